@@ -1,0 +1,31 @@
+// Bundles the extension host, the engine worker, the CLI and the webviews with esbuild.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+
+const nodeEntries = [
+  ['src/extension.ts', 'dist/extension.js'],
+  ['src/host/engineWorker.ts', 'dist/engineWorker.js'],
+  ['src/cli/main.ts', 'dist/cli.js'],
+].filter(([src]) => existsSync(src));
+
+const webviewEntries = existsSync('webview')
+  ? readdirSync('webview').filter((f) => /^[a-zA-Z]+\.ts$/.test(f)).map((f) => join('webview', f))
+  : [];
+
+mkdirSync('dist', { recursive: true });
+const jobs = [];
+for (const [entry, outfile] of nodeEntries) {
+  jobs.push(build({ ...common, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode', 'onnxruntime-node'] }));
+}
+if (webviewEntries.length) {
+  jobs.push(build({ ...common, entryPoints: webviewEntries, outdir: 'dist/webview', platform: 'browser', format: 'esm',
+    target: 'es2022', tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } } }));
+}
+await Promise.all(jobs);
+if (watch) console.log('watch mode is not implemented; re-run npm run build');

@@ -1,0 +1,44 @@
+import type { HookName } from '../../shared/hookNames';
+
+/** Which logits a graph computes: none, those at the positions fed in `logit_positions`, or all. */
+export type LogitsMode = 'none' | 'selected' | 'all';
+
+/** "as_configured" honours the checkpoint's LayerNorm (eps exactly as given); "identity" replaces every LN by x ↦ x. */
+export type LayerNormMode = 'as_configured' | 'identity';
+
+/**
+ * What one ONNX graph variant computes. Each distinct spec is one graph (and one session): ORT
+ * computes every node of a graph whether its output is fetched or not, so side branches (per-head
+ * results, all-position logits) only exist in the variants that ask for them.
+ */
+export interface Gpt2GraphSpec {
+  /** 0: the graph starts from token ids. l > 0: it starts from `blocks.{l}.hook_resid_pre`, fed as input `resid_in`. */
+  readonly startLayer: number;
+  /** The last block computed. Logits need nLayers − 1. */
+  readonly stopAfterLayer: number;
+  readonly logits: LogitsMode;
+  /** Hooks whose values can be replaced: each adds inputs `patch_value:<hook>` and `patch_mask:<hook>`. */
+  readonly patchedHooks: readonly HookName[];
+  /** Compute `attn.hook_result` (per-head outputs) in every block: a side branch, so only on request. */
+  readonly perHeadResult: boolean;
+  readonly layerNorm: LayerNormMode;
+  /** Start from `embed` at layer 0 with a fed residual instead of tokens (TL start_at_layer=0). */
+  readonly residInputAtStart?: boolean;
+}
+
+export function specKey(s: Gpt2GraphSpec): string {
+  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart]);
+}
+
+/** Graph input names. Weights are inputs too (see weightFeeds.ts), named `weight:<path>`. */
+export const INPUT = {
+  tokens: 'tokens', // int64 [batch, pos]
+  positions: 'positions', // int64 [pos]: absolute positions of the fed tokens
+  causalMask: 'causal_mask', // bool [query_pos, key_pos]: true where attention is allowed
+  residIn: 'resid_in', // float [batch, pos, d_model]: blocks.{startLayer}.hook_resid_pre
+  logitPositions: 'logit_positions', // int64 [n]: positions whose logits are computed
+  patchValue: (hook: string) => `patch_value:${hook}`,
+  patchMask: (hook: string) => `patch_mask:${hook}`,
+} as const;
+
+export const OUTPUT = { logits: 'logits' } as const;

@@ -1,0 +1,224 @@
+/**
+ * A GPT-2 model with TransformerLens hook points, run by onnxruntime. Interventions are per-call
+ * arguments (fetch these hooks, patch those, start at that layer), never state left on the model:
+ * each distinct combination is a graph variant whose session is built on first use and cached.
+ */
+import { parseHookName, type HookName } from '../shared/hookNames';
+import { ActivationCache } from './activationCache';
+import type { Gpt2Config } from './gpt2Config';
+import type { Gpt2Weights } from './gpt2Weights';
+import { buildGpt2Graph } from './graph/gpt2Graph';
+import { INPUT, OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
+import { encodeOnnxModel } from './graph/onnxModel';
+import { patchFeeds, type HookPatch } from './hookPatch';
+import { OrtSession, type FeedTensor } from './ort';
+import type { Float32Tensor } from './tensor';
+import { makeWeightFeeds } from './weightFeeds';
+
+export interface HookedGpt2Options {
+  /** "as_configured" (default) honours the checkpoint's LayerNorm and its eps exactly; "identity" replaces every LN by x ↦ x. */
+  readonly layerNorm?: LayerNormMode;
+  /** Intra-op threads for onnxruntime (default: ORT's choice). */
+  readonly threads?: number;
+  /** How many graph variants stay warm (default 16). */
+  readonly maxSessions?: number;
+}
+
+/** Which logits to compute: none, the last position's, all, or the given positions. */
+export type LogitsRequest = 'none' | 'last' | 'all' | readonly number[];
+
+export interface RunOptions {
+  /** Hooks to fetch (TL names). */
+  readonly fetch?: readonly HookName[];
+  readonly patches?: readonly HookPatch[];
+  /** Default 'last'. */
+  readonly logits?: LogitsRequest;
+  /**
+   * Start at `layer` from a given `blocks.{layer}.hook_resid_pre` [1 or batch, pos, d_model]
+   * (TL's start_at_layer): blocks before it are not computed.
+   */
+  readonly startAt?: { readonly layer: number; readonly residPre: Float32Tensor };
+  readonly signal?: AbortSignal;
+}
+
+export interface RunResult {
+  /** [batch, n, d_vocab] at `logitPositions`; absent when logits were 'none'. */
+  readonly logits?: Float32Tensor;
+  readonly logitPositions: readonly number[];
+  readonly cache: ActivationCache;
+}
+
+/** Token ids for a run: one prompt, or a batch of equally long prompts. */
+export type TokenInput = readonly number[] | readonly (readonly number[])[];
+
+export class HookedGpt2 {
+  private readonly weightFeeds: Record<string, FeedTensor>;
+  private readonly sessions = new Map<string, Promise<OrtSession>>();
+  private readonly maskCache = new Map<number, FeedTensor>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  readonly layerNorm: LayerNormMode;
+
+  constructor(
+    readonly config: Gpt2Config,
+    weights: Gpt2Weights,
+    private readonly options: HookedGpt2Options = {},
+  ) {
+    this.layerNorm = options.layerNorm ?? 'as_configured';
+    this.weightFeeds = makeWeightFeeds(config, weights);
+  }
+
+  /** Runs with the given hooks fetched (TL's run_with_cache). */
+  runWithCache(tokens: TokenInput, hookNames: readonly HookName[], options: Omit<RunOptions, 'fetch'> = {}): Promise<RunResult> {
+    return this.run(tokens, { ...options, fetch: hookNames });
+  }
+
+  /** Runs with the given hooks replaced (TL's run_with_hooks with patching hooks). */
+  runWithPatches(tokens: TokenInput, patches: readonly HookPatch[], options: Omit<RunOptions, 'patches'> = {}): Promise<RunResult> {
+    return this.run(tokens, { ...options, patches });
+  }
+
+  /** Runs are serialised: one at a time, in call order, never interleaved. */
+  run(tokens: TokenInput, options: RunOptions = {}): Promise<RunResult> {
+    const next = this.queue.then(() => this.runNow(tokens, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(tokensIn: TokenInput, options: RunOptions): Promise<RunResult> {
+    if (this.disposed) throw new Error('the model was disposed');
+    options.signal?.throwIfAborted();
+    const c = this.config;
+    const rows: readonly (readonly number[])[] = tokensIn.length > 0 && Array.isArray(tokensIn[0]) ? (tokensIn as number[][]) : [tokensIn as number[]];
+    const batchFromTokens = rows.length;
+    const pos = options.startAt ? options.startAt.residPre.dims[1] : rows[0].length;
+    if (!options.startAt) this.checkTokens(rows);
+    if (pos === 0) throw new Error('empty input: there are no tokens to run');
+    if (pos > c.nCtx) throw new Error(`${pos} tokens is more than the model's context of ${c.nCtx} (n_positions)`);
+
+    const fetch = [...new Set(options.fetch ?? [])];
+    const patches = options.patches ?? [];
+    const startLayer = options.startAt?.layer ?? 0;
+    const hookLayer = (h: HookName): number => {
+      const p = parseHookName(h, c.nLayers);
+      if (p.kind === 'block') return p.layer;
+      return p.name.startsWith('ln_final') ? c.nLayers - 1 : -1;
+    };
+    for (const h of [...fetch, ...patches.map((p) => p.hook)]) {
+      const layer = hookLayer(h);
+      if (options.startAt && (layer < startLayer || (layer === -1))) {
+        throw new Error(`hook '${h}' comes before layer ${startLayer}, where this run starts`);
+      }
+    }
+    const logitsReq = options.logits ?? 'last';
+    const logitPositions = logitsReq === 'none' ? [] : logitsReq === 'all' ? Array.from({ length: pos }, (_, i) => i) : logitsReq === 'last' ? [pos - 1] : [...logitsReq];
+    for (const p of logitPositions) if (!Number.isInteger(p) || p < 0 || p >= pos) throw new Error(`logit position ${p} outside 0..${pos - 1}`);
+    if (logitsReq !== 'none' && logitPositions.length === 0) throw new Error('no logit positions requested');
+    const fetchesLnFinal = fetch.some((h) => h.startsWith('ln_final'));
+    const needsAllLayers = logitsReq !== 'none' || fetchesLnFinal;
+    const deepest = Math.max(startLayer, ...fetch.map(hookLayer), ...patches.map((p) => hookLayer(p.hook)));
+    const spec: Gpt2GraphSpec = {
+      startLayer,
+      stopAfterLayer: needsAllLayers ? c.nLayers - 1 : deepest,
+      logits: logitsReq === 'none' ? (fetchesLnFinal ? 'selected' : 'none') : logitsReq === 'all' ? 'all' : 'selected',
+      patchedHooks: [...new Set(patches.map((p) => p.hook))].sort(),
+      perHeadResult: [...fetch, ...patches.map((p) => p.hook)].some((h) => h.endsWith('attn.hook_result')),
+      layerNorm: this.layerNorm,
+      residInputAtStart: !!options.startAt && startLayer === 0,
+    };
+    const batch = options.startAt ? Math.max(options.startAt.residPre.dims[0], batchFromTokens) : batchFromTokens;
+    const feeds: Record<string, FeedTensor> = {
+      [INPUT.causalMask]: this.causalMask(pos),
+      ...patchFeeds(c, patches, batch, pos),
+    };
+    if (options.startAt) {
+      feeds[INPUT.residIn] = this.residFeed(options.startAt.residPre, batch, pos);
+    } else {
+      const ids = new BigInt64Array(batch * pos);
+      rows.forEach((r, b) => r.forEach((t, i) => (ids[b * pos + i] = BigInt(t))));
+      feeds[INPUT.tokens] = { type: 'int64', dims: [batch, pos], data: ids };
+      feeds[INPUT.positions] = { type: 'int64', dims: [pos], data: BigInt64Array.from({ length: pos }, (_, i) => BigInt(i)) };
+    }
+    if (spec.logits === 'selected') {
+      const lp = logitPositions.length ? logitPositions : [pos - 1];
+      feeds[INPUT.logitPositions] = { type: 'int64', dims: [lp.length], data: BigInt64Array.from(lp.map(BigInt)) };
+    }
+    const session = await this.session(spec);
+    options.signal?.throwIfAborted();
+    const fetchNames = logitsReq === 'none' ? [...fetch] : [...fetch, OUTPUT.logits];
+    if (fetchNames.length === 0) throw new Error('nothing to compute: no hooks to fetch and logits "none"');
+    const out = await session.run(feeds, fetchNames, this.weightFeeds);
+    const cache = new Map<HookName, Float32Tensor>();
+    for (const h of fetch) cache.set(h, out[h]);
+    return { logits: logitsReq === 'none' ? undefined : out[OUTPUT.logits], logitPositions, cache: new ActivationCache(cache) };
+  }
+
+  private checkTokens(rows: readonly (readonly number[])[]): void {
+    const len = rows[0]?.length ?? 0;
+    rows.forEach((r, b) => {
+      if (r.length !== len) throw new Error(`batch element ${b} has ${r.length} tokens, element 0 has ${len}: a batch needs equal lengths`);
+      r.forEach((t, i) => {
+        if (!Number.isInteger(t) || t < 0 || t >= this.config.dVocab) throw new Error(`token id ${t} at position ${i} is outside the vocabulary (0..${this.config.dVocab - 1})`);
+      });
+    });
+  }
+
+  private residFeed(resid: Float32Tensor, batch: number, pos: number): FeedTensor {
+    const d = this.config.dModel;
+    const [rb, rp, rd] = resid.dims;
+    if (resid.dims.length !== 3 || rp !== pos || rd !== d || (rb !== 1 && rb !== batch)) {
+      throw new Error(`startAt.residPre has shape [${resid.dims.join(', ')}], expected [1 or ${batch}, ${pos}, ${d}]`);
+    }
+    if (rb === batch) return { type: 'float32', dims: [batch, pos, d], data: resid.data };
+    const data = new Float32Array(batch * pos * d);
+    for (let b = 0; b < batch; b++) data.set(resid.data, b * pos * d);
+    return { type: 'float32', dims: [batch, pos, d], data };
+  }
+
+  private causalMask(pos: number): FeedTensor {
+    let m = this.maskCache.get(pos);
+    if (!m) {
+      const data = new Uint8Array(pos * pos);
+      for (let q = 0; q < pos; q++) data.fill(1, q * pos, q * pos + q + 1);
+      m = { type: 'bool', dims: [pos, pos], data };
+      this.maskCache.set(pos, m);
+    }
+    return m;
+  }
+
+  private session(spec: Gpt2GraphSpec): Promise<OrtSession> {
+    const key = specKey(spec);
+    let s = this.sessions.get(key);
+    if (s) {
+      this.sessions.delete(key); // LRU: move to the end
+      this.sessions.set(key, s);
+      return s;
+    }
+    const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits}]`;
+    s = OrtSession.create(encodeOnnxModel(buildGpt2Graph(this.config, spec)), label, { threads: this.options.threads, spinning: false });
+    this.sessions.set(key, s);
+    s.catch(() => this.sessions.delete(key));
+    const max = this.options.maxSessions ?? 16;
+    while (this.sessions.size > max) {
+      const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<OrtSession>];
+      this.sessions.delete(oldKey);
+      void old.then((o) => o.release()).catch(() => undefined);
+    }
+    return s;
+  }
+
+  /** Number of graph variants currently built (for tests and diagnostics). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Releases every session. Waits for a run in flight to finish first. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.then((o) => o.release()).catch(() => undefined)));
+  }
+}

@@ -126,7 +126,13 @@ export class HookedGpt2 {
       layerNorm: this.layerNorm,
       residInputAtStart: !!options.startAt && startLayer === 0,
     };
-    const batch = options.startAt ? Math.max(options.startAt.residPre.dims[0], batchFromTokens) : batchFromTokens;
+    // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
+    // address. A single token row or residual is broadcast to it.
+    const patchBatch = Math.max(1, ...patches.map((p) => Math.max(p.values.dims[0], ...(p.batch ?? [0]).map((b) => b + 1))));
+    const batch = Math.max(batchFromTokens, options.startAt?.residPre.dims[0] ?? 1, patchBatch);
+    if (batchFromTokens !== 1 && batchFromTokens !== batch && !options.startAt) {
+      throw new Error(`${batchFromTokens} token rows, but the patches address ${batch} batch elements`);
+    }
     const feeds: Record<string, FeedTensor> = {
       [INPUT.causalMask]: this.causalMask(pos),
       ...patchFeeds(c, patches, batch, pos),
@@ -135,7 +141,7 @@ export class HookedGpt2 {
       feeds[INPUT.residIn] = this.residFeed(options.startAt.residPre, batch, pos);
     } else {
       const ids = new BigInt64Array(batch * pos);
-      rows.forEach((r, b) => r.forEach((t, i) => (ids[b * pos + i] = BigInt(t))));
+      for (let b = 0; b < batch; b++) rows[rows.length === 1 ? 0 : b].forEach((t, i) => (ids[b * pos + i] = BigInt(t)));
       feeds[INPUT.tokens] = { type: 'int64', dims: [batch, pos], data: ids };
       feeds[INPUT.positions] = { type: 'int64', dims: [pos], data: BigInt64Array.from({ length: pos }, (_, i) => BigInt(i)) };
     }

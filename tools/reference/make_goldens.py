@@ -1,0 +1,111 @@
+"""Runs the float64 reference on each golden case and writes test/golden/cases/<case>.{safetensors,json}.
+
+<case>.safetensors (all F32):
+  every TL hook of the CLEAN run under its TL name ([batch=1, ...]), `logits`,
+  `metric.clean`, `metric.corrupt` ([1]) and `patch.<denoise|noise>.<sweep>` tables (see patching.py).
+  Masked entries of `blocks.{l}.attn.hook_attn_scores` are stored as -inf.
+<case>.json:
+  {checkpoint, tokens (= clean_tokens, the run whose hooks are stored), clean_tokens, corrupt_tokens,
+   answer, wrong, layer_norm, text, corrupt_text}
+
+Usage: make_goldens.py [CHECKPOINT_ROOT] [OUT_DIR]
+"""
+
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tiny_bpe  # noqa: E402
+from gpt2_reference import Gpt2Reference, hook_names  # noqa: E402
+from patching import patching_tables  # noqa: E402
+from safetensors_io import write_safetensors  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+TEXT_A = "def f(self, param): return self.param"
+TEXT_B = "x = self.arg; the param is the self"
+
+# case -> (checkpoint, clean text, {position (after BOS): corrupt token string}, layer_norm)
+CASES = {
+    "f32-bare": ("f32-bare", TEXT_A, {6: "Ġarg"}, "as_configured"),
+    "f16-prefixed": ("f16-prefixed", TEXT_B, {8: "Ġarg"}, "as_configured"),
+    "bf16-prefixed": ("bf16-prefixed", TEXT_A, {6: "Ġarg", 12: "arg"}, "as_configured"),
+    "wide-gelu": ("wide-gelu", TEXT_B, {5: "param", 8: "Ġarg"}, "as_configured"),
+    "noln": ("noln", TEXT_A, {10: "Ġname"}, "as_configured"),
+    "noln-identity": ("noln", TEXT_A, {10: "Ġname"}, "identity"),
+}
+
+
+def choose_answer_wrong(clean_logits, corrupt_logits):
+    """answer = the clean run's top next token; wrong = the corrupt run's top next token, or if that is
+    the same token, the token whose logit the corruption raises most relative to the clean run."""
+    c, k = clean_logits[0, -1], corrupt_logits[0, -1]
+    answer = int(torch.argmax(c))
+    wrong = int(torch.argmax(k))
+    if wrong == answer:
+        delta = (k - c).clone()
+        delta[answer] = -float("inf")
+        wrong = int(torch.argmax(delta))
+    return answer, wrong
+
+
+def make_case(name, ckpt_root, out_dir):
+    ckpt, text, corruptions, layer_norm = CASES[name]
+    ckpt_dir = os.path.join(ckpt_root, ckpt)
+    with open(os.path.join(ckpt_dir, "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    vocab_check, merges = tiny_bpe.build_vocab()
+    assert vocab == vocab_check, f"{ckpt_dir}/vocab.json differs from tiny_bpe's vocabulary"
+    bos = vocab[tiny_bpe.EOT]
+    clean = [bos] + tiny_bpe.encode(text, vocab, merges)
+    corrupt = list(clean)
+    for pos, tok in corruptions.items():
+        assert 0 < pos < len(clean) and corrupt[pos] != vocab[tok], (name, pos, tok)
+        corrupt[pos] = vocab[tok]
+
+    model = Gpt2Reference.from_pretrained(ckpt_dir)
+    assert len(clean) <= model.cfg.n_ctx
+    clean_logits, cache = model.run([clean], layer_norm=layer_norm)
+    corrupt_logits, _ = model.run([corrupt], layer_norm=layer_norm)
+    answer, wrong = choose_answer_wrong(clean_logits, corrupt_logits)
+    tables = patching_tables(model, clean, corrupt, answer, wrong, layer_norm=layer_norm)
+
+    names = hook_names(model.cfg.n_layers)
+    assert sorted(cache) == sorted(names), set(cache) ^ set(names)
+    tensors = {n: cache[n].to(torch.float32) for n in names}
+    tensors.update({n: t.to(torch.float32) for n, t in tables.items()})
+    os.makedirs(out_dir, exist_ok=True)
+    write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), tensors, {"format": "pt", "case": name})
+
+    meta = {
+        "checkpoint": os.path.relpath(ckpt_dir, REPO),
+        "tokens": clean,
+        "clean_tokens": clean,
+        "corrupt_tokens": corrupt,
+        "answer": answer,
+        "wrong": wrong,
+        "layer_norm": layer_norm,
+        "text": tiny_bpe.decode(clean, vocab),
+        "corrupt_text": tiny_bpe.decode(corrupt, vocab),
+    }
+    with open(os.path.join(out_dir, f"{name}.json"), "w", encoding="utf-8") as f:
+        # one key per line, token lists kept on one line
+        f.write("{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n")
+    m_clean, m_corrupt = float(tables["metric.clean"][0]), float(tables["metric.corrupt"][0])
+    print(f"golden {name}: {len(clean)} tokens, answer {answer}, wrong {wrong}, "
+          f"metric clean {m_clean:.4f} corrupt {m_corrupt:.4f}, {len(tensors)} tensors")
+
+
+def main():
+    torch.set_num_threads(1)  # determinism and the shared machine
+    ckpt_root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "test", "golden", "checkpoints")
+    out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(REPO, "test", "golden", "cases")
+    for name in CASES:
+        make_case(name, ckpt_root, out_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates the golden checkpoints and golden activations from scratch, deterministically
+# (running it twice gives identical bytes). Uses Debian's torch through /usr/bin/python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PY=${REFERENCE_PYTHON:-/usr/bin/python3}
+export PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+
+rm -rf test/golden/checkpoints test/golden/cases
+"$PY" tools/reference/make_checkpoints.py test/golden/checkpoints
+"$PY" tools/reference/selfcheck.py test/golden/checkpoints
+"$PY" tools/reference/make_goldens.py test/golden/checkpoints test/golden/cases
+"$PY" tools/reference/sensitivity.py test/golden/checkpoints
+du -ch test/golden/checkpoints test/golden/cases | tail -n 1

@@ -1,0 +1,370 @@
+/**
+ * downloadModel: fetch what a GPT-2 checkpoint needs from the hub into the cache.
+ *
+ * 1. HEAD config.json to resolve the revision to a commit (X-Repo-Commit); if that snapshot is
+ *    already complete, return it.
+ * 2. HEAD the candidates: model.safetensors, else model.safetensors.index.json and its shards.
+ *    A repo with only pytorch_model.bin is refused (unpickling runs code). Tokenizer: vocab.json +
+ *    merges.txt and/or tokenizer.json; one layout must exist, 404 on the others is fine.
+ * 3. Download each file (resumable, verified, atomic; see fetchFile), pinned to the commit so all
+ *    files come from the same revision, then write manifest.json last.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import {
+  type CacheManifest,
+  type ManifestFile,
+  MANIFEST_NAME,
+  findCachedModel,
+  isSafeRelativePath,
+  partialPath,
+  readCompleteManifest,
+  repoDir,
+  snapshotDir,
+  writeManifest,
+  writeRef,
+} from './cache';
+import { sha256OfFile } from './checksum';
+import { originOf, resolveEndpoint, resolveToken, resolveUrl } from './endpoint';
+import { HubError, abortError, isAbortError, isRetryable } from './errors';
+import { describe, fetchFile, sleep } from './fetchFile';
+import { openUrl, statusError } from './http';
+import { acquireLock } from './lock';
+import { type ModelRef, formatModelRef, isCommitSha, parseModelRef } from './modelRef';
+
+export interface DownloadOptions {
+  /** the cache root (the extension's globalStorage); models go under `<root>/models/` */
+  readonly cacheRoot: string;
+  /** Hugging Face token (a setting); empty or absent falls back to HF_TOKEN */
+  readonly token?: string;
+  /** hub base URL (a setting); empty or absent falls back to HF_ENDPOINT, then https://huggingface.co */
+  readonly endpoint?: string;
+  /** revision when `ref` is a string without `@revision`; default `main` */
+  readonly revision?: string;
+  /** cancels the download: the call rejects with an AbortError and no file is left at a final path */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  /** automatic retries per request after a dropped connection or a 5xx/429; default 3 */
+  readonly retries?: number;
+  /** first retry delay in ms, doubled each time; default 1000 */
+  readonly retryDelayMs?: number;
+  /** idle socket timeout in ms; default 60000 */
+  readonly timeoutMs?: number;
+  /** environment for HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE; default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface DownloadProgress {
+  readonly file: string;
+  /** bytes of `file` on disk so far, a resumed part included */
+  readonly received: number;
+  /** size of `file` when announced */
+  readonly total: number | undefined;
+  /** 0-based position of `file` among the files to fetch */
+  readonly fileIndex: number;
+  readonly fileCount: number;
+  readonly overallReceived: number;
+  /** sum of all announced sizes; undefined when one is unknown */
+  readonly overallTotal: number | undefined;
+}
+
+export interface DownloadResult {
+  /** the snapshot folder: config.json, weights, tokenizer files and manifest.json */
+  readonly folder: string;
+  readonly manifest: CacheManifest;
+  /** true when nothing had to be downloaded */
+  readonly fromCache: boolean;
+}
+
+interface Context {
+  readonly ref: ModelRef;
+  readonly endpoint: string;
+  readonly token: string | undefined;
+  readonly tokenOrigin: string;
+  readonly o: DownloadOptions;
+  /** the commit when known, else the revision: every URL uses it */
+  pinned: string;
+  /** true when `pinned` is a commit, so files already in its snapshot cannot be stale */
+  immutable: boolean;
+}
+
+interface Probe {
+  readonly file: string;
+  readonly url: string;
+  readonly exists: boolean;
+  readonly size?: number;
+  readonly etag?: string;
+  readonly commit?: string;
+}
+
+export const CONFIG_FILE = 'config.json';
+export const SAFETENSORS_FILE = 'model.safetensors';
+export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
+export const PICKLE_FILES = ['pytorch_model.bin', 'pytorch_model.bin.index.json'] as const;
+export const BPE_TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
+export const TOKENIZER_JSON_FILE = 'tokenizer.json';
+
+const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
+
+/** Downloads (or finds in the cache) a GPT-2 model and returns its snapshot folder. */
+export async function downloadModel(ref: string | ModelRef, o: DownloadOptions): Promise<DownloadResult> {
+  const env = o.env ?? process.env;
+  const r = typeof ref === 'string' ? parseModelRef(ref, o.revision) : ref;
+  const label = formatModelRef(r);
+  if (TRUTHY.has((env.HF_HUB_OFFLINE ?? '').trim().toLowerCase())) {
+    const cached = await findCachedModel(o.cacheRoot, r);
+    if (cached) return { folder: cached.folder, manifest: cached.manifest, fromCache: true };
+    throw new HubError('offline', `HF_HUB_OFFLINE is set and ${label} is not in the cache (${o.cacheRoot}); unset it to download.`);
+  }
+  const endpoint = resolveEndpoint(o.endpoint, env);
+  const ctx: Context = {
+    ref: r,
+    endpoint,
+    token: resolveToken(o.token, env),
+    tokenOrigin: originOf(endpoint),
+    o,
+    pinned: r.revision,
+    immutable: false,
+  };
+
+  const lock = await acquireLock(path.join(repoDir(o.cacheRoot, r.repoId), '.lock'), label);
+  try {
+    return await downloadLocked(ctx, label);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function downloadLocked(ctx: Context, label: string): Promise<DownloadResult> {
+  const { ref: r, o } = ctx;
+  const config = await probe(ctx, CONFIG_FILE);
+  if (!config.exists) {
+    throw new HubError(
+      'not-found',
+      `${CONFIG_FILE}: not found (HTTP 404) at ${config.url}. ${label} is not a transformers model repo at this revision; check the model id and revision.`,
+      { file: CONFIG_FILE, url: config.url, status: 404 },
+    );
+  }
+  const commit = config.commit ?? null;
+  ctx.pinned = commit ?? r.revision;
+  ctx.immutable = commit !== null || isCommitSha(r.revision);
+  const folder = snapshotDir(o.cacheRoot, r.repoId, ctx.pinned);
+
+  if (commit !== null) {
+    const cached = await readCompleteManifest(folder);
+    if (cached !== undefined && cached.repoId === r.repoId) {
+      await writeRef(o.cacheRoot, r.repoId, r.revision, commit);
+      return { folder, manifest: cached, fromCache: true };
+    }
+  } else {
+    // Named by revision: its files may be replaced, so it is not complete until the new manifest.
+    await fsp.rm(path.join(folder, MANIFEST_NAME), { force: true });
+  }
+
+  // Weights
+  let weightsProbe: Probe[];
+  let index: Probe | undefined;
+  const single = await probe(ctx, SAFETENSORS_FILE);
+  if (single.exists) {
+    weightsProbe = [single];
+  } else {
+    index = await probe(ctx, SAFETENSORS_INDEX_FILE);
+    if (!index.exists) throw await noSafetensorsError(ctx, label, single.url);
+    weightsProbe = [];
+  }
+
+  // Tokenizer
+  const tokProbes = await Promise.all([...BPE_TOKENIZER_FILES, TOKENIZER_JSON_FILE].map((f) => probe(ctx, f)));
+  const [vocab, merges, tokJson] = tokProbes;
+  const tokenizer = [...(vocab.exists && merges.exists ? [vocab, merges] : []), ...(tokJson.exists ? [tokJson] : [])];
+  if (tokenizer.length === 0) {
+    const found = tokProbes.filter((p) => p.exists).map((p) => p.file);
+    throw new HubError(
+      'no-tokenizer',
+      `${label} has no tokenizer: neither vocab.json + merges.txt nor tokenizer.json exists at ${ctx.endpoint}/${r.repoId}/resolve/${ctx.pinned}/` +
+        (found.length > 0 ? ` (found only ${found.join(', ')}).` : '.'),
+      { file: TOKENIZER_JSON_FILE, url: tokJson.url },
+    );
+  }
+
+  const done: ManifestFile[] = [];
+  const first = [config, ...(index ? [index] : [])];
+  let plan: Probe[] = [...first, ...weightsProbe, ...tokenizer];
+  const progress = new Progress(ctx, plan);
+  for (const p of first) done.push(await fetchInto(ctx, folder, p, progress));
+
+  let weights = weightsProbe.map((p) => p.file);
+  if (index) {
+    weights = await readShardList(path.join(folder, SAFETENSORS_INDEX_FILE), index.url);
+    const shards = await Promise.all(weights.map((f) => probe(ctx, f)));
+    const missing = shards.find((s) => !s.exists);
+    if (missing) {
+      throw new HubError('not-found', `${missing.file}: not found (HTTP 404) at ${missing.url}, though ${SAFETENSORS_INDEX_FILE} lists it.`, {
+        file: missing.file,
+        url: missing.url,
+        status: 404,
+      });
+    }
+    plan = [...first, ...shards, ...tokenizer];
+    progress.replan(plan);
+  }
+  for (const p of plan.slice(first.length)) done.push(await fetchInto(ctx, folder, p, progress));
+
+  const manifest: CacheManifest = {
+    format: 1,
+    repoId: r.repoId,
+    revision: r.revision,
+    commit,
+    endpoint: ctx.endpoint,
+    files: done,
+    weights,
+    tokenizer: tokenizer.map((p) => p.file),
+    downloadedAt: new Date().toISOString(),
+  };
+  await writeManifest(folder, manifest);
+  if (commit !== null) await writeRef(o.cacheRoot, r.repoId, r.revision, commit);
+  return { folder, manifest, fromCache: false };
+}
+
+async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progress): Promise<ManifestFile> {
+  const dest = path.join(folder, ...p.file.split('/'));
+  // A file already in a commit's snapshot was verified before it was renamed there; reuse it.
+  if (ctx.immutable) {
+    const st = await fsp.stat(dest).catch(() => undefined);
+    if (st?.isFile() && (p.size === undefined || st.size === p.size)) {
+      const sha256 = await sha256OfFile(dest, ctx.o.signal).catch((e: unknown) => {
+        throw isAbortError(e) ? abortError(p.file) : e;
+      });
+      progress.report(p.file, st.size, st.size);
+      return { name: p.file, size: st.size, sha256, ...(p.etag ? { etag: p.etag } : {}) };
+    }
+  }
+  const got = await fetchFile({
+    url: resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, p.file),
+    file: p.file,
+    dest,
+    partial: partialPath(ctx.o.cacheRoot, ctx.ref.repoId, p.file),
+    token: ctx.token,
+    tokenOrigin: ctx.tokenOrigin,
+    signal: ctx.o.signal,
+    timeoutMs: ctx.o.timeoutMs,
+    retries: ctx.o.retries,
+    retryDelayMs: ctx.o.retryDelayMs,
+    onProgress: (received, total) => progress.report(p.file, received, total),
+  });
+  return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
+}
+
+/** Existence and metadata of one file, by HEAD; redirects to another host (the CDN) are not followed. */
+async function probe(ctx: Context, file: string): Promise<Probe> {
+  const url = resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, file);
+  const retries = ctx.o.retries ?? 3;
+  for (let failures = 0; ; failures++) {
+    try {
+      const res = await openUrl({
+        method: 'HEAD',
+        url,
+        file,
+        token: ctx.token,
+        tokenOrigin: ctx.tokenOrigin,
+        signal: ctx.o.signal,
+        timeoutMs: ctx.o.timeoutMs,
+        followRedirect: (from, to) => from.origin === to.origin,
+      });
+      res.body.resume();
+      const code = res.headers['x-error-code'];
+      if (res.status === 404 && code !== 'RepoNotFound' && code !== 'RevisionNotFound') return { file, url, exists: false };
+      if (res.status === 200 || (res.status >= 300 && res.status < 400)) {
+        const meta = describe(res, ctx.tokenOrigin);
+        return { file, url, exists: true, size: meta.size, etag: meta.etag, commit: meta.commit };
+      }
+      throw statusError(file, url, res.status, res.headers, ctx.token !== undefined);
+    } catch (e) {
+      if (ctx.o.signal?.aborted || isAbortError(e)) throw abortError(file);
+      if (!isRetryable(e) || failures >= retries) throw e;
+      await sleep((ctx.o.retryDelayMs ?? 1000) * 2 ** failures, ctx.o.signal, file);
+    }
+  }
+}
+
+async function noSafetensorsError(ctx: Context, label: string, url: string): Promise<HubError> {
+  for (const file of PICKLE_FILES) {
+    const p = await probe(ctx, file);
+    if (p.exists) {
+      return new HubError(
+        'pickle-only',
+        `${label} has no ${SAFETENSORS_FILE}, only ${file} (a PyTorch pickle checkpoint, at ${p.url}). ` +
+          'Circuit Inspector refuses pickle checkpoints because unpickling runs arbitrary code. ' +
+          'Look for a revision with safetensors weights (conversion PRs are often at refs/pr/N), or convert it with a tool you trust and open the folder locally.',
+        { file, url: p.url },
+      );
+    }
+  }
+  return new HubError(
+    'no-weights',
+    `${label} has no weights we can load: neither ${SAFETENSORS_FILE} (${url}) nor ${SAFETENSORS_INDEX_FILE} exists at this revision.`,
+    { file: SAFETENSORS_FILE, url, status: 404 },
+  );
+}
+
+/** The shard files named by a safetensors index, in order of first appearance, each checked to stay inside the folder. */
+export async function readShardList(indexPath: string, url: string): Promise<string[]> {
+  const bad = (why: string): HubError =>
+    new HubError('bad-index', `${SAFETENSORS_INDEX_FILE} (from ${url}) is not a usable index: ${why}.`, {
+      file: SAFETENSORS_INDEX_FILE,
+      url,
+    });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await fsp.readFile(indexPath, 'utf8'));
+  } catch (e) {
+    throw bad(`it is not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const map = (raw as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw bad('it has no "weight_map" object');
+  const shards: string[] = [];
+  for (const [tensor, file] of Object.entries(map)) {
+    if (!isSafeRelativePath(file) || !file.endsWith('.safetensors')) {
+      throw bad(`tensor "${tensor}" maps to ${JSON.stringify(file)}, not a .safetensors file inside the repo`);
+    }
+    if (!shards.includes(file)) shards.push(file);
+  }
+  if (shards.length === 0) throw bad('its weight_map is empty');
+  return shards;
+}
+
+/** Turns per-file byte counts into DownloadProgress events with overall totals. */
+class Progress {
+  private received = new Map<string, number>();
+  private plan: readonly Probe[];
+
+  constructor(
+    private readonly ctx: Context,
+    plan: readonly Probe[],
+  ) {
+    this.plan = plan;
+  }
+
+  replan(plan: readonly Probe[]): void {
+    this.plan = plan;
+  }
+
+  report(file: string, received: number, total: number | undefined): void {
+    const cb = this.ctx.o.onProgress;
+    if (cb === undefined) return;
+    this.received.set(file, received);
+    const sizes = this.plan.map((p) => p.size);
+    const overallTotal = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0) : undefined;
+    let overallReceived = 0;
+    for (const n of this.received.values()) overallReceived += n;
+    cb({
+      file,
+      received,
+      total,
+      fileIndex: this.plan.findIndex((p) => p.file === file),
+      fileCount: this.plan.length,
+      overallReceived,
+      overallTotal,
+    });
+  }
+}

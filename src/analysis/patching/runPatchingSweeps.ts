@@ -1,0 +1,129 @@
+/**
+ * Exact activation patching in both directions. For each sweep and layer it starts at that layer
+ * from the target run's cached residual stream (nothing before the patch is recomputed) and puts
+ * one patch in each batch element. A cell whose source activation equals the target's exactly
+ * (e.g. positions before the first differing token: causal attention makes them identical) is not
+ * run at all: its value is the unpatched metric.
+ */
+import { blockHook, type HookName } from '../../shared/hookNames';
+import type { HookedGpt2 } from '../../model/hookedGpt2';
+import type { HookPatch } from '../../model/hookPatch';
+import { sliceLeading, type Float32Tensor } from '../../model/tensor';
+import type { ActivationCache } from '../../model/activationCache';
+import type { LogitsMetric } from './patchingMetric';
+import { PATCH_DIRECTIONS, SWEEPS, sweepCells, sweepHook, sweepTableDims, type PatchDirection, type SweepCell, type SweepKind } from './sweeps';
+
+export interface PatchingRequest {
+  readonly clean: readonly number[];
+  readonly corrupt: readonly number[];
+  readonly metric: LogitsMetric;
+  readonly sweeps: readonly SweepKind[];
+  readonly directions?: readonly PatchDirection[];
+  /** Most patches in one batched run (default 32). */
+  readonly maxBatch?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PatchingProgress) => void;
+}
+
+export interface PatchingProgress {
+  readonly direction: PatchDirection;
+  readonly sweep: SweepKind;
+  readonly layer: number;
+  readonly cellsDone: number;
+  readonly cellsTotal: number;
+}
+
+export interface PatchingTable {
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+  /** [layer, ...axes]: e.g. resid_pre [n_layers, pos], z [n_layers, head_index], z_by_pos [n_layers, head_index, pos] */
+  readonly dims: readonly number[];
+  readonly axes: readonly string[];
+  /** The metric of each patched run. */
+  readonly values: Float32Array;
+  /** Cells that were not run because the patch was an exact no-op. */
+  readonly skippedCells: number;
+}
+
+export interface PatchingResult {
+  readonly metricClean: number;
+  readonly metricCorrupt: number;
+  readonly tables: readonly PatchingTable[];
+}
+
+function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): boolean {
+  // Compare the cell's slice of source and target: rebuild its mask by patching a zero tensor is
+  // wasteful; the hooks here are [1, pos, head, d] / [1, pos, d] / [1, head, q, k], so index directly.
+  const dims = a.dims;
+  const isPattern = hook.endsWith('hook_pattern');
+  const hasHeads = dims.length === 4;
+  const nPos = isPattern ? dims[2] : dims[1];
+  const positions = cell.positions ?? Array.from({ length: nPos }, (_, i) => i);
+  const heads = hasHeads ? (cell.heads ?? Array.from({ length: isPattern ? dims[1] : dims[2] }, (_, i) => i)) : [0];
+  const inner = dims[dims.length - 1];
+  for (const p of positions) {
+    for (const h of heads) {
+      const off = !hasHeads ? p * inner : isPattern ? (h * dims[2] + p) * inner : (p * dims[2] + h) * inner;
+      for (let i = 0; i < inner; i++) if (a.data[off + i] !== b.data[off + i]) return false;
+    }
+  }
+  return true;
+}
+
+export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest): Promise<PatchingResult> {
+  const c = model.config;
+  const nPos = req.clean.length;
+  if (nPos === 0) throw new Error('empty prompts: nothing to patch');
+  if (req.corrupt.length !== nPos) {
+    throw new Error(`the clean prompt has ${nPos} tokens and the corrupt one ${req.corrupt.length}: position-wise patching needs equal token counts`);
+  }
+  const maxBatch = req.maxBatch ?? 32;
+  const directions = req.directions ?? PATCH_DIRECTIONS;
+  const hooks = new Set<HookName>();
+  for (let l = 0; l < c.nLayers; l++) {
+    hooks.add(blockHook(l, 'hook_resid_pre'));
+    for (const s of req.sweeps) hooks.add(sweepHook(s, l));
+  }
+  const clean = await model.runWithCache(req.clean, [...hooks], { signal: req.signal });
+  const corrupt = await model.runWithCache(req.corrupt, [...hooks], { signal: req.signal });
+  const metricClean = req.metric(clean.logits!.data);
+  const metricCorrupt = req.metric(corrupt.logits!.data);
+  const runs: Record<PatchDirection, { target: ActivationCache; source: ActivationCache; tokens: readonly number[]; metric: number }> = {
+    denoise: { target: corrupt.cache, source: clean.cache, tokens: req.corrupt, metric: metricCorrupt },
+    noise: { target: clean.cache, source: corrupt.cache, tokens: req.clean, metric: metricClean },
+  };
+
+  const tables: PatchingTable[] = [];
+  for (const direction of directions) {
+    const run = runs[direction];
+    for (const sweep of req.sweeps) {
+      const dims = sweepTableDims(sweep, c.nLayers, c.nHeads, nPos);
+      const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
+      const perLayer = values.length / c.nLayers;
+      let skipped = 0;
+      for (let layer = 0; layer < c.nLayers; layer++) {
+        const hook = sweepHook(sweep, layer);
+        const source = run.source.get(hook);
+        const target = run.target.get(hook);
+        const cells = sweepCells(sweep, c.nHeads, nPos);
+        const live = cells.filter((cell) => {
+          if (!equalSlices(source, target, cell, hook)) return true;
+          values[layer * perLayer + cell.index] = run.metric;
+          skipped++;
+          return false;
+        });
+        const residPre = run.target.get(blockHook(layer, 'hook_resid_pre'));
+        for (let i = 0; i < live.length; i += maxBatch) {
+          req.signal?.throwIfAborted();
+          const chunk = live.slice(i, i + maxBatch);
+          const patches: HookPatch[] = chunk.map((cell, b) => ({ hook, values: source, positions: cell.positions, heads: cell.heads, batch: [b] }));
+          const out = await model.run(run.tokens, { startAt: { layer, residPre }, patches, logits: 'last', signal: req.signal });
+          chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
+          req.onProgress?.({ direction, sweep, layer, cellsDone: Math.min(i + maxBatch, live.length), cellsTotal: live.length });
+        }
+      }
+      tables.push({ sweep, direction, dims, axes: ['layer', ...SWEEPS[sweep].axes], values, skippedCells: skipped });
+    }
+  }
+  return { metricClean, metricCorrupt, tables };
+}

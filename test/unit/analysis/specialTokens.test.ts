@@ -1,0 +1,95 @@
+import * as assert from 'node:assert/strict';
+import {
+  SpecialTokenDetector,
+  detectSpecialTokens,
+  median,
+  quoteToken,
+  robustZScores,
+} from '../../../src/analysis/specialTokens';
+import { causalPattern } from './patternHelpers';
+
+// def f(self, param, x, y):\n    return param + x * y + z\n    w = param
+const TEXTS = ['<|endoftext|>', 'def', ' f', '(', 'self', ',', ' param', ',', ' x', ',', ' y', '):', '\n', '   ', ' return', ' param',
+  ' +', ' x', ' *', ' y', ' +', ' z', '\n', '   ', ' w', ' =', ' param', ' +', ' self', '.', 'v'];
+const ids = new Map<string, number>();
+const TOKENS = TEXTS.map((text, i) => {
+  if (!ids.has(text)) ids.set(text, ids.size);
+  return { text, id: ids.get(text) ?? -1, isBos: i === 0 };
+});
+const N = TOKENS.length;
+const is = (k: number, text: string) => TOKENS[k].text === text;
+
+describe('special-token detection', () => {
+  it('median and robust z-scores', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 2, 3]), 2.5);
+    const z = robustZScores([1, 1, 1, 1, 5], 0.5);
+    assert.deepEqual(z, [0, 0, 0, 0, 8]);
+    assert.equal(quoteToken(' param\n'), '` param\\n`');
+  });
+
+  it('finds a head that attends to ` param` 8× more than to other identifiers', () => {
+    // Head 0 prefers ` param` by a factor of 8 over every other key; head 1 is uniform.
+    const layer = causalPattern(2, N, (h, _q, k) => (h === 0 && is(k, ' param') ? Math.log(8) : 0));
+    const findings = detectSpecialTokens([layer], TOKENS);
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+    const [f] = findings;
+    assert.equal(f.text, ' param');
+    assert.equal(f.kind, 'identifier');
+    assert.equal(f.direction, 'more');
+    assert.deepEqual(f.tokenIndices, [6, 15, 26]);
+    assert.deepEqual(f.heads.map((h) => [h.layer, h.head]), [[0, 0]]);
+    // Not exactly 8: the distance correction absorbs a little of the preference.
+    assert.ok(f.heads[0].ratio > 7 && f.heads[0].ratio < 9, `ratio ${f.heads[0].ratio}`);
+    assert.match(f.message, /^head 0\.0 attends to ` param` [78]\.\d× more than to other identifier tokens$/);
+    assert.equal(f.comparedWith, 8); // f, self, ` self`, x, y, z, w, v
+  });
+
+  it('reports heads that avoid a token, and sorts findings by strength', () => {
+    const l0 = causalPattern(3, N, (h, _q, k) => (h === 2 && is(k, 'self') ? -Math.log(5) : 0));
+    const l1 = causalPattern(3, N, (h, _q, k) => (h === 1 && is(k, ' param') ? Math.log(20) : 0));
+    const findings = detectSpecialTokens([l0, l1], TOKENS);
+    assert.deepEqual(findings.map((f) => [f.text, f.direction]), [[' param', 'more'], ['self', 'less']]);
+    assert.match(findings[1].message, /^head 0\.2 attends to `self` [45]\.\d× less than to other identifier tokens$/);
+    assert.match(findings[0].message, /^head 1\.1 attends to ` param` (19|20|21)× more/);
+  });
+
+  it('lists every responsible head, strongest first', () => {
+    const l0 = causalPattern(2, N, (h, _q, k) => (is(k, ' param') ? Math.log(h === 0 ? 4 : 12) : 0));
+    const [f] = detectSpecialTokens([l0], TOKENS);
+    assert.deepEqual(f.heads.map((h) => h.head), [1, 0]);
+    assert.match(f.message, /^head 0\.1 .* \(and 1 more head\)$/);
+  });
+
+  it('finds nothing in uniform heads, nor in a previous-token head', () => {
+    const uniform = causalPattern(1, N, () => 0);
+    const prev = causalPattern(1, N, (_h, q, k) => (k === q - 1 ? 6 : 0));
+    assert.deepEqual(detectSpecialTokens([uniform, prev], TOKENS), []);
+  });
+
+  it('finds nothing in a recency-biased head with a BOS sink', () => {
+    for (const decay of [0.3, 1, 2, 4]) {
+      const recency = causalPattern(1, N, (_h, q, k) => -decay * (q - k) + (k === 0 ? 3 : 0));
+      assert.deepEqual(detectSpecialTokens([recency], TOKENS), [], `decay ${decay}`);
+    }
+  });
+
+  it('needs enough comparable tokens', () => {
+    // Identifier types: a, param, b: only two peers for ` param`.
+    const few = ['<|endoftext|>', ' a', ' param', ' b', ',', ' a', ' param', ' b', ',', ' a', ' param', ' b', '.'].map((text, i) => ({
+      text,
+      id: i === 0 ? 50256 : [' a', ' param', ' b', ',', '.'].indexOf(text),
+      isBos: i === 0,
+    }));
+    const layer = causalPattern(1, few.length, (_h, _q, k) => (few[k].text === ' param' ? 3 : 0));
+    assert.deepEqual(detectSpecialTokens([layer], few), []);
+    assert.equal(detectSpecialTokens([layer], few, { minPeers: 2 }).length, 1);
+  });
+
+  it('ignores BOS keys and checks the token count', () => {
+    const sink = causalPattern(1, N, (_h, _q, k) => (k === 0 ? 10 : 0));
+    assert.deepEqual(detectSpecialTokens([sink], TOKENS), []);
+    const d = new SpecialTokenDetector(TOKENS.slice(1));
+    assert.throws(() => d.addLayer(0, sink), /tokens/);
+  });
+});

@@ -2,7 +2,7 @@
 
 Each case directory gets config.json, model.safetensors, vocab.json and merges.txt. Weights come from
 numpy's PCG64 with a fixed seed per case, so the bytes are reproducible. The init is deliberately
-LARGE (matrices std 0.3-1.0, nonzero biases, LN weights 1 +- 0.3, LN biases ~0.3) so that a wrong
+LARGE (matrices std 0.3-1.5, nonzero biases, LN weights 1 +- 0.3, LN biases ~0.3) so that a wrong
 GELU, LayerNorm or attention scaling moves the logits far beyond float32 tolerances; see
 sensitivity.py for the measured effect.
 
@@ -46,7 +46,7 @@ CASES = {
 # logits (swapping the two moves them by ~1e-2 rather than ~1e-3; see sensitivity.json).
 STD = dict(
     wte=0.4, wpe=0.4, c_attn=0.3, c_attn_b=0.2, attn_proj=0.3, attn_proj_b=0.2,
-    c_fc=0.4, c_fc_b=0.4, mlp_proj=1.0, mlp_proj_b=0.2, ln_w=0.3, ln_b=0.3,
+    c_fc=0.3, c_fc_b=0.4, mlp_proj=1.5, mlp_proj_b=0.2, ln_w=0.3, ln_b=0.3,
     c_fc_b_mean=-2.5,
 )
 _TORCH = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}

@@ -90,14 +90,18 @@ def main():
         for label, bug, mode in runs + variants(model.cfg, model.w, layer_norm):
             logits, _ = bug.run([tokens], cache=False, layer_norm=mode)
             logits = logits.to(torch.float64)
+            change = float((logits - base).abs().max())
             rows[label] = {
-                "max_abs_logit_change": sig(float((logits - base).abs().max())),
+                "max_abs_logit_change": sig(change),
+                # against a parity tolerance of 1e-4 x the largest |logit| (test/golden's compareToGolden)
+                "times_rel_tolerance": sig(change / (1e-4 * float(base.abs().max()))),
                 "metric_change": sig(float((logit_diff(logits, a, wr) - logit_diff(base, a, wr)).abs())),
             }
         report[name] = {"logit_abs_max": sig(float(base.abs().max())), "bugs": rows}
         print(f"{name} (|logits| max {report[name]['logit_abs_max']}, layer_norm {layer_norm})")
         for label, r in rows.items():
-            print(f"  {label:55s} max |dlogit| {r['max_abs_logit_change']:<10g} |dmetric| {r['metric_change']:g}")
+            print(f"  {label:58s} max |dlogit| {r['max_abs_logit_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol"
+                  f"   |dmetric| {r['metric_change']:g}")
     with open(os.path.join(HERE, "sensitivity.json"), "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")

@@ -71,7 +71,10 @@ export class FakeHub {
   readonly corrupt = new Set<string>();
   /** when true, both servers ignore Range and always answer 200 */
   ignoreRange = false;
+  /** when true, no X-Repo-Commit header (like some mirrors) */
+  omitCommit = false;
 
+  private urls = { hub: '', cdn: '' };
   private readonly repos = new Map<string, Repo>();
   /** legacy id → canonical id; the hub answers a relative 307 like the real one does for renamed repos */
   private readonly aliases = new Map<string, string>();
@@ -83,17 +86,18 @@ export class FakeHub {
 
   static async start(): Promise<FakeHub> {
     const hub = new FakeHub();
-    await Promise.all([listen(hub.hubServer), listen(hub.cdnServer)]);
+    const [hubPort, cdnPort] = await Promise.all([listen(hub.hubServer), listen(hub.cdnServer)]);
+    hub.urls = { hub: `http://127.0.0.1:${hubPort}`, cdn: `http://127.0.0.1:${cdnPort}` };
     return hub;
   }
 
-  /** http://127.0.0.1:<port> of the hub */
+  /** http://127.0.0.1:<port> of the hub (kept after close) */
   get url(): string {
-    return `http://127.0.0.1:${(this.hubServer.address() as AddressInfo).port}`;
+    return this.urls.hub;
   }
 
   get cdnUrl(): string {
-    return `http://127.0.0.1:${(this.cdnServer.address() as AddressInfo).port}`;
+    return this.urls.cdn;
   }
 
   async close(): Promise<void> {
@@ -145,9 +149,11 @@ export class FakeHub {
     const entry: LoggedRequest = { server, method: req.method ?? '', path: req.url ?? '', headers: req.headers };
     this.requests.push(entry);
     const writeHead = res.writeHead.bind(res);
-    res.writeHead = ((status: number, ...rest: unknown[]) => {
+    res.writeHead = ((status: number, headers?: Record<string, string>) => {
       entry.status = status;
-      return (writeHead as (...a: unknown[]) => http.ServerResponse)(status, ...rest);
+      const h = { ...headers };
+      if (this.omitCommit) delete h['x-repo-commit'];
+      return writeHead(status, h);
     }) as typeof res.writeHead;
     return entry;
   }
@@ -241,8 +247,8 @@ export class FakeHub {
   }
 }
 
-function listen(server: http.Server): Promise<void> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
 function end(res: http.ServerResponse, status: number, headers: Record<string, string>): void {

@@ -1,0 +1,213 @@
+"""Train the shipped GPT-2-architecture model on the tokenised corpus.
+
+    /usr/bin/python3 tools/model/train.py --data .tmp/model/data --out .tmp/model/ckpt [options]
+
+Reads train.bin / heldout.bin (uint16 token ids, documents separated by <|endoftext|>) and
+meta.json (vocab_size, eot id) written by tools/model/encodeCorpus.ts. Picks CUDA when present,
+else the CPU with 2 torch threads. Every batch row is BOS (<|endoftext|>) followed by a window of
+n_ctx − 1 tokens starting at a uniformly random offset of the training stream (so windows cross
+document boundaries at <|endoftext|>, and position 0 is always BOS, as in the prompts the
+extension runs). AdamW, linear warm-up then cosine decay to lr/10 over --steps, or over --time-budget seconds when
+that runs out first (for a CPU shared with other jobs; the LR of every step is saved, and the step
+count reached is recorded; with no time budget, e.g. on a GPU, the schedule is the plain step cosine). Fixed seeds: the batch of step
+s depends only on (seed, s), so a resumed run sees the same data as an uninterrupted one.
+
+Writes <out>/latest.pt every --ckpt-every steps (atomically), <out>/final.pt at the end, and one
+JSON line per log interval to <out>/log.jsonl. --bench N times N steps and exits.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gpt2 import Gpt2, Gpt2Config, param_count  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=".tmp/model/data")
+    p.add_argument("--out", default=".tmp/model/ckpt")
+    p.add_argument("--n-layer", type=int, default=4)
+    p.add_argument("--n-head", type=int, default=8)
+    p.add_argument("--n-embd", type=int, default=256)
+    p.add_argument("--n-ctx", type=int, default=256)
+    p.add_argument("--batch", type=int, default=16, help="sequences per step")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--weight-decay", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--ckpt-every", type=int, default=100)
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--eval-batches", type=int, default=4)
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--threads", type=int, default=2, help="torch threads on the CPU")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--resume", action="store_true", help="continue from <out>/latest.pt")
+    p.add_argument("--time-budget", type=float, default=0,
+                   help="seconds of training: the cosine follows the step count or the elapsed time, whichever "
+                        "is further along, and the run ends when either is used up (0: steps only)")
+    p.add_argument("--deadline", type=float, default=0,
+                   help="Unix time: past it, save latest.pt and stop early (a partial run, recorded as such)")
+    p.add_argument("--bench", type=int, default=0, help="time this many steps, print tokens/s, exit")
+    return p.parse_args()
+
+
+def progress_at(step: int, seconds: float, args: argparse.Namespace) -> float:
+    """How far through the cosine the run is: by steps, or by wall-clock time if that is further."""
+    by_steps = (step - args.warmup) / max(1, args.steps - args.warmup)
+    by_time = seconds / args.time_budget if args.time_budget else 0.0
+    return max(by_steps, by_time)
+
+
+def lr_at(step: int, progress: float, args: argparse.Namespace) -> float:
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    return args.lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
+
+
+def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int):
+    """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one."""
+    starts = rng.integers(0, len(tokens) - n_ctx, size=batch)
+    rows = np.stack([tokens[s:s + n_ctx].astype(np.int64) for s in starts])  # [batch, n_ctx]
+    x = np.concatenate([np.full((batch, 1), bos, dtype=np.int64), rows[:, :-1]], axis=1)
+    return torch.from_numpy(x), torch.from_numpy(rows)
+
+
+def save_atomic(obj: dict, path: str) -> None:
+    torch.save(obj, path + ".part")
+    os.replace(path + ".part", path)
+
+
+@torch.no_grad()
+def heldout_loss(model: Gpt2, tokens: np.ndarray, args, bos: int, device) -> float:
+    rng = np.random.default_rng(args.seed + 999_983)  # the same windows every evaluation
+    model.eval()
+    total = 0.0
+    for _ in range(args.eval_batches):
+        x, y = batch_at(tokens, rng, args.batch, args.n_ctx, bos)
+        logits = model(x.to(device))
+        total += F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten()).item()
+    model.train()
+    return total / args.eval_batches
+
+
+def main() -> None:
+    args = parse_args()
+    device = torch.device("cuda" if (args.device == "auto" and torch.cuda.is_available()) else
+                          ("cpu" if args.device == "auto" else args.device))
+    if device.type == "cpu":
+        torch.set_num_threads(args.threads)
+        torch.set_num_interop_threads(1)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+
+    with open(os.path.join(args.data, "meta.json")) as f:
+        meta = json.load(f)
+    train = np.memmap(os.path.join(args.data, "train.bin"), dtype=np.uint16, mode="r")
+    held = np.memmap(os.path.join(args.data, "heldout.bin"), dtype=np.uint16, mode="r")
+    eot = meta["eot_id"]
+    cfg = Gpt2Config(vocab_size=meta["vocab_size"], n_layer=args.n_layer, n_head=args.n_head,
+                     n_embd=args.n_embd, n_positions=args.n_ctx, bos_token_id=eot, eos_token_id=eot)
+    model = Gpt2(cfg).to(device)
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+    os.makedirs(args.out, exist_ok=True)
+    step, elapsed_before = 0, 0.0
+    stopped_by = "steps"
+    lrs: list[float] = []  # the learning rate of every step, saved with the checkpoint
+    if args.resume and os.path.exists(os.path.join(args.out, "latest.pt")):
+        ck = torch.load(os.path.join(args.out, "latest.pt"), map_location=device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, elapsed_before, lrs = ck["step"], ck["train_seconds"], ck["lrs"]
+        print(f"resumed at step {step}", flush=True)
+
+    tokens_per_step = args.batch * args.n_ctx
+    print(f"device {device}, threads {torch.get_num_threads()}, params {param_count(model):,}, "
+          f"train tokens {len(train):,}, held-out tokens {len(held):,}, {tokens_per_step} tokens/step, "
+          f"at most {args.steps} steps = {args.steps * tokens_per_step:,} tokens, time budget {args.time_budget} s",
+          flush=True)
+
+    def checkpoint(name: str, held_loss: float | None) -> None:
+        save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                     "config": cfg.as_dict(), "args": vars(args), "tokens_seen": step * tokens_per_step,
+                     "train_seconds": elapsed_before + (time.time() - t0), "device": str(device),
+                     "device_name": torch.cuda.get_device_name(0) if device.type == "cuda" else
+                     f"CPU ({torch.get_num_threads()} torch threads)",
+                     "heldout_loss": held_loss, "lrs": lrs, "stopped_by": stopped_by}, os.path.join(args.out, name))
+
+    log = open(os.path.join(args.out, "log.jsonl"), "a")
+    t0 = time.time()
+    t_log, last_loss, held_loss = time.time(), float("nan"), None
+    model.train()
+    end = args.bench if args.bench else args.steps
+    while step < end:
+        progress = progress_at(step, elapsed_before + time.time() - t0, args)
+        if not args.bench and step >= args.warmup and progress >= 1.0:
+            stopped_by = "time_budget" if progress_at(step, 0.0, args) < 1.0 else "steps"
+            break
+        rng = np.random.default_rng([args.seed, step])
+        x, y = batch_at(train, rng, args.batch, args.n_ctx, eot)
+        lr = lr_at(step, progress, args)
+        lrs.append(lr)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        logits = model(x.to(device))  # [batch, pos, d_vocab]
+        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        last_loss = loss.item()
+        if args.bench:
+            continue
+        if step % args.eval_every == 0:
+            held_loss = heldout_loss(model, held, args, eot, device)
+        if step % args.log_every == 0:
+            now = time.time()
+            rec = {"step": step, "tokens": step * tokens_per_step, "loss": round(last_loss, 4), "lr": lr,
+                   "tok_per_s": round(args.log_every * tokens_per_step / (now - t_log)),
+                   "elapsed_s": round(elapsed_before + now - t0, 1)}
+            if held_loss is not None and step % args.eval_every == 0:
+                rec["heldout_loss"] = round(held_loss, 4)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+            t_log = now
+        if step % args.ckpt_every == 0:
+            checkpoint("latest.pt", held_loss)
+        if args.deadline and time.time() > args.deadline and step < args.steps:
+            held_loss = heldout_loss(model, held, args, eot, device)
+            stopped_by = "deadline"
+            checkpoint("latest.pt", held_loss)
+            print(f"deadline reached at step {step} of {args.steps}: stopped early", flush=True)
+            return
+    if args.bench:
+        dt = time.time() - t0
+        print(json.dumps({"bench_steps": args.bench, "seconds": round(dt, 2),
+                          "tok_per_s": round(args.bench * tokens_per_step / dt), "last_loss": last_loss}))
+        return
+    held_loss = heldout_loss(model, held, args, eot, device)
+    checkpoint("latest.pt", held_loss)
+    checkpoint("final.pt", held_loss)
+    print(json.dumps({"final_step": step, "tokens": step * tokens_per_step, "heldout_loss": round(held_loss, 4),
+                      "train_seconds": round(elapsed_before + time.time() - t0, 1)}), flush=True)
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -150,6 +150,8 @@ async function attemptOnce(r: FetchFileRequest): Promise<FetchedFile> {
     }
 
     await fsp.mkdir(path.dirname(r.partial), { recursive: true });
+    // Old bytes go before the new sidecar is written, so a crash in between cannot pair them.
+    if (have === 0) await fsp.rm(r.partial, { force: true });
     await writeSidecar(r.partial, { etag: meta.etag, validator: strongEtag(res.headers.etag) });
 
     const hash = createHash('sha256');

@@ -1,0 +1,61 @@
+/**
+ * npm run bench — measures the engine on GPT-2-small-sized random weights made on the fly, and,
+ * when torch is installed, the PyTorch eager baseline on the same weights in the same run. Prints
+ * ratios (targets from the engine issue) and a markdown table for BENCHMARKS.md.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { loadHookedGpt2 } from '../../src/model/loadHookedGpt2';
+import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from '../../src/shared/hookNames';
+import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
+import { fmt, medianMs } from './timing';
+import { torchAvailable, torchForward } from './torchBaseline';
+
+const TOKEN_COUNTS = [16, 64, 256];
+const THREADS = Math.min(2, availableParallelism());
+const quick = process.argv.includes('--quick');
+const REPEAT = quick ? 3 : 7;
+
+async function main(): Promise<void> {
+  const dir = join(__dirname, '..', '..', '.bench', 'gpt2-small-random');
+  if (!existsSync(join(dir, 'model.safetensors'))) {
+    console.log(`writing GPT-2-small-sized random weights to ${dir} ...`);
+    await writeRandomGpt2Checkpoint(dir);
+  }
+  const rows: string[] = [];
+  const t0 = performance.now();
+  const loaded = await loadHookedGpt2(dir, { threads: THREADS });
+  const loadS = (performance.now() - t0) / 1000;
+  const tFirst = performance.now();
+  await loaded.model.run([50256, 1, 2, 3]);
+  const firstRunS = (performance.now() - tFirst) / 1000;
+  console.log(`load: ${fmt(loadS, 2)} s (files → model); first run incl. graph build + session: ${fmt(firstRunS, 2)} s`);
+
+  const c = loaded.model.config;
+  const allHooks: HookName[] = [...GLOBAL_HOOK_NAMES, ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat()];
+  const torch = torchAvailable();
+  if (!torch) console.log('torch not installed (/usr/bin/python3 -c "import torch" failed): PyTorch ratios skipped');
+  rows.push('| tokens | logits-only forward (ms) | full cache, ' + allHooks.length + ' hooks (ms) | full cache / logits-only | PyTorch eager, last-pos logits (ms) | ours / PyTorch |');
+  rows.push('|---|---|---|---|---|---|');
+  for (const n of TOKEN_COUNTS) {
+    const tokens = Array.from({ length: n }, (_, i) => (i * 7919) % c.dVocab);
+    const logitsOnly = await medianMs(() => loaded.model.run(tokens), REPEAT);
+    const fullCache = await medianMs(() => loaded.model.runWithCache(tokens, allHooks), Math.max(3, REPEAT - 2));
+    const tt = torch ? torchForward(dir, n, REPEAT, THREADS) : undefined;
+    rows.push(`| ${n} | ${fmt(logitsOnly)} | ${fmt(fullCache)} | ${fmt(fullCache / logitsOnly, 2)}× | ${tt ? fmt(tt.forward_last_ms) : 'n/a'} | ${tt ? fmt(logitsOnly / tt.forward_last_ms, 2) + '×' : 'n/a'} |`);
+    console.log(rows[rows.length - 1]);
+  }
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  await loaded.dispose();
+  console.log('\n## Engine, GPT-2-small-sized random weights (12 × 12 heads × 768, vocab 50257), ' + THREADS + ' threads');
+  console.log(`- load (safetensors + tokenizer → model): ${fmt(loadS, 2)} s (target ≤ 3 s); first run incl. graph build: ${fmt(firstRunS, 2)} s`);
+  console.log(`- RSS after the runs: ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB)`);
+  console.log(rows.join('\n'));
+  console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -6,7 +6,7 @@ import { partialPath, repoDir, snapshotDir } from '../../../src/hub/cache';
 import { type DownloadOptions, type DownloadProgress, downloadModel } from '../../../src/hub/download';
 import { HubError } from '../../../src/hub/errors';
 import { FakeHub, sha256 } from './fakeHub';
-import { CONFIG, exists, gpt2Files, rejection, useFixture } from './helpers';
+import { CONFIG, cutAfter, exists, gpt2Files, rejection, useFixture } from './helpers';
 
 const REPO = 'openai-community/gpt2';
 
@@ -73,9 +73,9 @@ describe('hub: downloadModel', function () {
   it('resumes a cut download with Range and ends with the right sha256', async () => {
     const files = gpt2Files();
     f.hub.addRepo(REPO, files);
-    f.hub.cutOnce.set('model.safetensors', 100_000);
+    const cut = cutAfter(f.hub, 'model.safetensors', 100_000);
 
-    const err = await rejection(() => downloadModel(REPO, opts({ retries: 0 })));
+    const err = await rejection(() => downloadModel(REPO, opts({ retries: 0, onProgress: cut })));
     assert.ok(err instanceof HubError && err.code === 'network', String(err));
     assert.match(err.message, /model\.safetensors/);
     assert.match(err.message, /127\.0\.0\.1/);
@@ -97,8 +97,8 @@ describe('hub: downloadModel', function () {
   it('retries a dropped connection by itself, resuming where it stopped', async () => {
     const files = gpt2Files();
     f.hub.addRepo(REPO, files);
-    f.hub.cutOnce.set('model.safetensors', 70_000);
-    const result = await downloadModel(REPO, opts({ retries: 1 }));
+    const cut = cutAfter(f.hub, 'model.safetensors', 70_000);
+    const result = await downloadModel(REPO, opts({ retries: 1, onProgress: cut }));
     const gets = f.hub.requestsFor('model.safetensors', { server: 'cdn', method: 'GET' });
     assert.deepEqual(
       gets.map((g) => [g.headers.range, g.status]),
@@ -112,8 +112,10 @@ describe('hub: downloadModel', function () {
 
   it('does not glue a changed LFS file onto an old partial: the new X-Linked-Etag drops the Range', async () => {
     f.hub.addRepo(REPO, gpt2Files());
-    f.hub.cutOnce.set('model.safetensors', 100_000);
-    await rejection(() => downloadModel(REPO, opts({ retries: 0 })));
+    const cut = cutAfter(f.hub, 'model.safetensors', 100_000);
+    const err = await rejection(() => downloadModel(REPO, opts({ retries: 0, onProgress: cut })));
+    assert.ok(err instanceof HubError && err.code === 'network', String(err));
+    assert.equal((await fsp.stat(partialPath(f.cacheRoot, REPO, 'model.safetensors'))).size, 100_000);
 
     const changed = randomBytes(250_000);
     const commit = f.hub.commit(REPO, { 'model.safetensors': changed });
@@ -130,8 +132,9 @@ describe('hub: downloadModel', function () {
   it('restarts from zero when If-Range no longer matches (a plain file changed on the hub)', async () => {
     const big = JSON.stringify({ model: { vocab: Object.fromEntries(Array.from({ length: 8000 }, (_, i) => [`tok${i}`, i])) } });
     f.hub.addRepo(REPO, { 'config.json': CONFIG, 'model.safetensors': randomBytes(1000), 'tokenizer.json': big });
-    f.hub.cutOnce.set('tokenizer.json', 40_000);
-    await rejection(() => downloadModel(REPO, opts({ retries: 0 })));
+    const cut = cutAfter(f.hub, 'tokenizer.json', 40_000);
+    const err = await rejection(() => downloadModel(REPO, opts({ retries: 0, onProgress: cut })));
+    assert.ok(err instanceof HubError && err.code === 'network', String(err));
     assert.equal((await fsp.stat(partialPath(f.cacheRoot, REPO, 'tokenizer.json'))).size, 40_000);
 
     const changed = big.replace('tok1"', 'tokX"');
@@ -150,8 +153,8 @@ describe('hub: downloadModel', function () {
   it('starts again from zero when the server ignores Range', async () => {
     const files = gpt2Files();
     f.hub.addRepo(REPO, files);
-    f.hub.cutOnce.set('model.safetensors', 100_000);
-    await rejection(() => downloadModel(REPO, opts({ retries: 0 })));
+    const cut = cutAfter(f.hub, 'model.safetensors', 100_000);
+    await rejection(() => downloadModel(REPO, opts({ retries: 0, onProgress: cut })));
     f.hub.ignoreRange = true;
     const result = await downloadModel(REPO, opts({ retries: 0 }));
     const gets = f.hub.requestsFor('model.safetensors', { server: 'cdn', method: 'GET' });
@@ -162,8 +165,8 @@ describe('hub: downloadModel', function () {
   it('starts again from zero after a 416 (partial as long as the file)', async () => {
     const files = gpt2Files();
     f.hub.addRepo(REPO, files);
-    f.hub.cutOnce.set('model.safetensors', 100_000);
-    await rejection(() => downloadModel(REPO, opts({ retries: 0 })));
+    const cut = cutAfter(f.hub, 'model.safetensors', 100_000);
+    await rejection(() => downloadModel(REPO, opts({ retries: 0, onProgress: cut })));
     await fsp.appendFile(partialPath(f.cacheRoot, REPO, 'model.safetensors'), randomBytes(200_000));
     const result = await downloadModel(REPO, opts({ retries: 0 }));
     const gets = f.hub.requestsFor('model.safetensors', { server: 'cdn', method: 'GET' });

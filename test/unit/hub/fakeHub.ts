@@ -8,7 +8,9 @@
  * - the "CDN": `/blobs/{sha256}`, on another port, so it is another origin.
  *
  * Both honour Range and If-Range (206 + Content-Range, 416) and can be told to cut a response
- * mid-way, stall it, corrupt it or ignore Range. Every request is logged with its headers and the
+ * mid-way, stall it, corrupt it or ignore Range. A cut sends its first bytes and holds the
+ * connection until the test drops it (once the client reports those bytes), so that the cut point
+ * is exact: dropping right away could lose bytes the client had not read yet. Every request is logged with its headers and the
  * status it got.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -63,7 +65,7 @@ function randomCommit(): string {
 
 export class FakeHub {
   readonly requests: LoggedRequest[] = [];
-  /** file → bytes after which the next response body for it is cut (once) */
+  /** file → N: the next body for it sends N bytes and hangs until dropCutConnections() (once) */
   readonly cutOnce = new Map<string, number>();
   /** file → bytes after which responses for it stall until the server closes */
   readonly stall = new Map<string, number>();
@@ -75,6 +77,7 @@ export class FakeHub {
   omitCommit = false;
 
   private urls = { hub: '', cdn: '' };
+  private readonly held = new Set<http.ServerResponse>();
   private readonly repos = new Map<string, Repo>();
   /** legacy id → canonical id; the hub answers a relative 307 like the real one does for renamed repos */
   private readonly aliases = new Map<string, string>();
@@ -124,6 +127,12 @@ export class FakeHub {
     repo.commits.set(commit, new Map([...parent, ...this.toFiles(changes)]));
     repo.branches.set('main', commit);
     return commit;
+  }
+
+  /** Drops the connections of cut responses, as a flaky network would. */
+  dropCutConnections(): void {
+    for (const res of this.held) res.socket?.destroy();
+    this.held.clear();
   }
 
   alias(legacyId: string, canonicalId: string): void {
@@ -233,17 +242,28 @@ export class FakeHub {
       status = 206;
       headers['content-range'] = `bytes ${start}-${last}/${data.length}`;
       headers['content-length'] = String(last - start + 1);
-      sendBody(req, res, status, headers, data.subarray(start, last + 1), this.takeCut(file), this.stall.get(file));
+      this.sendBody(res, file, status, headers, data.subarray(start, last + 1));
       return;
     }
     headers['content-length'] = String(data.length);
-    sendBody(req, res, status, headers, data, this.takeCut(file), this.stall.get(file));
+    this.sendBody(res, file, status, headers, data);
   }
 
-  private takeCut(file: string): number | undefined {
-    const n = this.cutOnce.get(file);
+  private sendBody(res: http.ServerResponse, file: string, status: number, headers: Record<string, string>, body: Buffer): void {
+    res.writeHead(status, headers);
+    const cutAt = this.cutOnce.get(file);
     this.cutOnce.delete(file);
-    return n;
+    const stallAt = this.stall.get(file);
+    if (cutAt !== undefined && cutAt < body.length) {
+      res.write(body.subarray(0, cutAt));
+      this.held.add(res);
+      return;
+    }
+    if (stallAt !== undefined && stallAt < body.length) {
+      res.write(body.subarray(0, stallAt)); // and never finish: the client has to give up or cancel
+      return;
+    }
+    res.end(body);
   }
 }
 
@@ -254,26 +274,4 @@ function listen(server: http.Server): Promise<number> {
 function end(res: http.ServerResponse, status: number, headers: Record<string, string>): void {
   res.writeHead(status, { 'content-length': '0', ...headers });
   res.end();
-}
-
-function sendBody(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: Buffer,
-  cutAt: number | undefined,
-  stallAt: number | undefined,
-): void {
-  res.writeHead(status, headers);
-  if (cutAt !== undefined && cutAt < body.length) {
-    // Send the first bytes, then drop the connection as a flaky network would.
-    res.write(body.subarray(0, cutAt), () => setTimeout(() => res.socket?.destroy(), 20));
-    return;
-  }
-  if (stallAt !== undefined && stallAt < body.length) {
-    res.write(body.subarray(0, stallAt)); // and never finish: the client has to give up or cancel
-    return;
-  }
-  res.end(body);
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { DownloadProgress } from '../../../src/hub/download';
 import { FakeHub } from './fakeHub';
 
 export const CONFIG = JSON.stringify({ model_type: 'gpt2', n_layer: 2, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 10 });
@@ -48,4 +49,15 @@ export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
     return e;
   }
   throw new Error('expected a rejection, but the call succeeded');
+}
+
+/**
+ * Cuts the next download of `file` after `bytes`: returns an onProgress callback that drops the
+ * connection once the client reports having written those bytes.
+ */
+export function cutAfter(hub: FakeHub, file: string, bytes: number): (p: DownloadProgress) => void {
+  hub.cutOnce.set(file, bytes);
+  return (p) => {
+    if (p.file === file && p.received >= bytes) hub.dropCutConnections();
+  };
 }

@@ -24,10 +24,10 @@ export interface HookPatch {
   readonly batch?: readonly number[];
 }
 
-/** The dims of `hook` for a run of `batch` × `pos` tokens. */
-export function hookDims(c: Gpt2Config, hook: HookName, batch: number, pos: number): number[] {
+/** The dims of `hook` for a run of `batch` × `pos` tokens (attending to `keyPos` keys: more when a prefix is reused). */
+export function hookDims(c: Gpt2Config, hook: HookName, batch: number, pos: number, keyPos = pos): number[] {
   const sizes: Record<string, number> = {
-    batch, pos, query_pos: pos, key_pos: pos, d_model: c.dModel, d_head: c.dHead, head_index: c.nHeads, d_mlp: c.dMlp, '1': 1,
+    batch, pos, query_pos: pos, key_pos: keyPos, d_model: c.dModel, d_head: c.dHead, head_index: c.nHeads, d_mlp: c.dMlp, '1': 1,
   };
   return hookAxes(parseHookName(hook, c.nLayers)).map((a) => sizes[a]);
 }
@@ -40,17 +40,22 @@ function checkIndices(what: string, hook: string, idx: readonly number[] | undef
   return idx;
 }
 
+/** The query-position axis of a hook: 2 for attn_scores/pattern [batch, head, query_pos, key_pos], else 1. */
+export function positionAxis(hook: HookName): number {
+  return hook.endsWith('.attn.hook_pattern') || hook.endsWith('.attn.hook_attn_scores') ? 2 : 1;
+}
+
 /** Merges the patches on each hook into the feeds of a graph that declares those hooks patchable. */
-export function patchFeeds(c: Gpt2Config, patches: readonly HookPatch[], batch: number, pos: number): Record<string, FeedTensor> {
+export function patchFeeds(c: Gpt2Config, patches: readonly HookPatch[], batch: number, pos: number, keyPos = pos): Record<string, FeedTensor> {
   const feeds: Record<string, FeedTensor> = {};
   const byHook = new Map<HookName, HookPatch[]>();
   for (const p of patches) byHook.set(p.hook, [...(byHook.get(p.hook) ?? []), p]);
 
   for (const [hook, hookPatches] of byHook) {
     const parsed = parseHookName(hook, c.nLayers);
-    const dims = hookDims(c, hook, batch, pos);
+    const dims = hookDims(c, hook, batch, pos, keyPos);
     const headAxis = parsed.kind === 'block' ? HEAD_AXIS[parsed.suffix] : undefined;
-    const posAxis = parsed.kind === 'block' && headAxis === 1 ? 2 : 1; // pattern/scores: [batch, head, query_pos, key_pos]
+    const posAxis = positionAxis(hook);
     const value = new Float32Array(numel(dims));
     const maskDims = [...dims.slice(0, -1), 1];
     const mask = new Uint8Array(numel(maskDims));

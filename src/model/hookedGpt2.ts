@@ -3,16 +3,16 @@
  * arguments (fetch these hooks, patch those, start at that layer), never state left on the model:
  * each distinct combination is a graph variant whose session is built on first use and cached.
  */
-import { parseHookName, type HookName } from '../shared/hookNames';
+import { blockHook, parseHookName, type HookName } from '../shared/hookNames';
 import { ActivationCache } from './activationCache';
 import type { Gpt2Config } from './gpt2Config';
 import type { Gpt2Weights } from './gpt2Weights';
 import { buildGpt2Graph } from './graph/gpt2Graph';
 import { INPUT, OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
 import { encodeOnnxModel } from './graph/onnxModel';
-import { patchFeeds, type HookPatch } from './hookPatch';
+import { patchFeeds, positionAxis, type HookPatch } from './hookPatch';
 import { OrtSession, type FeedTensor } from './ort';
-import type { Float32Tensor } from './tensor';
+import { repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
 import { makeWeightFeeds } from './weightFeeds';
 
 export interface HookedGpt2Options {
@@ -38,6 +38,15 @@ export interface RunOptions {
    * (TL's start_at_layer): blocks before it are not computed.
    */
   readonly startAt?: { readonly layer: number; readonly residPre: Float32Tensor };
+  /**
+   * Reuse the first `length` positions of a run whose cache (`from`) holds `attn.hook_k` and
+   * `attn.hook_v` of every computed layer: only the later positions are computed, attending to the
+   * cached keys and values. Exact when this run's activations at those positions equal the cached
+   * run's (causal attention: e.g. prompts that first differ at `length`, and patches that change
+   * nothing there). Tokens, `startAt.residPre`, patches and logit positions stay in full-prompt
+   * coordinates; hooks can't be fetched (they would cover only the later positions).
+   */
+  readonly reusePrefix?: { readonly length: number; readonly from: ActivationCache };
   readonly signal?: AbortSignal;
 }
 
@@ -54,7 +63,7 @@ export type TokenInput = readonly number[] | readonly (readonly number[])[];
 export class HookedGpt2 {
   private readonly weightFeeds: Record<string, FeedTensor>;
   private readonly sessions = new Map<string, Promise<OrtSession>>();
-  private readonly maskCache = new Map<number, FeedTensor>();
+  private readonly maskCache = new Map<string, FeedTensor>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   readonly layerNorm: LayerNormMode;
@@ -125,6 +134,7 @@ export class HookedGpt2 {
       perHeadResult: [...fetch, ...patches.map((p) => p.hook)].some((h) => h.endsWith('attn.hook_result')),
       layerNorm: this.layerNorm,
       residInputAtStart: !!options.startAt && startLayer === 0,
+      pastPrefix: !!options.reusePrefix,
     };
     // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
     // address. A single token row or residual is broadcast to it.
@@ -133,20 +143,38 @@ export class HookedGpt2 {
     if (batchFromTokens !== 1 && batchFromTokens !== batch && !options.startAt) {
       throw new Error(`${batchFromTokens} token rows, but the patches address ${batch} batch elements`);
     }
+    // Reusing a prefix: compute only positions [prefix, pos); everything fed is sliced to them.
+    const prefix = options.reusePrefix?.length ?? 0;
+    if (options.reusePrefix) {
+      if (!Number.isInteger(prefix) || prefix < 1 || prefix >= pos) throw new Error(`reusePrefix.length ${prefix} must be in 1..${pos - 1}`);
+      if (fetch.length) throw new Error('hooks cannot be fetched while reusing a prefix (they would cover only the later positions)');
+      const early = logitPositions.find((p) => p < prefix);
+      if (early !== undefined) throw new Error(`logit position ${early} lies in the reused prefix (< ${prefix})`);
+    }
+    const n = pos - prefix; // positions computed
     const feeds: Record<string, FeedTensor> = {
-      [INPUT.causalMask]: this.causalMask(pos),
-      ...patchFeeds(c, patches, batch, pos),
+      [INPUT.causalMask]: this.causalMask(pos, prefix),
+      ...patchFeeds(c, prefix ? patches.map((p) => suffixPatch(p, prefix, pos)) : patches, batch, n, pos),
     };
     if (options.startAt) {
-      feeds[INPUT.residIn] = this.residFeed(options.startAt.residPre, batch, pos);
+      const resid = prefix ? sliceAxisFrom(options.startAt.residPre, 1, prefix) : options.startAt.residPre;
+      feeds[INPUT.residIn] = this.residFeed(resid, batch, n);
     } else {
-      const ids = new BigInt64Array(batch * pos);
-      for (let b = 0; b < batch; b++) rows[rows.length === 1 ? 0 : b].forEach((t, i) => (ids[b * pos + i] = BigInt(t)));
-      feeds[INPUT.tokens] = { type: 'int64', dims: [batch, pos], data: ids };
-      feeds[INPUT.positions] = { type: 'int64', dims: [pos], data: BigInt64Array.from({ length: pos }, (_, i) => BigInt(i)) };
+      const ids = new BigInt64Array(batch * n);
+      for (let b = 0; b < batch; b++) rows[rows.length === 1 ? 0 : b].slice(prefix).forEach((t, i) => (ids[b * n + i] = BigInt(t)));
+      feeds[INPUT.tokens] = { type: 'int64', dims: [batch, n], data: ids };
+      feeds[INPUT.positions] = { type: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(prefix + i)) };
+    }
+    if (options.reusePrefix) {
+      for (let l = spec.startLayer; l <= spec.stopAfterLayer; l++) {
+        for (const [input, suffix] of [[INPUT.pastK(l), 'attn.hook_k'], [INPUT.pastV(l), 'attn.hook_v']] as const) {
+          const past = repeatBatch(sliceAxisFrom(options.reusePrefix.from.get(blockHook(l, suffix)), 1, 0, prefix), batch);
+          feeds[input] = { type: 'float32', dims: past.dims, data: past.data };
+        }
+      }
     }
     if (spec.logits === 'selected') {
-      const lp = logitPositions.length ? logitPositions : [pos - 1];
+      const lp = (logitPositions.length ? logitPositions : [pos - 1]).map((p) => p - prefix);
       feeds[INPUT.logitPositions] = { type: 'int64', dims: [lp.length], data: BigInt64Array.from(lp.map(BigInt)) };
     }
     const session = await this.session(spec);
@@ -181,13 +209,16 @@ export class HookedGpt2 {
     return { type: 'float32', dims: [batch, pos, d], data };
   }
 
-  private causalMask(pos: number): FeedTensor {
-    let m = this.maskCache.get(pos);
+  /** [query_pos, key_pos] for queries at positions [prefix, pos) over keys [0, pos): true where key ≤ query. */
+  private causalMask(pos: number, prefix = 0): FeedTensor {
+    const key = `${pos}:${prefix}`;
+    let m = this.maskCache.get(key);
     if (!m) {
-      const data = new Uint8Array(pos * pos);
-      for (let q = 0; q < pos; q++) data.fill(1, q * pos, q * pos + q + 1);
-      m = { type: 'bool', dims: [pos, pos], data };
-      this.maskCache.set(pos, m);
+      const n = pos - prefix;
+      const data = new Uint8Array(n * pos);
+      for (let q = 0; q < n; q++) data.fill(1, q * pos, q * pos + prefix + q + 1);
+      m = { type: 'bool', dims: [n, pos], data };
+      this.maskCache.set(key, m);
     }
     return m;
   }
@@ -227,4 +258,11 @@ export class HookedGpt2 {
     this.sessions.clear();
     await Promise.all(all.map((s) => s.then((o) => o.release()).catch(() => undefined)));
   }
+}
+
+/** A patch in full-prompt coordinates, restricted to the positions from `prefix` on. */
+function suffixPatch(p: HookPatch, prefix: number, pos: number): HookPatch {
+  const axis = positionAxis(p.hook);
+  const positions = (p.positions ?? Array.from({ length: pos }, (_, i) => i)).filter((q) => q >= prefix).map((q) => q - prefix);
+  return { ...p, values: sliceAxisFrom(p.values, axis, prefix), positions };
 }

@@ -53,3 +53,26 @@ export function maxAbs(data: Float32Array): number {
   }
   return m;
 }
+
+/** The part of `t` from index `from` on along `axis` (a copy). */
+export function sliceAxisFrom<Axes extends string>(t: Float32Tensor<Axes>, axis: number, from: number, to = t.dims[axis]): Float32Tensor<Axes> {
+  const dims = [...t.dims];
+  const outer = numel(dims.slice(0, axis));
+  const inner = numel(dims.slice(axis + 1));
+  const n = to - from;
+  const out = new Float32Array(outer * n * inner);
+  for (let o = 0; o < outer; o++) {
+    out.set(t.data.subarray((o * dims[axis] + from) * inner, (o * dims[axis] + to) * inner), o * n * inner);
+  }
+  dims[axis] = n;
+  return { dims, data: out };
+}
+
+/** `t` with its leading (batch) axis of size 1 repeated to `batch` (returned as is when already that size). */
+export function repeatBatch<Axes extends string>(t: Float32Tensor<Axes>, batch: number): Float32Tensor<Axes> {
+  if (t.dims[0] === batch) return t;
+  if (t.dims[0] !== 1) throw new Error(`cannot broadcast a batch of ${t.dims[0]} to ${batch}`);
+  const out = new Float32Array(t.data.length * batch);
+  for (let b = 0; b < batch; b++) out.set(t.data, b * t.data.length);
+  return { dims: [batch, ...t.dims.slice(1)], data: out };
+}

@@ -1,7 +1,8 @@
 /**
  * Exact activation patching in both directions. For each sweep and layer it starts at that layer
- * from the target run's cached residual stream (nothing before the patch is recomputed) and puts
- * one patch in each batch element. A cell whose source activation equals the target's exactly
+ * from the target run's cached residual stream (nothing before the patch is recomputed), computes
+ * only the positions from the first differing token on (the earlier ones are identical in both
+ * runs; their keys and values come from the cache) and puts one patch in each batch element. A cell whose source activation equals the target's exactly
  * (e.g. positions before the first differing token: causal attention makes them identical) is not
  * run at all: its value is the unpatched metric.
  */
@@ -19,6 +20,8 @@ export interface PatchingRequest {
   readonly metric: LogitsMetric;
   readonly sweeps: readonly SweepKind[];
   readonly directions?: readonly PatchDirection[];
+  /** Compute only the positions from the first differing token on (default true; exact). */
+  readonly reusePrefix?: boolean;
   /** Most patches in one batched run (default 32). */
   readonly maxBatch?: number;
   readonly signal?: AbortSignal;
@@ -80,8 +83,17 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
   const maxBatch = req.maxBatch ?? 32;
   const directions = req.directions ?? PATCH_DIRECTIONS;
   const hooks = new Set<HookName>();
+  // Positions before the first differing token are identical in both runs (causal attention), so
+  // patched runs compute only the later positions, reusing the target run's keys and values.
+  let firstDiff = 0;
+  while (firstDiff < nPos && req.clean[firstDiff] === req.corrupt[firstDiff]) firstDiff++;
+  const reuse = req.reusePrefix !== false && firstDiff >= 1 && firstDiff < nPos;
   for (let l = 0; l < c.nLayers; l++) {
     hooks.add(blockHook(l, 'hook_resid_pre'));
+    if (reuse) {
+      hooks.add(blockHook(l, 'attn.hook_k'));
+      hooks.add(blockHook(l, 'attn.hook_v'));
+    }
     for (const s of req.sweeps) hooks.add(sweepHook(s, l));
   }
   const clean = await model.runWithCache(req.clean, [...hooks], { signal: req.signal });
@@ -117,7 +129,13 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
           req.signal?.throwIfAborted();
           const chunk = live.slice(i, i + maxBatch);
           const patches: HookPatch[] = chunk.map((cell, b) => ({ hook, values: source, positions: cell.positions, heads: cell.heads, batch: [b] }));
-          const out = await model.run(run.tokens, { startAt: { layer, residPre }, patches, logits: 'last', signal: req.signal });
+          const out = await model.run(run.tokens, {
+            startAt: { layer, residPre },
+            patches,
+            logits: 'last',
+            signal: req.signal,
+            ...(reuse ? { reusePrefix: { length: firstDiff, from: run.target } } : {}),
+          });
           chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
           req.onProgress?.({ direction, sweep, layer, cellsDone: Math.min(i + maxBatch, live.length), cellsTotal: live.length });
         }

@@ -89,17 +89,23 @@ class Gpt2GraphWriter {
     const k = this.hook(H('attn.hook_k'), g.op('Reshape', [kFlat, byHead]), headDims);
     const v = this.hook(H('attn.hook_v'), g.op('Reshape', [vFlat, byHead]), headDims);
 
+    let [kAll, vAll] = [k, v]; // [batch, key_pos, head_index, d_head]
+    if (this.spec.pastPrefix) {
+      const pastDims: OnnxDim[] = ['batch', 'prefix', h, e];
+      kAll = g.op('Concat', [g.input(INPUT.pastK(l), F, pastDims), k], { axis: 1 });
+      vAll = g.op('Concat', [g.input(INPUT.pastV(l), F, pastDims), v], { axis: 1 });
+    }
     const qT = g.op('Transpose', [q], { perm: [0, 2, 1, 3] }); // [batch, head_index, query_pos, d_head]
-    const kT = g.op('Transpose', [k], { perm: [0, 2, 3, 1] }); // [batch, head_index, d_head, key_pos]
+    const kT = g.op('Transpose', [kAll], { perm: [0, 2, 3, 1] }); // [batch, head_index, d_head, key_pos]
     let scores = g.op('MatMul', [qT, kT]); // [batch, head_index, query_pos, key_pos]
     let divisor = this.c.scaleAttnWeights ? Math.sqrt(e) : 1;
     if (this.c.scaleAttnByInverseLayerIdx) divisor *= l + 1;
     if (divisor !== 1) scores = g.op('Div', [scores, g.float(divisor)]);
-    const patternDims: OnnxDim[] = ['batch', h, 'pos', 'pos'];
+    const patternDims: OnnxDim[] = ['batch', h, 'pos', this.spec.pastPrefix ? 'key_pos' : 'pos'];
     scores = this.hook(H('attn.hook_attn_scores'), g.op('Where', [INPUT.causalMask, scores, g.float(-Infinity)]), patternDims);
     const pattern = this.hook(H('attn.hook_pattern'), g.op('Softmax', [scores], { axis: -1 }), patternDims);
 
-    const vT = g.op('Transpose', [v], { perm: [0, 2, 1, 3] }); // [batch, head_index, key_pos, d_head]
+    const vT = g.op('Transpose', [vAll], { perm: [0, 2, 1, 3] }); // [batch, head_index, key_pos, d_head]
     const zT = g.op('MatMul', [pattern, vT]); // [batch, head_index, query_pos, d_head]
     const z = this.hook(H('attn.hook_z'), g.op('Transpose', [zT], { perm: [0, 2, 1, 3] }), headDims); // [batch, pos, head_index, d_head]
 
@@ -196,7 +202,7 @@ class Gpt2GraphWriter {
     } else {
       resid = this.g.input(INPUT.residIn, F, ['batch', 'pos', this.c.dModel]);
     }
-    this.g.input(INPUT.causalMask, OnnxDataType.Bool, ['pos', 'pos']);
+    this.g.input(INPUT.causalMask, OnnxDataType.Bool, ['pos', this.spec.pastPrefix ? 'key_pos' : 'pos']);
     for (let l = startLayer; l <= stopAfterLayer; l++) resid = this.block(l, resid);
     if (logits !== 'none') this.unembed(resid);
     return this.g.build();

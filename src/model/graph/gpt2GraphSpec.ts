@@ -24,10 +24,16 @@ export interface Gpt2GraphSpec {
   readonly layerNorm: LayerNormMode;
   /** Start from `embed` at layer 0 with a fed residual instead of tokens (TL start_at_layer=0). */
   readonly residInputAtStart?: boolean;
+  /**
+   * Reuse a computed prefix: the fed tokens/residual are the positions after it, and each block
+   * gets the prefix's keys and values as inputs `past_k:<l>` / `past_v:<l>` [batch, prefix, head_index, d_head].
+   * Hooks then cover the new (query) positions only; patterns span prefix + new keys.
+   */
+  readonly pastPrefix?: boolean;
 }
 
 export function specKey(s: Gpt2GraphSpec): string {
-  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart]);
+  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart, !!s.pastPrefix]);
 }
 
 /** Graph input names. Weights are inputs too (see weightFeeds.ts), named `weight:<path>`. */
@@ -35,6 +41,8 @@ export const INPUT = {
   tokens: 'tokens', // int64 [batch, pos]
   positions: 'positions', // int64 [pos]: absolute positions of the fed tokens
   causalMask: 'causal_mask', // bool [query_pos, key_pos]: true where attention is allowed
+  pastK: (layer: number) => `past_k:${layer}`, // float [batch, prefix, head_index, d_head]
+  pastV: (layer: number) => `past_v:${layer}`,
   residIn: 'resid_in', // float [batch, pos, d_model]: blocks.{startLayer}.hook_resid_pre
   logitPositions: 'logit_positions', // int64 [n]: positions whose logits are computed
   patchValue: (hook: string) => `patch_value:${hook}`,

@@ -121,6 +121,26 @@ describe('HookedGpt2', () => {
     assert.ok(maxAbsDiff(sliceLeading(both.logits!, 1).data, b.logits!.data) < 1e-5);
   });
 
+  it('reusing a shared prefix (cached keys and values) gives the same results as the full run', async () => {
+    const other = [...tokens.slice(0, 6), 4, 18, 9, 30]; // first differs at position 6
+    const kv = Array.from({ length: c.nLayers }, (_, l) => [blockHook(l, 'attn.hook_k'), blockHook(l, 'attn.hook_v')]).flat();
+    const base = await model.runWithCache(tokens, [...kv, blockHook(1, 'hook_resid_pre'), blockHook(1, 'attn.hook_z')], { logits: 'all' });
+    const full = await model.run(other, { logits: [7, 9] });
+    const reused = await model.run(other, { logits: [7, 9], reusePrefix: { length: 6, from: base.cache } });
+    assert.ok(maxAbsDiff(reused.logits!.data, full.logits!.data) < 1e-5);
+
+    // with startAt and a batched patch whose positions straddle the prefix
+    const src = (await model.runWithCache(other, [blockHook(1, 'attn.hook_z')])).cache.get(blockHook(1, 'attn.hook_z'));
+    const patches = [0, 1, 2].map((h) => ({ hook: blockHook(1, 'attn.hook_z'), values: src, heads: [h], positions: [2, 6, 8], batch: [h] }));
+    const startAt = { layer: 1, residPre: base.cache.get(blockHook(1, 'hook_resid_pre')) };
+    const plain = await model.run(tokens, { startAt, patches });
+    const fast = await model.run(tokens, { startAt, patches, reusePrefix: { length: 6, from: base.cache } });
+    assert.ok(maxAbsDiff(fast.logits!.data, plain.logits!.data) < 1e-5);
+    assert.ok(maxAbsDiff(sliceLeading(fast.logits!, 0).data, base.logits!.data.subarray((tokens.length - 1) * c.dVocab)) > 1e-4, 'the patch at 6 and 8 matters');
+    await assert.rejects(() => model.run(other, { logits: [3], reusePrefix: { length: 6, from: base.cache } }), /lies in the reused prefix/);
+    await assert.rejects(() => model.run(other, { fetch: [blockHook(0, 'hook_resid_pre')], reusePrefix: { length: 6, from: base.cache } }), /cannot be fetched while reusing a prefix/);
+  });
+
   describe('bad input gets an error that names the problem', () => {
     const cases: [string, () => Promise<unknown>, RegExp][] = [
       ['unknown hook', () => model.runWithCache(tokens, ['blocks.0.attn.hook_nope' as HookName]), /unknown hook name 'blocks.0.attn.hook_nope'/],

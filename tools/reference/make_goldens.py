@@ -2,7 +2,8 @@
 
 <case>.safetensors (all F32):
   every TL hook of the CLEAN run under its TL name ([batch=1, ...]), `logits`,
-  `metric.clean`, `metric.corrupt` ([1]) and `patch.<denoise|noise>.<sweep>` tables (see patching.py).
+  `metric.clean`, `metric.corrupt` ([1]), `patch.<denoise|noise>.<sweep>` tables (see patching.py) and
+  `atp.<denoise|noise>.<sweep>` attribution-patching tables of the same shapes (see atp.py).
   Masked entries of `blocks.{l}.attn.hook_attn_scores` are stored as -inf.
 <case>.json:
   {checkpoint, tokens (= clean_tokens, the run whose hooks are stored), clean_tokens, corrupt_tokens,
@@ -20,7 +21,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tiny_bpe  # noqa: E402
 from gpt2_reference import Gpt2Reference, hook_names  # noqa: E402
-from patching import patching_tables  # noqa: E402
+from atp import atp_tables, finite_difference  # noqa: E402
+from patching import _patches, patching_tables  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -52,6 +54,24 @@ def choose_answer_wrong(clean_logits, corrupt_logits):
     return answer, wrong
 
 
+def check_atp(model, clean, corrupt, answer, wrong, layer_norm, atp, eps=1e-5, tol=1e-6):
+    """Every AtP cell against a central finite difference of the straight-line patch (atp.py).
+    Returns the largest |fd - atp| / (1 + |atp|); raises if it exceeds `tol`."""
+    cfg, worst = model.cfg, 0.0
+    caches = {"denoise": model.run([clean], layer_norm=layer_norm)[1],  # the source runs
+              "noise": model.run([corrupt], layer_norm=layer_norm)[1]}
+    for key, table in atp.items():
+        _, direction, sweep = key.split(".")
+        for idx, _, _ in _patches(sweep, cfg.n_layers, cfg.n_heads, len(clean)):
+            fd = finite_difference(model, clean, corrupt, answer, wrong, direction, sweep, idx,
+                                   layer_norm=layer_norm, eps=eps, source=caches[direction])
+            err = abs(fd - float(table[idx])) / (1.0 + abs(float(table[idx])))
+            if not err <= tol:
+                raise AssertionError(f"{key}{list(idx)}: AtP {float(table[idx])!r}, finite difference {fd!r}")
+            worst = max(worst, err)
+    return worst
+
+
 def make_case(name, ckpt_root, out_dir):
     ckpt, text, corruptions, layer_norm = CASES[name]
     ckpt_dir = os.path.join(ckpt_root, ckpt)
@@ -72,11 +92,14 @@ def make_case(name, ckpt_root, out_dir):
     corrupt_logits, _ = model.run([corrupt], layer_norm=layer_norm)
     answer, wrong = choose_answer_wrong(clean_logits, corrupt_logits)
     tables = patching_tables(model, clean, corrupt, answer, wrong, layer_norm=layer_norm)
+    atp = atp_tables(model, clean, corrupt, answer, wrong, layer_norm=layer_norm)
+    fd_err = check_atp(model, clean, corrupt, answer, wrong, layer_norm, atp)
 
     names = hook_names(model.cfg.n_layers)
     assert sorted(cache) == sorted(names), set(cache) ^ set(names)
     tensors = {n: cache[n].to(torch.float32) for n in names}
     tensors.update({n: t.to(torch.float32) for n, t in tables.items()})
+    tensors.update({n: t.to(torch.float32) for n, t in atp.items()})
     os.makedirs(out_dir, exist_ok=True)
     write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), tensors, {"format": "pt", "case": name})
 
@@ -96,7 +119,8 @@ def make_case(name, ckpt_root, out_dir):
         f.write("{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n")
     m_clean, m_corrupt = float(tables["metric.clean"][0]), float(tables["metric.corrupt"][0])
     print(f"golden {name}: {len(clean)} tokens, answer {answer}, wrong {wrong}, "
-          f"metric clean {m_clean:.4f} corrupt {m_corrupt:.4f}, {len(tensors)} tensors")
+          f"metric clean {m_clean:.4f} corrupt {m_corrupt:.4f}, {len(tensors)} tensors, "
+          f"AtP vs finite difference max {fd_err:.1e}")
 
 
 def main():

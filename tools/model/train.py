@@ -24,9 +24,14 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+# The CPU is shared with other jobs: OpenMP threads that spin while waiting for a descheduled sibling
+# make a 2-thread run many times slower than 1 thread. Passive waiting avoids that (set before torch loads).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("GOMP_SPINCOUNT", "0")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gpt2 import Gpt2, Gpt2Config, param_count  # noqa: E402

@@ -173,6 +173,7 @@ def main() -> None:
     where = {k: v / n for k, v in where.items()}
     out["docstring_task"] = {
         "prompts": n,
+        "arg_names": len(pr["argNameIds"]),
         "template": "def {fn}(self, {A}, {B}, {C}):\\n    \"\"\"{w} {w} {w}\\n\\n    :param {A}: {w} {w}\\n"
                     "    :param {B}: {w} {w}\\n    :param  -> ' {C}'",
         "top1_over_vocab": round(top1 / n, 4),

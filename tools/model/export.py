@@ -98,6 +98,11 @@ def main() -> None:
     provenance["stopped_by"] = ck.get("stopped_by", "steps")
     provenance["partial"] = provenance["stopped_by"] == "deadline"
     provenance["lr_first_last_max"] = [ck["lrs"][0], ck["lrs"][-1], max(ck["lrs"])] if ck.get("lrs") else None
+    work = os.path.dirname(os.path.dirname(os.path.abspath(args.ckpt)))  # .tmp/model
+    for key, rel in (("corpus", "corpus-stats.json"), ("vocabulary", "vocab-stats.json"), ("data", "data/meta.json")):
+        if os.path.exists(os.path.join(work, rel)):
+            with open(os.path.join(work, rel)) as f:
+                provenance[key] = json.load(f)
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump(provenance, f, indent=2)
         f.write("\n")

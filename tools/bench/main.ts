@@ -11,6 +11,7 @@ import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
 import { fmt, medianMs } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
+import { sweepBench, sweepBenchRows } from './sweepBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -46,13 +47,16 @@ async function main(): Promise<void> {
     rows.push(`| ${n} | ${fmt(logitsOnly)} | ${fmt(fullCache)} | ${fmt(fullCache / logitsOnly, 2)}× | ${tt ? fmt(tt.forward_last_ms) : 'n/a'} | ${tt ? fmt(logitsOnly / tt.forward_last_ms, 2) + '×' : 'n/a'} |`);
     console.log(rows[rows.length - 1]);
   }
+  const sweepRows = process.argv.includes('--no-sweep') ? [] : sweepBenchRows(await sweepBench(loaded));
+  for (const r of sweepRows) console.log(r);
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   await loaded.dispose();
   console.log('\n## Engine, GPT-2-small-sized random weights (12 × 12 heads × 768, vocab 50257), ' + THREADS + ' threads');
   console.log(`- load (safetensors + tokenizer → model): ${fmt(loadS, 2)} s (target ≤ 3 s); first run incl. graph build: ${fmt(firstRunS, 2)} s`);
   console.log(`- RSS after the runs: ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB)`);
   console.log(rows.join('\n'));
-  console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.');
+  console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
+  console.log(sweepRows.join('\n'));
 }
 
 main().catch((e) => {

@@ -1,0 +1,53 @@
+/** Circuit Inspector's entry point: wiring only; every registration goes into context.subscriptions. */
+import * as vscode from 'vscode';
+import { registerClearDecorations } from './commands/clearDecorations';
+import { registerFocusToken } from './commands/focusToken';
+import { registerInspectAttention } from './commands/inspectAttention';
+import { registerSelectModel } from './commands/selectModel';
+import type { FocusChangedParams } from './shared/protocol';
+import { AttentionHoverProvider } from './views/attentionHover';
+import { InspectionSession } from './views/inspectionSession';
+
+/** What activate() returns: a read-only view used by the extension-host tests. */
+export interface CircuitInspectorApi {
+  readonly session: {
+    readonly inspection: InspectionSession['inspection'];
+    readonly staleReason: string | undefined;
+    readonly decorations: InspectionSession['decorations']['current'];
+  };
+  /** Feeds a focus report as if the webview had sent it (tests). */
+  simulateFocus(params: FocusChangedParams): boolean;
+}
+
+export function activate(context: vscode.ExtensionContext): CircuitInspectorApi {
+  const log = vscode.window.createOutputChannel('Circuit Inspector', { log: true });
+  context.subscriptions.push(log);
+  const session = new InspectionSession(context, log);
+  context.subscriptions.push(
+    session,
+    registerInspectAttention(session),
+    registerSelectModel(context, log),
+    registerClearDecorations(session),
+    registerFocusToken(session),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttentionHoverProvider(session)),
+  );
+  log.info(`activated (extension host ${process.version}, ${process.platform}-${process.arch})`);
+  return {
+    session: {
+      get inspection() {
+        return session.inspection;
+      },
+      get staleReason() {
+        return session.staleReason;
+      },
+      get decorations() {
+        return session.decorations.current;
+      },
+    },
+    simulateFocus: (p) => session.focusChanged(p),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

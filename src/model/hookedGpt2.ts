@@ -10,6 +10,7 @@ import type { Gpt2Weights } from './gpt2Weights';
 import { buildGpt2Graph } from './graph/gpt2Graph';
 import { INPUT, OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
 import { encodeOnnxModel } from './graph/onnxModel';
+import { GRADIENT_HOOKS, gradName } from './graph/gpt2Backward';
 import { patchFeeds, positionAxis, type HookPatch } from './hookPatch';
 import { OrtSession, type FeedTensor } from './ort';
 import { repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
@@ -47,6 +48,12 @@ export interface RunOptions {
    * coordinates; hooks can't be fetched (they would cover only the later positions).
    */
   readonly reusePrefix?: { readonly length: number; readonly from: ActivationCache };
+  /**
+   * Also run the backward pass of a metric of the logits at `position` (default: the last): given
+   * ∂metric/∂logits (`metricGrad` [d_vocab], the same for every batch element), return
+   * ∂metric/∂activation for `hooks` (see GRADIENT_HOOKS) in `RunResult.gradients`.
+   */
+  readonly gradient?: { readonly metricGrad: Float32Array; readonly position?: number; readonly hooks: readonly HookName[] };
   readonly signal?: AbortSignal;
 }
 
@@ -55,6 +62,8 @@ export interface RunResult {
   readonly logits?: Float32Tensor;
   readonly logitPositions: readonly number[];
   readonly cache: ActivationCache;
+  /** ∂metric/∂activation per hook, when `gradient` was asked for. */
+  readonly gradients?: ActivationCache;
 }
 
 /** Token ids for a run: one prompt, or a batch of equally long prompts. */
@@ -135,6 +144,7 @@ export class HookedGpt2 {
       layerNorm: this.layerNorm,
       residInputAtStart: !!options.startAt && startLayer === 0,
       pastPrefix: !!options.reusePrefix,
+      backward: !!options.gradient,
     };
     // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
     // address. A single token row or residual is broadcast to it.
@@ -177,14 +187,32 @@ export class HookedGpt2 {
       const lp = (logitPositions.length ? logitPositions : [pos - 1]).map((p) => p - prefix);
       feeds[INPUT.logitPositions] = { type: 'int64', dims: [lp.length], data: BigInt64Array.from(lp.map(BigInt)) };
     }
+    const gradHooks = options.gradient ? [...new Set(options.gradient.hooks)] : [];
+    if (options.gradient) {
+      const { metricGrad, position = pos - 1 } = options.gradient;
+      if (options.startAt || options.reusePrefix) throw new Error('gradients need the whole model from tokens: no startAt or reusePrefix');
+      if (metricGrad.length !== c.dVocab) throw new Error(`gradient.metricGrad has ${metricGrad.length} entries, expected d_vocab = ${c.dVocab}`);
+      if (!Number.isInteger(position) || position < 0 || position >= pos) throw new Error(`gradient.position ${position} outside 0..${pos - 1}`);
+      for (const h of gradHooks) {
+        const parsed = parseHookName(h, c.nLayers);
+        if (parsed.kind !== 'block' || !GRADIENT_HOOKS.includes(parsed.suffix)) throw new Error(`no gradient for '${h}': gradients exist for blocks.{l}.{${GRADIENT_HOOKS.join('|')}}`);
+      }
+      const grads = new Float32Array(batch * c.dVocab);
+      for (let b = 0; b < batch; b++) grads.set(metricGrad, b * c.dVocab);
+      feeds[INPUT.metricGrad] = { type: 'float32', dims: [batch, c.dVocab], data: grads };
+      const onehot = new Float32Array(pos);
+      onehot[position] = 1;
+      feeds[INPUT.metricPosition] = { type: 'float32', dims: [pos, 1], data: onehot };
+    }
     const session = await this.session(spec);
     options.signal?.throwIfAborted();
-    const fetchNames = logitsReq === 'none' ? [...fetch] : [...fetch, OUTPUT.logits];
+    const fetchNames = [...fetch, ...(logitsReq === 'none' ? [] : [OUTPUT.logits]), ...gradHooks.map(gradName)];
     if (fetchNames.length === 0) throw new Error('nothing to compute: no hooks to fetch and logits "none"');
     const out = await session.run(feeds, fetchNames, this.weightFeeds);
     const cache = new Map<HookName, Float32Tensor>();
     for (const h of fetch) cache.set(h, out[h]);
-    return { logits: logitsReq === 'none' ? undefined : out[OUTPUT.logits], logitPositions, cache: new ActivationCache(cache) };
+    const gradients = options.gradient ? new ActivationCache(new Map(gradHooks.map((h) => [h, out[gradName(h)]]))) : undefined;
+    return { logits: logitsReq === 'none' ? undefined : out[OUTPUT.logits], logitPositions, cache: new ActivationCache(cache), gradients };
   }
 
   private checkTokens(rows: readonly (readonly number[])[]): void {

@@ -9,6 +9,7 @@ import { readSafetensorsFloat32 } from '../../src/model/checkpoint';
 import type { HookName } from '../../src/shared/hookNames';
 import type { Float32Tensor } from '../../src/model/tensor';
 import { runPatchingSweeps } from '../../src/analysis/patching/runPatchingSweeps';
+import { runAttributionPatching } from '../../src/analysis/patching/attributionPatching';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
 import { SWEEP_KINDS } from '../../src/analysis/patching/sweeps';
 import { compareToGolden, goldenCases } from './goldenCases';
@@ -54,6 +55,24 @@ for (const gc of goldenCases()) {
         assert.deepEqual(t.dims, g.dims, `${t.direction}.${t.sweep} shape`);
         const r = compareToGolden(t.values, g.data);
         if (!r.ok) failures.push(`${t.direction}.${t.sweep}: max error ${r.maxErr.toExponential(3)} > ${r.tol.toExponential(3)} at ${r.where}`);
+      }
+      assert.equal(result.tables.length, 2 * SWEEP_KINDS.length);
+      assert.deepEqual(failures, []);
+    });
+
+    it('every attribution-patching table (ONNX backward graph vs torch autograd), both directions', async () => {
+      const result = await runAttributionPatching(loaded.model, {
+        clean: gc.clean_tokens,
+        corrupt: gc.corrupt_tokens,
+        metric: logitDifference(gc.answer, gc.wrong),
+        sweeps: SWEEP_KINDS,
+      });
+      const failures: string[] = [];
+      for (const t of result.tables) {
+        const g = golden.get(`atp.${t.direction}.${t.sweep}`)!;
+        assert.deepEqual(t.dims, g.dims, `atp.${t.direction}.${t.sweep} shape`);
+        const r = compareToGolden(t.values, g.data);
+        if (!r.ok) failures.push(`atp.${t.direction}.${t.sweep}: max error ${r.maxErr.toExponential(3)} > ${r.tol.toExponential(3)} at ${r.where}`);
       }
       assert.equal(result.tables.length, 2 * SWEEP_KINDS.length);
       assert.deepEqual(failures, []);

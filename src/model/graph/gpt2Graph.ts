@@ -11,6 +11,7 @@ import { GraphBuilder } from './graphBuilder';
 import { OnnxDataType, type OnnxDim, type OnnxGraph } from './onnxModel';
 import { INPUT, OUTPUT, type Gpt2GraphSpec } from './gpt2GraphSpec';
 import { WEIGHT, blockWeightDims, type BlockWeightNames } from './weightNames';
+import { Gpt2BackwardWriter } from './gpt2Backward';
 
 const F = OnnxDataType.Float;
 
@@ -205,6 +206,12 @@ class Gpt2GraphWriter {
     this.g.input(INPUT.causalMask, OnnxDataType.Bool, ['pos', this.spec.pastPrefix ? 'key_pos' : 'pos']);
     for (let l = startLayer; l <= stopAfterLayer; l++) resid = this.block(l, resid);
     if (logits !== 'none') this.unembed(resid);
+    if (this.spec.backward) {
+      if (startLayer !== 0 || this.spec.residInputAtStart || this.spec.pastPrefix || logits === 'none' || this.spec.perHeadResult) {
+        throw new Error('a backward graph runs the whole model from tokens, with logits and without per-head results');
+      }
+      new Gpt2BackwardWriter(this.g, this.c, this.spec.layerNorm).build();
+    }
     return this.g.build();
   }
 }

@@ -30,10 +30,16 @@ export interface Gpt2GraphSpec {
    * Hooks then cover the new (query) positions only; patterns span prefix + new keys.
    */
   readonly pastPrefix?: boolean;
+  /**
+   * Append the backward pass: inputs `metric_grad` [batch, d_vocab] (∂metric/∂logits) and
+   * `metric_position` [pos, 1] (one-hot: where the metric reads the logits); outputs
+   * `grad:<hook>` for the hooks in GRADIENT_HOOKS. Needs the whole model from tokens.
+   */
+  readonly backward?: boolean;
 }
 
 export function specKey(s: Gpt2GraphSpec): string {
-  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart, !!s.pastPrefix]);
+  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart, !!s.pastPrefix, !!s.backward]);
 }
 
 /** Graph input names. Weights are inputs too (see weightFeeds.ts), named `weight:<path>`. */
@@ -45,6 +51,8 @@ export const INPUT = {
   pastV: (layer: number) => `past_v:${layer}`,
   residIn: 'resid_in', // float [batch, pos, d_model]: blocks.{startLayer}.hook_resid_pre
   logitPositions: 'logit_positions', // int64 [n]: positions whose logits are computed
+  metricGrad: 'metric_grad', // float [batch, d_vocab]: ∂metric/∂logits (backward graphs)
+  metricPosition: 'metric_position', // float [pos, 1]: one-hot position of the metric's logits (backward graphs)
   patchValue: (hook: string) => `patch_value:${hook}`,
   patchMask: (hook: string) => `patch_mask:${hook}`,
 } as const;

@@ -6,6 +6,8 @@ import type { LoadedModel } from '../../src/model/loadHookedGpt2';
 import { blockHook } from '../../src/shared/hookNames';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
 import { runPatchingSweeps } from '../../src/analysis/patching/runPatchingSweeps';
+import { runAttributionPatching } from '../../src/analysis/patching/attributionPatching';
+import { SWEEP_KINDS } from '../../src/analysis/patching/sweeps';
 import { fmt } from './timing';
 
 const PROMPT = `def resize(self, image, width, height, keep_ratio):
@@ -23,6 +25,8 @@ export interface SweepBenchResult {
   readonly oneDirectionMs: number;
   readonly oneDirectionNoPrefixMs: number;
   readonly bothDirectionsMs: number;
+  readonly forwardMs: number;
+  readonly attributionMs: number;
 }
 
 export async function sweepBench(loaded: LoadedModel, nTokens = 64): Promise<SweepBenchResult> {
@@ -59,7 +63,12 @@ export async function sweepBench(loaded: LoadedModel, nTokens = 64): Promise<Swe
       }
     }
   });
-  return { tokens: nTokens, firstDiff: at, naiveMs, oneDirectionMs, oneDirectionNoPrefixMs, bothDirectionsMs };
+  // attribution preview: every sweep, both directions, from one forward+backward per prompt
+  await runAttributionPatching(loaded.model, { clean, corrupt, metric, sweeps: SWEEP_KINDS });
+  const attributionMs = await time(() => runAttributionPatching(loaded.model, { clean, corrupt, metric, sweeps: SWEEP_KINDS }));
+  await loaded.model.run(corrupt);
+  const forwardMs = await time(() => loaded.model.run(corrupt));
+  return { tokens: nTokens, firstDiff: at, naiveMs, oneDirectionMs, oneDirectionNoPrefixMs, bothDirectionsMs, forwardMs, attributionMs };
 }
 
 export function sweepBenchRows(r: SweepBenchResult): string[] {
@@ -70,5 +79,6 @@ export function sweepBenchRows(r: SweepBenchResult): string[] {
     `| sweep, one direction, start at layer + batch per layer (no prefix reuse) | ${fmt(r.oneDirectionNoPrefixMs, 0)} | ${fmt(r.naiveMs / r.oneDirectionNoPrefixMs, 2)}× faster |`,
     `| sweep, one direction, + prefix reuse | ${fmt(r.oneDirectionMs, 0)} | ${fmt(r.naiveMs / r.oneDirectionMs, 2)}× faster (target ≥ 6×) |`,
     `| sweep, both directions | ${fmt(r.bothDirectionsMs, 0)} | both / one = ${fmt(r.bothDirectionsMs / r.oneDirectionMs, 2)}× (target ≤ 2×) |`,
+    `| attribution preview: all 9 sweeps × both directions (2 forward+backward runs) | ${fmt(r.attributionMs, 0)} | ${fmt(r.attributionMs / r.forwardMs, 2)}× one forward of ${fmt(r.forwardMs, 0)} ms (target ≤ 4×) |`,
   ];
 }

@@ -14,7 +14,9 @@
  *   them is positional (previous-token heads), not about which token sits there;
  * - each entry is divided by the head's mean row-relative attention at that distance q − k
  *   (pooled over geometric distance bins), so a recency-biased head does not make every recent
- *   token look favoured and every early one look avoided.
+ *   token look favoured and every early one look avoided;
+ * - keys at distances the head hardly reaches (mean row-relative attention below `minReach`) are
+ *   left out: a head that never looks 50 tokens back says nothing about the tokens there.
  *
  * A ratio is a finding when it is large (≥ `minRatio`, or ≤ 1/`minRatio` for "less") and an
  * outlier among the head's ratios for all same-kind token types: a robust z-score of ln(ratio)
@@ -36,6 +38,11 @@ export interface SpecialTokenOptions {
   readonly minSupport?: number;
   /** Floor of the robust scale, in ln units, so near-identical peers do not inflate z. Default 0.25. */
   readonly minScale?: number;
+  /**
+   * Distances whose mean row-relative attention (1 = a uniform share) is below this are skipped.
+   * Default 0.02.
+   */
+  readonly minReach?: number;
   /** Kinds to look at. Default: all but `bos`. */
   readonly kinds?: readonly TokenKind[];
   /** Cap on the number of findings. Default 50. */
@@ -63,7 +70,7 @@ interface TypeInfo {
   readonly indices: number[];
 }
 
-const DEFAULTS = { minRatio: 3, minRobustZ: 3, minPeers: 3, minSupport: 3, minScale: 0.25, maxFindings: 50 };
+const DEFAULTS = { minRatio: 3, minRobustZ: 3, minPeers: 3, minSupport: 3, minScale: 0.25, minReach: 0.02, maxFindings: 50 };
 
 /** Median of a non-empty array (sorted copy). */
 export function median(values: readonly number[]): number {
@@ -111,6 +118,7 @@ export class SpecialTokenDetector {
       minPeers: options.minPeers ?? DEFAULTS.minPeers,
       minSupport: options.minSupport ?? DEFAULTS.minSupport,
       minScale: options.minScale ?? DEFAULTS.minScale,
+      minReach: options.minReach ?? DEFAULTS.minReach,
       maxFindings: options.maxFindings ?? DEFAULTS.maxFindings,
       kinds,
     };
@@ -171,7 +179,11 @@ export class SpecialTokenDetector {
       }
     }
     const profile = new Float64Array(nBins);
-    for (let b = 0; b < nBins; b++) profile[b] = profCnt[b] > 0 ? Math.max(profSum[b] / profCnt[b], 1e-9) : 1;
+    const reach = new Uint8Array(nBins);
+    for (let b = 0; b < nBins; b++) {
+      profile[b] = profCnt[b] > 0 ? profSum[b] / profCnt[b] : 0;
+      reach[b] = profile[b] >= this.opts.minReach ? 1 : 0;
+    }
     // Pass 2: within each row, each key against the other same-kind keys.
     const u = new Float64Array(n);
     for (let q = 2; q < n; q++) {
@@ -182,7 +194,7 @@ export class SpecialTokenDetector {
       cntKind.fill(0);
       for (let k = 0; k < end; k++) {
         const t = this.keyType[k];
-        if (t < 0) continue;
+        if (t < 0 || !reach[bins[q - k]]) continue;
         const a = (data[row + k] * rowScale[q]) / profile[bins[q - k]];
         u[k] = a;
         const c = this.kindIndex[t];
@@ -193,7 +205,7 @@ export class SpecialTokenDetector {
       }
       for (let k = 0; k < end; k++) {
         const t = this.keyType[k];
-        if (t < 0) continue;
+        if (t < 0 || !reach[bins[q - k]]) continue;
         const c = this.kindIndex[t];
         const others = cntKind[c] - cntType[t];
         if (others > 0) {
@@ -227,11 +239,11 @@ export class SpecialTokenDetector {
 
   private binsCache: Int32Array | undefined;
 
-  /** Geometric distance bins: bin of distance d (d ≥ 2) grows like log₁.₅(d − 1). */
+  /** Geometric distance bins: bin of distance d (d ≥ 2) grows like log₁.₂₅(d − 1). */
   private distanceBins(n: number): Int32Array {
     if (this.binsCache?.length === n) return this.binsCache;
     const bins = new Int32Array(n);
-    for (let d = 2; d < n; d++) bins[d] = Math.floor(Math.log(d - 1) / Math.log(1.5));
+    for (let d = 2; d < n; d++) bins[d] = Math.floor(Math.log(d - 1) / Math.log(1.25));
     this.binsCache = bins;
     return bins;
   }

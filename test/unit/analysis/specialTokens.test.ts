@@ -74,6 +74,18 @@ describe('special-token detection', () => {
     }
   });
 
+  it('finds nothing in a steeply local head that never reaches early tokens', () => {
+    // Long prompt: attention to far keys underflows to exactly 0, which must not read as "avoided".
+    // ` f` occurs only near the start; the repeats use ` g` instead.
+    const g = { text: ' g', id: 999, isBos: false };
+    const rest = TOKENS.slice(1).map((t) => (t.text === ' f' ? g : t));
+    const long = [...TOKENS, ...rest, ...rest, ...rest];
+    for (const decay of [0.75, 1.5, 3]) {
+      const local = causalPattern(1, long.length, (_h, q, k) => -decay * (q - k) + (k === 0 ? 4 : 0));
+      assert.deepEqual(detectSpecialTokens([local], long), [], `decay ${decay}`);
+    }
+  });
+
   it('needs enough comparable tokens', () => {
     // Identifier types: a, param, b: only two peers for ` param`.
     const few = ['<|endoftext|>', ' a', ' param', ' b', ',', ' a', ' param', ' b', ',', ' a', ' param', ' b', '.'].map((text, i) => ({

@@ -1,0 +1,267 @@
+// Component tests of the Inspect Attention webview in Chromium, against the harness (fake host,
+// fixture inspection, strict CSP). Run: node --test test/webview/components.test.mjs
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_OPTIONS, buildHarness, openHarness, serve } from './harnessServer.mjs';
+
+const CELL = 36 + 4;
+const headPoint = (layer, head) => ({ x: head * CELL + 18, y: layer * CELL + 18 });
+
+let server;
+let browser;
+
+before(async () => {
+  await buildHarness();
+  server = await serve();
+  browser = await chromium.launch(CHROMIUM_OPTIONS);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query = '') {
+  const { page, errors } = await openHarness(browser, server.url, query);
+  const dialogs = [];
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  return { page, errors, dialogs };
+}
+
+/** Messages the webview posted to the (fake) host. */
+const posted = (page) => page.evaluate(() => structuredClone(window.__ciHarness.posted).map((m) => ({ ...m, params: m.params && { ...m.params, weights_token: m.params.weights_token?.length } })));
+const zoomTitle = (page) => page.locator('ci-head-zoom .title').innerText();
+
+describe('Inspect Attention webview', () => {
+  it('handshakes, paints the grid, reports first paint, and breaks no CSP rule', async () => {
+    const { page, errors } = await open();
+    const msgs = await posted(page);
+    assert.equal(msgs[0].method, 'ready');
+    assert.equal(msgs[0].params.protocolVersion, 1);
+    const timing = msgs.find((m) => m.method === 'timing');
+    assert.ok(timing, 'a timing message is posted');
+    assert.equal(timing.params.name, 'gridFirstPaint');
+    const attr = await page.locator('ci-attention-panel').getAttribute('data-first-paint-ms');
+    assert.ok(Number.isFinite(Number(attr)), `data-first-paint-ms=${attr}`);
+    assert.deepEqual(await page.evaluate(() => window.__ciHarness.violations), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('grid shows n_layers × n_heads labelled thumbnails, each drawn in its cell', async () => {
+    for (const [layers, heads] of [
+      [12, 12],
+      [3, 5],
+    ]) {
+      const { page } = await open(`layers=${layers}&heads=${heads}`);
+      const cols = await page.locator('ci-head-grid .cols span').allInnerTexts();
+      const rows = await page.locator('ci-head-grid .rows span').allInnerTexts();
+      assert.deepEqual(cols, Array.from({ length: heads }, (_, h) => `H${h}`));
+      assert.deepEqual(rows, Array.from({ length: layers }, (_, l) => `L${l}`));
+      // Every thumbnail's top-left pixel is pattern[0, 0] = 1: the theme's heat colour (#3794FF).
+      const corners = await page.locator('ci-head-grid canvas').evaluate((canvas, [nl, nh]) => {
+        const ctx = canvas.getContext('2d');
+        const dpr = canvas.width / canvas.getBoundingClientRect().width;
+        const out = [];
+        for (let l = 0; l < nl; l++) {
+          for (let h = 0; h < nh; h++) {
+            const [r, g, b] = ctx.getImageData(Math.floor((h * 40 + 0.5) * dpr), Math.floor((l * 40 + 0.5) * dpr), 1, 1).data;
+            out.push([r, g, b]);
+          }
+        }
+        return { out, width: canvas.getBoundingClientRect().width, height: canvas.getBoundingClientRect().height };
+      }, [layers, heads]);
+      assert.equal(corners.width, heads * CELL - 4);
+      assert.equal(corners.height, layers * CELL - 4);
+      assert.equal(corners.out.length, layers * heads);
+      for (const rgb of corners.out) assert.deepEqual(rgb, [0x37, 0x94, 0xff]);
+      await page.close();
+    }
+  });
+
+  it('hover previews a head, click locks it, Escape unlocks', async () => {
+    const { page } = await open();
+    const grid = page.locator('ci-head-grid canvas');
+    assert.match(await page.locator('ci-head-zoom .placeholder').innerText(), /Hover or click a head/);
+
+    await grid.hover({ position: headPoint(0, 1) });
+    assert.match(await zoomTitle(page), /L0 H1\s+preview/);
+
+    await grid.click({ position: headPoint(5, 1) });
+    assert.match(await zoomTitle(page), /L5 H1\s+locked/);
+    await page.locator('ci-head-zoom canvas').waitFor();
+    // The host hears about the lock (reports are coalesced, so wait for it rather than for a time).
+    await page.waitForFunction(() =>
+      window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.layer === 5 && m.params.head === 1 && m.params.locked),
+    );
+
+    // Another hover previews on top of the lock; leaving the grid goes back to the lock.
+    await grid.hover({ position: headPoint(2, 2) });
+    assert.match(await zoomTitle(page), /L2 H2\s+preview/);
+    assert.match(await page.locator('ci-head-grid .status').innerText(), /locked: L5 H1/);
+    await page.mouse.move(2, 2);
+    assert.match(await zoomTitle(page), /L5 H1\s+locked/);
+
+    // Clicking the locked head again unlocks it.
+    await grid.click({ position: headPoint(5, 1) });
+    assert.match(await zoomTitle(page), /L5 H1\s+preview/);
+    await grid.click({ position: headPoint(5, 1) });
+    assert.match(await zoomTitle(page), /L5 H1\s+locked/);
+
+    await page.mouse.move(2, 2);
+    await grid.focus();
+    await page.keyboard.press('Escape');
+    assert.match(await page.locator('ci-head-zoom .placeholder').innerText(), /Hover or click a head/);
+
+    await page.waitForFunction(() => window.__ciHarness.posted.at(-1)?.method === 'clearFocus');
+    const msgs = await posted(page);
+    const requests = msgs.filter((m) => m.method === 'requestHeadPattern');
+    assert.ok(requests.some((m) => m.params.layer === 5 && m.params.head === 1), 'requested the locked head');
+    assert.equal(new Set(requests.map((m) => m.id)).size, requests.length, 'request ids are unique');
+    const focus = msgs.filter((m) => m.method === 'focusChanged');
+    assert.ok(focus.some((m) => m.params.layer === 5 && m.params.head === 1 && m.params.locked));
+    assert.equal(msgs.at(-1).method, 'clearFocus');
+    await page.close();
+  });
+
+  it('arrow keys move a previewing cursor, Enter locks', async () => {
+    const { page } = await open();
+    await page.locator('ci-head-grid canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.match(await zoomTitle(page), /L2 H1\s+preview/);
+    await page.keyboard.press('Enter');
+    assert.match(await zoomTitle(page), /L2 H1\s+locked/);
+    await page.keyboard.press('End');
+    assert.match(await zoomTitle(page), /L2 H11\s+preview/);
+    await page.keyboard.press('Escape');
+    assert.match(await page.locator('ci-head-zoom .placeholder').innerText(), /Hover or click a head/);
+    await page.close();
+  });
+
+  it('token strip shows exactly the fixture tokens, whitespace visible, BOS and watched tokens marked', async () => {
+    const { page } = await open();
+    const expected = await page.evaluate(() => window.__ciHarness.tokenTexts);
+    const shown = await page.locator('ci-token-strip .tok').allTextContents();
+    const unglyph = (s) => s.replace(/·/g, ' ').replace(/→/g, '\t').replace(/⏎/g, '\n').replace(/␍/g, '\r');
+    assert.equal(shown.length, expected.length);
+    assert.deepEqual(shown.map(unglyph), expected);
+    assert.ok(shown.some((s) => s.includes('⏎')), 'newlines are visible');
+    assert.equal(await page.locator('ci-token-strip .tok.bos').count(), 1);
+    const watched = await page.locator('ci-token-strip .tok.watched').allTextContents();
+    assert.ok(watched.length > 0);
+    for (const w of watched) assert.match(unglyph(w), /^ ?(self|param)$/);
+    // Tokens are keyboard focusable with a roving tabindex.
+    assert.equal(await page.locator('ci-token-strip .tok[tabindex="0"]').count(), 1);
+    await page.close();
+  });
+
+  it('focusing a token colours the strip by the locked head', async () => {
+    const { page } = await open();
+    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 1) }); // previous-token head
+    await page.locator('ci-token-strip .tok[data-i="10"]').click();
+    await page.locator('ci-token-strip .tok[data-i="9"][data-w="10"]').waitFor();
+    // With direction "to", the token after the focused one lights up instead.
+    await page.locator('ci-token-strip vscode-radio[value="to"]').click();
+    await page.locator('ci-token-strip .tok[data-i="11"][data-w="10"]').waitFor();
+    await page.waitForFunction(() => window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.direction === 'to' && m.params.weights_token));
+    const last = (await posted(page)).filter((m) => m.method === 'focusChanged').at(-1);
+    assert.equal(last.params.direction, 'to');
+    assert.equal(last.params.tokenIndex, 10);
+    assert.equal(last.params.weights_token, await page.evaluate(() => window.__ciHarness.tokenTexts.length));
+    await page.close();
+  });
+
+  it('keeps markup in tokens inert', async () => {
+    const { page, dialogs } = await open('hostile');
+    const shown = await page.locator('ci-token-strip .tok').allTextContents();
+    const expected = await page.evaluate(() => window.__ciHarness.tokenTexts);
+    assert.ok(expected.includes('<script>alert(1)</script>') && expected.includes('</div>'));
+    const unglyph = (s) => s.replace(/·/g, ' ').replace(/⏎/g, '\n');
+    assert.deepEqual(shown.map(unglyph), expected);
+    const found = await page.evaluate(() => {
+      const tags = new Set();
+      const walk = (root) => {
+        for (const el of root.querySelectorAll('*')) {
+          tags.add(el.localName);
+          if (el.shadowRoot) walk(el.shadowRoot);
+        }
+      };
+      walk(document);
+      return [...tags];
+    });
+    // Token text never became elements: no <img>/<b> anywhere, no <script> inside the components.
+    assert.ok(!found.includes('img') && !found.includes('b'), `unexpected elements: ${found}`);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('script').length), 2, 'only the harness scripts');
+    assert.equal(await page.locator('ci-attention-panel script').count(), 0);
+    // Token titles and the zoom labels are text too; nothing ran.
+    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 2) });
+    await page.locator('ci-head-zoom canvas').waitFor();
+    assert.deepEqual(dialogs, []);
+    await page.close();
+  });
+
+  it('sorts and filters the head table', async () => {
+    const { page } = await open();
+    const firstHead = () => page.locator('ci-head-table tbody tr').first().getAttribute('data-head');
+    const header = (name) => page.locator('ci-head-table th', { hasText: name });
+    assert.equal(await firstHead(), '0.0');
+
+    await header('Prev-token').locator('button').click();
+    assert.equal(await header('Prev-token').getAttribute('aria-sort'), 'descending');
+    const prev = (await page.locator('ci-head-table tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
+    assert.deepEqual(prev, [...prev].sort((a, b) => b - a));
+    assert.ok(['0.1', '2.2', '4.11'].includes(await firstHead()), 'a previous-token head comes first');
+
+    await header('Prev-token').locator('button').click();
+    assert.equal(await header('Prev-token').getAttribute('aria-sort'), 'ascending');
+    const prevAsc = (await page.locator('ci-head-table tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
+    assert.deepEqual(prevAsc, [...prevAsc].sort((a, b) => a - b));
+
+    await header('Induction').locator('button').click();
+    assert.ok(['5.1', '5.5', '6.9'].includes(await firstHead()), 'an induction head comes first');
+
+    const filter = page.locator('ci-head-table vscode-textfield input');
+    await filter.fill('L5');
+    assert.equal(await page.locator('ci-head-table tbody tr').count(), 12);
+    await filter.fill('ind>0.5');
+    assert.deepEqual((await page.locator('ci-head-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.head))).sort(), ['5.1', '5.5', '6.9']);
+    await filter.fill('nonsense!');
+    assert.match(await page.locator('ci-head-table .toolbar').innerText(), /cannot read/);
+
+    // Clicking a row locks its head.
+    await filter.fill('4.11');
+    await page.locator('ci-head-table tbody tr').first().click();
+    assert.match(await zoomTitle(page), /L4 H11\s+locked/);
+    await page.close();
+  });
+
+  it('lists special tokens and jumps to the responsible head', async () => {
+    const { page } = await open();
+    const items = page.locator('ci-special-tokens li');
+    assert.ok((await items.count()) >= 1);
+    assert.match(await items.first().innerText(), /head 0\.2 attends to `param` \d+(\.\d)?× more than to other identifier tokens/);
+    await items.first().locator('button', { hasText: '0.2' }).click();
+    assert.match(await zoomTitle(page), /L0 H2\s+locked/);
+    assert.equal(await page.locator('ci-token-strip vscode-radio[value="to"]').evaluate((r) => r.checked), true);
+    assert.equal(await page.locator('ci-token-strip .tok.locked').count(), 1);
+    await page.close();
+  });
+
+  it('shows the stale banner and the run state', async () => {
+    const { page } = await open('stale');
+    assert.match(await page.locator('ci-panel-header .banner').innerText(), /Stale/);
+    const { page: running } = await open('noinspect&running');
+    await running.locator('ci-panel-header .run').waitFor();
+    assert.match(await running.locator('ci-panel-header header').innerText(), /Running… 40%/);
+    await running.evaluate(() => window.__ciHarness.send({ method: 'stale', params: { stale: true } }));
+    await running.locator('ci-panel-header .banner').waitFor();
+    await page.close();
+    await running.close();
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Harness page script: plays the extension host for the Inspect Attention webview. It installs a
+ * fake `acquireVsCodeApi()` (recording every posted message), answers `ready` with a fixture
+ * inspection and `requestHeadPattern` with the fixture's full patterns, and sets a VS Code theme.
+ * The real panel bundle loads after this script (see harness.html).
+ *
+ * Query parameters: theme=dark|light|hc, tokens=N, layers=N, heads=N, hostile, stale,
+ * running (send runState running instead of done), noinspect (send no inspection).
+ */
+import {
+  HeadPattern,
+  Inspection,
+  RunState,
+  isRequestHeadPattern,
+  isReady,
+  type HostToWebviewMessage,
+} from '../../src/shared/protocol';
+import { makeFixture } from './fixtures';
+import { applyTheme, type ThemeName } from './themes';
+
+interface HarnessApi {
+  /** Every message the webview posted, in order. */
+  readonly posted: unknown[];
+  /** CSP violations seen by the page. */
+  readonly violations: string[];
+  /** Sends a host → webview message. */
+  send(msg: HostToWebviewMessage): void;
+  /** The fixture's token texts, to compare with what the strip shows. */
+  readonly tokenTexts: string[];
+  readonly nLayers: number;
+  readonly nHeads: number;
+  /** ms spent building the fixture (not part of the first-paint measurement). */
+  fixtureMs: number;
+  state: unknown;
+}
+
+declare global {
+  interface Window {
+    __ciHarness: HarnessApi;
+    acquireVsCodeApi?: () => { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
+  }
+}
+
+const q = new URLSearchParams(location.search);
+const themeParam = q.get('theme');
+const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
+applyTheme(theme);
+
+const posted: unknown[] = [];
+const violations: string[] = [];
+document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample}`));
+
+const t0 = performance.now();
+const fixture = makeFixture({
+  nTokens: q.has('tokens') ? Number(q.get('tokens')) : undefined,
+  nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
+  nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
+  hostile: q.has('hostile'),
+  stale: q.has('stale'),
+});
+
+const harness: HarnessApi = {
+  posted,
+  violations,
+  send: (msg) => window.postMessage(msg, location.origin),
+  tokenTexts: fixture.params.tokens.map((t) => t.text),
+  nLayers: fixture.params.n_layers,
+  nHeads: fixture.params.n_heads,
+  fixtureMs: performance.now() - t0,
+  state: undefined,
+};
+window.__ciHarness = harness;
+
+window.acquireVsCodeApi = () => ({
+  postMessage(msg: unknown) {
+    posted.push(msg);
+    if (isReady(msg)) {
+      harness.send(RunState.create(q.has('running') ? { state: 'running', progress: 0.4, message: 'layer 5 of 12' } : { state: 'done' }));
+      if (!q.has('noinspect')) harness.send(Inspection.create(fixture.params));
+    } else if (isRequestHeadPattern(msg)) {
+      const { layer, head, inspectionId } = msg.params;
+      const n = fixture.params.tokens.length;
+      harness.send(
+        layer < fixture.params.n_layers && head < fixture.params.n_heads
+          ? HeadPattern.result(msg.id, { inspectionId, layer, head, n_tokens: n, pattern_q_k: fixture.pattern(layer, head) })
+          : HeadPattern.error(msg.id, `no head ${layer}.${head}`),
+      );
+    }
+  },
+  getState: () => harness.state,
+  setState: (s: unknown) => {
+    harness.state = s;
+  },
+});

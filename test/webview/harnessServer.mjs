@@ -1,0 +1,71 @@
+// Builds the harness bundles into .tmp/webview-harness and serves the repository on 127.0.0.1.
+import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const OUT = join(ROOT, '.tmp', 'webview-harness');
+
+/** Same options as tools/build.mjs uses for webviews, plus the harness script. */
+export async function buildHarness() {
+  await build({
+    entryPoints: {
+      attentionPanel: join(ROOT, 'webview', 'attentionPanel.ts'),
+      harness: join(ROOT, 'test', 'webview', 'harness.ts'),
+    },
+    outdir: OUT,
+    bundle: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    logLevel: 'warning',
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png' };
+
+/** Serves ROOT read-only on 127.0.0.1 (an ephemeral port); resolves to { url, close }. */
+export function serve() {
+  const server = createServer(async (req, res) => {
+    try {
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      const file = join(ROOT, path);
+      if (!file.startsWith(ROOT + '/')) throw new Error('outside the repository');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((ok) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      ok({ url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}
+
+export const CHROMIUM_OPTIONS = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+/** Opens the harness and waits until the grid has painted (data-first-paint-ms is set). */
+export async function openHarness(browser, baseUrl, query = '', viewport = { width: 1400, height: 1000 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${baseUrl}/test/webview/harness.html${query ? `?${query}` : ''}`);
+  if (!query.includes('noinspect')) {
+    await page.waitForSelector('ci-attention-panel[data-first-paint-ms]', { timeout: 30000 });
+  }
+  return { page, errors };
+}

@@ -1,0 +1,91 @@
+// Screenshots of the Inspect Attention webview in the harness, in VS Code's dark, light and
+// high-contrast themes, written to .tmp/screenshots/. Also prints the grid's first-paint time.
+//
+//   node test/webview/screenshot.mjs [--only=dark-locked,...]
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHROMIUM_OPTIONS, ROOT, buildHarness, openHarness, serve } from './harnessServer.mjs';
+
+const OUT = join(ROOT, '.tmp', 'screenshots');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+
+const CELL = 36 + 4;
+/** Centre of a head's thumbnail on the grid canvas. */
+const headPoint = (layer, head) => ({ x: head * CELL + 18, y: layer * CELL + 18 });
+
+/** Locks head 0.2 on ` param` (direction "to") through the special-token list, like a user would. */
+async function lockParamHead(page) {
+  await page.locator('ci-special-tokens button', { hasText: '0.2' }).first().click();
+  await page.locator('ci-head-zoom canvas').waitFor();
+}
+
+const SCENARIOS = [
+  ...['dark', 'light', 'hc'].map((theme) => ({
+    name: `${theme}-locked`,
+    query: `theme=${theme}`,
+    act: async (page) => {
+      await lockParamHead(page);
+      // Hover a cell of the zoomed pattern so the tooltip shows.
+      const zoom = page.locator('ci-head-zoom canvas');
+      const box = await zoom.boundingBox();
+      await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.8);
+    },
+  })),
+  ...['dark', 'light', 'hc'].map((theme) => ({
+    name: `${theme}-preview-from`,
+    query: `theme=${theme}`,
+    act: async (page) => {
+      // Lock 5.1 (induction-like), focus a later ` param` token (direction from), then preview 0.1.
+      const grid = page.locator('ci-head-grid canvas');
+      await grid.click({ position: headPoint(5, 1) });
+      await page.locator('ci-token-strip .tok[data-i="60"]').click();
+      await grid.hover({ position: headPoint(0, 1) });
+      await page.locator('ci-head-zoom canvas').waitFor();
+    },
+  })),
+  { name: 'dark-empty-running', query: 'theme=dark&noinspect&running', act: async () => {} },
+  { name: 'dark-stale', query: 'theme=dark&stale', act: async () => {} },
+  { name: 'dark-hostile', query: 'theme=dark&hostile', act: async () => {} },
+  {
+    name: 'dark-256-tokens',
+    query: 'theme=dark&tokens=256',
+    act: async (page) => {
+      await page.locator('ci-head-grid canvas').click({ position: headPoint(5, 5) });
+      await page.locator('ci-token-strip .tok[data-i="200"]').click();
+      await page.locator('ci-head-zoom canvas').waitFor();
+    },
+  },
+];
+
+await mkdir(OUT, { recursive: true });
+await buildHarness();
+const server = await serve();
+const browser = await chromium.launch(CHROMIUM_OPTIONS);
+try {
+  for (const s of SCENARIOS) {
+    if (only && !only.includes(s.name)) continue;
+    const { page, errors } = await openHarness(browser, server.url, s.query);
+    await s.act(page);
+    await page.waitForTimeout(150);
+    const file = join(OUT, `${s.name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    // Close-ups at device resolution, to judge text and thumbnails.
+    for (const part of ['ci-head-grid', 'ci-head-zoom', 'ci-token-strip']) {
+      const el = page.locator(part);
+      if (await el.count()) await el.screenshot({ path: join(OUT, `${s.name}.${part.slice(3)}.png`) });
+    }
+    const info = await page.evaluate(() => ({
+      firstPaintMs: document.querySelector('ci-attention-panel')?.dataset.firstPaintMs,
+      violations: window.__ciHarness.violations,
+      fixtureMs: Math.round(window.__ciHarness.fixtureMs),
+    }));
+    console.log(`${s.name}: ${file} · first paint ${info.firstPaintMs ?? '—'} ms · fixture ${info.fixtureMs} ms`);
+    if (info.violations.length) console.log('  CSP violations:', info.violations);
+    if (errors.length) console.log('  page errors:', errors);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,69 @@
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import { consume } from '@lit/context';
+import { LitElement, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { RunStateKind } from '../../../src/shared/protocol.js';
+import { inspectionContext, statusContext, type InspectionView, type PanelStatus } from '../../lib/context.js';
+import { styles } from './ci-panel-header.styles.js';
+
+const RUN_LABEL: Readonly<Record<RunStateKind, string>> = {
+  loading: 'Loading model…',
+  running: 'Running…',
+  done: 'Done',
+  error: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/**
+ * The panel header: model name, token count, model size, run state, and a banner when the
+ * document changed after the inspection ran.
+ *
+ * @tag ci-panel-header
+ */
+@customElement('ci-panel-header')
+export class CiPanelHeader extends LitElement {
+  static override styles = styles;
+
+  @consume({ context: inspectionContext, subscribe: true })
+  @state()
+  inspection?: InspectionView;
+
+  @consume({ context: statusContext, subscribe: true })
+  @state()
+  status: PanelStatus = { runState: null, stale: false };
+
+  protected override render() {
+    const p = this.inspection?.params;
+    const { runState, message, progress } = this.status;
+    const stale = this.status.stale || p?.stale === true;
+    const busy = runState === 'loading' || runState === 'running';
+    const pct = progress !== undefined ? ` ${Math.round(progress * 100)}%` : '';
+    return html`
+      <header>
+        <h1>Inspect Attention</h1>
+        ${p
+          ? html`<span class="model" title="model">${p.modelName}</span>
+              <span class="facts muted">${p.tokens.length} tokens · ${p.n_layers} layers × ${p.n_heads} heads</span>`
+          : nothing}
+        ${runState
+          ? html`<span class=${`run ${runState}`} role="status" aria-live="polite">
+              ${busy ? html`<vscode-progress-ring aria-label="working"></vscode-progress-ring>` : nothing}
+              ${RUN_LABEL[runState]}${busy ? pct : ''}${message ? html` <span class="muted">— ${message}</span>` : nothing}
+            </span>`
+          : nothing}
+      </header>
+      ${stale
+        ? html`<div class="banner" role="alert">
+            <strong>Stale</strong>
+            <span>— the document changed since this inspection ran${this.status.staleReason ? ` (${this.status.staleReason})` : ''}. Run Inspect Attention again to update it.</span>
+          </div>`
+        : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ci-panel-header': CiPanelHeader;
+  }
+}

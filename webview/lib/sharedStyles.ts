@@ -1,0 +1,64 @@
+/**
+ * Styles shared by the ci-* components. Colours come only from `--vscode-*` variables (with
+ * fallbacks close to VS Code's Dark Modern), so the panel follows light, dark and high-contrast
+ * themes. The `--ci-canvas-*` roles are read back by canvas drawing code (see theme.ts).
+ */
+import { css } from 'lit';
+
+export const baseStyles = css`
+  :host {
+    color: var(--vscode-foreground, #cccccc);
+    font-family: var(--vscode-font-family, system-ui, sans-serif);
+    font-size: var(--vscode-font-size, 13px);
+    line-height: 1.4;
+    box-sizing: border-box;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  :focus-visible {
+    outline: 1px solid var(--vscode-focusBorder, #0078d4);
+    outline-offset: 1px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  .muted {
+    color: var(--vscode-descriptionForeground, #9d9d9d);
+  }
+  .mono {
+    font-family: var(--vscode-editor-font-family, monospace);
+  }
+  button.link {
+    font: inherit;
+    color: var(--vscode-textLink-foreground, #4daafc);
+    background: none;
+    border: none;
+    padding: 0;
+    cursor: pointer;
+  }
+  button.link:hover {
+    text-decoration: underline;
+  }
+`;
+
+/** Colour roles for canvases, resolved from the theme by readCanvasTheme(). */
+export const canvasRoles = css`
+  :host {
+    /** @cssprop --ci-heat-color - colour of attention weight 1 (weight 0 is the background) */
+    --ci-heat-color: var(--vscode-charts-blue, #3794ff);
+    --ci-canvas-background: var(--vscode-editor-background, #1f1f1f);
+    --ci-canvas-foreground: var(--vscode-foreground, #cccccc);
+    --ci-canvas-muted: var(--vscode-descriptionForeground, #9d9d9d);
+    --ci-canvas-border: var(--vscode-contrastBorder, var(--vscode-widget-border, rgba(128, 128, 128, 0.35)));
+    --ci-canvas-focus: var(--vscode-contrastActiveBorder, var(--vscode-focusBorder, #0078d4));
+    --ci-canvas-hover: var(--vscode-charts-orange, #d18616);
+  }
+`;

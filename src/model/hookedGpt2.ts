@@ -10,6 +10,7 @@ import type { Gpt2Weights } from './gpt2Weights';
 import { buildGpt2Graph } from './graph/gpt2Graph';
 import { INPUT, OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
 import { encodeOnnxModel } from './graph/onnxModel';
+import { embedWeights } from './graph/embedWeights';
 import { GRADIENT_HOOKS, gradName } from './graph/gpt2Backward';
 import { patchFeeds, positionAxis, type HookPatch } from './hookPatch';
 import { OrtSession, type FeedTensor } from './ort';
@@ -23,6 +24,12 @@ export interface HookedGpt2Options {
   readonly threads?: number;
   /** How many graph variants stay warm (default 16). */
   readonly maxSessions?: number;
+  /**
+   * Embed the weights (as initializers, prepacked by ORT) in the plain forward/cache graph: faster
+   * small-batch forwards, one more copy of the weights in memory. Default true. Patching, prefix and
+   * backward variants always take the weights as inputs, shared without copies.
+   */
+  readonly embedWeightsInForward?: boolean;
 }
 
 /** Which logits to compute: none, the last position's, all, or the given positions. */
@@ -260,7 +267,10 @@ export class HookedGpt2 {
       return s;
     }
     const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits}]`;
-    s = OrtSession.create(encodeOnnxModel(buildGpt2Graph(this.config, spec)), label, { threads: this.options.threads, spinning: false });
+    const plain = spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
+    const graph = buildGpt2Graph(this.config, spec);
+    const embed = plain && (this.options.embedWeightsInForward ?? true);
+    s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, { threads: this.options.threads, spinning: false });
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
     const max = this.options.maxSessions ?? 16;

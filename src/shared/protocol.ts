@@ -11,8 +11,11 @@
  * Handshake: the webview posts `ready` once its listener is installed; the host answers with the
  * latest `runState` and `inspection` (a reloaded webview gets them again the same way).
  *
- * Payloads are plain data and typed arrays (VS Code ≥ 1.57 transfers ArrayBuffers and recreates
- * typed arrays on the other side). Array shapes are spelled in field names, outermost axis first:
+ * Payloads are plain data and typed arrays. Host → webview, VS Code (≥ 1.57) transfers typed arrays
+ * out of band and recreates them in the webview, but only genuine ones: send a `Float32Array`,
+ * never a Node `Buffer` or a view into a larger buffer (the whole buffer would travel). Webview →
+ * host, typed arrays have arrived as index-keyed objects (microsoft/vscode#201933), so the webview
+ * sends small plain number arrays (guards accept a Float32Array there too). Array shapes are spelled in field names, outermost axis first:
  * `thumbnails_layer_head_q_k` is [n_layers, n_heads, thumbSize, thumbSize], row-major. JSON-like
  * fields never hold NaN (it does not survive JSON): "no value" is `null`.
  *
@@ -123,9 +126,10 @@ export interface FocusChangedParams {
   readonly locked: boolean;
   /**
    * Attention weight per token in `direction` (pattern[tokenIndex, :] or pattern[:, tokenIndex]),
-   * length n_tokens; present when a token is focused and the head's pattern has arrived.
+   * length n_tokens; present when a token is focused and the head's pattern has arrived. The
+   * webview sends a plain array (see the note at the top about typed arrays sent by webviews).
    */
-  readonly weights_token?: Float32Array;
+  readonly weights_token?: readonly number[] | Float32Array;
 }
 
 export interface TimingParams {
@@ -392,7 +396,7 @@ function isFocusChangedParams(v: unknown): v is FocusChangedParams {
     isOptional(v.tokenIndex, isIndex) &&
     isAttentionDirection(v.direction) &&
     typeof v.locked === 'boolean' &&
-    (w === undefined || (w instanceof Float32Array && v.tokenIndex !== undefined))
+    (w === undefined || ((w instanceof Float32Array || isArrayOf(w, isFiniteNumber)) && v.tokenIndex !== undefined))
   );
 }
 

@@ -76,7 +76,7 @@ const EXAMPLES = {
     tokenIndex: 2,
     direction: 'to',
     locked: true,
-    weights_token: new Float32Array(3),
+    weights_token: [0.25, 0.5, 0.25],
   }),
   clearFocus: ClearFocus.create({}),
   timing: Timing.create({ inspectionId: 'abc', name: 'gridFirstPaint', ms: 41.5 }),
@@ -138,6 +138,11 @@ describe('protocol guards', () => {
     assert.equal(FocusChanged.kind, 'command');
   });
 
+  it('accepts focus weights as a plain array or a Float32Array', () => {
+    const params = { ...EXAMPLES.focusChanged.params, weights_token: new Float32Array([0.5, 0.5, 0]) };
+    assert.ok(isFocusChanged(FocusChanged.create(params)));
+  });
+
   it('rejects non-messages and wrong envelopes', () => {
     for (const bad of [null, undefined, 42, 'ready', [], { method: 'ready' }, { params: {} }]) {
       assert.equal(isWebviewToHostMessage(bad), false);
@@ -155,7 +160,8 @@ describe('protocol guards', () => {
       ['ready without version', Ready.create({ protocolVersion: 0 })],
       ['focus with unknown direction', { method: 'focusChanged', params: { ...EXAMPLES.focusChanged.params, direction: 'up' } }],
       ['weights without a token', { method: 'focusChanged', params: { ...EXAMPLES.focusChanged.params, tokenIndex: undefined } }],
-      ['weights as a plain array', { method: 'focusChanged', params: { ...EXAMPLES.focusChanged.params, weights_token: [0, 1, 0] } }],
+      ['weights with NaN', { method: 'focusChanged', params: { ...EXAMPLES.focusChanged.params, weights_token: [0, NaN, 0] } }],
+      ['weights as an index-keyed object', { method: 'focusChanged', params: { ...EXAMPLES.focusChanged.params, weights_token: { 0: 1 } } }],
       ['clearFocus with params', { method: 'clearFocus', params: { layer: 1 } }],
       ['negative timing', Timing.create({ inspectionId: 'a', name: 'gridFirstPaint', ms: -1 })],
       ['pattern of the wrong length', HeadPattern.result(1, { inspectionId: 'a', layer: 0, head: 0, n_tokens: 3, pattern_q_k: new Float32Array(8) })],

@@ -286,7 +286,9 @@ export class CiAttentionPanel extends LitElement {
       direction: this.focusState.direction,
       locked,
       ...(token !== null ? { tokenIndex: token } : {}),
-      ...(token !== null && pattern ? { weights_token: tokenWeights(pattern, p.tokens.length, token, this.focusState.direction) } : {}),
+      ...(token !== null && pattern
+        ? { weights_token: Array.from(tokenWeights(pattern, p.tokens.length, token, this.focusState.direction)) }
+        : {}),
     };
     this.channel.post(FocusChanged.create(params));
   }

@@ -61,4 +61,8 @@ export const canvasRoles = css`
     --ci-canvas-focus: var(--vscode-contrastActiveBorder, var(--vscode-focusBorder, #0078d4));
     --ci-canvas-hover: var(--vscode-charts-orange, #d18616);
   }
+  /* In high contrast the lock ring is contrastActiveBorder (orange): make the preview ring differ. */
+  :host-context(body.vscode-high-contrast) {
+    --ci-canvas-hover: var(--vscode-editorWarning-foreground, #ffd370);
+  }
 `;

@@ -21,7 +21,7 @@ export interface WorkerLike {
   terminate(): Promise<number> | void;
 }
 
-export type ProgressListener = (phase: ProgressPhase, message: string) => void;
+export type ProgressListener = (phase: ProgressPhase, message: string, detail?: unknown) => void;
 export type LogListener = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 interface Pending {
@@ -152,7 +152,7 @@ export class EngineClient {
     const p = this.pending.get(msg.id);
     if (!p) return; // cancelled here, or already settled: drop it
     if (msg.type === 'progress') {
-      p.onProgress?.(msg.phase, msg.message);
+      p.onProgress?.(msg.phase, msg.message, msg.detail);
       return;
     }
     this.pending.delete(msg.id);

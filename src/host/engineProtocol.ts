@@ -9,6 +9,7 @@
  * previous inspection's patterns stay the ones kept for `headPattern` / `tokenActivity`).
  */
 import type { InspectionParams } from '../shared/protocol';
+import { PATCHING_ENGINE_METHODS, type PatchingEngineMethods } from './patchingEngineProtocol';
 
 /** Which model to run and how; a different spec makes the worker reload. */
 export interface ModelSpec {
@@ -92,14 +93,14 @@ export interface TokenActivityResult {
   readonly heads: readonly HeadActivity[];
 }
 
-/** Request methods and their params/results. */
-export interface EngineMethods {
+/** Request methods and their params/results (patching ones: patchingEngineProtocol.ts). */
+export interface EngineMethods extends PatchingEngineMethods {
   inspect: { params: InspectParams; result: InspectResult };
   headPattern: { params: HeadPatternQuery; result: HeadPatternResult };
   tokenActivity: { params: TokenActivityQuery; result: TokenActivityResult };
 }
 export type EngineMethod = keyof EngineMethods;
-export const ENGINE_METHODS: readonly EngineMethod[] = ['inspect', 'headPattern', 'tokenActivity'];
+export const ENGINE_METHODS: readonly EngineMethod[] = ['inspect', 'headPattern', 'tokenActivity', ...PATCHING_ENGINE_METHODS];
 
 export type EngineRequest = {
   [M in EngineMethod]: { readonly type: 'request'; readonly id: number; readonly method: M; readonly params: EngineMethods[M]['params'] };
@@ -140,7 +141,7 @@ export type ProgressPhase = 'loading' | 'running';
 export type EngineToHost =
   | { readonly type: 'result'; readonly id: number; readonly result: unknown }
   | { readonly type: 'error'; readonly id: number; readonly error: EngineErrorInfo }
-  | { readonly type: 'progress'; readonly id: number; readonly phase: ProgressPhase; readonly message: string }
+  | { readonly type: 'progress'; readonly id: number; readonly phase: ProgressPhase; readonly message: string; readonly detail?: unknown }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string };
 
 export class EngineError extends Error {

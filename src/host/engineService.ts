@@ -24,6 +24,7 @@ import {
   type TokenActivityResult,
 } from './engineProtocol';
 import { tokenActivity } from './tokenActivity';
+import { PatchingService } from './patchingService';
 
 export type ModelLoader = (dir: string, options: LoadModelOptions) => Promise<LoadedModel>;
 
@@ -50,6 +51,8 @@ export class EngineService {
   private current: Job | undefined;
   private kept: Kept | undefined;
   private disposed = false;
+  /** Patching requests (Compare Token Substitution): abortable, run alongside the inspect queue. */
+  private readonly patching = new PatchingService((spec, id) => this.model(spec, id), (msg, transfer) => this.reply(msg, transfer));
 
   constructor(
     private readonly load: ModelLoader,
@@ -62,7 +65,7 @@ export class EngineService {
       return;
     }
     if (msg.type === 'cancel') {
-      this.cancel(msg.id);
+      if (!this.patching.cancel(msg.id)) this.cancel(msg.id);
       return;
     }
     if (this.disposed) {
@@ -80,6 +83,12 @@ export class EngineService {
       case 'tokenActivity':
         this.answer(msg.id, () => this.tokenActivity(msg.params));
         return;
+      case 'substitutionPlan':
+      case 'attribution':
+      case 'patchSweeps':
+      case 'headPatterns':
+        this.patching.handle(msg);
+        return;
     }
   }
 
@@ -96,6 +105,7 @@ export class EngineService {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.patching.dispose();
     for (const job of this.queue.splice(0)) this.fail(job.req.id, new EngineError({ code: 'cancelled', message: 'the engine was disposed' }));
     if (this.current) this.current.cancelled = true;
     this.kept = undefined;

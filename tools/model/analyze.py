@@ -198,6 +198,10 @@ def main() -> None:
 
     if not args.no_write:
         update_json(os.path.join(args.model, "evaluation.json"), "analysis", out)
+        # The exact inputs, so tools/model/engineScores.ts recomputes the head scores on the same tokens.
+        with open(os.path.join(os.path.dirname(args.prompts), "analysis-inputs.json"), "w") as f:
+            json.dump({"code": code.tolist(), "repeated": seq.tolist(), "repeatLength": L,
+                       "docstring": [[bos] + d["ids"] for d in docs]}, f)
     summary = {
         "prev_token_top": out["previous_token_score"]["top_heldout_code"],
         "induction_top": out["induction_score"]["top"],

@@ -51,6 +51,17 @@ def main() -> None:
     cpu = tr["device"] == "cpu"
     machine = f"{tr['device_name']}, a 2-core x86-64 VM shared with other jobs" if cpu else tr["device_name"]
     trained_on = "two shared CPU cores" if cpu else tr["device_name"]
+    if "engine" in ev:
+        en = ev["engine"]
+        diff = en["max_abs_diff_vs_pytorch"]
+        engine_line = ("The previous-token and induction tables were recomputed with the project's own engine and "
+                       "analysis code (`tools/model/engineScores.ts`: `HookedGpt2` on ONNX Runtime + "
+                       "`src/analysis/headScores.ts`) on the same tokens: top previous-token heads "
+                       f"{heads(en['top_previous_token'])}, top induction heads {heads(en['top_induction'])}; largest "
+                       f"difference from PyTorch {diff['previous_token']:.4f} (previous-token) and {diff['induction']:.4f} "
+                       "(induction, where the project's score also counts repeats inside R).")
+    else:
+        engine_line = "The per-head tables have not been recomputed with the project's engine yet (tools/model/engineScores.ts)."
     name = os.path.basename(os.path.normpath(m))
     notes = open(args.notes).read().strip() if os.path.exists(args.notes) else ""
 
@@ -139,12 +150,11 @@ By position in the context: {', '.join(f'{k}: {v:.3f}' for k, v in e['model_loss
 
 ## What the analysis tools find
 
-Measured now by `tools/model/analyze.py`, a PyTorch implementation of the same model (`tools/model/gpt2.py`)
-on the exported `model.safetensors`, with prompts tokenized by the project's `Gpt2Tokenizer`. The
-project's TypeScript engine agrees with it on the next-token probabilities recorded below (within 2e-3,
-`test/unit/shippedModel/shippedModelEngine.test.ts`, which also recomputes the best previous-token and
-induction scores); the per-head tables have not yet been recomputed with the extension's head-score
-views. Heads are named layer.head, as in TransformerLens.
+Measured by `tools/model/analyze.py`, a PyTorch implementation of the same model (`tools/model/gpt2.py`)
+on the exported `model.safetensors`, with prompts tokenized by the project's `Gpt2Tokenizer`.
+{engine_line} The engine also reproduces the next-token probabilities listed below within 2e-3
+(`test/unit/shippedModel/shippedModelEngine.test.ts`). The `self`/`param` ratios and the docstring task
+were measured with PyTorch only. Heads are named layer.head, as in TransformerLens.
 
 **Previous-token heads** (mean attention from q to q−1, on 48 held-out code windows):
 {heads(a['previous_token_score']['top_heldout_code'])}.

@@ -16,3 +16,5 @@ npx tsx tools/model/encodeCorpus.ts                   # .tmp/model/data/{train,h
 npx tsx tools/model/prompts.ts                        # .tmp/model/prompts.json
 "$PY" tools/model/evaluate.py --model "$MODEL"        # evaluation.json: held-out loss vs baselines
 "$PY" tools/model/analyze.py --model "$MODEL"         # evaluation.json: heads, docstring task, completions
+npx tsx tools/model/engineScores.ts "$MODEL"          # evaluation.json: the same head scores by the project's engine
+"$PY" tools/model/modelCard.py --model "$MODEL"       # README.md (the model card)

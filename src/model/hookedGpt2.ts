@@ -57,7 +57,7 @@ export interface RunOptions {
   readonly reusePrefix?: { readonly length: number; readonly from: ActivationCache };
   /**
    * Also run the backward pass of a metric of the logits at `position` (default: the last): given
-   * ∂metric/∂logits (`metricGrad` [d_vocab], the same for every batch element), return
+   * ∂metric/∂logits (`metricGrad` [d_vocab] for every batch element, or [batch, d_vocab]), return
    * ∂metric/∂activation for `hooks` (see GRADIENT_HOOKS) in `RunResult.gradients`.
    */
   readonly gradient?: { readonly metricGrad: Float32Array; readonly position?: number; readonly hooks: readonly HookName[] };
@@ -198,14 +198,17 @@ export class HookedGpt2 {
     if (options.gradient) {
       const { metricGrad, position = pos - 1 } = options.gradient;
       if (options.startAt || options.reusePrefix) throw new Error('gradients need the whole model from tokens: no startAt or reusePrefix');
-      if (metricGrad.length !== c.dVocab) throw new Error(`gradient.metricGrad has ${metricGrad.length} entries, expected d_vocab = ${c.dVocab}`);
+      if (metricGrad.length !== c.dVocab && metricGrad.length !== batch * c.dVocab) {
+        throw new Error(`gradient.metricGrad has ${metricGrad.length} entries, expected d_vocab = ${c.dVocab} (or batch × d_vocab)`);
+      }
       if (!Number.isInteger(position) || position < 0 || position >= pos) throw new Error(`gradient.position ${position} outside 0..${pos - 1}`);
       for (const h of gradHooks) {
         const parsed = parseHookName(h, c.nLayers);
         if (parsed.kind !== 'block' || !GRADIENT_HOOKS.includes(parsed.suffix)) throw new Error(`no gradient for '${h}': gradients exist for blocks.{l}.{${GRADIENT_HOOKS.join('|')}}`);
       }
       const grads = new Float32Array(batch * c.dVocab);
-      for (let b = 0; b < batch; b++) grads.set(metricGrad, b * c.dVocab);
+      if (metricGrad.length === grads.length) grads.set(metricGrad);
+      else for (let b = 0; b < batch; b++) grads.set(metricGrad, b * c.dVocab);
       feeds[INPUT.metricGrad] = { type: 'float32', dims: [batch, c.dVocab], data: grads };
       const onehot = new Float32Array(pos);
       onehot[position] = 1;

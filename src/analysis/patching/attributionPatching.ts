@@ -1,13 +1,14 @@
 /**
  * Attribution patching (AtP): the first-order estimate of every patching table at once,
  * (source − target) · ∂metric/∂activation evaluated on the target run, summed over each cell's
- * slice. One forward+backward run per prompt gives both directions: denoise uses the corrupt run's
+ * slice. One batched forward+backward run of both prompts gives both directions: denoise uses the corrupt run's
  * gradients with clean − corrupt, noise the clean run's with corrupt − clean. Values estimate the
  * patched metric minus the target's metric; exact sweeps refine them.
  */
 import { blockHook, type HookName } from '../../shared/hookNames';
 import type { HookedGpt2 } from '../../model/hookedGpt2';
 import type { ActivationCache } from '../../model/activationCache';
+import { sliceLeading } from '../../model/tensor';
 import type { LogitsMetric } from './patchingMetric';
 import type { PatchingTable } from './runPatchingSweeps';
 import { PATCH_DIRECTIONS, SWEEPS, sweepHook, sweepTableDims, type PatchDirection, type SweepKind } from './sweeps';
@@ -72,19 +73,30 @@ export async function runAttributionPatching(model: HookedGpt2, req: Attribution
   const directions = req.directions ?? PATCH_DIRECTIONS;
   const hooks = [...new Set(req.sweeps.flatMap((s) => Array.from({ length: c.nLayers }, (_, l) => sweepHook(s, l))))] as HookName[];
 
-  const runWithGradient = async (tokens: readonly number[]) => {
-    const zeroRow = new Float32Array(c.dVocab);
-    const row = req.metric.linear ? zeroRow : (await model.run(tokens, { signal: req.signal })).logits!.data;
-    const out = await model.run(tokens, { fetch: hooks, signal: req.signal, gradient: { metricGrad: req.metric.gradient(row), hooks } });
-    return { cache: out.cache, gradients: out.gradients!, metric: req.metric(out.logits!.data) };
-  };
-  const clean = await runWithGradient(req.clean);
-  req.signal?.throwIfAborted();
-  const corrupt = await runWithGradient(req.corrupt);
+  // One batched forward+backward run: element 0 is the clean prompt, element 1 the corrupt one.
+  const V = c.dVocab;
+  const rows = [req.clean, req.corrupt];
+  const logitsRows = req.metric.linear ? [new Float32Array(V), new Float32Array(V)] : await (async () => {
+    const l = (await model.run(rows, { signal: req.signal })).logits!.data;
+    return [l.subarray(0, V), l.subarray(V, 2 * V)];
+  })();
+  const metricGrad = new Float32Array(2 * V);
+  metricGrad.set(req.metric.gradient(logitsRows[0]), 0);
+  metricGrad.set(req.metric.gradient(logitsRows[1]), V);
+  const out = await model.run(rows, { fetch: hooks, signal: req.signal, gradient: { metricGrad, hooks } });
+  // batch element b of a cached hook, keeping a batch axis of 1
+  const element = (cache: ActivationCache, b: number) => ({
+    get: (h: HookName) => {
+      const t = sliceLeading(cache.get(h), b);
+      return { dims: [1, ...t.dims], data: t.data };
+    },
+  });
+  const clean = { cache: element(out.cache, 0), gradients: element(out.gradients!, 0), metric: req.metric(out.logits!.data.subarray(0, V)) };
+  const corrupt = { cache: element(out.cache, 1), gradients: element(out.gradients!, 1), metric: req.metric(out.logits!.data.subarray(V, 2 * V)) };
 
   const tables: PatchingTable[] = [];
   for (const direction of directions) {
-    const [target, source]: { cache: ActivationCache; gradients: ActivationCache }[] = direction === 'denoise' ? [corrupt, clean] : [clean, corrupt];
+    const [target, source] = direction === 'denoise' ? [corrupt, clean] : [clean, corrupt];
     for (const sweep of req.sweeps) {
       const dims = sweepTableDims(sweep, c.nLayers, c.nHeads, nPos);
       const values = new Float32Array(dims.reduce((a, b) => a * b, 1));

@@ -53,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
+    if (command !== 'inspect' && command !== 'patch') throw new UsageError(`unknown command '${command}' (inspect or patch)`);
     const { common, rest } = splitCommon(args);
     if (common.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -64,8 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     const load = () => loadHookedGpt2(dir, { layerNorm, prependBos: !common['no-bos'] });
     let result: unknown;
     if (command === 'inspect') result = await inspectCommand(rest, load);
-    else if (command === 'patch') result = await patchCommand(rest, load);
-    else throw new UsageError(`unknown command '${command}' (inspect or patch)`);
+    else result = await patchCommand(rest, load);
     const json = `${JSON.stringify(result, null, 1)}\n`;
     if (common.out) writeFileSync(common.out as string, json);
     else process.stdout.write(json);

@@ -1,9 +1,11 @@
 /** Circuit Inspector's entry point: wiring only; every registration goes into context.subscriptions. */
 import * as vscode from 'vscode';
 import { registerClearDecorations } from './commands/clearDecorations';
+import { registerCompareSubstitution } from './commands/compareSubstitution';
 import { registerFocusToken } from './commands/focusToken';
 import { registerInspectAttention } from './commands/inspectAttention';
 import { registerSelectModel } from './commands/selectModel';
+import { PatchingSession } from './host/patchingSession';
 import type { FocusChangedParams } from './shared/protocol';
 import { AttentionHoverProvider } from './views/attentionHover';
 import { InspectionSession } from './views/inspectionSession';
@@ -31,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): CircuitInspectorApi 
     registerFocusToken(session),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttentionHoverProvider(session)),
   );
+  const patching = new PatchingSession(context, log);
+  context.subscriptions.push(patching, registerCompareSubstitution(patching));
   log.info(`activated (extension host ${process.version}, ${process.platform}-${process.arch})`);
   return {
     session: {

@@ -477,3 +477,78 @@ export const SWEEP_LABELS: Readonly<Record<SweepKind, string>> = {
 export function headName(layer: number, head: number): string {
   return `${layer}.${head}`;
 }
+
+/** Token text with whitespace and control characters made visible (` ` → `·`, `\n` → `⏎`). */
+export function showToken(text: string): string {
+  const glyphs: Record<string, string> = { ' ': '·', '\t': '→', '\n': '⏎', '\r': '␍' };
+  let out = '';
+  for (const ch of text) {
+    const g = glyphs[ch];
+    if (g !== undefined) out += g;
+    else {
+      const c = ch.codePointAt(0) ?? 0;
+      out += c < 0x20 ? String.fromCodePoint(0x2400 + c) : c === 0x7f ? '␡' : ch;
+    }
+  }
+  return out;
+}
+
+/** One label per position: the clean token, or `clean→corrupt` where the prompts differ. */
+export function positionLabels(c: Pick<ComparisonParams, 'clean' | 'corrupt'>): string[] {
+  return c.clean.tokens.map((t, i) => {
+    const b = c.corrupt.tokens[i];
+    const a = t.isBos ? 'BOS' : showToken(t.text);
+    return b && b.id !== t.id ? `${a}→${showToken(b.text)}` : a;
+  });
+}
+
+/** A table as a 2-D grid: rows are layers (or layer.head for z by position), columns heads or positions. */
+export interface TableGrid {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowTitle: string;
+  readonly colTitle: string;
+  readonly rowLabels: readonly string[];
+  readonly colLabels: readonly string[];
+  /** Row-major: `patched[r * cols + c]` (the table's own order). */
+}
+
+export function tableGrid(t: Pick<PatchTable, 'dims' | 'axes'>, posLabels: readonly string[]): TableGrid {
+  const [nLayers] = t.dims;
+  const last = t.axes[t.axes.length - 1];
+  const cols = t.dims[t.dims.length - 1];
+  const colLabels = last === 'pos' ? Array.from({ length: cols }, (_, p) => `${p} ${posLabels[p] ?? ''}`.trim()) : Array.from({ length: cols }, (_, h) => `H${h}`);
+  if (t.dims.length === 3) {
+    const nHeads = t.dims[1];
+    const rowLabels = Array.from({ length: nLayers * nHeads }, (_, r) => headName(Math.floor(r / nHeads), r % nHeads));
+    return { rows: nLayers * nHeads, cols, rowTitle: 'layer.head', colTitle: 'position', rowLabels, colLabels };
+  }
+  return {
+    rows: nLayers,
+    cols,
+    rowTitle: 'layer',
+    colTitle: last === 'pos' ? 'position' : 'head',
+    rowLabels: Array.from({ length: nLayers }, (_, l) => `L${l}`),
+    colLabels,
+  };
+}
+
+/** Where a grid cell is in the model: its layer, and head and/or position. */
+export function cellAddress(t: Pick<PatchTable, 'dims' | 'axes'>, index: number): { layer: number; head?: number; pos?: number } {
+  if (t.dims.length === 3) {
+    const [, H, P] = t.dims;
+    return { layer: Math.floor(index / (H * P)), head: Math.floor(index / P) % H, pos: index % P };
+  }
+  const w = t.dims[1];
+  const layer = Math.floor(index / w);
+  return t.axes[1] === 'pos' ? { layer, pos: index % w } : { layer, head: index % w };
+}
+
+/** Short number for labels and tooltips: 4 significant digits, no exponent below 1e-4 in magnitude. */
+export function formatValue(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '—';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(4)).toString();
+}

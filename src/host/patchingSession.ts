@@ -1,0 +1,491 @@
+/**
+ * Compare Token Substitution, end to end: ask what to replace and with what, check the two
+ * prompts align token by token, pick the metric, then show the attribution-patching preview at
+ * once and refine it with the exact sweeps (both directions), table by table, in the patching
+ * panel. The model runs in its own engine worker, so the editor never waits on it; sweeps can be
+ * cancelled from the notification or the panel, and only whole tables are ever shown.
+ */
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { getSettings } from '../settings';
+import {
+  showToken,
+  type ComparisonParams,
+  type ExportFormat,
+  type HeadPatternsParams,
+  type HeadPatternsRequestParams,
+  type MetricSpec,
+  type PatchTable,
+  type SweepKind,
+  type TokenRef,
+} from '../shared/patchingProtocol';
+import { Disposable } from '../views/disposable';
+import { ModelResolveCancelled, ModelResolveError, resolveModel } from '../views/modelResolver';
+import { PatchingPanel } from '../views/patchingPanel';
+import { EngineClient, type EngineCall, type WorkerLike } from './engineClient';
+import { EngineError, isCancelled, type ModelSpec } from './engineProtocol';
+import { normalizeEol } from './offsets';
+import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './patchingExport';
+import { answerToken, defaultMetric, describeChange, keepLeadingSpace, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './patchingFlow';
+import { isPatchSweepsDetail, type PlanToken, type SubstitutionPlanResult, type SuggestionInfo } from './patchingEngineProtocol';
+
+/** Arguments for automation and tests: anything given is not asked for. */
+export interface CompareOptions {
+  /** Clean token index to replace (BOS is 0 when prepended). */
+  readonly position?: number;
+  readonly replacement?: string;
+  readonly metric?: 'logit_diff' | 'prob' | 'kl';
+  readonly answer?: string;
+  readonly wrong?: string;
+  readonly sweeps?: readonly SweepKind[];
+  readonly maxBatch?: number;
+  /** When the token counts differ: take the nearest single-token alternative, or stop (default: ask). */
+  readonly onMismatch?: 'nearest' | 'cancel';
+}
+
+export type CompareOutcome =
+  | { readonly status: 'done' | 'cancelled'; readonly runId: string; readonly tablesExact: number; readonly tablesTotal: number; readonly notes: readonly string[] }
+  | { readonly status: 'no-editor' | 'empty' | 'aborted' | 'identical' | 'mismatch' | 'error'; readonly message: string };
+
+interface Current {
+  readonly runId: string;
+  readonly spec: ModelSpec;
+  readonly cleanIds: readonly number[];
+  readonly corruptIds: readonly number[];
+  readonly uri: string;
+  readonly version: number;
+  call?: EngineCall<unknown>;
+  cancelled: boolean;
+}
+
+export class PatchingSession extends Disposable {
+  private readonly engine: EngineClient;
+  private current: Current | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    const workerPath = path.join(context.extensionUri.fsPath, 'dist', 'engineWorker.js');
+    // Its own worker: long sweeps never queue behind (or in front of) attention inspections.
+    this.engine = new EngineClient(
+      (): WorkerLike => {
+        log.info(`starting patching engine worker ${workerPath}`);
+        return new Worker(workerPath, { workerData: { threads: Math.max(1, Math.min(4, os.availableParallelism())) } });
+      },
+      (level, message) => log[level](`[patching engine] ${message}`),
+    );
+    this._register({ dispose: () => void this.engine.dispose() });
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const c = this.current;
+        if (!c || e.document.uri.toString() !== c.uri || e.contentChanges.length === 0 || e.document.version === c.version) return;
+        PatchingPanel.instance?.showStale(c.runId, 'The document was edited after this comparison was taken: the results describe the prompts shown here, not the edited text.');
+      }),
+    );
+  }
+
+  /** What the tests read: the comparison, each table's source, and the run state. */
+  state() {
+    const panel = PatchingPanel.instance;
+    const c = panel?.currentComparison;
+    return {
+      runId: c?.runId,
+      stale: c?.stale ?? false,
+      metric: c?.metric,
+      notes: c?.notes ?? [],
+      runState: panel?.currentRunState?.state,
+      tables: (panel?.tables.all ?? []).map((t) => ({ sweep: t.sweep, direction: t.direction, source: t.source, cells: t.patched.length, finite: t.patched.every(Number.isFinite) })),
+    };
+  }
+
+  cancelRun(runId?: string): void {
+    const c = this.current;
+    if (!c || (runId !== undefined && runId !== c.runId) || c.cancelled) return;
+    c.cancelled = true;
+    c.call?.cancel();
+  }
+
+  async compare(editor: vscode.TextEditor | undefined, options: CompareOptions = {}): Promise<CompareOutcome> {
+    if (!editor) return this.tell('no-editor', 'Open a file and select a prompt to compare a token substitution in.');
+    const doc = editor.document;
+    const sel = editor.selection;
+    const range: vscode.Range = sel.isEmpty ? doc.lineAt(sel.active.line).range : sel;
+    const source = doc.getText(range);
+    if (!source.trim()) return this.tell('empty', 'Nothing to compare: select a prompt (or put the cursor on a non-empty line).');
+    const prompt = normalizeEol(source).text;
+    const base = doc.offsetAt(range.start);
+    // Offsets of the cursor, or of a second selection inside the prompt, relative to the prompt.
+    const rel = (p: vscode.Position) => normalizeEol(doc.getText(new vscode.Range(range.start, p))).text.length;
+    const marker = editor.selections.length > 1 && range.contains(editor.selections[1]) ? editor.selections[1] : undefined;
+    const cursor = marker ? { start: rel(marker.start), end: rel(marker.end) } : sel.isEmpty ? { start: rel(sel.active), end: rel(sel.active) } : undefined;
+    const docRef = { uri: doc.uri.toString(), version: doc.version };
+    this.log.info(`compare substitution: ${prompt.length} characters at offset ${base} of ${doc.uri.fsPath}`);
+
+    let spec: ModelSpec;
+    try {
+      const settings = getSettings(doc.uri);
+      const resolved = await resolveModel(this.context, settings, this.log);
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: Math.max(1, Math.min(4, os.availableParallelism())) };
+    } catch (e) {
+      if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
+      return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');
+    }
+
+    try {
+      const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('substitutionPlan', { model: spec, clean: prompt }).result);
+      // 1. What to replace.
+      let span: TokenSpan | undefined = options.position !== undefined ? { first: options.position, last: options.position } : undefined;
+      if (span && (span.first < 0 || span.first >= plan.clean.length || plan.clean[span.first].isBos)) {
+        return this.tell('error', `Token ${span.first} is not a token of the prompt that can be replaced (0..${plan.clean.length - 1}, BOS excluded).`, 'error');
+      }
+      span ??= await this.pickSpan(plan.clean, cursor ? tokensAt(plan.clean, cursor.start, cursor.end) : undefined);
+      if (!span) return { status: 'aborted', message: 'no token picked' };
+      const original = spanText(prompt, plan.clean, span);
+
+      // 2. With what; 3. check the alignment (never patch misaligned prompts).
+      let replacement = options.replacement ?? (await this.pickReplacement(spec, prompt, plan, span, original));
+      if (replacement === undefined) return { status: 'aborted', message: 'no replacement given' };
+      let corrupt: SubstitutionPlanResult;
+      for (;;) {
+        const corruptText = substitute(prompt, plan.clean, span, replacement);
+        corrupt = await this.withWindowProgress('Comparing the prompts…', this.engine.call('substitutionPlan', { model: spec, clean: prompt, corrupt: corruptText, replaced: { position: span.first, text: replacement } }).result);
+        const diff = corrupt.diff!;
+        if (diff.aligned && diff.differingPositions.length === 0) {
+          return this.tell(
+            'identical',
+            `Replacing ‘${showToken(original)}’ with ‘${showToken(replacement)}’ leaves the prompt’s tokens unchanged: clean and corrupt are identical, so there is nothing to patch (and (clean − corrupt) would be 0).`,
+            'warn',
+          );
+        }
+        if (diff.aligned) break;
+        const change = describeChange(corrupt.clean, corrupt.corrupt!, diff.ops);
+        const message = `The corrupt prompt has ${corrupt.corrupt!.length} tokens and the clean one ${corrupt.clean.length} (${change}): position-wise patching needs equal token counts.`;
+        const next = await this.pickNearest(message, corrupt.nearest ?? [], options.onMismatch);
+        if (next === undefined) return this.tell('mismatch', message, 'warn');
+        replacement = next;
+      }
+      const corruptText = substitute(prompt, plan.clean, span, replacement);
+
+      // 4. The metric.
+      const picked = await this.pickMetric(spec, prompt, corrupt, options);
+      if (!picked) return { status: 'aborted', message: 'no metric picked' };
+
+      // 5. Run: preview, then exact sweeps.
+      return await this.run(spec, docRef, prompt, corruptText, corrupt, picked.spec, picked.notes, options);
+    } catch (e) {
+      if (isCancelled(e)) return { status: 'aborted', message: 'cancelled' };
+      if (e instanceof EngineError && e.code === 'too-long') return this.tell('error', `${e.message}. Select a shorter prompt.`, 'warn');
+      if (e instanceof EngineError && e.code === 'empty') return this.tell('empty', `Nothing to compare: ${e.message}.`);
+      return this.tell('error', e instanceof Error ? e.message : String(e), 'error');
+    }
+  }
+
+  private async run(
+    spec: ModelSpec,
+    docRef: { uri: string; version: number },
+    cleanText: string,
+    corruptText: string,
+    plan: SubstitutionPlanResult,
+    metric: MetricSpec,
+    notes: string[],
+    options: CompareOptions,
+  ): Promise<CompareOutcome> {
+    this.cancelRun();
+    const runId = randomUUID();
+    const sweeps = options.sweeps ?? SWEEP_ORDER;
+    const cleanIds = plan.clean.map((t) => t.id);
+    const corruptIds = plan.corrupt!.map((t) => t.id);
+    const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch };
+    const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, cancelled: false };
+    this.current = cur;
+
+    const atp = this.engine.call('attribution', params);
+    cur.call = atp;
+    const preview = await this.withWindowProgress('Estimating with attribution patching…', atp.result);
+    if (cur.cancelled) return { status: 'cancelled', runId, tablesExact: 0, tablesTotal: sweeps.length * 2, notes };
+    if (preview.metricClean === preview.metricCorrupt) {
+      notes.push(`Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`);
+    }
+    const tok = (t: PlanToken) => ({ id: t.id, text: t.text, isBos: t.isBos });
+    const comparison: ComparisonParams = {
+      runId,
+      modelName: spec.displayName,
+      clean: { text: cleanText, tokens: plan.clean.map(tok) },
+      corrupt: { text: corruptText, tokens: plan.corrupt!.map(tok) },
+      diff: { ops: plan.diff!.ops.map((o) => ({ ...o })), differingPositions: plan.diff!.differingPositions },
+      metric: { spec: metric, label: metricLabel(metric), clean: preview.metricClean, corrupt: preview.metricCorrupt },
+      n_layers: plan.n_layers,
+      n_heads: plan.n_heads,
+      sweeps,
+      notes,
+      stale: false,
+    };
+    const panel = PatchingPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    panel.showComparison(comparison);
+    panel.showTables(runId, preview.tables);
+    this.log.info(`run ${runId}: AtP preview in ${preview.ms} ms; metric clean ${preview.metricClean}, corrupt ${preview.metricCorrupt}`);
+
+    const total = sweeps.length * 2;
+    let exact = 0;
+    panel.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
+      async (progress, token) => {
+        const sub = token.onCancellationRequested(() => this.cancelRun(runId));
+        let reported = 0;
+        const call = this.engine.call('patchSweeps', params, (_phase, message, detail) => {
+          if (!isPatchSweepsDetail(detail) || cur.cancelled || this.current !== cur) return;
+          if (detail.kind === 'table') {
+            exact++;
+            PatchingPanel.instance?.showTables(runId, [detail.table]);
+            return;
+          }
+          const p = detail.progress;
+          const frac = (p.tablesDone + (p.cellsTotal ? p.cellsDone / p.cellsTotal : 0) * ((p.layer + 1) / comparison.n_layers)) / p.tablesTotal;
+          const pct = Math.min(100, Math.round(frac * 100));
+          progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
+          reported = Math.max(reported, pct);
+          PatchingPanel.instance?.showRunState({ runId, state: 'sweeping', message, progress: p });
+        });
+        cur.call = call;
+        if (cur.cancelled) call.cancel();
+        try {
+          await call.result;
+          return 'done' as const;
+        } catch (e) {
+          if (isCancelled(e)) return 'cancelled' as const;
+          throw e;
+        } finally {
+          sub.dispose();
+        }
+      },
+    ).then(
+      (s) => s,
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        PatchingPanel.instance?.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
+        void vscode.window.showErrorMessage(`Circuit Inspector: exact sweeps failed: ${message}`);
+        return 'error' as const;
+      },
+    );
+    if (outcome === 'error') return { status: 'error', message: 'exact sweeps failed' };
+    if (outcome === 'cancelled') {
+      PatchingPanel.instance?.showRunState({
+        runId,
+        state: 'cancelled',
+        message: `Cancelled: ${exact} of ${total} tables are exact; the others still show the attribution-patching estimate. The sweep in progress was dropped.`,
+      });
+      return { status: 'cancelled', runId, tablesExact: exact, tablesTotal: total, notes };
+    }
+    PatchingPanel.instance?.showRunState({ runId, state: 'done', message: `All ${total} tables exact.` });
+    return { status: 'done', runId, tablesExact: exact, tablesTotal: total, notes };
+  }
+
+  private panelHandlers() {
+    return {
+      cancel: (runId: string) => this.cancelRun(runId),
+      exportTables: (runId: string, format: ExportFormat) => this.exportTables(runId, format),
+      exportPng: (runId: string, name: string, dataUrl: string) => this.exportPng(runId, name, dataUrl),
+      headPatterns: (p: HeadPatternsRequestParams) => this.headPatterns(p),
+      log: (m: string) => this.log.info(m),
+    };
+  }
+
+  private async headPatterns(p: HeadPatternsRequestParams): Promise<HeadPatternsParams> {
+    const c = this.current;
+    if (!c || c.runId !== p.runId) throw new Error('this comparison is no longer current');
+    const r = await this.engine.call('headPatterns', { model: c.spec, clean: c.cleanIds, corrupt: c.corruptIds, layer: p.layer, head: p.head }).result;
+    return { ...p, ...r };
+  }
+
+  private exportable(runId: string): { comparison: ComparisonParams; tables: PatchTable[] } {
+    const panel = PatchingPanel.instance;
+    const comparison = panel?.currentComparison;
+    if (!panel || !comparison || comparison.runId !== runId) throw new Error('this comparison is no longer shown');
+    return { comparison, tables: panel.tables.all };
+  }
+
+  private async exportTables(runId: string, format: ExportFormat): Promise<void> {
+    const { comparison, tables } = this.exportable(runId);
+    const body =
+      format === 'json'
+        ? JSON.stringify(comparisonToJson(comparison, tables), null, 1)
+        : format === 'csv'
+          ? comparisonToCsv(comparison, tables)
+          : comparisonToHtml(comparison, tables, comparison.metric.clean === comparison.metric.corrupt ? 'change' : 'normalised');
+    const filters: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
+    await this.save(`token-substitution.${format}`, filters[format], Buffer.from(body, 'utf8'));
+  }
+
+  private async exportPng(runId: string, name: string, dataUrl: string): Promise<void> {
+    this.exportable(runId);
+    const bytes = Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
+    await this.save(`${name}.png`, { PNG: ['png'] }, bytes);
+  }
+
+  private async save(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined, filters, saveLabel: 'Export' });
+    if (!uri) return;
+    // One write of the whole file: an export is never left half-written by a running sweep.
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    this.log.info(`exported ${uri.fsPath} (${bytes.length} bytes)`);
+    void vscode.window.setStatusBarMessage(`Circuit Inspector: exported ${path.basename(uri.fsPath)}`, 4000);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Asking the user
+  // ------------------------------------------------------------------------------------------
+
+  private async pickSpan(tokens: readonly PlanToken[], atCursor: TokenSpan | undefined): Promise<TokenSpan | undefined> {
+    type Item = vscode.QuickPickItem & { span: TokenSpan };
+    const items: Item[] = [];
+    if (atCursor) {
+      const label = tokens
+        .slice(atCursor.first, atCursor.last + 1)
+        .map((t) => `‘${showToken(t.text)}’`)
+        .join(' ');
+      items.push({ label: `$(target) ${label}`, description: atCursor.first === atCursor.last ? `token ${atCursor.first}, at the cursor` : `tokens ${atCursor.first}–${atCursor.last}, at the cursor`, span: atCursor });
+      items.push({ label: 'All tokens', kind: vscode.QuickPickItemKind.Separator, span: atCursor });
+    }
+    tokens.forEach((t, i) => {
+      if (!t.isBos) items.push({ label: `‘${showToken(t.text)}’`, description: `token ${i}`, span: { first: i, last: i } });
+    });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Compare Token Substitution (1/3): token to replace', placeHolder: 'Pick the token to substitute', matchOnDescription: true });
+    return pick?.span;
+  }
+
+  private async pickReplacement(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult, span: TokenSpan, original: string): Promise<string | undefined> {
+    type Item = vscode.QuickPickItem & { value: string };
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.title = `Compare Token Substitution (2/3): replace ‘${showToken(original)}’ with…`;
+    qp.placeholder = 'Type a replacement, or pick a suggestion (same kind, single token, ranked by how alike the heads treat it)';
+    qp.matchOnDescription = true;
+    let suggestions: Item[] = [];
+    const freeItem = (): Item[] => {
+      const v = qp.value;
+      if (!v) return [];
+      const text = span.first === span.last ? keepLeadingSpace(original, v) : v;
+      return [{ label: `$(edit) ‘${showToken(text)}’`, description: text !== v ? 'your text, with the leading space kept' : 'your text', value: text, alwaysShow: true }];
+    };
+    const refresh = () => (qp.items = [...freeItem(), ...suggestions]);
+    qp.onDidChangeValue(refresh);
+    let rankCall: EngineCall<SubstitutionPlanResult> | undefined;
+    if (span.first === span.last) {
+      qp.busy = true;
+      rankCall = this.engine.call('substitutionPlan', { model: spec, clean: prompt, rank: { position: span.first, limit: 24 } });
+      rankCall.result.then(
+        (r) => {
+          const s = r.suggestions;
+          if (!s) return;
+          const item = (x: SuggestionInfo): Item => ({
+            label: `‘${showToken(x.text)}’`,
+            description: `treated ${x.distance.toFixed(3)} apart from ‘${showToken(s.original.text)}’`,
+            detail: x.special.length ? `$(warning) ${x.special[0].message}` : undefined,
+            value: x.text,
+          });
+          suggestions = s.ranked.map(item);
+          if (s.original.special.length) qp.title = `${qp.title} · note: ${s.original.special[0].message}`;
+          qp.busy = false;
+          refresh();
+        },
+        (e: unknown) => {
+          qp.busy = false;
+          if (!isCancelled(e)) this.log.warn(`suggestions failed: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
+    }
+    refresh();
+    const value = await new Promise<string | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const pick = qp.selectedItems[0] ?? qp.activeItems[0];
+        resolve(pick?.value ?? (qp.value ? qp.value : undefined));
+        qp.hide();
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    rankCall?.cancel();
+    qp.dispose();
+    return value;
+  }
+
+  private async pickNearest(message: string, nearest: readonly TokenRef[], mode: CompareOptions['onMismatch']): Promise<string | undefined> {
+    if (mode === 'cancel') return undefined;
+    if (mode === 'nearest') return nearest[0]?.text;
+    if (nearest.length === 0) return undefined;
+    const pick = await vscode.window.showQuickPick(
+      nearest.map((t) => ({ label: `‘${showToken(t.text)}’`, description: 'single token of the same kind', value: t.text })),
+      { title: 'The token counts differ: pick a single-token alternative', placeHolder: message, ignoreFocusOut: true },
+    );
+    if (!pick) void vscode.window.showWarningMessage(message);
+    return pick?.value;
+  }
+
+  private async pickMetric(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult, options: CompareOptions): Promise<{ spec: MetricSpec; notes: string[] } | undefined> {
+    const def = defaultMetric(plan.topClean, plan.topCorrupt ?? []);
+    const notes = [...def.notes];
+    const encode = async (texts: string[]) => (await this.engine.call('substitutionPlan', { model: spec, clean: prompt, encode: texts }).result).encoded ?? [];
+    const fromTyped = async (answer: string, wrong?: string): Promise<MetricSpec | undefined> => {
+      const enc = await encode(wrong === undefined ? [answer] : [answer, wrong]);
+      const a = answerToken(answer, enc[0] ?? [], 'answer');
+      if ('error' in a) return void vscode.window.showErrorMessage(a.error);
+      if (a.note) notes.push(a.note);
+      if (wrong === undefined) return { kind: 'prob', answer: a.token };
+      const w = answerToken(wrong, enc[1] ?? [], 'wrong answer');
+      if ('error' in w) return void vscode.window.showErrorMessage(w.error);
+      if (w.note) notes.push(w.note);
+      return { kind: 'logit_diff', answer: a.token, wrong: w.token };
+    };
+    const defAnswer = def.spec.kind === 'logit_diff' ? def.spec.answer : plan.topClean[0];
+    if (options.metric || options.answer || options.wrong) {
+      const kind = options.metric ?? 'logit_diff';
+      if (kind === 'kl') return { spec: { kind: 'kl' }, notes };
+      if (!options.answer && !options.wrong) {
+        if (kind === 'logit_diff') return { spec: def.spec, notes };
+        return { spec: { kind: 'prob', answer: { id: defAnswer.id, text: defAnswer.text } }, notes };
+      }
+      const answer = options.answer ?? defAnswer.text;
+      const wrong = kind === 'logit_diff' ? (options.wrong ?? (def.spec.kind === 'logit_diff' ? def.spec.wrong.text : '')) : undefined;
+      const m = await fromTyped(answer, wrong);
+      return m ? { spec: m, notes } : undefined;
+    }
+    type Item = vscode.QuickPickItem & { id: 'default' | 'prob' | 'kl' | 'edit' };
+    const topLine = (t: readonly { text: string; prob: number }[] | undefined) => (t ?? []).slice(0, 3).map((x) => `‘${showToken(x.text)}’ ${(x.prob * 100).toFixed(0)}%`).join(', ');
+    const items: Item[] = [
+      { id: 'default', label: `Logit difference: ${metricLabel(def.spec)}`, description: 'default', detail: `clean predicts ${topLine(plan.topClean)}; corrupt predicts ${topLine(plan.topCorrupt)}` },
+      { id: 'prob', label: `Probability of ‘${showToken(defAnswer.text)}’`, description: 'the clean prompt’s top next token' },
+      { id: 'kl', label: 'KL divergence of the next-token distribution', description: 'KL(clean ‖ patched run)' },
+      { id: 'edit', label: '$(edit) Logit difference of other tokens…', description: 'type the answer and the wrong answer' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Compare Token Substitution (3/3): metric', placeHolder: 'How to score each patched run' });
+    if (!pick) return undefined;
+    if (pick.id === 'default') return { spec: def.spec, notes };
+    if (pick.id === 'kl') return { spec: { kind: 'kl' }, notes };
+    if (pick.id === 'prob') return { spec: { kind: 'prob', answer: { id: defAnswer.id, text: defAnswer.text } }, notes };
+    const answer = await vscode.window.showInputBox({ title: 'Answer (the clean behaviour)', value: defAnswer.text, prompt: 'A multi-token answer is scored by its first token.' });
+    if (answer === undefined) return undefined;
+    const wrongDefault = def.spec.kind === 'logit_diff' ? def.spec.wrong.text : '';
+    const wrong = await vscode.window.showInputBox({ title: 'Wrong answer (the corrupt behaviour)', value: wrongDefault, prompt: 'A multi-token answer is scored by its first token.' });
+    if (wrong === undefined) return undefined;
+    const m = await fromTyped(answer, wrong);
+    return m ? { spec: m, notes } : undefined;
+  }
+
+  private withWindowProgress<T>(title: string, p: Promise<T>): Promise<T> {
+    return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Circuit Inspector: ${title}` }, () => p));
+  }
+
+  private tell(status: 'no-editor' | 'empty' | 'identical' | 'mismatch' | 'error', message: string, level: 'info' | 'warn' | 'error' = 'info'): CompareOutcome {
+    this.log[level === 'warn' ? 'warn' : level](`compare substitution: ${message}`);
+    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`Circuit Inspector: ${message}`);
+    return { status, message };
+  }
+}
+

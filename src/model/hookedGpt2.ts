@@ -17,6 +17,12 @@ import { OrtSession, type FeedTensor } from './ort';
 import { repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
 import { makeWeightFeeds } from './weightFeeds';
 
+/**
+ * Embedding copies the weights into the forward session (and into one protobuf message, whose
+ * limit is 2 GiB): worth it for GPT-2 small (~650 MB of weight inputs), not for medium and up.
+ */
+const EMBED_WEIGHTS_MAX_BYTES = 800 * 2 ** 20;
+
 export interface HookedGpt2Options {
   /** "as_configured" (default) honours the checkpoint's LayerNorm and its eps exactly; "identity" replaces every LN by x ↦ x. */
   readonly layerNorm?: LayerNormMode;
@@ -26,7 +32,8 @@ export interface HookedGpt2Options {
   readonly maxSessions?: number;
   /**
    * Embed the weights (as initializers, prepacked by ORT) in the plain forward/cache graph: faster
-   * small-batch forwards, one more copy of the weights in memory. Default true. Patching, prefix and
+   * small-batch forwards, one more copy of the weights in memory. Default: when the weights take at
+   * most 800 MiB (GPT-2 small yes, medium and larger no). Patching, prefix and
    * backward variants always take the weights as inputs, shared without copies.
    */
   readonly embedWeightsInForward?: boolean;
@@ -83,6 +90,8 @@ export class HookedGpt2 {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   readonly layerNorm: LayerNormMode;
+  /** Bytes of all weight inputs (float32). */
+  readonly weightBytes: number;
 
   constructor(
     readonly config: Gpt2Config,
@@ -91,6 +100,7 @@ export class HookedGpt2 {
   ) {
     this.layerNorm = options.layerNorm ?? 'as_configured';
     this.weightFeeds = makeWeightFeeds(config, weights);
+    this.weightBytes = Object.values(this.weightFeeds).reduce((n, f) => n + f.data.byteLength, 0);
   }
 
   /** Runs with the given hooks fetched (TL's run_with_cache). */
@@ -272,7 +282,7 @@ export class HookedGpt2 {
     const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits}]`;
     const plain = spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
     const graph = buildGpt2Graph(this.config, spec);
-    const embed = plain && (this.options.embedWeightsInForward ?? true);
+    const embed = plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
     s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, { threads: this.options.threads, spinning: false });
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));

@@ -6,7 +6,8 @@ import { registerFocusToken } from './commands/focusToken';
 import { registerInspectAttention } from './commands/inspectAttention';
 import { registerSelectModel } from './commands/selectModel';
 import { PatchingSession } from './host/patchingSession';
-import type { FocusChangedParams } from './shared/protocol';
+import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams } from './shared/protocol';
+import { AttentionPanel } from './views/attentionPanel';
 import { AttentionHoverProvider } from './views/attentionHover';
 import { InspectionSession } from './views/inspectionSession';
 
@@ -19,6 +20,10 @@ export interface CircuitInspectorApi {
   };
   /** Feeds a focus report as if the webview had sent it (tests). */
   simulateFocus(params: FocusChangedParams): boolean;
+  /** What the webview's `requestHeadPattern` gets (tests). */
+  headPattern(params: HeadPatternRequestParams): Promise<HeadPatternParams>;
+  /** Closes the attention panel as the user would (tests). */
+  closePanel(): void;
 }
 
 export function activate(context: vscode.ExtensionContext): CircuitInspectorApi {
@@ -49,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): CircuitInspectorApi 
       },
     },
     simulateFocus: (p) => session.focusChanged(p),
+    headPattern: (p) => session.headPattern(p),
+    closePanel: () => AttentionPanel.instance?.dispose(),
   };
 }
 

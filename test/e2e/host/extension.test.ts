@@ -1,0 +1,202 @@
+/**
+ * Extension-host tests: the real `vscode` API, the packaged-layout extension (dist/), the engine
+ * worker and the model named by the workspace's circuitInspector.model setting.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CircuitInspectorApi } from '../../../src/extension';
+import type { InspectOutcome } from '../../../src/views/inspectionSession';
+
+const EXT_ID = 'circuit-inspector.circuit-inspector';
+const FILE = 'docstring_example.py';
+
+let api: CircuitInspectorApi;
+let doc: vscode.TextDocument;
+let editor: vscode.TextEditor;
+
+async function inspect(options?: { onTooLong: 'truncate' | 'cancel' }): Promise<InspectOutcome> {
+  return (await vscode.commands.executeCommand('circuitInspector.inspectAttention', options)) as InspectOutcome;
+}
+
+function select(ed: vscode.TextEditor, text: string, occurrence = 0): vscode.Selection {
+  const all = ed.document.getText();
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) at = all.indexOf(text, at + 1);
+  assert.ok(at >= 0, `"${text}" is in the document`);
+  ed.selection = new vscode.Selection(ed.document.positionAt(at), ed.document.positionAt(at + text.length));
+  return ed.selection;
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+async function until(f: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Circuit Inspector in the extension host', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
+    editor = await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID);
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+    console.log(`model setting: "${vscode.workspace.getConfiguration('circuitInspector').get('model')}"`);
+  });
+
+  it('an empty line says there is nothing to inspect', async () => {
+    const blank = doc.getText().split('\n').findIndex((l) => l.trim() === '');
+    editor.selection = new vscode.Selection(blank, 0, blank, 0);
+    const r = await inspect();
+    assert.equal(r.status, 'empty');
+    assert.match(r.status === 'empty' ? r.message : '', /current line is empty/);
+    editor.selection = new vscode.Selection(blank, 0, blank, 0);
+  });
+
+  it('inspects a selection; token ranges map onto the document text', async () => {
+    const sel = select(editor, 'self.width = width');
+    const r = await inspect();
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    if (r.status !== 'done') return;
+    assert.ok(r.tokens[0].isBos);
+    const base = doc.offsetAt(sel.start);
+    for (const t of r.tokens.slice(1)) {
+      const range = new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end));
+      assert.equal(doc.getText(range), t.text, `token ${JSON.stringify(t.text)} at ${t.start}`);
+      assert.ok(t.start >= base && t.end <= doc.offsetAt(sel.end));
+    }
+    assert.equal(api.session.inspection?.inspectionId, r.inspectionId);
+  });
+
+  it('hover over an inspected token shows head activity, top k with weights, and a mini-map', async () => {
+    const at = doc.getText().indexOf('self.width = width') + 'self.width = '.length + 1;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(at));
+    const text = hoverText(hovers);
+    assert.match(text, /Circuit Inspector\*\* · token \d+ · id \d+/);
+    assert.match(text, /Heads attending (from|to) it/);
+    assert.match(text, /\| \[\d+\.\d+\]\(command:circuitInspector\.focusToken\?/);
+    assert.match(text, /```text\n[\s\S]*L0 /);
+    const outside = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 2));
+    assert.doesNotMatch(hoverText(outside), /Circuit Inspector/, 'no hover outside the inspected range');
+  });
+
+  it('a focus from the panel paints decorations over the source; the command clears them', async () => {
+    const ins = api.session.inspection!;
+    const n = ins.params.tokens.length;
+    const q = n - 1;
+    const p = await api.headPattern({ inspectionId: ins.inspectionId, layer: 0, head: 0 });
+    const weights = p.pattern_q_k.slice(q * n, (q + 1) * n);
+    assert.ok(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }));
+    const shown = api.session.decorations;
+    assert.ok(shown && shown.painted.length > 0, 'ranges painted');
+    assert.equal(shown.uri, doc.uri.toString());
+    const last = ins.params.tokens[q];
+    assert.ok(shown.focus && doc.offsetAt(shown.focus.start) === last.start, 'the focused token is outlined');
+    for (const d of shown.painted) assert.ok(d.weight >= 0.02 && d.bucket >= 1);
+    await vscode.commands.executeCommand('circuitInspector.clearDecorations');
+    assert.equal(api.session.decorations, undefined);
+    // a focus for another inspection paints nothing
+    assert.equal(api.simulateFocus({ inspectionId: 'other', layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }), false);
+  });
+
+  it('an edit makes the inspection stale: decorations cleared, hover says stale', async () => {
+    const ins = api.session.inspection!;
+    const n = ins.params.tokens.length;
+    const weights = new Float32Array(n).fill(1 / n);
+    assert.ok(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }));
+    assert.ok(api.session.decorations);
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    assert.ok(await editor.edit((e) => e.insert(end, '\n# edited\n')));
+    await until(() => api.session.staleReason !== undefined, 'stale');
+    assert.equal(api.session.decorations, undefined, 'decorations cleared');
+    assert.equal(api.session.inspection?.params.stale, true);
+    const at = ins.params.tokens[1].start;
+    const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(at)));
+    assert.match(text, /Stale/);
+    assert.doesNotMatch(text, /Heads attending/);
+    assert.equal(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }), false, 'no painting on stale results');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(doc.isDirty, false);
+  });
+
+  it('the docstring (self, :param) is inspected, truncated to the context when needed', async () => {
+    select(editor, '"""Return a copy');
+    const start = editor.selection.start;
+    const endAt = doc.getText().indexOf('"""', doc.offsetAt(start) + 3) + 3;
+    editor.selection = new vscode.Selection(start, doc.positionAt(endAt));
+    const r = await inspect({ onTooLong: 'truncate' });
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    if (r.status !== 'done') return;
+    if (!r.truncated) {
+      assert.ok(r.tokens.some((t) => t.isWatched && t.text.includes('self')), 'self is watched');
+      assert.ok(r.tokens.some((t) => t.isWatched && t.text.includes('param')), 'param is watched');
+    }
+    console.log(`docstring: ${r.tokens.length} tokens${r.truncated ? ' (truncated)' : ''} with ${r.modelName}`);
+  });
+
+  it('CRLF documents: each token covers its own text, a newline token covers \\r\\n', async () => {
+    const crlf = await vscode.workspace.openTextDocument({ language: 'python', content: 'x = 1\r\ny = 2\r\n' });
+    const ed = await vscode.window.showTextDocument(crlf);
+    assert.equal(crlf.eol, vscode.EndOfLine.CRLF);
+    ed.selection = new vscode.Selection(0, 0, 1, 5);
+    const r = await inspect();
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    if (r.status !== 'done') return;
+    const joined = r.tokens
+      .slice(1)
+      .map((t) => crlf.getText(new vscode.Range(crlf.positionAt(t.start), crlf.positionAt(t.end))))
+      .join('');
+    assert.equal(joined, 'x = 1\r\ny = 2');
+    for (const t of r.tokens.slice(1)) {
+      const got = crlf.getText(new vscode.Range(crlf.positionAt(t.start), crlf.positionAt(t.end)));
+      assert.equal(got.replace(/\r\n/g, '\n'), t.text);
+    }
+    const y = crlf.getText().indexOf('y');
+    assert.match(hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', crlf.uri, crlf.positionAt(y))), /Circuit Inspector/);
+  });
+
+  it('refuses binary text and whitespace-only selections', async () => {
+    const bin = await vscode.workspace.openTextDocument({ content: 'abc\u0000def' });
+    const ed = await vscode.window.showTextDocument(bin);
+    ed.selection = new vscode.Selection(0, 0, 0, 3);
+    assert.equal((await inspect()).status, 'binary');
+    const ws = await vscode.workspace.openTextDocument({ content: 'a\n   \t  \nb' });
+    const ed2 = await vscode.window.showTextDocument(ws);
+    ed2.selection = new vscode.Selection(1, 0, 1, 6);
+    assert.equal((await inspect()).status, 'empty');
+  });
+
+  it('a second run cancels the first; results never interleave', async () => {
+    editor = await vscode.window.showTextDocument(doc);
+    select(editor, 'self.height = height');
+    const first = inspect();
+    select(editor, 'return self.width * self.height');
+    const second = inspect();
+    const [a, b] = await Promise.all([first, second]);
+    assert.ok(a.status === 'superseded' || a.status === 'cancelled', `first: ${a.status}`);
+    assert.equal(b.status, 'done');
+    if (b.status === 'done') assert.equal(api.session.inspection?.inspectionId, b.inspectionId);
+    assert.equal(api.session.inspection?.params.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
+  });
+
+  it('closing the panel mid-run drops the result quietly', async () => {
+    const before = api.session.inspection?.inspectionId;
+    select(editor, 'self.width = width');
+    const run = inspect();
+    await until(() => true, 'tick');
+    api.closePanel();
+    const r = await run;
+    assert.ok(r.status === 'cancelled' || r.status === 'done', r.status);
+    if (r.status === 'cancelled') assert.equal(api.session.inspection?.inspectionId, before, 'the shown inspection did not change');
+  });
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Real-VS-Code end-to-end tests (npm run test:e2e): code-server 4.139.1 + Debian Chromium +
+# playwright-core, offline except the npm registry and apt. Builds and packages the extension
+# (.vsix), installs it, opens a fixture workspace with a Python sample, then runs
+#   (a) UI tests (test/e2e/ui.e2e.mjs): palette command, webview grid and token strip, decorations,
+#       hover, truncation, stale, screenshots into $ART;
+#   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
+# Env: CI_CACHE (Node 24 + code-server cache, default /tmp/ci-e2e), ART (screenshots, default
+# .tmp/screenshots), PORT (default 8091), E2E_MODEL (model folder; default the shipped model when
+# it has weights, else the tiny golden checkpoint), SKIP_UI / SKIP_HOST=1.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export CI_CACHE=${CI_CACHE:-/tmp/ci-e2e}
+RUN="$ROOT/.tmp/e2e"
+export ART=${ART:-$ROOT/.tmp/screenshots}
+PORT=${PORT:-8091}
+T0=$(date +%s)
+# shellcheck source=setup-code-server.sh
+source "$ROOT/test/e2e/setup-code-server.sh"
+
+cd "$ROOT"
+[ -d node_modules ] || { log "npm ci"; npm ci --loglevel=error; }
+
+log "package the extension (.vsix, linux-x64)"
+npm run -s package >"$CI_CACHE/package.log" 2>&1 || { tail -30 "$CI_CACHE/package.log"; exit 1; }
+VSIX="$ROOT/circuit-inspector-linux-x64.vsix"
+ls -l "$VSIX"
+
+if [ -n "${E2E_MODEL:-}" ]; then MODEL_DIR=$E2E_MODEL
+elif [ -f "$ROOT/models/gpt2-python-mini/model.safetensors" ]; then MODEL_DIR=""   # "" = the shipped model
+else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
+log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
+
+rm -rf "$RUN" && mkdir -p "$RUN/ws/.vscode" "$ART"
+cp "$ROOT/samples/docstring_example.py" "$RUN/ws/"
+printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
+write_user_settings "$RUN/ud"
+CS=("$CS_BIN" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check
+    --disable-workspace-trust --disable-getting-started-override --reconnection-grace-time 5
+    --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" --vscode-option enable-smoke-test-driver)
+log "install the .vsix"
+"${CS[@]}" --force --install-extension "$VSIX" >"$RUN/install.log" 2>&1 || { cat "$RUN/install.log"; exit 1; }
+
+EXT_INSTALLED=$(ls -d "$RUN/exts"/circuit-inspector.circuit-inspector-*/ | head -1); EXT_INSTALLED=${EXT_INSTALLED%/}
+log "bundle the extension-host tests into the installed extension ($EXT_INSTALLED)"
+node test/e2e/build-host-tests.mjs "$EXT_INSTALLED/.e2e-host"
+
+log "start code-server on 127.0.0.1:$PORT"
+setsid "${CS[@]}" "$RUN/ws" >"$RUN/code-server.log" 2>&1 </dev/null &
+CS_PGID=$!
+trap 'kill -- -$CS_PGID 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+
+export CS_URL="http://127.0.0.1:$PORT" WS="$RUN/ws" ROOT MODEL_DIR
+rc=0
+if [ "${SKIP_UI:-}" != 1 ]; then
+  log "UI tests"
+  node test/e2e/ui.e2e.mjs || rc=1
+fi
+if [ "${SKIP_HOST:-}" != 1 ]; then
+  log "extension-host tests"
+  # a fresh copy of the workspace: the UI tests left their editor state behind
+  rm -rf "$RUN/ws-host" && cp -r "$RUN/ws" "$RUN/ws-host"
+  # the extension under test is the installed .vsix content, not the repository
+  EXT_DEV="$EXT_INSTALLED" EXT_TESTS="$EXT_INSTALLED/.e2e-host/index.js" WS="$RUN/ws-host" node test/e2e/run-host-tests.mjs || rc=1
+fi
+log "done rc=$rc in $(( $(date +%s) - T0 )) s; screenshots in $ART; code-server log: $RUN/code-server.log"
+exit $rc

@@ -38,12 +38,16 @@ export function describeModelSetting(value: string): string {
 export async function resolveModel(context: vscode.ExtensionContext, settings: Settings, log: vscode.LogOutputChannel): Promise<ResolvedModel> {
   const value = settings.model;
   if (!value) {
+    let dir: string;
     try {
-      const dir = shippedModelDir();
-      return { dir, displayName: path.basename(dir) };
-    } catch (e) {
-      throw new ModelResolveError(`The shipped model is missing: ${e instanceof Error ? e.message : String(e)}`);
+      dir = shippedModelDir();
+    } catch {
+      throw new ModelResolveError(`The shipped model ${SHIPPED_MODEL_NAME} is missing from this installation. Pick another one with "Circuit Inspector: Select Model".`);
     }
+    if (!existsSync(path.join(dir, 'config.json'))) {
+      throw new ModelResolveError(`The shipped model folder ${dir} has no config.json. Pick another model with "Circuit Inspector: Select Model".`);
+    }
+    return { dir, displayName: path.basename(dir) };
   }
   let src;
   try {

@@ -46,6 +46,7 @@ write_user_settings() {
   "chat.disableAIFeatures": true, "json.schemaDownload.enable": false, "npm.fetchOnlinePackageInfo": false,
   "typescript.disableAutomaticTypeAcquisition": true, "workbench.colorTheme": "Default Dark Modern",
   "window.commandCenter": false, "workbench.layoutControl.enabled": false,
-  "workbench.secondarySideBar.defaultVisibility": "hidden", "editor.hover.delay": 300 }
+  "workbench.secondarySideBar.defaultVisibility": "hidden", "editor.hover.delay": 300,
+  "git.openRepositoryInParentFolders": "never" }
 JSON
 }

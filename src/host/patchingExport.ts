@@ -14,6 +14,7 @@ import {
   targetMetric,
   type ComparisonParams,
   type PatchTable,
+  unpatchedValue,
   type ValueMode,
 } from '../shared/patchingProtocol';
 
@@ -116,7 +117,9 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
   const { clean, corrupt } = c.metric;
   const g = tableGrid(t, positionLabels(c));
   const values = Array.from(t.patched, (v) => cellValue(mode, v, t.direction, clean, corrupt));
-  const scale = Math.max(1e-9, ...values.map((v) => (v === null ? 0 : Math.abs(v))));
+  // Colour diverges around the unpatched run's value (no effect = white) in both directions.
+  const centre = unpatchedValue(mode, t.direction, clean, corrupt);
+  const scale = Math.max(1e-5 * Math.max(1, Math.abs(centre)), ...values.map((v) => (v === null ? 0 : Math.abs(v - centre))));
   const cell = g.cols > 40 || g.rows > 40 ? 12 : 18;
   const left = 70;
   const top = g.colLabels.some((l) => l.length > 3) ? 110 : 24;
@@ -133,7 +136,7 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
     for (let j = 0; j < g.cols; j++) {
       const v = values[i * g.cols + j];
       parts.push(
-        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${divergingColor(v, scale)}"><title>${escapeHtml(`${g.rowLabels[i]} · ${g.colLabels[j]}: ${formatValue(v)}`)}</title></rect>`,
+        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${divergingColor(v === null ? null : v - centre, scale)}"><title>${escapeHtml(`${g.rowLabels[i]} · ${g.colLabels[j]}: ${formatValue(v)}`)}</title></rect>`,
       );
     }
   }
@@ -181,7 +184,7 @@ table.meta td { padding: 2px 12px 2px 0; vertical-align: top; }
 <tr><td>Clean</td><td class="mono">${escapeHtml(c.clean.text)}</td></tr>
 <tr><td>Corrupt</td><td class="mono">${escapeHtml(c.corrupt.text)}</td></tr>
 <tr><td>Metric</td><td>${escapeHtml(c.metric.label)}: clean ${formatValue(clean)}, corrupt ${formatValue(corrupt)}</td></tr>
-<tr><td>Values</td><td>${escapeHtml(modeLabel)}; colour centred on 0 (blue below, red above)</td></tr>
+<tr><td>Values</td><td>${escapeHtml(modeLabel)}; colour diverges around the unpatched run's value (white: no effect; red above, blue below)</td></tr>
 </table>
 ${notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 ${sections.join('\n')}

@@ -407,6 +407,14 @@ export function cellValue(mode: ValueMode, patched: number, direction: PatchDire
 }
 
 /**
+ * The unpatched run's value in a mode (denoise: 0 normalised; noise: 1 normalised; 0 change): the
+ * centre of the diverging colour scale, so "no effect" is neutral in both directions.
+ */
+export function unpatchedValue(mode: ValueMode, direction: PatchDirection, clean: number, corrupt: number): number {
+  return cellValue(mode, targetMetric(direction, clean, corrupt), direction, clean, corrupt) ?? 0;
+}
+
+/**
  * How much of the clean–corrupt gap a patch moves, as a fraction: in denoising the share of the
  * clean behaviour restored, in noising the share destroyed. Null when the gap is 0.
  */

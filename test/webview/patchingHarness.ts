@@ -1,0 +1,60 @@
+/**
+ * Harness page script for the Compare Token Substitution webview: a fake `acquireVsCodeApi()`
+ * that records what the panel posts, answers `ready` with a fixture comparison and tables, and
+ * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
+ * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
+ */
+import { Comparison, HeadPatterns, PatchRunState, PatchTables, type PatchHostToWebview, type PatchTable } from '../../src/shared/patchingProtocol';
+import { fixtureHeadPatterns, makePatchFixture } from './patchingFixtures';
+import { applyTheme, type ThemeName } from './themes';
+
+const q = new URLSearchParams(location.search);
+const themeParam = q.get('theme');
+const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
+applyTheme(theme);
+
+const posted: unknown[] = [];
+const violations: string[] = [];
+document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+const fixture = makePatchFixture({
+  nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
+  nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
+  equalMetric: q.has('equal'),
+});
+const send = (msg: PatchHostToWebview) => window.postMessage(msg, '*');
+
+function tables(): PatchTable[] {
+  const source = q.get('source') ?? 'mixed';
+  if (source === 'attribution' || source === 'exact') return fixture.tables(source);
+  // Mixed: z, resid_pre and attn_out exact, the rest still estimated.
+  const exact = new Set(['z', 'resid_pre', 'attn_out']);
+  return [...fixture.tables('attribution').filter((t) => !exact.has(t.sweep)), ...fixture.tables('exact').filter((t) => exact.has(t.sweep))];
+}
+
+(window as unknown as { __ciPatchHarness: unknown }).__ciPatchHarness = { posted, violations, send };
+(window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+  postMessage(msg: unknown) {
+    posted.push(msg);
+    const m = msg as { method?: string; id?: number; params?: { layer: number; head: number } };
+    if (m.method === 'ready' && !q.has('empty')) {
+      send(Comparison.create(fixture.comparison));
+      send(PatchTables.create({ runId: fixture.comparison.runId, tables: tables() }));
+      if (q.has('sweeping')) {
+        send(PatchRunState.create({
+          runId: fixture.comparison.runId,
+          state: 'sweeping',
+          message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.',
+          progress: { direction: 'noise', sweep: 'mlp_out', tablesDone: 7, tablesTotal: 18, layer: 3, cellsDone: 10, cellsTotal: 17 },
+        }));
+      } else {
+        send(PatchRunState.create({ runId: fixture.comparison.runId, state: 'done', message: 'All 18 tables exact.' }));
+      }
+    }
+    if (m.method === 'requestHeadPatterns' && m.id !== undefined && m.params) {
+      const p = fixtureHeadPatterns(fixture.comparison.clean.tokens.length, m.params.layer, m.params.head);
+      setTimeout(() => send(HeadPatterns.result(m.id!, p)), 30);
+    }
+  },
+  getState: () => undefined,
+  setState: () => undefined,
+});

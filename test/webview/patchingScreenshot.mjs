@@ -1,0 +1,98 @@
+// Screenshots of the Compare Token Substitution webview in the harness (dark, light and
+// high-contrast themes; estimate vs exact; progress; z by position; equal metrics; narrow),
+// written to .tmp/screenshots/patching-*.png. Exits non-zero on page errors or CSP violations.
+//
+//   node test/webview/patchingScreenshot.mjs [--only=dark-z,...]
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
+
+const OUT = join(ROOT, '.tmp', 'screenshots');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+
+export async function buildPatchingHarness() {
+  await build({
+    entryPoints: {
+      patchingPanel: join(ROOT, 'webview', 'patchingPanel.ts'),
+      patchingHarness: join(ROOT, 'test', 'webview', 'patchingHarness.ts'),
+    },
+    outdir: join(ROOT, '.tmp', 'webview-harness'),
+    bundle: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    logLevel: 'warning',
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+}
+
+/** Clicks the centre of a cell (row, col) of a direction's heatmap. */
+async function clickCell(page, direction, row, col) {
+  const canvas = page.locator(`ci-patch-heatmap[data-direction="${direction}"] canvas`);
+  const pos = await canvas.evaluate((c, [r, k]) => {
+    const host = c.getRootNode().host;
+    const l = host.layout;
+    return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
+  }, [row, col]);
+  await canvas.click({ position: pos });
+  return pos;
+}
+
+const tab = (page, name) => page.locator('ci-patch-panel button.seg', { hasText: new RegExp(`^\\s*${name}\\s*[✓≈½]?\\s*$`) }).first().click();
+
+const SCENARIOS = [
+  ...['dark', 'light', 'hc'].map((theme) => ({
+    name: `${theme}-z`,
+    query: `theme=${theme}&source=mixed`,
+    act: async (page) => {
+      await clickCell(page, 'denoise', 3, 5);
+      await page.locator('ci-patch-head-detail canvas').waitFor();
+      const canvas = page.locator('ci-patch-heatmap[data-direction="noise"] canvas');
+      const box = await canvas.boundingBox();
+      const pos = await canvas.evaluate((c) => {
+        const l = c.getRootNode().host.layout;
+        return { x: l.left + 2.5 * l.cellW, y: l.top + 0.5 * l.cellH };
+      });
+      await page.mouse.move(box.x + pos.x, box.y + pos.y);
+    },
+  })),
+  { name: 'dark-resid-estimate', query: 'theme=dark&source=attribution&sweeping', act: async (page) => tab(page, 'mlp_out') },
+  { name: 'dark-z_by_pos', query: 'theme=dark&source=exact&layers=12&heads=12', act: async (page) => tab(page, 'z_by_pos') },
+  { name: 'dark-equal', query: 'theme=dark&source=exact&equal', act: async () => {} },
+  { name: 'dark-narrow', query: 'theme=dark&source=exact', width: 720, act: async (page) => tab(page, 'resid_pre') },
+  { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },
+];
+
+await mkdir(OUT, { recursive: true });
+await buildPatchingHarness();
+const server = await serve();
+const browser = await chromium.launch(CHROMIUM_OPTIONS);
+let failed = 0;
+try {
+  for (const s of SCENARIOS) {
+    if (only && !only.includes(s.name)) continue;
+    const page = await browser.newPage({ viewport: { width: s.width ?? 1400, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.url}/test/webview/patchingHarness.html?${s.query}`);
+    if (!s.query.includes('empty')) await page.locator('ci-patch-heatmap canvas').first().waitFor();
+    await s.act(page);
+    await page.waitForTimeout(200);
+    const file = join(OUT, `patching-${s.name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    const violations = await page.evaluate(() => window.__ciPatchHarness.violations);
+    const posted = await page.evaluate(() => window.__ciPatchHarness.posted.map((m) => m.method));
+    console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);
+    for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
+    if (errors.length || violations.length) failed++;
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+process.exit(failed ? 1 : 0);

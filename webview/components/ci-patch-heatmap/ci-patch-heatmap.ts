@@ -1,0 +1,266 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { TableGrid } from '../../../src/shared/patchingProtocol.js';
+import { toCss, type Rgba } from '../../lib/color.js';
+import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
+import { cellAt, divergingColor, heatmapLayout, type HeatmapLayout } from './heatmapLayout.js';
+import { styles } from './ci-patch-heatmap.styles.js';
+
+export interface PatchCellDetail {
+  /** Flat index into the table (row-major over its dims). */
+  readonly index: number;
+}
+export type PatchCellEvent = CustomEvent<PatchCellDetail>;
+
+declare global {
+  interface HTMLElementEventMap {
+    'ci-patch-cell': PatchCellEvent;
+  }
+}
+
+const FONT_PX = 11;
+const TITLE_PX = 20;
+const LABEL_CHARS = 16;
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/**
+ * One patching table as a canvas heatmap: labelled axes (layers down, heads or tokens across), a
+ * diverging colour scale centred on 0 with its legend, a title, values on hover, click to pick a
+ * cell. Everything is drawn on the canvas, so `toPng()` is the complete figure.
+ *
+ * @tag ci-patch-heatmap
+ * @fires {PatchCellEvent} ci-patch-cell - a cell was clicked
+ * @cssprop --ci-patch-neg - colour of the most negative value
+ * @cssprop --ci-patch-pos - colour of the most positive value
+ * @csspart canvas - the heatmap canvas
+ */
+@customElement('ci-patch-heatmap')
+export class CiPatchHeatmap extends LitElement {
+  static override styles = styles;
+
+  /** Row/column labels and titles. */
+  @property({ attribute: false }) grid?: TableGrid;
+  /** One value per cell, row-major; null = undefined (shown hatched grey). */
+  @property({ attribute: false }) values: readonly (number | null)[] = [];
+  /** |value| that gets full colour (shared by both directions so they compare). */
+  @property({ type: Number }) scale = 1;
+  /** The neutral value (the unpatched run's): colours diverge around it. */
+  @property({ type: Number }) centre = 0;
+  @property() heading = '';
+  /** Short tag after the heading, e.g. "exact" or "estimate". */
+  @property() badge = '';
+  /** Multi-line hover text of a cell. */
+  @property({ attribute: false }) describe: (index: number) => string = () => '';
+  /** Highlighted cell, or -1. */
+  @property({ type: Number }) selected = -1;
+  /** Width to fit into, px (the panel sets it from its layout). */
+  @property({ type: Number, attribute: 'max-width' }) maxWidth = 520;
+  /** Legend caption, e.g. "normalised". */
+  @property() legend = '';
+
+  @state() private hover: { index: number; x: number; y: number } | null = null;
+  @query('canvas') private canvas?: HTMLCanvasElement;
+  @query('.tooltip') private tooltip?: HTMLElement;
+
+  private readonly theme = new ThemeController(this);
+  private layout?: HeatmapLayout;
+
+  /** The figure as it is drawn, as a PNG data URL. */
+  toPng(): string | undefined {
+    return this.canvas?.toDataURL('image/png');
+  }
+
+  protected override render() {
+    const g = this.grid;
+    const label = g ? `${this.heading} ${this.badge}: ${g.rows} ${g.rowTitle} rows by ${g.cols} ${g.colTitle} columns` : this.heading;
+    return html`<div class="wrap">
+      <canvas part="canvas" role="img" aria-label=${label} @pointermove=${this.onMove} @pointerleave=${this.onLeave} @click=${this.onClick}></canvas>
+      <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.hover ? this.describe(this.hover.index) : ''}</div>
+    </div>`;
+  }
+
+  protected override updated(_changed: PropertyValues<this>): void {
+    this.draw();
+    const tip = this.tooltip;
+    if (tip && this.hover && this.layout) {
+      const maxX = this.layout.width - tip.offsetWidth - 2;
+      const x = Math.max(0, Math.min(this.hover.x + 14, maxX));
+      const y = this.hover.y + 16 + tip.offsetHeight > this.layout.height ? this.hover.y - tip.offsetHeight - 8 : this.hover.y + 16;
+      tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(Math.max(0, y))}px)`;
+    }
+  }
+
+  private cellIndex(ev: PointerEvent | MouseEvent): { index: number; x: number; y: number } | null {
+    const l = this.layout;
+    const c = this.canvas;
+    if (!l || !c) return null;
+    const r = c.getBoundingClientRect();
+    const x = ev.clientX - r.left;
+    const y = ev.clientY - r.top;
+    const cell = cellAt(l, x, y);
+    return cell ? { index: cell.row * l.cols + cell.col, x, y } : null;
+  }
+
+  private onMove = (ev: PointerEvent) => {
+    const h = this.cellIndex(ev);
+    if (h?.index !== this.hover?.index || (h && this.hover && (h.x !== this.hover.x || h.y !== this.hover.y))) this.hover = h;
+  };
+
+  private onLeave = () => {
+    this.hover = null;
+  };
+
+  private onClick = (ev: MouseEvent) => {
+    const h = this.cellIndex(ev);
+    if (!h) return;
+    this.dispatchEvent(new CustomEvent<PatchCellDetail>('ci-patch-cell', { detail: { index: h.index }, bubbles: true, composed: true }));
+  };
+
+  private draw(): void {
+    const g = this.grid;
+    const canvas = this.canvas;
+    const ctx = canvas?.getContext('2d');
+    if (!g || !canvas || !ctx) return;
+    void this.theme.version;
+    const t = readCanvasTheme(this);
+    const cs = getComputedStyle(this);
+    const neg = cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 });
+    const pos = cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 });
+    const missing: Rgba = { ...t.muted, a: 1 };
+    const font = `${FONT_PX}px ${t.monoFamily}`;
+    ctx.font = font;
+    const rowLabels = g.rowLabels.map((s) => clip(s, LABEL_CHARS));
+    const colLabels = g.colLabels.map((s) => clip(s, LABEL_CHARS));
+    const widest = (xs: readonly string[]) => xs.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
+    ctx.font = font;
+    const legendPx = ctx.measureText(this.legend).width;
+    const l0 = heatmapLayout({
+      rows: g.rows,
+      cols: g.cols,
+      rowLabelPx: Math.max(widest(rowLabels), ctx.measureText(g.rowTitle).width),
+      colLabelPx: widest(colLabels),
+      maxWidth: this.maxWidth,
+      fontPx: FONT_PX,
+      titlePx: TITLE_PX,
+    });
+    ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
+    const titlePx = ctx.measureText(this.heading).width + 120;
+    ctx.font = font;
+    const l = { ...l0, width: Math.ceil(Math.max(l0.width, l0.left + legendPx + 8, titlePx)) };
+    this.layout = l;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(l.width * dpr);
+    canvas.height = Math.round(l.height * dpr);
+    canvas.style.width = `${l.width}px`;
+    canvas.style.height = `${l.height}px`;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    // An opaque background, so the exported PNG reads the same outside VS Code.
+    ctx.fillStyle = toCss(t.background);
+    ctx.fillRect(0, 0, l.width, l.height);
+
+    // Title.
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    ctx.fillStyle = toCss(t.foreground);
+    ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
+    ctx.fillText(this.heading, 0, TITLE_PX / 2);
+    if (this.badge) {
+      const w = ctx.measureText(this.heading).width;
+      ctx.font = `${FONT_PX}px ${t.fontFamily}`;
+      ctx.fillStyle = toCss(t.muted);
+      ctx.fillText(`· ${this.badge}`, w + 6, TITLE_PX / 2);
+    }
+
+    // Cells.
+    for (let r = 0; r < l.rows; r++) {
+      for (let c = 0; c < l.cols; c++) {
+        const v = this.values[r * l.cols + c] ?? null;
+        ctx.fillStyle = toCss(divergingColor(v === null ? null : v - this.centre, this.scale, neg, t.background, pos, missing));
+        ctx.fillRect(l.left + c * l.cellW, l.top + r * l.cellH, l.cellW, l.cellH);
+      }
+    }
+    ctx.strokeStyle = toCss(t.border);
+    ctx.lineWidth = t.highContrast ? 2 : 1;
+    ctx.strokeRect(l.left - 0.5, l.top - 0.5, l.cols * l.cellW + 1, l.rows * l.cellH + 1);
+    // Layer boundaries for layer.head rows.
+    if (g.rowTitle === 'layer.head' && l.rows > 1) {
+      const perLayer = l.rows / new Set(g.rowLabels.map((s) => s.split('.')[0])).size;
+      ctx.beginPath();
+      for (let r = perLayer; r < l.rows; r += perLayer) {
+        ctx.moveTo(l.left, l.top + r * l.cellH + 0.5);
+        ctx.lineTo(l.left + l.cols * l.cellW, l.top + r * l.cellH + 0.5);
+      }
+      ctx.stroke();
+    }
+    const mark = (index: number, color: Rgba) => {
+      if (index < 0 || index >= l.rows * l.cols) return;
+      const r = Math.floor(index / l.cols);
+      const c = index % l.cols;
+      ctx.strokeStyle = toCss(color);
+      ctx.lineWidth = 2;
+      ctx.strokeRect(l.left + c * l.cellW + 1, l.top + r * l.cellH + 1, l.cellW - 2, l.cellH - 2);
+    };
+    mark(this.selected, t.focus);
+    if (this.hover) mark(this.hover.index, t.hover);
+
+    // Axis labels.
+    ctx.font = font;
+    ctx.fillStyle = toCss(t.muted);
+    ctx.textAlign = 'right';
+    for (let r = 0; r < l.rows; r += l.rowEvery) ctx.fillText(rowLabels[r], l.left - 5, l.top + (r + 0.5) * l.cellH);
+    const rotated = widest(colLabels) > l.cellW - 2;
+    for (let c = 0; c < l.cols; c += l.colEvery) {
+      const x = l.left + (c + 0.5) * l.cellW;
+      if (rotated) {
+        ctx.save();
+        ctx.translate(x, l.top - 4);
+        ctx.rotate(-Math.PI / 3);
+        ctx.textAlign = 'left';
+        ctx.fillText(colLabels[c], 0, 0);
+        ctx.restore();
+      } else {
+        ctx.textAlign = 'center';
+        ctx.fillText(colLabels[c], x, l.top - 8);
+      }
+    }
+    // Axis titles: rows in the corner, columns after the plot's top-right.
+    ctx.textAlign = 'right';
+    ctx.fillStyle = toCss(t.foreground);
+    ctx.fillText(g.rowTitle, l.left - 5, l.top - 8);
+
+    // Legend: a gradient bar from −scale to +scale.
+    const barW = Math.max(120, Math.min(220, l.width - l.left - 8));
+    const bx = l.left;
+    const by = l.legendTop;
+    for (let i = 0; i < barW; i++) {
+      const v = ((i / (barW - 1)) * 2 - 1) * this.scale;
+      ctx.fillStyle = toCss(divergingColor(v, this.scale, neg, t.background, pos, missing));
+      ctx.fillRect(bx + i, by, 1, 10);
+    }
+    ctx.strokeStyle = toCss(t.border);
+    ctx.lineWidth = 1;
+    ctx.strokeRect(bx - 0.5, by - 0.5, barW + 1, 11);
+    ctx.fillStyle = toCss(t.muted);
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    ctx.fillText(fmt(this.centre - this.scale), bx, by + 13);
+    ctx.textAlign = 'center';
+    ctx.fillText(fmt(this.centre), bx + barW / 2, by + 13);
+    ctx.textAlign = 'right';
+    ctx.fillText(fmt(this.centre + this.scale), bx + barW, by + 13);
+    if (this.legend) {
+      ctx.textAlign = 'left';
+      ctx.fillText(this.legend, bx, by + 28);
+    }
+  }
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  if (a < 1e-12) return '0';
+  const s = a >= 1000 || a < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+  return s.replace('-', '−');
+}

@@ -1,0 +1,345 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '../ci-patch-heatmap/index.js';
+import '../ci-patch-head-detail/index.js';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, queryAll, state } from 'lit/decorators.js';
+import {
+  CancelRun,
+  cellAddress,
+  Comparison,
+  ExportPng,
+  ExportTables,
+  formatValue,
+  HeadPatterns,
+  PATCHING_PROTOCOL_VERSION,
+  PatchReady,
+  PatchRunState,
+  PatchStale,
+  PatchTables,
+  positionLabels,
+  RequestHeadPatterns,
+  showToken,
+  SWEEP_LABELS,
+  type ComparisonParams,
+  type ExportFormat,
+  type HeadPatternsParams,
+  type PatchDirection,
+  type PatchRunStateParams,
+  type PatchTable,
+  type PatchWebviewToHost,
+  type SweepKind,
+  type ValueMode,
+} from '../../../src/shared/patchingProtocol.js';
+import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
+import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, mergeTables, MODE_LABELS, MODE_LEGENDS, sweepStatus, tableKey, type TableKey } from './patchView.js';
+import { styles } from './ci-patch-panel.styles.js';
+
+export interface PatchChannel {
+  post(msg: PatchWebviewToHost): void;
+}
+
+const DIRECTION_TEXT: Readonly<Record<PatchDirection, { title: string; sub: string }>> = {
+  denoise: { title: 'Denoising', sub: 'clean activations patched into the corrupt run: finds what is sufficient' },
+  noise: { title: 'Noising', sub: 'corrupt activations patched into the clean run: finds what is necessary' },
+};
+
+const STATE_TEXT: Readonly<Record<PatchRunStateParams['state'], string>> = {
+  estimating: 'Estimating…',
+  sweeping: 'Refining with exact sweeps…',
+  done: 'Exact',
+  cancelled: 'Cancelled',
+  error: 'Failed',
+};
+
+/**
+ * The Compare Token Substitution panel: the two prompts' token diff, the metric, then for the
+ * chosen sweep the denoising and noising heatmaps side by side (AtP estimate first, exact when its
+ * sweep finishes), the OR/AND reading aid, and a clicked head's clean/corrupt patterns.
+ *
+ * @tag ci-patch-panel
+ */
+@customElement('ci-patch-panel')
+export class CiPatchPanel extends LitElement {
+  static override styles = styles;
+
+  /** The host; undefined outside a webview (the panel then only renders what it is sent). */
+  @property({ attribute: false }) channel?: PatchChannel;
+
+  @state() private comparison?: ComparisonParams;
+  @state() private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
+  @state() private runState?: PatchRunStateParams;
+  @state() private staleReason?: string;
+  @state() private sweep: SweepKind = 'z';
+  @state() private mode: ValueMode = 'normalised';
+  @state() private selected: { layer: number; head: number; index: number; direction: PatchDirection } | null = null;
+  @state() private head: { params?: HeadPatternsParams; error?: string; loading: boolean } | null = null;
+  @state() private width = 1000;
+
+  @queryAll('ci-patch-heatmap') private heatmaps!: NodeListOf<CiPatchHeatmap>;
+
+  private nextId = 1;
+  private pendingHead = 0;
+  private resize?: ResizeObserver;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('message', this.onMessage);
+    this.resize = new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
+    });
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('message', this.onMessage);
+    this.resize?.disconnect();
+    super.disconnectedCallback();
+  }
+
+  protected override firstUpdated(_c: PropertyValues<this>): void {
+    this.channel?.post(PatchReady.create({ protocolVersion: PATCHING_PROTOCOL_VERSION }));
+  }
+
+  /** Host messages (also callable directly by the harness). */
+  receive(msg: unknown): void {
+    if (Comparison.is(msg)) {
+      const c = msg.params;
+      this.comparison = c;
+      this.tables = new Map();
+      this.runState = undefined;
+      this.staleReason = c.stale ? 'The document changed after this comparison was taken.' : undefined;
+      this.selected = null;
+      this.head = null;
+      if (!c.sweeps.includes(this.sweep)) this.sweep = c.sweeps[0] ?? 'z';
+      const modes = availableModes(c);
+      if (!modes.includes(this.mode)) this.mode = modes[0];
+      return;
+    }
+    const runId = this.comparison?.runId;
+    if (PatchTables.is(msg)) {
+      if (msg.params.runId === runId) this.tables = mergeTables(this.tables, msg.params.tables);
+    } else if (PatchRunState.is(msg)) {
+      if (msg.params.runId === runId) this.runState = msg.params;
+    } else if (PatchStale.is(msg)) {
+      if (msg.params.runId === runId) this.staleReason = msg.params.reason;
+    } else if (HeadPatterns.is(msg)) {
+      if (msg.id !== this.pendingHead) return;
+      this.head = msg.error !== undefined ? { error: msg.error, loading: false } : { params: msg.params, loading: false };
+    }
+  }
+
+  private onMessage = (ev: MessageEvent) => this.receive(ev.data);
+
+  private post(msg: PatchWebviewToHost): void {
+    this.channel?.post(msg);
+  }
+
+  protected override render() {
+    const c = this.comparison;
+    if (!c) {
+      return html`<div class="empty muted">
+        Select a prompt in the editor and run <strong>Circuit Inspector: Compare Token Substitution</strong> to patch a token's substitute in both
+        directions.
+      </div>`;
+    }
+    return html`
+      ${this.renderHeader(c)} ${this.staleReason ? html`<div class="banner" role="alert"><strong>Stale</strong> — ${this.staleReason}</div>` : nothing}
+      ${this.renderPrompts(c)} ${this.renderControls(c)} ${this.renderPair(c)} ${this.renderHints(c)} ${this.renderHead(c)}
+    `;
+  }
+
+  private renderHeader(c: ComparisonParams) {
+    const s = this.runState;
+    const busy = s?.state === 'sweeping' || s?.state === 'estimating';
+    const p = s?.progress;
+    const frac = p ? (p.tablesDone + (p.cellsTotal ? p.cellsDone / p.cellsTotal : 0) * ((p.layer + 1) / c.n_layers)) / p.tablesTotal : undefined;
+    const { clean, corrupt } = c.metric;
+    return html`<header>
+        <h1>Token substitution</h1>
+        <span class="model">${c.modelName}</span>
+        <span class="muted">${c.clean.tokens.length} tokens · ${c.n_layers} layers × ${c.n_heads} heads</span>
+        ${s
+          ? html`<span class=${`run ${s.state}`} role="status" aria-live="polite">
+              ${STATE_TEXT[s.state]}${p ? html` <span class="muted">${p.sweep} (${p.direction}), table ${p.tablesDone + 1} of ${p.tablesTotal}</span>` : nothing}
+              ${busy && frac !== undefined ? html`<progress max="1" .value=${frac} aria-label="sweep progress"></progress>` : nothing}
+              ${busy ? html`<vscode-button secondary @click=${this.cancel}>Cancel</vscode-button>` : nothing}
+            </span>`
+          : nothing}
+      </header>
+      ${s?.message ? html`<div class="state-message muted">${s.message}</div>` : nothing}
+      <div class="metric">
+        <span><strong>Metric</strong> <span class="mono">${c.metric.label}</span></span>
+        <span class="values">clean <strong>${formatValue(clean)}</strong> · corrupt <strong>${formatValue(corrupt)}</strong> · gap ${formatValue(clean - corrupt)}</span>
+      </div>
+      ${c.notes.length ? html`<ul class="notes">${c.notes.map((n) => html`<li>${n}</li>`)}</ul>` : nothing}`;
+  }
+
+  private renderPrompts(c: ComparisonParams) {
+    const differ = new Set(c.diff.differingPositions);
+    const row = (name: string, tokens: ComparisonParams['clean']['tokens']) =>
+      html`<div class="row"><span class="who muted">${name}</span><span class="tokens mono">${tokens.map(
+        (t, i) => html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${showToken(t.text)} (id ${t.id})`}>${t.isBos ? 'BOS' : showToken(t.text)}</span>`,
+      )}</span></div>`;
+    return html`<section class="prompts" aria-label="token diff">${row('clean', c.clean.tokens)}${row('corrupt', c.corrupt.tokens)}</section>`;
+  }
+
+  private renderControls(c: ComparisonParams) {
+    const modes = availableModes(c);
+    const mark = { exact: '✓', estimate: '≈', partial: '½', none: '' } as const;
+    return html`<div class="controls">
+      <div class="sweeps" role="group" aria-label="sweep">
+        ${c.sweeps.map((s) => {
+          const st = sweepStatus(s, this.tables);
+          return html`<button
+            class=${`seg ${st}`}
+            aria-pressed=${this.sweep === s ? 'true' : 'false'}
+            title=${`${SWEEP_LABELS[s]}: ${st === 'exact' ? 'exact in both directions' : st === 'none' ? 'not computed' : 'attribution-patching estimate, exact sweep pending'}`}
+            @click=${() => this.pickSweep(s)}
+          >
+            ${s}<span class="mark">${mark[st]}</span>
+          </button>`;
+        })}
+        <span class="muted key">✓ exact · ≈ estimate · ½ one direction exact</span>
+      </div>
+      <div class="modes" role="group" aria-label="values">
+        ${modes.map((m) => html`<button class="seg" aria-pressed=${this.mode === m ? 'true' : 'false'} title=${MODE_LEGENDS[m]} @click=${() => (this.mode = m)}>${MODE_LABELS[m]}</button>`)}
+      </div>
+      <div class="exports" role="group" aria-label="export">
+        <span class="muted">Export</span>
+        ${(['json', 'csv', 'html'] as ExportFormat[]).map((f) => html`<vscode-button secondary @click=${() => this.exportTables(f)}>${f.toUpperCase()}</vscode-button>`)}
+      </div>
+    </div>`;
+  }
+
+  private renderPair(c: ComparisonParams) {
+    const pair = (['denoise', 'noise'] as PatchDirection[]).map((d) => this.tables.get(tableKey(this.sweep, d)));
+    const views = pair.map((t) => (t ? heatmapView(c, t, this.mode) : undefined));
+    const scale = sharedScale(views.filter((v) => v !== undefined));
+    const side = this.width >= 900;
+    const maxWidth = side ? Math.floor((this.width - 24) / 2) : this.width;
+    return html`<div class=${`pair${side ? ' side' : ''}`}>
+      ${(['denoise', 'noise'] as PatchDirection[]).map((d, i) => {
+        const v = views[i];
+        const text = DIRECTION_TEXT[d];
+        return html`<figure>
+          <figcaption>
+            <span class="sub muted">${text.sub}</span>
+            ${v ? html`<button class="link" title="Save this heatmap as PNG" @click=${() => this.exportPng(d)}>PNG</button>` : nothing}
+          </figcaption>
+          ${v
+            ? html`<ci-patch-heatmap
+                data-direction=${d}
+                .grid=${v.grid}
+                .values=${v.values}
+                .scale=${scale}
+                .centre=${v.centre}
+                .heading=${`${text.title} · ${SWEEP_LABELS[this.sweep]}`}
+                .badge=${v.table.source === 'exact' ? 'exact' : 'estimate (AtP)'}
+                .legend=${MODE_LEGENDS[this.mode]}
+                .describe=${(index: number) => describeCell(c, v.table, index)}
+                .selected=${this.selected?.direction === d ? this.selected.index : -1}
+                .maxWidth=${maxWidth}
+                @ci-patch-cell=${(e: PatchCellEvent) => this.onCell(d, v.table, e.detail.index)}
+              ></ci-patch-heatmap>`
+            : html`<div class="pending muted">${text.title}: not computed yet.</div>`}
+        </figure>`;
+      })}
+    </div>`;
+  }
+
+  private renderHints(c: ComparisonParams) {
+    const hints = hintsFor(c, this.sweep, this.tables);
+    if (hints === undefined) return nothing;
+    const estimate = [...this.tables.values()].some((t) => t.sweep === this.sweep && t.source !== 'exact');
+    return html`<section class="hints" aria-label="reading aid">
+      <h2>Reading both directions${estimate ? html` <span class="muted">(from the estimate; exact sweep pending)</span>` : nothing}</h2>
+      <p class="muted">
+        A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part
+        necessary, none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary). Significant: moves at least
+        20% of the clean–corrupt gap.
+      </p>
+      ${hints.length === 0
+        ? html`<p class="muted">No component moves 20% of the gap in either direction.</p>`
+        : html`<table>
+            <thead>
+              <tr><th>component</th><th>denoising restores</th><th>noising removes</th><th>reading</th></tr>
+            </thead>
+            <tbody>
+              ${hints.slice(0, 12).map(
+                (h) => html`<tr>
+                  <td class="mono">${h.label}</td>
+                  <td class="num">${pct(h.denoiseShare)}</td>
+                  <td class="num">${pct(h.noiseShare)}</td>
+                  <td><span class=${`hint ${h.hint}`}>${h.hint === 'both' ? 'both' : h.hint === 'and-like' ? 'AND-like' : 'OR-like'}</span> <span class="muted">${HINT_TEXT[h.hint]}</span></td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+    </section>`;
+  }
+
+  private renderHead(c: ComparisonParams) {
+    const s = this.selected;
+    if (!s || !this.head) return nothing;
+    return html`<section class="head" aria-label="head patterns">
+      <h2>Head ${s.layer}.${s.head} <span class="muted">attention in both runs</span>
+        ${this.head.params ? html`<button class="link" @click=${this.exportHeadPng}>PNG</button>` : nothing}
+      </h2>
+      <ci-patch-head-detail
+        .patterns=${this.head.params}
+        .labels=${positionLabels(c)}
+        .error=${this.head.error ?? ''}
+        .loading=${this.head.loading}
+        .maxWidth=${this.width}
+      ></ci-patch-head-detail>
+    </section>`;
+  }
+
+  private pickSweep(s: SweepKind): void {
+    this.sweep = s;
+    this.selected = null;
+    this.head = null;
+  }
+
+  private onCell(direction: PatchDirection, t: PatchTable, index: number): void {
+    const a = cellAddress(t, index);
+    if (a.head === undefined || !this.comparison) return;
+    this.selected = { layer: a.layer, head: a.head, index, direction };
+    const id = this.nextId++;
+    this.pendingHead = id;
+    this.head = { loading: true };
+    this.post(RequestHeadPatterns.create(id, { runId: this.comparison.runId, layer: a.layer, head: a.head }));
+  }
+
+  private cancel = () => {
+    if (this.comparison) this.post(CancelRun.create({ runId: this.comparison.runId }));
+  };
+
+  private exportTables(format: ExportFormat): void {
+    if (this.comparison) this.post(ExportTables.create({ runId: this.comparison.runId, format }));
+  }
+
+  private exportPng(direction: PatchDirection): void {
+    const el = [...this.heatmaps].find((h) => h.dataset.direction === direction);
+    const url = el?.toPng();
+    if (url && this.comparison) this.post(ExportPng.create({ runId: this.comparison.runId, name: `${this.sweep}-${direction}`, dataUrl: url }));
+  }
+
+  private exportHeadPng = () => {
+    const el = this.renderRoot.querySelector('ci-patch-head-detail');
+    const url = el?.toPng();
+    if (url && this.comparison && this.selected) this.post(ExportPng.create({ runId: this.comparison.runId, name: `head-${this.selected.layer}.${this.selected.head}-patterns`, dataUrl: url }));
+  };
+}
+
+function pct(v: number): string {
+  return `${Math.round(v * 100)}%`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ci-patch-panel': CiPatchPanel;
+    'ci-patch-heatmap': CiPatchHeatmap;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What the patching panel shows, derived from the comparison and its tables: pure, so the unit
+ * tests read it without a DOM. The root element keeps the state; this turns it into view data.
+ */
+import {
+  cellAddress,
+  cellValue,
+  componentHints,
+  formatValue,
+  headName,
+  normalised,
+  positionLabels,
+  showToken,
+  tableGrid,
+  targetMetric,
+  type ComparisonParams,
+  type ComponentHint,
+  type PatchDirection,
+  type PatchTable,
+  type SweepKind,
+  type TableGrid,
+  unpatchedValue,
+  type ValueMode,
+} from '../../../src/shared/patchingProtocol.js';
+
+export type TableKey = `${SweepKind}/${PatchDirection}`;
+export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;
+
+/** Adds tables to a map; an exact table is never replaced by an estimate. Returns the new map. */
+export function mergeTables(prev: ReadonlyMap<TableKey, PatchTable>, incoming: readonly PatchTable[]): Map<TableKey, PatchTable> {
+  const next = new Map(prev);
+  for (const t of incoming) {
+    const k = tableKey(t.sweep, t.direction);
+    if (next.get(k)?.source === 'exact' && t.source === 'attribution') continue;
+    next.set(k, t);
+  }
+  return next;
+}
+
+/** Normalised mode is undefined when clean and corrupt give the same metric. */
+export function availableModes(c: ComparisonParams): ValueMode[] {
+  return c.metric.clean === c.metric.corrupt ? ['change', 'raw'] : ['normalised', 'raw', 'change'];
+}
+
+export const MODE_LABELS: Readonly<Record<ValueMode, string>> = {
+  normalised: 'Normalised',
+  raw: 'Raw metric',
+  change: 'Change',
+};
+
+export const MODE_LEGENDS: Readonly<Record<ValueMode, string>> = {
+  normalised: '(patched − corrupt) / (clean − corrupt); neutral = unpatched',
+  raw: 'metric of the patched run; neutral = unpatched',
+  change: 'patched − unpatched run',
+};
+
+export interface HeatmapView {
+  readonly table: PatchTable;
+  readonly grid: TableGrid;
+  readonly values: (number | null)[];
+  /** The unpatched run's value: the colour scale's neutral point. */
+  readonly centre: number;
+}
+
+export function heatmapView(c: ComparisonParams, t: PatchTable, mode: ValueMode): HeatmapView {
+  const { clean, corrupt } = c.metric;
+  return {
+    table: t,
+    grid: tableGrid(t, positionLabels(c)),
+    values: Array.from(t.patched, (v) => cellValue(mode, v, t.direction, clean, corrupt)),
+    centre: unpatchedValue(mode, t.direction, clean, corrupt),
+  };
+}
+
+/** |value − centre| that gets full colour, shared by the views so they compare. */
+export function sharedScale(views: readonly HeatmapView[]): number {
+  let m = 0;
+  let floor = 1e-9;
+  for (const v of views) {
+    // Float32 tables against float64 metrics: differences below ~1e-6 relative are rounding, not effects.
+    floor = Math.max(floor, 1e-5 * Math.max(1, Math.abs(v.centre)));
+    for (const x of v.values) if (x !== null && Number.isFinite(x)) m = Math.max(m, Math.abs(x - v.centre));
+  }
+  return Math.max(m, floor);
+}
+
+/** Hover text of one cell: where it is, and the value in every mode. */
+export function describeCell(c: ComparisonParams, t: PatchTable, index: number): string {
+  const a = cellAddress(t, index);
+  const labels = positionLabels(c);
+  const where = [`layer ${a.layer}`, a.head !== undefined ? `head ${headName(a.layer, a.head)}` : '', a.pos !== undefined ? `pos ${a.pos} ${labels[a.pos] ?? ''}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  const v = t.patched[index];
+  const { clean, corrupt } = c.metric;
+  const n = normalised(v, clean, corrupt);
+  const change = v - targetMetric(t.direction, clean, corrupt);
+  return [
+    where,
+    `patched ${formatValue(v)}   normalised ${n === null ? 'undefined (clean = corrupt)' : formatValue(n)}`,
+    `change ${change >= 0 ? '+' : ''}${formatValue(change)}   ${t.source === 'exact' ? 'exact' : 'estimate (attribution patching)'}`,
+  ].join('\n');
+}
+
+export interface HintView extends ComponentHint {
+  readonly label: string;
+}
+
+/** The OR/AND reading aid for a two-axis sweep whose both directions are present. */
+export function hintsFor(c: ComparisonParams, sweep: SweepKind, tables: ReadonlyMap<TableKey, PatchTable>, threshold = 0.2): HintView[] | undefined {
+  const d = tables.get(tableKey(sweep, 'denoise'));
+  const n = tables.get(tableKey(sweep, 'noise'));
+  if (!d || !n || d.dims.length !== 2) return undefined;
+  const byPos = d.axes[1] === 'pos';
+  return componentHints(d, n, c.metric.clean, c.metric.corrupt, threshold).map((h) => ({
+    ...h,
+    label: byPos ? `L${h.layer} pos ${h.index} ‘${showToken(c.clean.tokens[h.index]?.text ?? '')}’` : `head ${headName(h.layer, h.index)}`,
+  }));
+}
+
+export const HINT_TEXT: Readonly<Record<HintView['hint'], string>> = {
+  'and-like': 'necessary (noising breaks it), not sufficient alone (denoising it alone does not restore)',
+  'or-like': 'sufficient alone (denoising restores), not necessary (noising it alone does not break)',
+  both: 'necessary and sufficient: matters in both directions',
+};
+
+/** "exact", "estimate" or "—" for a sweep's two tables. */
+export function sweepStatus(sweep: SweepKind, tables: ReadonlyMap<TableKey, PatchTable>): 'exact' | 'estimate' | 'partial' | 'none' {
+  const s = [tables.get(tableKey(sweep, 'denoise'))?.source, tables.get(tableKey(sweep, 'noise'))?.source];
+  if (s.every((x) => x === 'exact')) return 'exact';
+  if (s.every((x) => x === undefined)) return 'none';
+  if (s.some((x) => x === 'exact')) return 'partial';
+  return 'estimate';
+}

@@ -1,0 +1,18 @@
+/**
+ * Entry of the Compare Token Substitution webview (bundled to dist/webview/patchingPanel.js):
+ * wires VS Code's API to the panel element; everything else lives in the components.
+ */
+import './components/ci-patch-panel/index.js';
+import type { PatchWebviewToHost } from '../src/shared/patchingProtocol.js';
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const panel = document.querySelector('ci-patch-panel') ?? document.createElement('ci-patch-panel');
+if (typeof acquireVsCodeApi === 'function') {
+  const api = acquireVsCodeApi();
+  panel.channel = { post: (msg: PatchWebviewToHost) => api.postMessage(msg) };
+}
+if (!panel.isConnected) document.body.append(panel);

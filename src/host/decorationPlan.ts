@@ -28,7 +28,7 @@ export function weightBucket(w: number): number {
 
 /** Background alpha of a bucket: faint but visible at 1, strong but text still readable at max. */
 export function bucketAlpha(bucket: number): number {
-  return Number((0.1 + (0.55 * bucket) / WEIGHT_BUCKETS).toFixed(3));
+  return Number((0.15 + (0.55 * bucket) / WEIGHT_BUCKETS).toFixed(3));
 }
 
 export function planDecorations(ranges: readonly OffsetRange[], weights: ArrayLike<number>, focusIndex: number | undefined): DecorationPlan {

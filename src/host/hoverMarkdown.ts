@@ -66,6 +66,12 @@ export interface HoverInput {
   readonly focusCommandUri?: (layer?: number, head?: number) => string;
 }
 
+/** A table header; the non-breaking spaces keep the hover's narrow columns apart. */
+function tableHeader(...cells: string[]): string {
+  const pad = '&nbsp;&nbsp;&nbsp;';
+  return `| ${cells.map((c, i) => (i < cells.length - 1 ? `${c}${pad}` : c)).join(' | ')} |\n|:--|:--|:--|`;
+}
+
 function pct(w: number): string {
   return w.toFixed(2);
 }
@@ -84,11 +90,11 @@ export function hoverMarkdown(h: HoverInput): string {
   const from = topHeads(heads, 'fromWeight', h.topK);
   const to = topHeads(heads, 'toWeight', h.topK);
   if (from.length) {
-    out.push('', `**Heads attending from it** (query → key, BOS left out)`, '', '| head | weight | to token |', '|---|---|---|');
+    out.push('', `**Heads attending from it** (query → key, BOS left out)`, '', tableHeader('head', 'weight', 'to key'));
     for (const a of from) out.push(`| ${link(a)} | ${pct(a.fromWeight)} | ${other(a.fromKey)} |`);
   }
   if (to.length) {
-    out.push('', `**Heads attending to it** (later query → this key)`, '', '| head | weight | from token |', '|---|---|---|');
+    out.push('', `**Heads attending to it** (later query → this key)`, '', tableHeader('head', 'weight', 'from query'));
     for (const a of to) out.push(`| ${link(a)} | ${pct(a.toWeight)} | ${other(a.toQuery)} |`);
   }
   if (!from.length && !to.length) out.push('', 'No head attends from or to this token.');

@@ -30,7 +30,7 @@ export class AttentionDecorations extends Disposable {
         this._register(
           vscode.window.createTextEditorDecorationType({
             // Warm orange on dark themes, deep blue on light ones; high contrast gets an outline too.
-            dark: { backgroundColor: `rgba(255, 166, 77, ${a})` },
+            dark: { backgroundColor: `rgba(255, 140, 0, ${a})` },
             light: { backgroundColor: `rgba(0, 102, 204, ${a})` },
             borderRadius: '2px',
             rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,

@@ -136,6 +136,7 @@ try {
   const after = await decoCount();
   check(after > before, `attention decorations painted in the editor (${before} → ${after} overlay ranges)`);
   await shot('02-focus-decorations.png');
+  await editor.screenshot({ path: join(ART, '02b-editor-decorations.png') });
 
   // --- 3. hover over a token in the editor ----------------------------------------------------
   // the middle of the last `width` on the selected line, found through the rendered text nodes
@@ -168,6 +169,7 @@ try {
   check(/Heads attending (from|to) it/.test(hoverText), 'hover lists the most active heads');
   check(/L0/.test(hoverText), 'hover has the layer × head mini-map');
   await shot('03-hover.png');
+  await hover.first().screenshot({ path: join(ART, '03b-hover-widget.png') });
   await page.keyboard.press('Escape'); // closes the hover
 
   // --- 4. Escape clears the decorations -------------------------------------------------------
@@ -222,6 +224,22 @@ try {
   await page.locator('.monaco-workbench.vs').waitFor({ timeout: 15_000 });
   await page.waitForTimeout(1000);
   await shot('07-light-theme.png');
+  // re-inspect line 5 and focus a token: decorations in the light theme
+  await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.press('Control+Alt+KeyI');
+  await wv.locator('ci-panel-header .facts', { hasText: `${nTok} tokens` }).waitFor({ timeout: 60_000 });
+  await wv.locator('ci-panel-header .banner').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await grid.focus();
+  await page.keyboard.press('Enter');
+  await strip.nth(shown.length - 1).click();
+  await page.waitForTimeout(800);
+  check((await decoCount()) > 0, 'decorations painted again after re-inspecting (light theme)');
+  await shot('08-light-decorations.png');
+  await editor.screenshot({ path: join(ART, '08b-editor-light-decorations.png') });
 } catch (e) {
   failures++;
   console.error('FAILED:', e);

@@ -1,0 +1,129 @@
+/**
+ * The engine worker's patching requests against the tiny golden checkpoint (2 layers × 4 heads),
+ * through the real EngineClient and EngineService (in this thread, same message flow as the worker).
+ */
+import * as assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { join, resolve } from 'node:path';
+import { EngineClient, type WorkerLike } from '../../../src/host/engineClient';
+import { isCancelled, type EngineToHost, type HostToEngine, type ModelSpec } from '../../../src/host/engineProtocol';
+import { EngineService } from '../../../src/host/engineService';
+import { isPatchSweepsDetail, type PatchSweepsDetail } from '../../../src/host/patchingEngineProtocol';
+import { loadHookedGpt2 } from '../../../src/model/loadHookedGpt2';
+import { isPatchTable, type PatchTable } from '../../../src/shared/patchingProtocol';
+
+const ROOT = resolve(__dirname, '../../..');
+const spec: ModelSpec = { dir: join(ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true, threads: 1 };
+
+class InThreadWorker extends EventEmitter implements WorkerLike {
+  readonly service = new EngineService(
+    (dir, o) => loadHookedGpt2(dir, o),
+    (msg: EngineToHost) => setImmediate(() => this.emit('message', structuredClone(msg))),
+  );
+  postMessage(msg: HostToEngine): void {
+    this.service.handle(structuredClone(msg));
+  }
+  terminate(): void {
+    void this.service.dispose();
+    this.emit('exit', 0);
+  }
+}
+
+const clean = 'def f(self, x):';
+const corrupt = 'def f(self, a):';
+
+describe('patchingUi: engine patching requests (tiny model)', function () {
+  this.timeout(120_000);
+  let client: EngineClient;
+  beforeEach(() => (client = new EngineClient(() => new InThreadWorker())));
+  afterEach(() => client.dispose(100));
+
+  it('plans a substitution: tokens, aligned diff, top predictions, ranked suggestions with findings', async () => {
+    const r = await client.call('substitutionPlan', { model: spec, clean, corrupt, rank: { position: 6, limit: 8 }, encode: [' self x'] }).result;
+    assert.equal(r.clean.length, 9);
+    assert.equal(r.clean[0].isBos, true);
+    assert.equal(r.clean[6].text, ' x');
+    assert.deepEqual([r.clean[6].start, r.clean[6].end], [11, 13]);
+    assert.ok(r.diff?.aligned);
+    assert.deepEqual(r.diff?.differingPositions, [6]);
+    assert.equal(r.topClean.length, 5);
+    assert.equal(r.topCorrupt?.length, 5);
+    assert.equal(r.suggestions?.original.text, ' x');
+    assert.ok((r.suggestions?.ranked.length ?? 0) > 0 && (r.suggestions?.ranked.length ?? 0) <= 8);
+    const d = r.suggestions!.ranked.map((s) => s.distance);
+    assert.deepEqual(d, [...d].sort((a, b) => a - b), 'best first');
+    assert.ok(r.suggestions!.ranked.every((s) => s.text.startsWith(' ')), 'leading space kept');
+    assert.deepEqual(r.encoded?.[0].map((t) => t.text), [' self', ' x']);
+  });
+
+  it('never aligns different token counts: not aligned, with single-token alternatives', async () => {
+    const r = await client.call('substitutionPlan', { model: spec, clean, corrupt: 'def f(self, b):', replaced: { position: 6, text: ' b' } }).result;
+    assert.equal(r.diff?.aligned, false);
+    assert.equal(r.corrupt?.length, 10);
+    assert.equal(r.topCorrupt, undefined);
+    assert.ok((r.nearest?.length ?? 0) > 0);
+    const plan = await client.call('substitutionPlan', { model: spec, clean, encode: r.nearest!.map((t) => t.text) }).result;
+    assert.ok(plan.encoded!.every((e) => e.length === 1), 'each alternative is one token');
+  });
+
+  it('attribution and exact sweeps: same-shaped tables, per-table progress, exact tables agree with the engine', async () => {
+    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const params = {
+      model: spec,
+      clean: plan.clean.map((t) => t.id),
+      corrupt: plan.corrupt!.map((t) => t.id),
+      metric: { kind: 'logit_diff' as const, answer: plan.topClean[0], wrong: plan.topCorrupt![0].id === plan.topClean[0].id ? plan.topCorrupt![1] : plan.topCorrupt![0] },
+      sweeps: ['z' as const, 'resid_pre' as const],
+    };
+    const atp = await client.call('attribution', params).result;
+    assert.equal(atp.tables.length, 4);
+    assert.ok(atp.tables.every((t) => isPatchTable(t) && t.source === 'attribution'));
+    const details: PatchSweepsDetail[] = [];
+    const exact = await client.call('patchSweeps', params, (_p, _m, d) => isPatchSweepsDetail(d) && details.push(d)).result;
+    assert.equal(exact.metricClean, atp.metricClean);
+    const tables = details.flatMap((d) => (d.kind === 'table' ? [d.table] : []));
+    assert.deepEqual(tables.map((t) => `${t.sweep}/${t.direction}`), ['z/denoise', 'z/noise', 'resid_pre/denoise', 'resid_pre/noise']);
+    assert.ok(tables.every((t) => isPatchTable(t) && t.source === 'exact'));
+    // Patching the whole residual stream at position 0 (BOS, identical in both runs) changes nothing.
+    const resid = tables.find((t) => t.sweep === 'resid_pre' && t.direction === 'denoise')!;
+    assert.ok(Math.abs(resid.patched[0] - exact.metricCorrupt) < 1e-4);
+    // Patching resid_pre at the substituted position in layer 0 restores the clean run exactly.
+    assert.ok(Math.abs(resid.patched[6] - exact.metricClean) < 1e-3, `${resid.patched[6]} vs ${exact.metricClean}`);
+    const progress = details.filter((d) => d.kind === 'progress');
+    assert.ok(progress.length >= 4);
+    const last = progress.at(-1);
+    assert.ok(last?.kind === 'progress' && last.progress.tablesTotal === 4);
+  });
+
+  it('cancel mid-sweep: answered cancelled, no table arrives after the cancel, nothing half-filled', async () => {
+    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const params = { model: spec, clean: plan.clean.map((t) => t.id), corrupt: plan.corrupt!.map((t) => t.id), metric: { kind: 'kl' as const }, sweeps: ['z' as const, 'z_by_pos' as const, 'pattern' as const], maxBatch: 2 };
+    const got: PatchTable[] = [];
+    let cancelledAt = -1;
+    const call = client.call('patchSweeps', params, (_p, _m, d) => {
+      if (!isPatchSweepsDetail(d)) return;
+      if (d.kind === 'table') got.push(d.table);
+      if (d.kind === 'table' && got.length === 1) {
+        call.cancel();
+        cancelledAt = got.length;
+      }
+    });
+    await assert.rejects(call.result, (e) => isCancelled(e));
+    assert.equal(cancelledAt, 1);
+    assert.equal(got.length, 1, 'no table after the cancel');
+    assert.ok(got.every((t) => isPatchTable(t) && t.patched.every(Number.isFinite)));
+    // The worker stays usable.
+    const again = await client.call('headPatterns', { model: spec, clean: params.clean, corrupt: params.corrupt, layer: 1, head: 3 }).result;
+    assert.equal(again.n_tokens, 9);
+    assert.equal(again.clean_q_k.length, 81);
+    const rowSum = again.corrupt_q_k.slice(72, 81).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(rowSum - 1) < 1e-4);
+  });
+
+  it('rejects misaligned runs and heads outside the model with bad-request', async () => {
+    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const ids = plan.clean.map((t) => t.id);
+    await assert.rejects(client.call('attribution', { model: spec, clean: ids, corrupt: ids.slice(1), metric: { kind: 'kl' }, sweeps: ['z'] }).result, /equal token counts/);
+    await assert.rejects(client.call('headPatterns', { model: spec, clean: ids, corrupt: ids, layer: 2, head: 0 }).result, /outside the model/);
+  });
+});

@@ -16,6 +16,7 @@ export interface CircuitInspectorApi {
   readonly session: {
     readonly inspection: InspectionSession['inspection'];
     readonly staleReason: string | undefined;
+    readonly running: boolean;
     readonly decorations: InspectionSession['decorations']['current'];
   };
   /** Feeds a focus report as if the webview had sent it (tests). */
@@ -48,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): CircuitInspectorApi 
       },
       get staleReason() {
         return session.staleReason;
+      },
+      get running() {
+        return session.running;
       },
       get decorations() {
         return session.decorations.current;

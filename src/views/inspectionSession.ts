@@ -51,6 +51,7 @@ export class InspectionSession extends Disposable {
   /** Bumped by every run: a run whose generation is not the latest drops its result. */
   private generation = 0;
   private runCancel: (() => void) | undefined;
+  private runsInFlight = 0;
   private activityCache: { key: string; result: Promise<TokenActivityResult> } | undefined;
 
   constructor(
@@ -95,6 +96,11 @@ export class InspectionSession extends Disposable {
 
   get inspection(): CurrentInspection | undefined {
     return this.current;
+  }
+
+  /** An engine run is in flight. */
+  get running(): boolean {
+    return this.runsInFlight > 0;
   }
 
   get staleReason(): string | undefined {
@@ -228,7 +234,9 @@ export class InspectionSession extends Disposable {
     });
     const sub = panel.onDidDispose(() => call.cancel());
     this.runCancel = () => call.cancel();
+    this.runsInFlight++;
     return call.result.finally(() => {
+      this.runsInFlight--;
       loadingDone?.();
       sub.dispose();
     });

@@ -10,6 +10,11 @@ const out = process.argv[2];
 if (!out) throw new Error('usage: node test/e2e/build-host-tests.mjs OUT_DIR');
 const mochaPath = createRequire(import.meta.url).resolve('mocha');
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning' };
-const tests = readdirSync('test/e2e/host').filter((f) => f.endsWith('.test.ts')).map((f) => join('test/e2e/host', f));
+// HOST_TESTS=extension,patching picks suites by file name (default: every *.test.ts).
+const only = process.env.HOST_TESTS ? process.env.HOST_TESTS.split(',').map((s) => s.trim()) : undefined;
+const tests = readdirSync('test/e2e/host')
+  .filter((f) => f.endsWith('.test.ts') && (!only || only.includes(f.replace(/\.test\.ts$/, ''))))
+  .map((f) => join('test/e2e/host', f));
+if (tests.length === 0) throw new Error(`no extension-host test suites match HOST_TESTS=${process.env.HOST_TESTS}`);
 await build({ ...common, external: [...common.external, mochaPath], entryPoints: ['test/e2e/host/index.ts'], outfile: join(out, 'index.js'), define: { __MOCHA_PATH__: JSON.stringify(mochaPath) } });
 await build({ ...common, entryPoints: tests, outdir: join(out, 'suite') });

@@ -7,7 +7,8 @@
 #   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
 # Env: CI_CACHE (Node 24 + code-server cache, default /tmp/ci-e2e), ART (screenshots, default
 # .tmp/screenshots), PORT (default 8091), E2E_MODEL (model folder; default the shipped model when
-# it has weights, else the tiny golden checkpoint), SKIP_UI / SKIP_HOST=1.
+# it has weights, else the tiny golden checkpoint), SKIP_UI / SKIP_HOST=1, HOST_TESTS=extension,...
+# (extension-host suites by file name; default all of test/e2e/host/*.test.ts).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CI_CACHE=${CI_CACHE:-/tmp/ci-e2e}

@@ -36,7 +36,7 @@ async function until(f: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!f()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -190,13 +190,24 @@ describe('Circuit Inspector in the extension host', function () {
   });
 
   it('closing the panel mid-run drops the result quietly', async () => {
+    const cfg = vscode.workspace.getConfiguration('circuitInspector');
     const before = api.session.inspection?.inspectionId;
-    select(editor, 'self.width = width');
-    const run = inspect();
-    await until(() => true, 'tick');
-    api.closePanel();
-    const r = await run;
-    assert.ok(r.status === 'cancelled' || r.status === 'done', r.status);
-    if (r.status === 'cancelled') assert.equal(api.session.inspection?.inspectionId, before, 'the shown inspection did not change');
+    assert.ok(before);
+    // a different layerNorm setting makes the worker reload the model: a run long enough to close the panel in
+    await cfg.update('layerNorm', 'identity', vscode.ConfigurationTarget.Workspace);
+    try {
+      select(editor, 'self.width = width');
+      const run = inspect();
+      await until(() => api.session.running, 'the run to start', 10_000);
+      api.closePanel();
+      const r = await run;
+      assert.equal(r.status, 'cancelled', `status ${r.status}`);
+      assert.equal(api.session.inspection?.inspectionId, before, 'the shown inspection did not change');
+      // the next run works, with the panel back
+      const again = await inspect();
+      assert.equal(again.status, 'done');
+    } finally {
+      await cfg.update('layerNorm', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

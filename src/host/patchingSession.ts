@@ -34,8 +34,8 @@ import { isPatchSweepsDetail, type PlanToken, type SubstitutionPlanResult, type 
 
 /** Arguments for automation and tests: anything given is not asked for. */
 export interface CompareOptions {
-  /** Clean token index to replace (BOS is 0 when prepended). */
-  readonly position?: number;
+  /** Clean token index to replace (BOS is 0 when prepended), or the token(s) at the cursor without asking. */
+  readonly position?: number | 'cursor';
   readonly replacement?: string;
   readonly metric?: 'logit_diff' | 'prob' | 'kl';
   readonly answer?: string;
@@ -119,10 +119,10 @@ export class PatchingSession extends Disposable {
     if (!source.trim()) return this.tell('empty', 'Nothing to compare: select a prompt (or put the cursor on a non-empty line).');
     const prompt = normalizeEol(source).text;
     const base = doc.offsetAt(range.start);
-    // Offsets of the cursor, or of a second selection inside the prompt, relative to the prompt.
+    // With no selection the prompt is the cursor's line and the cursor names the token to replace;
+    // with one, the cursor sits at its edge, so the token list is offered with that token first.
     const rel = (p: vscode.Position) => normalizeEol(doc.getText(new vscode.Range(range.start, p))).text.length;
-    const marker = editor.selections.length > 1 && range.contains(editor.selections[1]) ? editor.selections[1] : undefined;
-    const cursor = marker ? { start: rel(marker.start), end: rel(marker.end) } : sel.isEmpty ? { start: rel(sel.active), end: rel(sel.active) } : undefined;
+    const cursor = { start: rel(sel.active), end: rel(sel.active) };
     const docRef = { uri: doc.uri.toString(), version: doc.version };
     this.log.info(`compare substitution: ${prompt.length} characters at offset ${base} of ${doc.uri.fsPath}`);
 
@@ -139,11 +139,14 @@ export class PatchingSession extends Disposable {
     try {
       const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('substitutionPlan', { model: spec, clean: prompt }).result);
       // 1. What to replace.
-      let span: TokenSpan | undefined = options.position !== undefined ? { first: options.position, last: options.position } : undefined;
+      const atCursor = tokensAt(plan.clean, cursor.start, cursor.end);
+      if (options.position === 'cursor' && !atCursor) return this.tell('error', 'There is no token of the prompt at the cursor.', 'warn');
+      let span: TokenSpan | undefined =
+        options.position === 'cursor' ? atCursor : options.position !== undefined ? { first: options.position, last: options.position } : undefined;
       if (span && (span.first < 0 || span.first >= plan.clean.length || plan.clean[span.first].isBos)) {
         return this.tell('error', `Token ${span.first} is not a token of the prompt that can be replaced (0..${plan.clean.length - 1}, BOS excluded).`, 'error');
       }
-      span ??= await this.pickSpan(plan.clean, cursor ? tokensAt(plan.clean, cursor.start, cursor.end) : undefined);
+      span ??= await this.pickSpan(plan.clean, atCursor);
       if (!span) return { status: 'aborted', message: 'no token picked' };
       const original = spanText(prompt, plan.clean, span);
 
@@ -232,6 +235,8 @@ export class PatchingSession extends Disposable {
 
     const total = sweeps.length * 2;
     let exact = 0;
+    // Closing the panel stops the sweeps: nobody would see them.
+    const closed = panel.onDidDispose(() => this.cancelRun(runId));
     panel.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
@@ -273,6 +278,7 @@ export class PatchingSession extends Disposable {
         return 'error' as const;
       },
     );
+    closed.dispose();
     if (outcome === 'error') return { status: 'error', message: 'exact sweeps failed' };
     if (outcome === 'cancelled') {
       PatchingPanel.instance?.showRunState({

@@ -1,0 +1,139 @@
+// UI test of Compare Token Substitution in a real VS Code (code-server + Chromium): the palette
+// command, its three QuickPicks (token at the cursor, typed replacement, default metric), then the
+// panel: both heatmaps painted, exact after the sweeps, a head's clean/corrupt patterns on click,
+// screenshots into $ART. Env: CS_URL, WS, ART.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.CS_URL ?? 'http://127.0.0.1:8093';
+const WS = process.env.WS;
+const ART = process.env.ART ?? '.tmp/screenshots';
+const FILE = 'docstring_example.py';
+const EXT_ID = 'circuit-inspector.circuit-inspector';
+mkdirSync(ART, { recursive: true });
+
+const t0 = Date.now();
+const lap = (m) => console.log(`[patching-ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+let failures = 0;
+const check = (ok, what) => {
+  console.log(`  ${ok ? '✔' : '✘'} ${what}`);
+  if (!ok) failures++;
+};
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+page.on('pageerror', (e) => console.log('pageerror:', e.message));
+const shot = async (name) => {
+  await page.screenshot({ path: join(ART, name) });
+  lap(`screenshot ${name}`);
+};
+const quickInput = page.locator('.quick-input-widget');
+const qiInput = quickInput.locator('input');
+const qiTitle = () => quickInput.locator('.quick-input-title').textContent();
+
+async function waitTitle(re, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const t = (await qiTitle().catch(() => '')) ?? '';
+    if (re.test(t)) return t;
+    if (Date.now() > end) throw new Error(`no QuickPick titled ${re} (last: "${t}")`);
+    await page.waitForTimeout(100);
+  }
+}
+
+try {
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE });
+  await row.waitFor({ timeout: 90_000 });
+  await row.dblclick();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines').waitFor();
+  await editor.locator('.view-lines').click();
+  lap('editor open');
+
+  // Cursor inside `self` of `    def scale(self, factor):` (line 8): no selection, so the prompt is that line.
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 7; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Home'); // first non-blank: `def`
+  for (let i = 0; i < 'def scale(se'.length; i++) await page.keyboard.press('ArrowRight');
+
+  await page.keyboard.press('F1');
+  await qiInput.waitFor();
+  await qiInput.fill('>Circuit Inspector: Compare Token Substitution');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compare Token Substitution' }).first().waitFor();
+  await page.keyboard.press('Enter');
+
+  const t1 = await waitTitle(/token to replace/);
+  const first = (await quickInput.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';
+  check(/self/.test(first) && /at the cursor/.test(first), `1/3 ${t1.trim()}: first item is the token at the cursor ("${first.trim().slice(0, 50)}")`);
+  await shot('patching-01-token.png');
+  await page.keyboard.press('Enter');
+
+  await waitTitle(/replace ‘self’ with/);
+  // Wait for the ranked suggestions (the list grows when they arrive), then type our own.
+  await page.waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length > 1, null, { timeout: 60_000 }).catch(() => undefined);
+  const suggestions = await quickInput.locator('.quick-input-list .monaco-list-row').allTextContents();
+  check(suggestions.length > 0, `2/3 suggestions offered (${suggestions.length}): ${suggestions.slice(0, 3).map((s) => s.trim().slice(0, 40)).join(' | ')}`);
+  await shot('patching-02-suggestions.png');
+  await qiInput.fill('x');
+  await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: '‘x’' }).first().waitFor();
+  await page.keyboard.press('Enter');
+
+  const t3 = await waitTitle(/metric/);
+  const metricItem = (await quickInput.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';
+  check(/Logit difference/.test(metricItem), `3/3 ${t3.trim()}: default "${metricItem.trim().slice(0, 60)}"`);
+  await shot('patching-03-metric.png');
+  await page.keyboard.press('Enter');
+
+  const wv = page.frameLocator(`iframe.webview.ready[src*="extensionId=${EXT_ID}"]`).frameLocator('iframe#active-frame');
+  const maps = wv.locator('ci-patch-heatmap canvas');
+  await maps.nth(1).waitFor({ timeout: 120_000 });
+  lap('panel shows both heatmaps');
+  await wv.locator('ci-patch-panel header .run', { hasText: 'Exact' }).waitFor({ timeout: 120_000 });
+  lap('all tables exact');
+  check((await maps.count()) === 2, 'two heatmaps: denoising and noising');
+  const labels = await maps.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
+  check(/Denoising/.test(labels[0]) && /exact/.test(labels[0]) && /Noising/.test(labels[1]) && /exact/.test(labels[1]), `labelled and exact: ${labels.map((l) => l.slice(0, 50)).join(' | ')}`);
+  const painted = await maps.evaluateAll((cs) =>
+    cs.map((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4 * 5) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+      return seen.size;
+    }),
+  );
+  check(painted.every((n) => n > 5), `both heatmaps painted (${painted.join(', ')} colours)`);
+  const diffTok = await wv.locator('ci-patch-panel .tok.diff').allTextContents();
+  check(diffTok.join(' ') === 'self x', `token diff marks the substituted token: ${JSON.stringify(diffTok)}`);
+  await shot('patching-04-panel.png');
+
+  // Click a head (layer 1, head 1) in the denoising z heatmap: both runs' patterns appear.
+  const canvas = maps.first();
+  const pos = await canvas.evaluate((c) => {
+    const l = c.getRootNode().host.layout;
+    return { x: l.left + 1.5 * l.cellW, y: l.top + 1.5 * l.cellH };
+  });
+  await canvas.click({ position: pos });
+  await wv.locator('ci-patch-head-detail canvas').waitFor({ timeout: 60_000 });
+  const headTitle = (await wv.locator('ci-patch-panel section.head h2').textContent()) ?? '';
+  check(/Head 1\.1/.test(headTitle), `head detail: "${headTitle.trim().slice(0, 40)}"`);
+  const sizes = await wv.locator('ci-patch-head-detail canvas').evaluate((c) => ({ w: c.width, h: c.height }));
+  check(sizes.w > sizes.h && sizes.h > 0, `clean, corrupt and difference plots drawn (${sizes.w}×${sizes.h} px)`);
+  await wv.locator('ci-patch-head-detail').scrollIntoViewIfNeeded();
+  await shot('patching-05-head.png');
+} catch (e) {
+  failures++;
+  console.log('✘', e instanceof Error ? e.message : e);
+  await shot('patching-failure.png').catch(() => undefined);
+} finally {
+  await browser.close();
+}
+lap(failures ? `${failures} failure(s)` : 'all passed');
+process.exit(failures ? 1 : 0);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findCachedModel, formatModelRef, listCachedModels, parseModelRef } from '../hub';
+import { findCachedModel, formatModelRef, listCachedModels, parseModelSource } from '../hub';
 import { SHIPPED_MODEL_NAME } from '../model/shippedModel';
 import { getSettings, setModelSetting } from '../settings';
 import { cacheRoot, download, formatBytes, ModelResolveCancelled } from '../views/modelResolver';
@@ -25,7 +25,9 @@ interface Item extends vscode.QuickPickItem {
 }
 
 export function registerSelectModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.commands.registerCommand(SELECT_MODEL, async (): Promise<string | undefined> => {
+  return vscode.commands.registerCommand(SELECT_MODEL, async (value?: unknown): Promise<string | undefined> => {
+    // Automation (tests, keybindings with args): a model value skips the QuickPick.
+    if (typeof value === 'string') return useModel(context, log, value.trim());
     const current = getSettings().model;
     const mark = (v: string) => (v === current ? '$(check) ' : '');
     const items: Item[] = [{ label: `${mark('')}$(package) ${SHIPPED_MODEL_NAME}`, description: 'shipped with the extension', value: '' }];
@@ -45,36 +47,46 @@ export function registerSelectModel(context: vscode.ExtensionContext, log: vscod
 
     const pick = await vscode.window.showQuickPick(items, { title: 'Circuit Inspector: Select Model', placeHolder: `Current: ${current || SHIPPED_MODEL_NAME}`, matchOnDescription: true });
     if (!pick) return undefined;
-    let value = pick.value;
     if (pick.action === 'browse') {
       const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this model' });
       if (!uris?.length) return undefined;
-      const dir = uris[0].fsPath;
-      if (!existsSync(path.join(dir, 'config.json'))) {
-        void vscode.window.showErrorMessage(`Circuit Inspector: ${dir} has no config.json; pick a Hugging Face GPT-2 folder.`);
+      return useModel(context, log, uris[0].fsPath);
+    }
+    return pick.value === undefined ? undefined : useModel(context, log, pick.value);
+  });
+}
+
+/** Checks (and downloads, for a hub id not cached yet) a model value, then writes the setting. */
+async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, value: string): Promise<string | undefined> {
+  if (value !== '') {
+    let source;
+    try {
+      source = parseModelSource(value);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    if (source.kind === 'local') {
+      if (!existsSync(path.join(source.path, 'config.json'))) {
+        void vscode.window.showErrorMessage(`Circuit Inspector: ${source.path} has no config.json; pick a Hugging Face GPT-2 folder.`);
         return undefined;
       }
-      value = dir;
-    } else if (pick.action === 'download' && value) {
-      const ref = parseModelRef(value);
-      if (!(await findCachedModel(cacheRoot(context), ref))) {
-        try {
-          await download(context, ref, getSettings(), log);
-        } catch (e) {
-          if (e instanceof ModelResolveCancelled) {
-            void vscode.window.showInformationMessage(`Circuit Inspector: download of ${value} cancelled; the partial file is kept and resumes next time.`);
-            return undefined;
-          }
-          const open = 'Open Output';
-          log.error(e instanceof Error ? e.message : String(e));
-          void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`, open).then((c) => c === open && log.show(true));
+    } else if (!(await findCachedModel(cacheRoot(context), source.ref))) {
+      try {
+        await download(context, source.ref, getSettings(), log);
+      } catch (e) {
+        if (e instanceof ModelResolveCancelled) {
+          void vscode.window.showInformationMessage(`Circuit Inspector: download of ${value} cancelled; the partial file is kept and resumes next time.`);
           return undefined;
         }
+        const open = 'Open Output';
+        log.error(e instanceof Error ? e.message : String(e));
+        void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`, open).then((c) => c === open && log.show(true));
+        return undefined;
       }
     }
-    if (value === undefined) return undefined;
-    await setModelSetting(value);
-    log.info(`model set to ${value || SHIPPED_MODEL_NAME}`);
-    return value;
-  });
+  }
+  await setModelSetting(value);
+  log.info(`model set to ${value || SHIPPED_MODEL_NAME}`);
+  return value;
 }

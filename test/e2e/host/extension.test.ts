@@ -3,10 +3,15 @@
  * worker and the model named by the workspace's circuitInspector.model setting.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { InspectOutcome } from '../../../src/views/inspectionSession';
+import { FakeHub } from '../../unit/hub/fakeHub';
+
+/** The repository (baked in by build-host-tests.mjs): the golden checkpoints live there. */
+declare const __REPO_ROOT__: string;
 
 const EXT_ID = 'circuit-inspector.circuit-inspector';
 const FILE = 'docstring_example.py';
@@ -208,6 +213,38 @@ describe('Circuit Inspector in the extension host', function () {
       assert.equal(again.status, 'done');
     } finally {
       await cfg.update('layerNorm', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('Select Model with a hub id downloads it from HF_ENDPOINT into globalStorage, then inspects with it', async () => {
+    const hub = await FakeHub.start();
+    const cfg = vscode.workspace.getConfiguration('circuitInspector');
+    const previous = cfg.inspect<string>('model')?.workspaceValue;
+    const previousEndpoint = process.env.HF_ENDPOINT;
+    try {
+      const dir = path.join(__REPO_ROOT__, 'test/golden/checkpoints/f32-bare');
+      const files = Object.fromEntries(['config.json', 'merges.txt', 'vocab.json', 'model.safetensors'].map((f) => [f, readFileSync(path.join(dir, f))]));
+      hub.addRepo('test-org/tiny-gpt2', files);
+      process.env.HF_ENDPOINT = hub.url;
+      const chosen = await vscode.commands.executeCommand('circuitInspector.selectModel', 'test-org/tiny-gpt2');
+      assert.equal(chosen, 'test-org/tiny-gpt2');
+      assert.equal(vscode.workspace.getConfiguration('circuitInspector').get('model'), 'test-org/tiny-gpt2');
+      assert.ok(hub.requests.some((r) => r.file === 'model.safetensors'), 'the weights came from the fake hub');
+      editor = await vscode.window.showTextDocument(doc);
+      select(editor, 'self.width = width');
+      const r = await inspect();
+      assert.equal(r.status, 'done', JSON.stringify(r));
+      if (r.status === 'done') assert.equal(r.modelName, 'test-org/tiny-gpt2');
+      // cached now: selecting it again needs no network
+      const before = hub.requests.length;
+      await hub.close();
+      assert.equal(await vscode.commands.executeCommand('circuitInspector.selectModel', 'test-org/tiny-gpt2'), 'test-org/tiny-gpt2');
+      assert.equal(hub.requests.length, before);
+    } finally {
+      if (previousEndpoint === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = previousEndpoint;
+      await cfg.update('model', previous, vscode.ConfigurationTarget.Workspace);
+      await hub.close().catch(() => undefined);
     }
   });
 });

@@ -42,7 +42,10 @@ export function registerSelectModel(context: vscode.ExtensionContext, log: vscod
     const remote = WELL_KNOWN_MODELS.filter((m) => !cachedIds.has(m.id));
     if (remote.length) items.push({ label: 'Hugging Face hub', kind: vscode.QuickPickItemKind.Separator });
     for (const m of remote) items.push({ label: `${mark(m.id)}$(cloud-download) ${m.id}`, description: m.note, value: m.id, action: 'download' });
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: 'Local folder', kind: vscode.QuickPickItemKind.Separator });
+    if (current && !items.some((i) => i.value === current)) {
+      items.push({ label: `$(check) $(folder) ${path.basename(current.replace(/[\\/]+$/, '')) || current}`, description: 'current', detail: current, value: current });
+    }
     items.push({ label: '$(folder-opened) Browse folder…', description: 'a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json, merges.txt)', action: 'browse' });
 
     const pick = await vscode.window.showQuickPick(items, { title: 'Circuit Inspector: Select Model', placeHolder: `Current: ${current || SHIPPED_MODEL_NAME}`, matchOnDescription: true });

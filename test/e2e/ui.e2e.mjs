@@ -213,6 +213,15 @@ try {
   await palette('File: Revert File');
   await page.waitForTimeout(500);
 
+  // --- 6b. Select Model: the QuickPick (shipped, downloaded, hub, browse) -------------------
+  await palette('Circuit Inspector: Select Model');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: 'openai-community/gpt2' }).first().waitFor({ timeout: 10_000 });
+  const labels = await rows.allTextContents();
+  check(labels.some((l) => l.includes('gpt2-python-mini')) && labels.some((l) => l.includes('Browse folder')), 'Select Model lists the shipped model, hub models and Browse folder…');
+  await shot('06b-select-model.png');
+  await page.keyboard.press('Escape');
+
   // --- 7. light theme -------------------------------------------------------------------------
   await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+K');

@@ -370,7 +370,7 @@ export class PatchingSession extends Disposable {
     type Item = vscode.QuickPickItem & { value: string };
     const qp = vscode.window.createQuickPick<Item>();
     qp.title = `Compare Token Substitution (2/3): replace ‘${showToken(original)}’ with…`;
-    qp.placeholder = 'Type a replacement, or pick a suggestion (same kind, single token, ranked by how alike the heads treat it)';
+    qp.placeholder = 'Type a replacement, or pick a suggestion (most alike first)';
     qp.matchOnDescription = true;
     let suggestions: Item[] = [];
     const freeItem = (): Item[] => {

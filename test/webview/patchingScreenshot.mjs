@@ -64,6 +64,18 @@ const SCENARIOS = [
   { name: 'dark-equal', query: 'theme=dark&source=exact&equal', act: async () => {} },
   { name: 'dark-narrow', query: 'theme=dark&source=exact', width: 720, act: async (page) => tab(page, 'resid_pre') },
   { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },
+  {
+    name: 'dark-keyboard',
+    query: 'theme=dark&source=exact',
+    act: async (page) => {
+      // Keyboard only: focus the noising heatmap, move to head 0.2, open it.
+      await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();
+      for (const k of ['ArrowRight', 'ArrowRight', 'Enter']) await page.keyboard.press(k);
+      await page.locator('ci-patch-head-detail canvas').waitFor();
+      const title = await page.locator('ci-patch-panel section.head h2').textContent();
+      if (!/Head 0\.2/.test(title ?? '')) throw new Error(`keyboard picked the wrong head: ${title}`);
+    },
+  },
 ];
 
 await mkdir(OUT, { recursive: true });

@@ -77,7 +77,17 @@ export class CiPatchHeatmap extends LitElement {
     const g = this.grid;
     const label = g ? `${this.heading} ${this.badge}: ${g.rows} ${g.rowTitle} rows by ${g.cols} ${g.colTitle} columns` : this.heading;
     return html`<div class="wrap">
-      <canvas part="canvas" role="img" aria-label=${label} @pointermove=${this.onMove} @pointerleave=${this.onLeave} @click=${this.onClick}></canvas>
+      <canvas
+        part="canvas"
+        role="img"
+        tabindex="0"
+        aria-label=${`${label}. Arrow keys move between cells, Enter picks one.`}
+        @pointermove=${this.onMove}
+        @pointerleave=${this.onLeave}
+        @click=${this.onClick}
+        @keydown=${this.onKey}
+        @blur=${this.onLeave}
+      ></canvas>
       <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.hover ? this.describe(this.hover.index) : ''}</div>
     </div>`;
   }
@@ -111,6 +121,26 @@ export class CiPatchHeatmap extends LitElement {
 
   private onLeave = () => {
     this.hover = null;
+  };
+
+  /** Keyboard: arrows move the hovered cell (starting at the selected one), Enter/Space picks it. */
+  private onKey = (ev: KeyboardEvent) => {
+    const l = this.layout;
+    if (!l) return;
+    const n = l.rows * l.cols;
+    let i = this.hover?.index ?? (this.selected >= 0 ? this.selected : 0);
+    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -l.cols, ArrowDown: l.cols };
+    if (ev.key in moves) {
+      const next = i + moves[ev.key];
+      const sameRow = ev.key === 'ArrowLeft' || ev.key === 'ArrowRight' ? Math.floor(next / l.cols) === Math.floor(i / l.cols) : true;
+      if (next >= 0 && next < n && sameRow) i = next;
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      this.dispatchEvent(new CustomEvent<PatchCellDetail>('ci-patch-cell', { detail: { index: i }, bubbles: true, composed: true }));
+    } else return;
+    ev.preventDefault();
+    const r = Math.floor(i / l.cols);
+    const c = i % l.cols;
+    this.hover = { index: i, x: l.left + (c + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
   };
 
   private onClick = (ev: MouseEvent) => {

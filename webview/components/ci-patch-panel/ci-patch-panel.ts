@@ -259,7 +259,9 @@ export class CiPatchPanel extends LitElement {
         necessary, none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary). Significant: moves at least
         20% of the clean–corrupt gap.
       </p>
-      ${hints.length === 0
+      ${c.metric.clean === c.metric.corrupt
+        ? html`<p class="muted">The clean and corrupt metrics are equal, so there is no gap to read shares of.</p>`
+        : hints.length === 0
         ? html`<p class="muted">No component moves 20% of the gap in either direction.</p>`
         : html`<table>
             <thead>

@@ -2,7 +2,8 @@
  * `circuitInspector.compareSubstitution`: compare the selected prompt with a copy whose token at
  * the cursor (or a picked token) is substituted, by activation patching in both directions.
  * Automation may pass CompareOptions (anything given is not asked for); the command returns the
- * outcome. Two internal commands serve the extension-host tests: the panel's state, and cancel.
+ * outcome. Internal commands (not in the palette) serve automation and the extension-host tests:
+ * the panel's state, cancel, and export.
  */
 import * as vscode from 'vscode';
 import type { CompareOptions, CompareOutcome, PatchingSession } from '../host/patchingSession';
@@ -10,6 +11,7 @@ import type { CompareOptions, CompareOutcome, PatchingSession } from '../host/pa
 export const COMPARE_SUBSTITUTION = 'circuitInspector.compareSubstitution';
 export const COMPARE_SUBSTITUTION_STATE = 'circuitInspector.compareSubstitution.state';
 export const COMPARE_SUBSTITUTION_CANCEL = 'circuitInspector.compareSubstitution.cancel';
+export const COMPARE_SUBSTITUTION_EXPORT = 'circuitInspector.compareSubstitution.export';
 
 export function registerCompareSubstitution(session: PatchingSession): vscode.Disposable {
   return vscode.Disposable.from(
@@ -20,6 +22,8 @@ export function registerCompareSubstitution(session: PatchingSession): vscode.Di
     }),
     vscode.commands.registerCommand(COMPARE_SUBSTITUTION_STATE, () => session.state()),
     vscode.commands.registerCommand(COMPARE_SUBSTITUTION_CANCEL, () => session.cancelRun()),
+    // The panel's Export buttons, for automation: 'json' | 'csv' | 'html'; resolves to the written file's path.
+    vscode.commands.registerCommand(COMPARE_SUBSTITUTION_EXPORT, (format: unknown) => session.exportCurrent(format)),
   );
 }
 

@@ -309,6 +309,14 @@ export class PatchingSession extends Disposable {
     return { ...p, ...r };
   }
 
+  /** Exports the comparison on screen (automation: the panel's Export buttons); the path written, if any. */
+  async exportCurrent(format: unknown): Promise<string | undefined> {
+    const runId = PatchingPanel.instance?.currentComparison?.runId;
+    if (!runId) throw new Error('no comparison is shown');
+    if (format !== 'json' && format !== 'csv' && format !== 'html') throw new Error(`unknown export format ${String(format)} (json, csv, html)`);
+    return this.exportTables(runId, format);
+  }
+
   private exportable(runId: string): { comparison: ComparisonParams; tables: PatchTable[] } {
     const panel = PatchingPanel.instance;
     const comparison = panel?.currentComparison;
@@ -316,7 +324,7 @@ export class PatchingSession extends Disposable {
     return { comparison, tables: panel.tables.all };
   }
 
-  private async exportTables(runId: string, format: ExportFormat): Promise<void> {
+  private async exportTables(runId: string, format: ExportFormat): Promise<string | undefined> {
     const { comparison, tables } = this.exportable(runId);
     const body =
       format === 'json'
@@ -325,7 +333,7 @@ export class PatchingSession extends Disposable {
           ? comparisonToCsv(comparison, tables)
           : comparisonToHtml(comparison, tables, comparison.metric.clean === comparison.metric.corrupt ? 'change' : 'normalised');
     const filters: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
-    await this.save(`token-substitution.${format}`, filters[format], Buffer.from(body, 'utf8'));
+    return this.save(`token-substitution.${format}`, filters[format], Buffer.from(body, 'utf8'));
   }
 
   private async exportPng(runId: string, name: string, dataUrl: string): Promise<void> {
@@ -334,14 +342,15 @@ export class PatchingSession extends Disposable {
     await this.save(`${name}.png`, { PNG: ['png'] }, bytes);
   }
 
-  private async save(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+  private async save(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined, filters, saveLabel: 'Export' });
-    if (!uri) return;
+    if (!uri) return undefined;
     // One write of the whole file: an export is never left half-written by a running sweep.
     await vscode.workspace.fs.writeFile(uri, bytes);
     this.log.info(`exported ${uri.fsPath} (${bytes.length} bytes)`);
     void vscode.window.setStatusBarMessage(`Circuit Inspector: exported ${path.basename(uri.fsPath)}`, 4000);
+    return uri.fsPath;
   }
 
   // ------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import { Disposable } from './disposable';
 
 export interface PatchingPanelHandlers {
   cancel(runId: string): void;
-  exportTables(runId: string, format: ExportFormat): Promise<void>;
+  exportTables(runId: string, format: ExportFormat): Promise<unknown>;
   exportPng(runId: string, name: string, dataUrl: string): Promise<void>;
   headPatterns(params: HeadPatternsRequestParams): Promise<HeadPatternsParams>;
   log(message: string): void;

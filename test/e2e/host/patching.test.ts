@@ -99,6 +99,35 @@ describe('Compare Token Substitution in the extension host', function () {
     assert.ok(s.tables.every((t) => t.finite), 'no table has unfilled cells');
   });
 
+  it('exports after a cancel: JSON, CSV and HTML hold every table whole, estimate or exact, written in one go', async () => {
+    const s = await state();
+    assert.equal(s.runState, 'cancelled', 'follows the cancel test');
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const win = vscode.window as { showSaveDialog: typeof vscode.window.showSaveDialog };
+    const original = win.showSaveDialog;
+    let target = folder;
+    win.showSaveDialog = async () => target;
+    try {
+      const read = async (name: string, format: string) => {
+        target = vscode.Uri.joinPath(folder, name);
+        const written = (await vscode.commands.executeCommand('circuitInspector.compareSubstitution.export', format)) as string | undefined;
+        assert.equal(written, target.fsPath);
+        return Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
+      };
+      const json = JSON.parse(await read('export.json', 'json')) as { tables: { source: string; dims: number[]; patched: unknown[] }[]; metric: { label: string } };
+      assert.equal(json.tables.length, s.tables.length);
+      assert.deepEqual(json.tables.map((t) => t.source).sort(), s.tables.map((t) => t.source).sort());
+      const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
+      assert.ok(json.tables.every((t) => flat(t.patched).length === t.dims.reduce((a, b) => a * b, 1) && flat(t.patched).every((v) => typeof v === 'number')));
+      const csv = (await read('export.csv', 'csv')).trimEnd().split('\r\n');
+      assert.equal(csv[0], 'direction,sweep,source,layer,head,pos,clean_token,corrupt_token,patched,normalised,change');
+      const html = await read('export.html', 'html');
+      assert.ok(html.includes('<svg') && !/\bsrc=|href=/.test(html));
+    } finally {
+      win.showSaveDialog = original;
+    }
+  });
+
   it('the document edited mid-run: the run finishes on the prompts it took, and is marked stale', async () => {
     cursorInSelf();
     const before = (await state()).runId;

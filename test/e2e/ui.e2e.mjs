@@ -170,7 +170,22 @@ try {
   check(/L0/.test(hoverText), 'hover has the layer × head mini-map');
   await shot('03-hover.png');
   await hover.first().screenshot({ path: join(ART, '03b-hover-widget.png') });
-  await page.keyboard.press('Escape'); // closes the hover
+  // the head link in the hover focuses this token (and locks that head) in the panel
+  const hoveredIndex = Number(/token (\d+)/.exec(hoverText)?.[1] ?? -1);
+  const headLink = hover.first().locator('a', { hasText: /^\d+\.\d+$/ }).first();
+  const headName = (await headLink.textContent()) ?? '';
+  await headLink.click();
+  await wv.locator(`ci-token-strip span[data-i="${hoveredIndex}"].locked`).waitFor({ timeout: 10_000 }).then(
+    () => check(true, `hover link focused token ${hoveredIndex} in the panel`),
+    () => check(false, `hover link focused token ${hoveredIndex} in the panel`),
+  );
+  const [hl, hh] = headName.split('.');
+  await wv.locator('ci-head-zoom').getByText(`L${hl} H${hh}`).first().waitFor({ timeout: 10_000 }).then(
+    () => check(true, `hover link locked head ${headName} in the panel`),
+    () => check(false, `hover link locked head ${headName} in the panel`),
+  );
+  await shot('03c-hover-link-focus.png');
+  await page.keyboard.press('Escape'); // closes the hover if still open
 
   // --- 4. Escape clears the decorations -------------------------------------------------------
   await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });

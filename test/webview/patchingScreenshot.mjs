@@ -3,31 +3,14 @@
 // written to .tmp/screenshots/patching-*.png. Exits non-zero on page errors or CSP violations.
 //
 //   node test/webview/patchingScreenshot.mjs [--only=dark-z,...]
-import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
+import { buildPatchingHarness } from './patchingBuild.mjs';
 
 const OUT = join(ROOT, '.tmp', 'screenshots');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-
-export async function buildPatchingHarness() {
-  await build({
-    entryPoints: {
-      patchingPanel: join(ROOT, 'webview', 'patchingPanel.ts'),
-      patchingHarness: join(ROOT, 'test', 'webview', 'patchingHarness.ts'),
-    },
-    outdir: join(ROOT, '.tmp', 'webview-harness'),
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    logLevel: 'warning',
-    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
-  });
-}
 
 /** Clicks the centre of a cell (row, col) of a direction's heatmap. */
 async function clickCell(page, direction, row, col) {

@@ -1,0 +1,163 @@
+// Component tests of the Compare Token Substitution webview in Chromium, against its harness (fake
+// host, fixture comparison, strict CSP). Run: node --test test/webview/patchingComponents.test.mjs
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_OPTIONS, serve } from './harnessServer.mjs';
+import { buildPatchingHarness } from './patchingBuild.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  await buildPatchingHarness();
+  server = await serve();
+  browser = await chromium.launch(CHROMIUM_OPTIONS);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query = '', width = 1400) {
+  const page = await browser.newPage({ viewport: { width, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${server.url}/test/webview/patchingHarness.html?${query}`);
+  if (!query.includes('empty')) await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
+  return { page, errors };
+}
+
+/** Messages the webview posted to the (fake) host; a PNG data URL is cut to its prefix. */
+const posted = (page) =>
+  page.evaluate(() =>
+    window.__ciPatchHarness.posted.map((m) => {
+      const params = { ...m.params };
+      if (typeof params.dataUrl === 'string') params.dataUrl = params.dataUrl.slice(0, 22);
+      return m.id === undefined ? { method: m.method, params } : { method: m.method, id: m.id, params };
+    }),
+  );
+const labels = (page) => page.locator('ci-patch-heatmap canvas').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label')));
+const tabMark = (page, sweep) => page.locator('ci-patch-panel button.seg', { hasText: new RegExp(`^\\s*${sweep}\\s*[✓≈½]?\\s*$`) }).first().locator('.mark').innerText();
+
+/** Sends a fresh table for (sweep, direction) with the given source, through the fake host. */
+function sendTable(page, sweep, direction, source, value = 0) {
+  return page.evaluate(
+    ([sweep, direction, source, value]) => {
+      const dims = sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? [6, 8] : sweep === 'z_by_pos' ? [6, 8, 17] : [6, 17];
+      const axes = dims.length === 3 ? ['layer', 'head_index', 'pos'] : sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? ['layer', 'head_index'] : ['layer', 'pos'];
+      const patched = new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value);
+      window.__ciPatchHarness.send({ method: 'tables', params: { runId: 'fixture-run', tables: [{ sweep, direction, source, dims, axes, patched }] } });
+    },
+    [sweep, direction, source, value],
+  );
+}
+
+describe('Compare Token Substitution webview', () => {
+  it('handshakes, shows both directions side by side with their source, breaks no CSP rule', async () => {
+    const { page, errors } = await open('theme=dark&source=mixed');
+    const msgs = await posted(page);
+    assert.equal(msgs[0].method, 'ready');
+    assert.equal(msgs[0].params.protocolVersion, 1);
+    const l = await labels(page);
+    assert.equal(l.length, 2);
+    assert.match(l[0], /^Denoising · Head output z exact/);
+    assert.match(l[1], /^Noising · Head output z exact/);
+    assert.equal(await tabMark(page, 'mlp_out'), '≈');
+    assert.equal(await tabMark(page, 'z'), '✓');
+    assert.deepEqual(await page.evaluate(() => window.__ciPatchHarness.violations), []);
+    assert.deepEqual(errors, []);
+    const diff = await page.locator('ci-patch-panel .tok.diff').allInnerTexts();
+    assert.deepEqual(diff, ['param', 'arg']);
+  });
+
+  it('an exact table replaces the estimate, and a late estimate never replaces an exact table', async () => {
+    const { page } = await open('theme=dark&source=attribution');
+    await page.locator('ci-patch-panel button.seg', { hasText: /^\s*mlp_out/ }).first().click();
+    assert.match((await labels(page))[0], /estimate \(AtP\)/);
+    await sendTable(page, 'mlp_out', 'denoise', 'exact', -0.8);
+    assert.equal(await tabMark(page, 'mlp_out'), '½');
+    assert.match((await labels(page))[0], /exact/);
+    await sendTable(page, 'mlp_out', 'denoise', 'attribution', 2);
+    assert.match((await labels(page))[0], /exact/, 'still exact');
+    await sendTable(page, 'mlp_out', 'noise', 'exact', 3.2);
+    assert.equal(await tabMark(page, 'mlp_out'), '✓');
+  });
+
+  it('ignores messages for another run', async () => {
+    const { page } = await open('theme=dark&source=attribution');
+    await page.evaluate(() => {
+      const patched = new Float32Array(48);
+      window.__ciPatchHarness.send({ method: 'tables', params: { runId: 'other', tables: [{ sweep: 'z', direction: 'denoise', source: 'exact', dims: [6, 8], axes: ['layer', 'head_index'], patched }] } });
+      window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'other', state: 'error', message: 'boom' } });
+    });
+    assert.match((await labels(page))[0], /estimate/);
+    assert.equal(await page.locator('ci-patch-panel header .run.error').count(), 0);
+  });
+
+  it('while sweeping: progress and a Cancel button that posts cancelRun', async () => {
+    const { page } = await open('theme=dark&source=attribution&sweeping');
+    const run = await page.locator('ci-patch-panel header .run').innerText();
+    assert.match(run, /table 8 of 18/);
+    assert.ok((await page.locator('ci-patch-panel progress').evaluate((p) => p.value)) > 0.35);
+    await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).click();
+    assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });
+    await page.evaluate(() => window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
+    assert.equal(await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).count(), 0);
+    assert.match(await page.locator('ci-patch-panel .state-message').innerText(), /7 of 18/);
+  });
+
+  it('exports: JSON/CSV/HTML through the host, PNG as a data URL of the drawn heatmap', async () => {
+    const { page } = await open('theme=light&source=exact');
+    for (const f of ['JSON', 'CSV', 'HTML']) await page.locator('ci-patch-panel vscode-button', { hasText: f }).click();
+    await page.locator('ci-patch-panel figcaption button', { hasText: 'PNG' }).nth(1).click();
+    const msgs = (await posted(page)).slice(-4);
+    assert.deepEqual(
+      msgs.map((m) => [m.method, m.params.format ?? m.params.name]),
+      [
+        ['exportTables', 'json'],
+        ['exportTables', 'csv'],
+        ['exportTables', 'html'],
+        ['exportPng', 'z-noise'],
+      ],
+    );
+    assert.equal(msgs[3].params.dataUrl, 'data:image/png;base64,');
+  });
+
+  it('a clicked head asks for its patterns once and shows clean, corrupt and difference', async () => {
+    const { page } = await open('theme=dark&source=exact');
+    const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
+    const pos = await canvas.evaluate((c) => {
+      const l = c.getRootNode().host.layout;
+      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
+    });
+    await canvas.click({ position: pos });
+    await page.locator('ci-patch-head-detail canvas').waitFor();
+    const req = (await posted(page)).filter((m) => m.method === 'requestHeadPatterns');
+    assert.equal(req.length, 1);
+    assert.deepEqual(req[0].params, { runId: 'fixture-run', layer: 3, head: 5 });
+    assert.match(await page.locator('ci-patch-panel section.head h2').innerText(), /Head 3\.5/);
+    // A stale answer (an older request id) is ignored.
+    await page.evaluate(() => window.__ciPatchHarness.send({ method: 'headPatterns', id: 999, error: 'old' }));
+    assert.equal(await page.locator('ci-patch-head-detail .error').count(), 0);
+  });
+
+  it('equal clean and corrupt metrics: no normalised mode, the gap is said to be 0', async () => {
+    const { page } = await open('theme=dark&source=exact&equal');
+    const modes = await page.locator('ci-patch-panel .modes button').allInnerTexts();
+    assert.deepEqual(modes, ['Change', 'Raw metric']);
+    assert.match(await page.locator('ci-patch-panel .hints').innerText(), /no gap/);
+    assert.match(await page.locator('ci-patch-panel .notes').innerText(), /normalised values are undefined/);
+  });
+
+  it('keyboard: arrows move over cells, Enter opens the head', async () => {
+    const { page } = await open('theme=hc&source=exact');
+    await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();
+    for (const k of ['ArrowDown', 'ArrowRight', 'Enter']) await page.keyboard.press(k);
+    await page.locator('ci-patch-head-detail canvas').waitFor();
+    assert.match(await page.locator('ci-patch-panel section.head h2').innerText(), /Head 1\.1/);
+    assert.match(await page.locator('ci-patch-heatmap[data-direction="noise"] .tooltip').innerText(), /layer 1 · head 1\.1/);
+  });
+});

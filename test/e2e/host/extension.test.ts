@@ -3,7 +3,8 @@
  * worker and the model named by the workspace's circuitInspector.model setting.
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
@@ -245,6 +246,25 @@ describe('Circuit Inspector in the extension host', function () {
       else process.env.HF_ENDPOINT = previousEndpoint;
       await cfg.update('model', previous, vscode.ConfigurationTarget.Workspace);
       await hub.close().catch(() => undefined);
+    }
+  });
+
+  it('a model that fails to load gives an error (with Open Output), and the previous inspection stays', async () => {
+    const cfg = vscode.workspace.getConfiguration('circuitInspector');
+    const previous = cfg.inspect<string>('model')?.workspaceValue;
+    const broken = mkdtempSync(path.join(os.tmpdir(), 'ci-broken-model-'));
+    writeFileSync(path.join(broken, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_head: 1, n_embd: 4, n_positions: 8, vocab_size: 10 }));
+    const before = api.session.inspection?.inspectionId;
+    try {
+      await cfg.update('model', broken, vscode.ConfigurationTarget.Workspace);
+      editor = await vscode.window.showTextDocument(doc);
+      select(editor, 'self.width = width');
+      const r = await inspect();
+      assert.equal(r.status, 'error');
+      assert.match(r.status === 'error' ? r.message : '', /Could not load the model/);
+      assert.equal(api.session.inspection?.inspectionId, before);
+    } finally {
+      await cfg.update('model', previous, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -25,8 +25,11 @@ export interface SubstitutionPlanParams {
   readonly clean: string;
   /** The prompt with the substitution made; omit to only tokenize (and rank) the clean one. */
   readonly corrupt?: string;
-  /** Rank same-kind single-token substitutes for this clean token index (costs model runs). */
-  readonly rank?: { readonly position: number; readonly limit: number };
+  /**
+   * Rank same-kind single-token substitutes for this clean token index (costs model runs), or only
+   * the given `candidates` (e.g. the replacement chosen, to check whether a head treats it specially).
+   */
+  readonly rank?: { readonly position: number; readonly limit: number; readonly candidates?: readonly number[] };
   /** When the counts differ: the clean position replaced and the requested text, for nearest alternatives. */
   readonly replaced?: { readonly position: number; readonly text: string };
   /** Texts to tokenize (e.g. an answer the user typed). */

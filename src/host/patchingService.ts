@@ -115,7 +115,8 @@ export class PatchingService {
       if (!Number.isInteger(pos) || pos < 0 || pos >= clean.ids.length) throw badRequest(`token ${pos} is outside the prompt (0..${clean.ids.length - 1})`);
       if (clean.tokens[pos].isBos) throw badRequest('the BOS token cannot be substituted');
       const preferred = clean.ids.filter((t, i) => i !== pos && !clean.tokens[i].isBos && t !== clean.ids[pos]);
-      const candidates = sameKindSubstitutes(loaded.tokenizer, clean.ids[pos], { limit: Math.max(1, p.rank.limit), preferred }).slice(0, Math.max(1, p.rank.limit));
+      const given = p.rank.candidates?.filter((id) => Number.isInteger(id) && id >= 0 && id < loaded.model.config.dVocab);
+      const candidates = given ?? sameKindSubstitutes(loaded.tokenizer, clean.ids[pos], { limit: Math.max(1, p.rank.limit), preferred }).slice(0, Math.max(1, p.rank.limit));
       const ranking = await rankSubstitutes(loaded.model, loaded.tokenizer, { ids: clean.ids, isBos: clean.tokens.map((t) => t.isBos) }, pos, candidates, { signal });
       result = { ...result, suggestions: ranking };
     }

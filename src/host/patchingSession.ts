@@ -166,6 +166,7 @@ export class PatchingSession extends Disposable {
       // 4. The metric.
       const picked = await this.questions.pickMetric(spec, prompt, corrupt, options);
       if (!picked) return { status: 'aborted', message: 'no metric picked' };
+      picked.notes.push(...(await this.specialTreatment(spec, prompt, corrupt)));
 
       // 5. Run: preview, then exact sweeps.
       return await this.run(spec, docRef, prompt, corruptText, corrupt, picked.spec, picked.notes, options);
@@ -174,6 +175,26 @@ export class PatchingSession extends Disposable {
       if (e instanceof EngineError && e.code === 'too-long') return this.tell('error', `${e.message}. Select a shorter prompt.`, 'warn');
       if (e instanceof EngineError && e.code === 'empty') return this.tell('empty', `Nothing to compare: ${e.message}.`);
       return this.tell('error', e instanceof Error ? e.message : String(e), 'error');
+    }
+  }
+
+  /**
+   * The `param`/`arg` lesson: when one token was swapped, whether some head singles out the
+   * original or the substitute (then the comparison measures that head's quirk, not the circuit).
+   */
+  private async specialTreatment(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult): Promise<string[]> {
+    const diff = plan.diff;
+    if (!diff || diff.differingPositions.length !== 1) return [];
+    const pos = diff.differingPositions[0];
+    try {
+      const r = await this.engine.call('substitutionPlan', { model: spec, clean: prompt, rank: { position: pos, limit: 1, candidates: [plan.corrupt![pos].id] } }).result;
+      const s = r.suggestions;
+      if (!s) return [];
+      return [...s.original.special.slice(0, 1), ...(s.ranked[0]?.special.slice(0, 1) ?? [])].map((f) => `Heads treat a token of this substitution specially: ${f.message}.`);
+    } catch (e) {
+      if (isCancelled(e)) throw e;
+      this.log.warn(`special-treatment check failed: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
     }
   }
 

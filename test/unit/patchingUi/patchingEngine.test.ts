@@ -56,6 +56,15 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     assert.deepEqual(r.encoded?.[0].map((t) => t.text), [' self', ' x']);
   });
 
+  it('ranks only the given candidates when asked (checking a chosen replacement for special treatment)', async () => {
+    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const a = plan.corrupt![6];
+    const r = await client.call('substitutionPlan', { model: spec, clean, rank: { position: 6, limit: 1, candidates: [a.id] } }).result;
+    assert.deepEqual(r.suggestions?.ranked.map((s) => s.text), [' a']);
+    assert.ok(Array.isArray(r.suggestions?.ranked[0].special));
+    await assert.rejects(client.call('substitutionPlan', { model: spec, clean, rank: { position: 0, limit: 3 } }).result, /BOS/);
+  });
+
   it('never aligns different token counts: not aligned, with single-token alternatives', async () => {
     const r = await client.call('substitutionPlan', { model: spec, clean, corrupt: 'def f(self, b):', replaced: { position: 6, text: ' b' } }).result;
     assert.equal(r.diff?.aligned, false);

@@ -4,7 +4,8 @@
 #   (a) test/e2e/patching.ui.e2e.mjs: palette → QuickPicks → both heatmaps → a head's patterns;
 #   (b) test/e2e/host/patching.test.ts in the extension host: identical prompts, token-count
 #       mismatch, both directions exact, cancel mid-sweep, document edited mid-run.
-# Env: CI_CACHE (default /tmp/ci-e2e), ART (default .tmp/screenshots), PORT, E2E_MODEL, SKIP_UI, SKIP_HOST.
+# Env: CI_CACHE (default /tmp/ci-e2e), ART (default .tmp/screenshots), PORT, E2E_MODEL, SKIP_UI, SKIP_HOST,
+# ALL_HOST_TESTS=1 (run every test/e2e/host suite, to check they get on together).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CI_CACHE=${CI_CACHE:-/tmp/ci-e2e}
@@ -35,6 +36,7 @@ log "install the .vsix"
 "${CS[@]}" --force --install-extension "$VSIX" >"$RUN/install.log" 2>&1 || { cat "$RUN/install.log"; exit 1; }
 
 log "bundle the patching extension-host tests"
+if [ "${ALL_HOST_TESTS:-}" = 1 ]; then node test/e2e/build-host-tests.mjs "$RUN/host"; else
 node --input-type=module - "$RUN/host" <<'JS'
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
@@ -45,6 +47,7 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 await build({ ...common, external: ['vscode', 'mocha', mochaPath], entryPoints: ['test/e2e/host/index.ts'], outfile: join(out, 'index.js'), define: { __MOCHA_PATH__: JSON.stringify(mochaPath) } });
 await build({ ...common, external: ['vscode', 'mocha'], entryPoints: ['test/e2e/host/patching.test.ts'], outdir: join(out, 'suite') });
 JS
+fi
 
 log "start code-server on 127.0.0.1:$PORT"
 setsid "${CS[@]}" "$RUN/ws" >"$RUN/code-server.log" 2>&1 </dev/null &

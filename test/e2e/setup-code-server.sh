@@ -32,7 +32,10 @@ export XDG_CONFIG_HOME="$CI_CACHE/xdg" EXTENSIONS_GALLERY='{}'   # no ~/.config/
 CS_BIN="$CI_CACHE/cs/bin/code-server"
 if [ ! -x "$CS_BIN" ] || ! "$CS_BIN" --version 2>/dev/null | grep -q "^$CS_VER"; then
   log "code-server $CS_VER (its postinstall compiles native modules: ~2-3 min on 2 cores)"
-  npm install -g --prefix "$CI_CACHE/cs" --allow-scripts=code-server --loglevel=error "code-server@$CS_VER"
+  # Under `npm run`, the outer npm (on Node 20) exports npm_config_user_agent, which the inner npm
+  # reads as config and passes on: code-server's postinstall would then see "node/v20" and refuse.
+  (unset npm_config_user_agent npm_node_execpath npm_execpath NODE
+   npm install -g --prefix "$CI_CACHE/cs" --allow-scripts=code-server --loglevel=error "code-server@$CS_VER")
 fi
 export CS_BIN
 

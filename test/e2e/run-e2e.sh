@@ -3,7 +3,8 @@
 # playwright-core, offline except the npm registry and apt. Builds and packages the extension
 # (.vsix), installs it, opens a fixture workspace with a Python sample, then runs
 #   (a) UI tests (test/e2e/ui.e2e.mjs): palette command, webview grid and token strip, decorations,
-#       hover, truncation, stale, screenshots into $ART;
+#       hover, truncation, stale, screenshots into $ART; then test/e2e/patching.ui.e2e.mjs: Compare
+#       Token Substitution from the palette to both heatmaps;
 #   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
 # Env: CI_CACHE (Node 24 + code-server cache, default /tmp/ci-e2e), ART (screenshots, default
 # .tmp/screenshots), PORT (default 8091), E2E_MODEL (model folder; default the shipped model when
@@ -58,6 +59,8 @@ rc=0
 if [ "${SKIP_UI:-}" != 1 ]; then
   log "UI tests"
   node test/e2e/ui.e2e.mjs || rc=1
+  log "UI tests: Compare Token Substitution"
+  node test/e2e/patching.ui.e2e.mjs || rc=1
 fi
 if [ "${SKIP_HOST:-}" != 1 ]; then
   log "extension-host tests"

@@ -170,37 +170,30 @@ export class PatchingService {
   private async sweeps(id: number, p: PatchRunParams, signal: AbortSignal): Promise<PatchRunResult> {
     const t0 = Date.now();
     const { loaded, metric, directions } = await this.runParams(id, p, signal);
-    const total = p.sweeps.length * directions.length;
-    let done = 0;
-    let metricClean = NaN;
-    let metricCorrupt = NaN;
     const progress = (detail: PatchSweepsDetail, message: string, transfer?: ArrayBuffer[]) =>
       this.reply({ type: 'progress', id, phase: 'running', message, detail }, transfer);
-    for (const sweep of p.sweeps) {
-      for (const direction of directions) {
-        signal.throwIfAborted();
-        const r = await runPatchingSweeps(loaded.model, {
-          clean: p.clean,
-          corrupt: p.corrupt,
-          metric,
-          sweeps: [sweep],
-          directions: [direction],
-          maxBatch: p.maxBatch,
-          signal,
-          onProgress: (q) =>
-            progress(
-              { kind: 'progress', progress: { direction, sweep, tablesDone: done, tablesTotal: total, layer: q.layer, cellsDone: q.cellsDone, cellsTotal: q.cellsTotal } },
-              `${direction} ${sweep} layer ${q.layer}`,
-            ),
-        });
-        signal.throwIfAborted();
-        metricClean = r.metricClean;
-        metricCorrupt = r.metricCorrupt;
-        done++;
-        const table = toPatchTable(r.tables[0], 'exact', r.tables[0].values);
-        progress({ kind: 'table', table }, `${direction} ${sweep} done`, [table.patched.buffer as ArrayBuffer]);
-      }
-    }
+    // One call: the clean and corrupt caches are computed once for every table.
+    const r = await runPatchingSweeps(loaded.model, {
+      clean: p.clean,
+      corrupt: p.corrupt,
+      metric,
+      sweeps: p.sweeps,
+      directions,
+      maxBatch: p.maxBatch,
+      signal,
+      onProgress: (q) =>
+        progress(
+          { kind: 'progress', progress: { direction: q.direction, sweep: q.sweep, tablesDone: q.tablesDone, tablesTotal: q.tablesTotal, layer: q.layer, cellsDone: q.cellsDone, cellsTotal: q.cellsTotal } },
+          `${q.direction} ${q.sweep} layer ${q.layer}`,
+        ),
+      onTable: (t) => {
+        if (signal.aborted) return; // a cancelled run delivers no further table
+        const table = toPatchTable(t, 'exact', t.values);
+        progress({ kind: 'table', table }, `${t.direction} ${t.sweep} done`, [table.patched.buffer as ArrayBuffer]);
+      },
+    });
+    signal.throwIfAborted();
+    const { metricClean, metricCorrupt } = r;
     return { metricClean, metricCorrupt, tables: [], ms: Date.now() - t0 };
   }
 

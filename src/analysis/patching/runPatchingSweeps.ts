@@ -26,6 +26,8 @@ export interface PatchingRequest {
   readonly maxBatch?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PatchingProgress) => void;
+  /** Each table as soon as it is complete (sweeps in order, both directions of a sweep together). */
+  readonly onTable?: (table: PatchingTable, metrics: { readonly metricClean: number; readonly metricCorrupt: number }) => void;
 }
 
 export interface PatchingProgress {
@@ -34,6 +36,8 @@ export interface PatchingProgress {
   readonly layer: number;
   readonly cellsDone: number;
   readonly cellsTotal: number;
+  readonly tablesDone: number;
+  readonly tablesTotal: number;
 }
 
 export interface PatchingTable {
@@ -106,9 +110,10 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
   };
 
   const tables: PatchingTable[] = [];
-  for (const direction of directions) {
-    const run = runs[direction];
-    for (const sweep of req.sweeps) {
+  const tablesTotal = req.sweeps.length * directions.length;
+  for (const sweep of req.sweeps) {
+    for (const direction of directions) {
+      const run = runs[direction];
       const dims = sweepTableDims(sweep, c.nLayers, c.nHeads, nPos);
       const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
       const perLayer = values.length / c.nLayers;
@@ -137,10 +142,12 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
             ...(reuse ? { reusePrefix: { length: firstDiff, from: run.target } } : {}),
           });
           chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
-          req.onProgress?.({ direction, sweep, layer, cellsDone: Math.min(i + maxBatch, live.length), cellsTotal: live.length });
+          req.onProgress?.({ direction, sweep, layer, cellsDone: Math.min(i + maxBatch, live.length), cellsTotal: live.length, tablesDone: tables.length, tablesTotal });
         }
       }
-      tables.push({ sweep, direction, dims, axes: ['layer', ...SWEEPS[sweep].axes], values, skippedCells: skipped });
+      const table: PatchingTable = { sweep, direction, dims, axes: ['layer', ...SWEEPS[sweep].axes], values, skippedCells: skipped };
+      tables.push(table);
+      req.onTable?.(table, { metricClean, metricCorrupt });
     }
   }
   return { metricClean, metricCorrupt, tables };

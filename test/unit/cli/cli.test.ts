@@ -57,7 +57,7 @@ describe('circuit-inspector CLI', () => {
       '--answer', ' param', '--wrong', ' arg', '--sweeps', 'resid_pre,z']);
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out);
-    assert.deepEqual(json.tables.map((t: { direction: string; sweep: string }) => `${t.direction}.${t.sweep}`), ['denoise.resid_pre', 'denoise.z', 'noise.resid_pre', 'noise.z']);
+    assert.deepEqual(json.tables.map((t: { direction: string; sweep: string }) => `${t.direction}.${t.sweep}`), ['denoise.resid_pre', 'noise.resid_pre', 'denoise.z', 'noise.z']);
     const resid = json.tables[0];
     assert.deepEqual(resid.dims, [2, json.clean.length]);
     // denoising resid_pre at layer 0 at the substituted position restores the clean metric exactly

@@ -3,7 +3,6 @@
  * dist/ and media/, the `ready` handshake, and typed messages (src/shared/protocol.ts). The panel
  * shows what it is given; the session decides what to run and answers requests.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   FocusToken,
@@ -23,6 +22,7 @@ import {
   type StaleParams,
 } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { webviewHtml } from './webviewHtml';
 
 /** What the panel asks of its owner. */
 export interface PanelHandlers {
@@ -153,31 +153,7 @@ export class AttentionPanel extends Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    const csp = [
-      `default-src 'none'`,
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    // Nothing here comes from the document: token text reaches the webview only as message data.
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<title>Circuit Inspector: Attention</title>
-</head>
-<body>
-<ci-attention-panel></ci-attention-panel>
-<script type="module" nonce="${nonce}" src="${asset('dist', 'webview', 'attentionPanel.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, { title: 'Circuit Inspector: Attention', rootElement: 'ci-attention-panel', script: 'attentionPanel.js' });
   }
 }
 

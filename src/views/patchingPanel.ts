@@ -4,7 +4,6 @@
  * It keeps the latest comparison, its tables and run state, and replays them on `ready` (a webview
  * that reloads shows the same thing). The session decides what to run.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   Comparison,
@@ -23,6 +22,7 @@ import {
   type PatchTable,
 } from '../shared/patchingProtocol';
 import { Disposable } from './disposable';
+import { webviewHtml } from './webviewHtml';
 
 export interface PatchingPanelHandlers {
   cancel(runId: string): void;
@@ -193,31 +193,7 @@ export class PatchingPanel extends Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    const csp = [
-      `default-src 'none'`,
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    // Prompt text reaches the webview only as message data, never in this HTML.
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<title>Circuit Inspector: Token Substitution</title>
-</head>
-<body>
-<ci-patch-panel></ci-patch-panel>
-<script type="module" nonce="${nonce}" src="${asset('dist', 'webview', 'patchingPanel.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, { title: 'Circuit Inspector: Token Substitution', rootElement: 'ci-patch-panel', script: 'patchingPanel.js' });
   }
 }
 

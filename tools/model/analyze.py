@@ -8,7 +8,8 @@ Loads the exported folder and measures, per head (layer.head, as in TransformerL
   random tokens;
 - induction score: on BOS + R + R with R = 50 uniformly random tokens (64 sequences), the mean
   attention from each position of the second copy to the token after that token's first occurrence
-  (q → q − |R| + 1); also the duplicate-token score (q → q − |R|) and the loss on each copy;
+  (q → q − |R| + 1); also the duplicate-token score (q → q − |R|) and the loss on each copy; and the
+  same induction score and losses on BOS + C + C, C = 50 consecutive held-out code tokens;
 - how ` self`/`self` and `param` are attended on held-out code: the mean attention weight a query gives
   one such key, relative to the mean weight it gives one other identifier token (ratio > 1: the head
   attends to it more than to an ordinary name);
@@ -107,6 +108,23 @@ def main() -> None:
         "loss_second_copy": round(float(-logp[:, L + 1:].mean()), 4),
         "note": "loss_second_copy excludes the first token of the second copy (not predictable)",
     }
+    # Repeated held-out code: BOS + C + C, C = 50 consecutive held-out tokens (in-distribution tokens).
+    rng = np.random.default_rng(args.seed)
+    starts = rng.integers(0, len(held) - L, size=n_seq)
+    chunk = torch.tensor(np.stack([held[s_:s_ + L] for s_ in starts]))
+    seq_code = torch.cat([torch.full((n_seq, 1), bos), chunk, chunk], dim=1)  # [batch, 1 + 2L]
+    logits_c, pat_rc = patterns_of(model, seq_code)
+    induction_code = pat_rc[..., q, q - L + 1].mean(dim=(0, -1))  # [layer, head_index]
+    logp_c = torch.log_softmax(logits_c[:, :-1], dim=-1).gather(-1, seq_code[:, 1:, None])[..., 0]
+    out["repeated_code"] = {
+        "sequences": n_seq, "repeat_length": L,
+        "loss_first_copy": round(float(-logp_c[:, :L].mean()), 4),
+        "loss_second_copy": round(float(-logp_c[:, L + 1:].mean()), 4),
+    }
+    out["induction_score_repeated_code"] = {
+        "scores": head_table(induction_code), "top": top_heads(induction_code),
+        "definition": "as induction_score, on BOS + C + C with C = 50 consecutive held-out tokens",
+    }
     out["previous_token_score"] = {"heldout_code": head_table(prev_code), "random_tokens": head_table(prev_rand),
                                    "top_heldout_code": top_heads(prev_code)}
     out["induction_score"] = {"scores": head_table(induction), "top": top_heads(induction),
@@ -200,13 +218,15 @@ def main() -> None:
         update_json(os.path.join(args.model, "evaluation.json"), "analysis", out)
         # The exact inputs, so tools/model/engineScores.ts recomputes the head scores on the same tokens.
         with open(os.path.join(os.path.dirname(args.prompts), "analysis-inputs.json"), "w") as f:
-            json.dump({"code": code.tolist(), "repeated": seq.tolist(), "repeatLength": L,
+            json.dump({"code": code.tolist(), "repeated": seq.tolist(), "repeatedCode": seq_code.tolist(), "repeatLength": L,
                        "docstring": [[bos] + d["ids"] for d in docs]}, f)
     summary = {
         "prev_token_top": out["previous_token_score"]["top_heldout_code"],
         "induction_top": out["induction_score"]["top"],
         "duplicate_top": out["duplicate_token_score"]["top"],
         "repeated_random": out["random_repeated_tokens"],
+        "induction_code_top": out["induction_score_repeated_code"]["top"],
+        "repeated_code": out["repeated_code"],
         "self_top": out["attention_to_self_and_param"]["top_self"],
         "param_top": out["attention_to_self_and_param"]["top_param"],
         "key_counts": out["attention_to_self_and_param"]["key_counts"],

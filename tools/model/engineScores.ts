@@ -19,6 +19,7 @@ import { MODEL_DIR, WORK_DIR } from './gpt2Files';
 interface Inputs {
   readonly code: number[][];
   readonly repeated: number[][];
+  readonly repeatedCode: number[][];
   readonly repeatLength: number;
 }
 
@@ -52,7 +53,9 @@ async function main(): Promise<void> {
   }
 
   const previous = await meanScores(inputs.code, (p) => previousTokenScores(p));
-  const induction = await meanScores(inputs.repeated, (p, row) => inductionScores(p, row, row.map((id, i) => i === 0 && id === bosTokenId)));
+  const isBos = (row: number[]): boolean[] => row.map((id, i) => i === 0 && id === bosTokenId);
+  const induction = await meanScores(inputs.repeated, (p, row) => inductionScores(p, row, isBos(row)));
+  const inductionCode = await meanScores(inputs.repeatedCode, (p, row) => inductionScores(p, row, isBos(row)));
   await loaded.dispose();
 
   const torch = evaluation.analysis;
@@ -62,8 +65,11 @@ async function main(): Promise<void> {
     measured_by: 'tools/model/engineScores.ts: src/model HookedGpt2 (ONNX Runtime) + src/analysis/headScores.ts, on the same tokens as analyze.py',
     previous_token_score_heldout_code: previous,
     induction_score: induction,
+    /** counts every earlier occurrence: code repeats tokens (spaces) inside C, so this differs from analyze.py's score */
+    induction_score_repeated_code: inductionCode,
     top_previous_token: best(previous),
     top_induction: best(induction),
+    top_induction_repeated_code: best(inductionCode),
     max_abs_diff_vs_pytorch: {
       previous_token: maxDiff(previous, torch.previous_token_score.heldout_code),
       induction: maxDiff(induction, torch.induction_score.scores),

@@ -44,6 +44,7 @@ def main() -> None:
     stopped = {"steps": "it reached its step count", "time_budget": "its time budget ran out (the cosine had fully decayed)",
                "deadline": "the deadline stopped it early: a PARTIAL run"}[tr["stopped_by"]]
     rr = a["random_repeated_tokens"]
+    rc = a["repeated_code"]
     doc = a["docstring_task"]
     sp = a["attention_to_self_and_param"]
     copies = (": the model copies sequences it has never seen" if rr["loss_second_copy"] < rr["loss_first_copy"] - 1
@@ -163,6 +164,9 @@ were measured with PyTorch only. Heads are named layer.head, as in TransformerLe
 random tokens; score = mean attention from each second-copy position q to q − |R| + 1):
 {heads(a['induction_score']['top'])}. Duplicate-token score (q → q − |R|): {heads(a['duplicate_token_score']['top'])}.
 Loss on the first copy {rr['loss_first_copy']:.2f} nats/token, on the second copy {rr['loss_second_copy']:.2f}{copies}.
+The same on repeated held-out code (BOS + C + C, C = {rc['repeat_length']} consecutive held-out tokens, {rc['sequences']} sequences):
+top induction scores {heads(a['induction_score_repeated_code']['top'])}; loss {rc['loss_first_copy']:.2f} on the first copy,
+{rc['loss_second_copy']:.2f} on the second.
 
 **` self` and `param` as keys** (held-out code; mean attention weight on one such key relative to one
 other identifier key; {sp['key_counts']['self']:,} `self` keys, {sp['key_counts']['param']:,} `param` keys,
@@ -204,9 +208,13 @@ Previous-token score (held-out code):
 
 {grid(a['previous_token_score']['heldout_code'], L, H)}
 
-Induction score (BOS + R + R):
+Induction score (BOS + R + R, random tokens):
 
 {grid(a['induction_score']['scores'], L, H)}
+
+Induction score (BOS + C + C, held-out code):
+
+{grid(a['induction_score_repeated_code']['scores'], L, H)}
 
 Attention to a `self` key relative to another identifier key:
 

@@ -5,6 +5,17 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_OPTIONS, buildHarness, openHarness, serve } from './harnessServer.mjs';
 
+/** Lit renders asynchronously: poll a locator's count until it is `n` (fails after `timeout` ms). */
+async function expectCount(locator, n, timeout = 5000) {
+  const end = Date.now() + timeout;
+  let count = await locator.count();
+  while (count !== n && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    count = await locator.count();
+  }
+  assert.equal(count, n);
+}
+
 const CELL = 36 + 4;
 const headPoint = (layer, head) => ({ x: head * CELL + 18, y: layer * CELL + 18 });
 
@@ -228,7 +239,7 @@ describe('Inspect Attention webview', () => {
 
     const filter = page.locator('ci-head-table vscode-textfield input');
     await filter.fill('L5');
-    assert.equal(await page.locator('ci-head-table tbody tr').count(), 12);
+    await expectCount(page.locator('ci-head-table tbody tr'), 12);
     await filter.fill('ind>0.5');
     assert.deepEqual((await page.locator('ci-head-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.head))).sort(), ['5.1', '5.5', '6.9']);
     await filter.fill('nonsense!');
@@ -249,7 +260,7 @@ describe('Inspect Attention webview', () => {
     await items.first().locator('button', { hasText: '0.2' }).click();
     assert.match(await zoomTitle(page), /L0 H2\s+locked/);
     assert.equal(await page.locator('ci-token-strip vscode-radio[value="to"]').evaluate((r) => r.checked), true);
-    assert.equal(await page.locator('ci-token-strip .tok.locked').count(), 1);
+    await expectCount(page.locator('ci-token-strip .tok.locked'), 1);
     await page.close();
   });
 

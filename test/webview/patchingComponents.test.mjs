@@ -105,6 +105,8 @@ describe('Compare Token Substitution webview', () => {
     await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).click();
     assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });
     await page.evaluate(() => window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
+    // Lit renders asynchronously: wait for the button to go (fails after the timeout if it stays)
+    await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).count(), 0);
     assert.match(await page.locator('ci-patch-panel .state-message').innerText(), /7 of 18/);
   });

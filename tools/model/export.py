@@ -103,6 +103,13 @@ def main() -> None:
         if os.path.exists(os.path.join(work, rel)):
             with open(os.path.join(work, rel)) as f:
                 provenance[key] = json.load(f)
+    log = os.path.join(os.path.dirname(os.path.abspath(args.ckpt)), "log.jsonl")
+    if os.path.exists(log):
+        with open(log) as f:
+            recs = [json.loads(line) for line in f if line.strip()]
+        # [step, tokens, held-out loss on the training script's fixed 4-batch sample]
+        provenance["heldout_curve"] = [[r["step"], r["tokens"], r["heldout_loss"]] for r in recs
+                                       if "heldout_loss" in r and r["step"] <= ck["step"]]
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump(provenance, f, indent=2)
         f.write("\n")

@@ -44,6 +44,7 @@ def main() -> None:
     stopped = {"steps": "it reached its step count", "time_budget": "its time budget ran out (the cosine had fully decayed)",
                "deadline": "the deadline stopped it early: a PARTIAL run"}[tr["stopped_by"]]
     rr = a["random_repeated_tokens"]
+    curve = ", ".join(f"{tok / 1e6:.1f} M tokens: {loss:.2f}" for _, tok, loss in tr.get("heldout_curve", []))
     rc = a["repeated_code"]
     doc = a["docstring_task"]
     sp = a["attention_to_self_and_param"]
@@ -130,6 +131,9 @@ Python indentation costs one token per space.
 | learning rate | linear warm-up over {targs['warmup']} steps to {targs['lr']}, cosine to {targs['lr'] / 10:g} over {targs['steps']} steps or {targs['time_budget']:.0f} s, whichever ran out first |
 | batches | each row `<|endoftext|>` + {targs['n_ctx'] - 1} tokens from a random offset of the training stream (seed {targs['seed']}) |
 | tokens seen vs corpus | {tr['tokens_seen'] / data['train_tokens']:.2f} epochs: almost every token was seen at most once |
+
+Held-out loss during training (the training script's fixed sample of {targs['eval_batches'] * targs['batch']} windows):
+{curve}.
 
 Reproduce with `tools/model/pipeline.sh` (see `tools/model/README.md`); with CUDA present the same
 script uses the GPU.

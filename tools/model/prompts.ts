@@ -19,6 +19,7 @@
 import * as path from 'node:path';
 import { Gpt2Tokenizer } from '../../src/model/tokenizer';
 import { MODEL_DIR, WORK_DIR, writeJson } from './gpt2Files';
+import { docstringPrompt } from './docstringTask';
 import { DESCRIPTION_WORDS, DOCSTRING_ARG_NAMES } from './identifiers';
 
 const FUNCTION_NAMES = ['load', 'run', 'update', 'get', 'set', 'add', 'check', 'build', 'parse', 'write', 'read', 'send'];
@@ -46,17 +47,6 @@ export interface DocstringPrompt {
   /** token ids of ` A`, ` B`, ` C` (the answer is the last) */
   readonly argIds: [number, number, number];
   readonly answerId: number;
-}
-
-export function docstringPrompt(fn: string, args: readonly [string, string, string], words: readonly string[]): string {
-  const [a, b, c] = args;
-  return (
-    `def ${fn}(self, ${a}, ${b}, ${c}):\n` +
-    `    """${words[0]} ${words[1]} ${words[2]}\n\n` +
-    `    :param ${a}: ${words[3]} ${words[4]}\n` +
-    `    :param ${b}: ${words[5]} ${words[6]}\n` +
-    `    :param`
-  );
 }
 
 function oneToken(tokenizer: Gpt2Tokenizer, text: string): number {

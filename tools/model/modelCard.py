@@ -64,15 +64,24 @@ def main() -> None:
                        "(induction, where the project's score also counts repeats inside R).")
     else:
         engine_line = "The per-head tables have not been recomputed with the project's engine yet (tools/model/engineScores.ts)."
+    best_induction = a["induction_score"]["top"][0][1]
+    best_previous = a["previous_token_score"]["top_heldout_code"][0][1]
+    if best_induction >= 0.3 and best_previous >= 0.5:
+        status = "It has previous-token and induction heads (see below)."
+    else:
+        status = (f"**This model is undertrained for circuits:** after {tr['tokens_seen'] / 1e6:.1f} M tokens it beats the "
+                  "n-gram baselines by a wide margin, and it has local heads and an argument head that treats `self` "
+                  "differently from argument names. It has no sharp previous-token head (best "
+                  f"{best_previous:.2f}) and no induction head (best {best_induction:.2f}) yet; see below.")
     name = os.path.basename(os.path.normpath(m))
     notes = open(args.notes).read().strip() if os.path.exists(args.notes) else ""
 
     md = f"""# {name}
 
 A small GPT-2-architecture model trained on Python source code, shipped with Circuit Inspector so that
-the extension shows real circuits (previous-token heads, induction heads, a docstring task) with no
-network. It is an ordinary GPT-2 checkpoint in the Hugging Face layout of `openai-community/gpt2`: the
-same loader, tokenizer code and hook names apply. It is a toy for inspection, not a code assistant.
+the extension has a real model to inspect with no network. It is an ordinary GPT-2 checkpoint in the
+Hugging Face layout of `openai-community/gpt2`: the same loader, tokenizer code and hook names apply.
+It is a toy for inspection, not a code assistant. {status}
 
 ## Files
 

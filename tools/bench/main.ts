@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { loadHookedGpt2 } from '../../src/model/loadHookedGpt2';
 import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from '../../src/shared/hookNames';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
-import { fmt, medianMs } from './timing';
+import { fmt, interleavedMedians } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
 
@@ -41,19 +41,21 @@ async function main(): Promise<void> {
   rows.push('|---|---|---|---|---|---|');
   for (const n of TOKEN_COUNTS) {
     const tokens = Array.from({ length: n }, (_, i) => (i * 7919) % c.dVocab);
-    const logitsOnly = await medianMs(() => loaded.model.run(tokens), REPEAT);
-    const fullCache = await medianMs(() => loaded.model.runWithCache(tokens, allHooks), Math.max(3, REPEAT - 2));
+    // interleaved, so both see the same machine conditions
+    const [logitsOnly, fullCache] = await interleavedMedians([() => loaded.model.run(tokens), () => loaded.model.runWithCache(tokens, allHooks)], REPEAT * 2);
     const tt = torch ? torchForward(dir, n, REPEAT, THREADS) : undefined;
     rows.push(`| ${n} | ${fmt(logitsOnly)} | ${fmt(fullCache)} | ${fmt(fullCache / logitsOnly, 2)}× | ${tt ? fmt(tt.forward_last_ms) : 'n/a'} | ${tt ? fmt(logitsOnly / tt.forward_last_ms, 2) + '×' : 'n/a'} |`);
     console.log(rows[rows.length - 1]);
   }
+  const rssMb = process.memoryUsage().rss / 2 ** 20; // the model loaded, forward + cache graphs built
   const sweepRows = process.argv.includes('--no-sweep') ? [] : sweepBenchRows(await sweepBench(loaded));
   for (const r of sweepRows) console.log(r);
-  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  const rssAfterAllMb = process.memoryUsage().rss / 2 ** 20;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
   await loaded.dispose();
   console.log('\n## Engine, GPT-2-small-sized random weights (12 × 12 heads × 768, vocab 50257), ' + THREADS + ' threads');
   console.log(`- load (safetensors + tokenizer → model): ${fmt(loadS, 2)} s (target ≤ 3 s); first run incl. graph build: ${fmt(firstRunS, 2)} s`);
-  console.log(`- RSS after the runs: ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB)`);
+  console.log(`- RSS with the model loaded and run (forward + full cache): ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB); after every benchmark below (patch, prefix and backward graph variants too): ${fmt(rssAfterAllMb, 0)} MiB; peak: ${fmt(peakRssMb, 0)} MiB`);
   console.log(rows.join('\n'));
   console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
   console.log(sweepRows.join('\n'));

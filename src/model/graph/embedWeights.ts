@@ -6,8 +6,13 @@
 import type { FeedTensor } from '../ort';
 import { OnnxDataType, type OnnxGraph } from './onnxModel';
 
+/**
+ * Only the blocks' weights are embedded: they feed the matmuls that prepacking speeds up. The
+ * embedding tables (a Gather) and the unembedding (one row of logits per run, usually) stay shared
+ * inputs, which keeps the session's extra memory and its creation peak to the blocks' size.
+ */
 export function embedWeights(graph: OnnxGraph, weights: Readonly<Record<string, FeedTensor>>): OnnxGraph {
-  const isWeight = (name: string) => name.startsWith('weight:');
+  const isWeight = (name: string) => name.startsWith('weight:blocks.');
   return {
     ...graph,
     inputs: graph.inputs.filter((i) => !isWeight(i.name)),

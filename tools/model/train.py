@@ -64,6 +64,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--deadline", type=float, default=0,
                    help="Unix time: past it, save latest.pt and stop early (a partial run, recorded as such)")
     p.add_argument("--bench", type=int, default=0, help="time this many steps, print tokens/s, exit")
+    p.add_argument("--init-from", default="", help="start from this checkpoint's weights (new optimizer and schedule)")
+    p.add_argument("--repeat-fraction", type=float, default=0.0,
+                   help="fraction of each batch that is a code window repeated twice (BOS + R + R): a curriculum "
+                        "that rewards copying from earlier context, i.e. induction heads")
     return p.parse_args()
 
 
@@ -80,10 +84,14 @@ def lr_at(step: int, progress: float, args: argparse.Namespace) -> float:
     return args.lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
 
 
-def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int):
-    """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one."""
+def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int, repeat_fraction: float = 0.0):
+    """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one. The first
+    round(repeat_fraction · batch) windows are a half-length code window R repeated: R + R."""
     starts = rng.integers(0, len(tokens) - n_ctx, size=batch)
     rows = np.stack([tokens[s:s + n_ctx].astype(np.int64) for s in starts])  # [batch, n_ctx]
+    half = n_ctx // 2
+    for i in range(int(round(repeat_fraction * batch))):
+        rows[i] = np.concatenate([rows[i, :half], rows[i, :half], rows[i, :n_ctx - 2 * half]])
     x = np.concatenate([np.full((batch, 1), bos, dtype=np.int64), rows[:, :-1]], axis=1)
     return torch.from_numpy(x), torch.from_numpy(rows)
 
@@ -133,6 +141,10 @@ def main() -> None:
     step, elapsed_before = 0, 0.0
     stopped_by = "steps"
     lrs: list[float] = []  # the learning rate of every step, saved with the checkpoint
+    if args.init_from:
+        ck = torch.load(args.init_from, map_location=device)
+        model.load_state_dict(ck["model"])
+        print(f"initialised from {args.init_from} (step {ck['step']}, {ck['tokens_seen']:,} tokens)", flush=True)
     if args.resume and os.path.exists(os.path.join(args.out, "latest.pt")):
         ck = torch.load(os.path.join(args.out, "latest.pt"), map_location=device)
         model.load_state_dict(ck["model"])
@@ -165,7 +177,7 @@ def main() -> None:
             stopped_by = "time_budget" if progress_at(step, 0.0, args) < 1.0 else "steps"
             break
         rng = np.random.default_rng([args.seed, step])
-        x, y = batch_at(train, rng, args.batch, args.n_ctx, eot)
+        x, y = batch_at(train, rng, args.batch, args.n_ctx, eot, args.repeat_fraction)
         lr = lr_at(step, progress, args)
         lrs.append(lr)
         for g in opt.param_groups:

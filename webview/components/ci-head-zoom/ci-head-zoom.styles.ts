@@ -1,9 +1,10 @@
 import { css } from 'lit';
-import { baseStyles, canvasRoles } from '../../lib/sharedStyles.js';
+import { baseStyles, canvasRoles, hoverTooltip } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
   canvasRoles,
+  hoverTooltip,
   css`
     :host {
       display: block;
@@ -37,23 +38,6 @@ export const styles = [
     }
     canvas {
       display: block;
-    }
-    .tooltip {
-      position: absolute;
-      left: 0;
-      top: 0;
-      pointer-events: none;
-      z-index: 1;
-      padding: 3px 7px;
-      white-space: pre;
-      font-variant-numeric: tabular-nums;
-      color: var(--vscode-editorHoverWidget-foreground, var(--vscode-foreground, #cccccc));
-      background: var(--vscode-editorHoverWidget-background, #202020);
-      border: 1px solid var(--vscode-editorHoverWidget-border, #454545);
-      box-shadow: 0 2px 8px var(--vscode-widget-shadow, rgba(0, 0, 0, 0.36));
-    }
-    .tooltip[hidden] {
-      display: none;
     }
     .placeholder {
       display: flex;

@@ -89,7 +89,8 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     assert.ok(atp.tables.every((t) => isPatchTable(t) && t.source === 'attribution'));
     const details: PatchSweepsDetail[] = [];
     const exact = await client.call('patchSweeps', params, (_p, _m, d) => isPatchSweepsDetail(d) && details.push(d)).result;
-    assert.equal(exact.metricClean, atp.metricClean);
+    // different graph variants (embedded vs shared weights, batch 1 vs 2): equal up to float rounding
+    assert.ok(Math.abs(exact.metricClean - atp.metricClean) < 1e-4, `${exact.metricClean} vs ${atp.metricClean}`);
     const tables = details.flatMap((d) => (d.kind === 'table' ? [d.table] : []));
     assert.deepEqual(tables.map((t) => `${t.sweep}/${t.direction}`), ['z/denoise', 'z/noise', 'resid_pre/denoise', 'resid_pre/noise']);
     assert.ok(tables.every((t) => isPatchTable(t) && t.source === 'exact'));

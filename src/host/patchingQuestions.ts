@@ -62,7 +62,12 @@ export class SubstitutionQuestions {
       const text = span.first === span.last ? keepLeadingSpace(original, v) : v;
       return [{ label: `$(edit) ‘${showToken(text)}’`, description: text !== v ? 'your text, with the leading space kept' : 'your text', value: text, alwaysShow: true }];
     };
-    const refresh = () => (qp.items = [...freeItem(), ...suggestions]);
+    const refresh = () => {
+      const free = freeItem();
+      qp.items = [...free, ...suggestions];
+      // Typed text stays the active item when suggestions arrive later: Enter uses what was typed.
+      if (free.length) qp.activeItems = free;
+    };
     qp.onDidChangeValue(refresh);
     let rankCall: EngineCall<SubstitutionPlanResult> | undefined;
     if (span.first === span.last) {

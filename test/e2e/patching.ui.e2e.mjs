@@ -83,8 +83,11 @@ try {
   check(suggestions.length > 0, `2/3 suggestions offered (${suggestions.length}): ${suggestions.slice(0, 3).map((s) => s.trim().slice(0, 40)).join(' | ')}`);
   await shot('patching-02-suggestions.png');
   await qiInput.fill('x');
-  await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: '‘x’' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // Pick the typed text explicitly: with a vocabulary that also suggests ‘X’, the filtered list's
+  // order is VS Code's to choose.
+  const typed = quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'your text' }).first();
+  await typed.waitFor();
+  await typed.click();
 
   const t3 = await waitTitle(/metric/);
   const metricItem = (await quickInput.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';

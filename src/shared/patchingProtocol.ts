@@ -10,6 +10,11 @@
  */
 import { normalisePatched } from '../analysis/patching/patchingMetric';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../analysis/patching/sweeps';
+import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from './guards';
+import { defineMessage, defineRequest, defineResponse } from './messageEnvelope';
+
+import type { Message, RequestMessage, ResponseMessage } from './messageEnvelope';
+export type { Message, RequestMessage, ResponseMessage };
 
 export type { PatchDirection, SweepKind };
 export { PATCH_DIRECTIONS, SWEEP_KINDS };
@@ -154,40 +159,6 @@ export interface RunIdParams {
 // Envelopes and guards
 // ---------------------------------------------------------------------------------------------
 
-export interface Message<M extends string, P> {
-  readonly method: M;
-  readonly params: P;
-}
-export interface RequestMessage<M extends string, P> extends Message<M, P> {
-  readonly id: number;
-}
-export type ResponseMessage<M extends string, P> =
-  | { readonly method: M; readonly id: number; readonly params: P; readonly error?: undefined }
-  | { readonly method: M; readonly id: number; readonly params?: undefined; readonly error: string };
-
-type Check<P> = (v: unknown) => v is P;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isIndex(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-function isPositiveInt(v: unknown): v is number {
-  return isIndex(v) && v > 0;
-}
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-function isArrayOf<T>(v: unknown, check: (x: unknown) => x is T): v is T[] {
-  return Array.isArray(v) && v.every((x) => check(x));
-}
-function isOneOf<T extends string>(values: readonly T[]) {
-  return (v: unknown): v is T => typeof v === 'string' && values.some((x) => x === v);
-}
 export const isSweepKind = isOneOf(SWEEP_KINDS);
 export const isPatchDirection = isOneOf(PATCH_DIRECTIONS);
 export const isExportFormat = isOneOf(EXPORT_FORMATS);
@@ -309,54 +280,27 @@ function isRunIdParams(v: unknown): v is RunIdParams {
   return isRecord(v) && isString(v.runId);
 }
 
-function defineMessage<M extends string, P>(method: M, check: Check<P>) {
-  return {
-    method,
-    create: (params: P): Message<M, P> => ({ method, params }),
-    is: (msg: unknown): msg is Message<M, P> => isRecord(msg) && msg.method === method && check(msg.params),
-  };
-}
-function defineRequest<M extends string, P>(method: M, check: Check<P>) {
-  return {
-    method,
-    create: (id: number, params: P): RequestMessage<M, P> => ({ method, id, params }),
-    is: (msg: unknown): msg is RequestMessage<M, P> => isRecord(msg) && msg.method === method && isIndex(msg.id) && check(msg.params),
-  };
-}
-function defineResponse<M extends string, P>(method: M, check: Check<P>) {
-  return {
-    method,
-    result: (id: number, params: P): ResponseMessage<M, P> => ({ method, id, params }),
-    error: (id: number, error: string): ResponseMessage<M, P> => ({ method, id, error }),
-    is: (msg: unknown): msg is ResponseMessage<M, P> => {
-      if (!isRecord(msg) || msg.method !== method || !isIndex(msg.id)) return false;
-      if (typeof msg.error === 'string') return msg.params === undefined;
-      return msg.error === undefined && check(msg.params);
-    },
-  };
-}
-
 // webview → host
 /** Command: the listener is installed; the host replies with the current comparison and tables. */
-export const PatchReady = defineMessage('ready', isReadyParams);
+export const PatchReady = defineMessage('ready', 'command', isReadyParams);
 /** Command: cancel the run's exact sweeps (finished tables stay; the one in progress is dropped). */
-export const CancelRun = defineMessage('cancelRun', isRunIdParams);
+export const CancelRun = defineMessage('cancelRun', 'command', isRunIdParams);
 /** Command: save every table (JSON, CSV) or a self-contained HTML report, through a save dialog. */
-export const ExportTables = defineMessage('exportTables', isExportTablesParams);
+export const ExportTables = defineMessage('exportTables', 'command', isExportTablesParams);
 /** Command: save a heatmap canvas as PNG, through a save dialog. */
-export const ExportPng = defineMessage('exportPng', isExportPngParams);
+export const ExportPng = defineMessage('exportPng', 'command', isExportPngParams);
 /** Request: one head's clean and corrupt attention patterns; answered by `headPatterns`. */
 export const RequestHeadPatterns = defineRequest('requestHeadPatterns', isHeadPatternsRequestParams);
 
 // host → webview
 /** Notification: a new comparison (replaces the previous one and its tables). */
-export const Comparison = defineMessage('comparison', isComparisonParams);
+export const Comparison = defineMessage('comparison', 'notification', isComparisonParams);
 /** Notification: tables for the current run (an AtP preview, or exact tables replacing it). */
-export const PatchTables = defineMessage('tables', isPatchTablesParams);
+export const PatchTables = defineMessage('tables', 'notification', isPatchTablesParams);
 /** Notification: run state and per-sweep progress. */
-export const PatchRunState = defineMessage('runState', isPatchRunStateParams);
+export const PatchRunState = defineMessage('runState', 'notification', isPatchRunStateParams);
 /** Notification: the document changed since the comparison was taken. */
-export const PatchStale = defineMessage('stale', isPatchStaleParams);
+export const PatchStale = defineMessage('stale', 'notification', isPatchStaleParams);
 /** Response to `requestHeadPatterns`. */
 export const HeadPatterns = defineResponse('headPatterns', isHeadPatternsParams);
 

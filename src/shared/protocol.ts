@@ -23,6 +23,12 @@
  * array lengths) and narrows `unknown` to the message type, so neither side needs casts.
  */
 
+import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isOptional, isPositiveInt, isRecord, isString } from './guards';
+import { defineMessage, defineRequest, defineResponse } from './messageEnvelope';
+
+import type { Message, RequestMessage, ResponseMessage } from './messageEnvelope';
+export type { Message, NotificationDef, RequestDef, RequestMessage, ResponseDef, ResponseMessage } from './messageEnvelope';
+
 export const PROTOCOL_VERSION = 1;
 
 // ---------------------------------------------------------------------------------------------
@@ -196,125 +202,12 @@ export interface RunStateParams {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Envelopes
-// ---------------------------------------------------------------------------------------------
-
-/** A command or notification: fire and forget. */
-export interface Message<M extends string, P> {
-  readonly method: M;
-  readonly params: P;
-}
-
-/** A request: the response echoes `id`. */
-export interface RequestMessage<M extends string, P> extends Message<M, P> {
-  readonly id: number;
-}
-
-/** A response to request `id`: either `params` or `error`. */
-export type ResponseMessage<M extends string, P> =
-  | { readonly method: M; readonly id: number; readonly params: P; readonly error?: undefined }
-  | { readonly method: M; readonly id: number; readonly params?: undefined; readonly error: string };
-
-type Check<P> = (value: unknown) => value is P;
-
-export interface NotificationDef<M extends string, P> {
-  readonly method: M;
-  readonly kind: 'command' | 'notification';
-  readonly direction: 'webviewToHost' | 'hostToWebview';
-  create(params: P): Message<M, P>;
-  is(msg: unknown): msg is Message<M, P>;
-}
-
-export interface RequestDef<M extends string, P> {
-  readonly method: M;
-  readonly kind: 'request';
-  readonly direction: 'webviewToHost';
-  create(id: number, params: P): RequestMessage<M, P>;
-  is(msg: unknown): msg is RequestMessage<M, P>;
-}
-
-export interface ResponseDef<M extends string, P> {
-  readonly method: M;
-  readonly kind: 'response';
-  readonly direction: 'hostToWebview';
-  result(id: number, params: P): ResponseMessage<M, P>;
-  error(id: number, error: string): ResponseMessage<M, P>;
-  is(msg: unknown): msg is ResponseMessage<M, P>;
-}
-
-function defineMessage<M extends string, P>(
-  method: M,
-  kind: 'command' | 'notification',
-  check: Check<P>,
-): NotificationDef<M, P> {
-  return {
-    method,
-    kind,
-    direction: kind === 'command' ? 'webviewToHost' : 'hostToWebview',
-    create: (params) => ({ method, params }),
-    is: (msg): msg is Message<M, P> => isRecord(msg) && msg.method === method && check(msg.params),
-  };
-}
-
-function defineRequest<M extends string, P>(method: M, check: Check<P>): RequestDef<M, P> {
-  return {
-    method,
-    kind: 'request',
-    direction: 'webviewToHost',
-    create: (id, params) => ({ method, id, params }),
-    is: (msg): msg is RequestMessage<M, P> =>
-      isRecord(msg) && msg.method === method && isRequestId(msg.id) && check(msg.params),
-  };
-}
-
-function defineResponse<M extends string, P>(method: M, check: Check<P>): ResponseDef<M, P> {
-  return {
-    method,
-    kind: 'response',
-    direction: 'hostToWebview',
-    result: (id, params) => ({ method, id, params }),
-    error: (id, error) => ({ method, id, error }),
-    is: (msg): msg is ResponseMessage<M, P> => {
-      if (!isRecord(msg) || msg.method !== method || !isRequestId(msg.id)) return false;
-      if (typeof msg.error === 'string') return msg.params === undefined;
-      return msg.error === undefined && check(msg.params);
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Payload checks (hand-written; they return type predicates so callers need no casts)
 // ---------------------------------------------------------------------------------------------
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isIndex(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-const isRequestId = isIndex;
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-}
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-function isOptional<T>(v: unknown, check: (x: unknown) => x is T): v is T | undefined {
-  return v === undefined || check(v);
-}
-function isOneOf<T extends string>(values: readonly T[]) {
-  return (v: unknown): v is T => typeof v === 'string' && values.some((x) => x === v);
-}
 export const isAttentionDirection = isOneOf(ATTENTION_DIRECTIONS);
 export const isRunStateKind = isOneOf(RUN_STATE_KINDS);
 export const isTokenKind = isOneOf(TOKEN_KINDS);
-
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-function isArrayOf<T>(v: unknown, check: (x: unknown) => x is T): v is T[] {
-  return Array.isArray(v) && v.every((x) => check(x));
-}
 
 function isTokenInfo(v: unknown): v is TokenInfo {
   return (

@@ -21,6 +21,7 @@ import {
   type RunStateParams,
   type StaleParams,
 } from '../shared/protocol';
+import { createPanel, panelColumn } from './createPanel';
 import { Disposable } from './disposable';
 import { webviewHtml } from './webviewHtml';
 
@@ -49,21 +50,12 @@ export class AttentionPanel extends Disposable {
 
   /** Reveals the panel (beside the editor), creating it when none is open. */
   static createOrShow(extensionUri: vscode.Uri, handlers: PanelHandlers, preserveFocus = true): AttentionPanel {
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const column = panelColumn();
     if (AttentionPanel.current) {
       AttentionPanel.current.panel.reveal(column, preserveFocus);
       return AttentionPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(
-      AttentionPanel.viewType,
-      'Circuit Inspector: Attention',
-      { viewColumn: column, preserveFocus },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-      },
-    );
+    const panel = createPanel(AttentionPanel.viewType, 'Circuit Inspector: Attention', extensionUri, preserveFocus);
     AttentionPanel.current = new AttentionPanel(panel, extensionUri, handlers);
     return AttentionPanel.current;
   }
@@ -75,7 +67,6 @@ export class AttentionPanel extends Disposable {
   ) {
     super();
     this._register(panel);
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)));
     panel.webview.html = this.html();

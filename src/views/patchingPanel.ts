@@ -21,6 +21,7 @@ import {
   type PatchRunStateParams,
   type PatchTable,
 } from '../shared/patchingProtocol';
+import { createPanel, panelColumn } from './createPanel';
 import { Disposable } from './disposable';
 import { webviewHtml } from './webviewHtml';
 
@@ -67,22 +68,13 @@ export class PatchingPanel extends Disposable {
   }
 
   static createOrShow(extensionUri: vscode.Uri, handlers: PatchingPanelHandlers): PatchingPanel {
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const column = panelColumn();
     if (PatchingPanel.current) {
       PatchingPanel.current.handlers = handlers;
       PatchingPanel.current.panel.reveal(column, true);
       return PatchingPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(
-      PatchingPanel.viewType,
-      'Circuit Inspector: Token Substitution',
-      { viewColumn: column, preserveFocus: true },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-      },
-    );
+    const panel = createPanel(PatchingPanel.viewType, 'Circuit Inspector: Token Substitution', extensionUri, true);
     PatchingPanel.current = new PatchingPanel(panel, extensionUri, handlers);
     return PatchingPanel.current;
   }
@@ -94,7 +86,6 @@ export class PatchingPanel extends Disposable {
   ) {
     super();
     this._register(panel);
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)));
     panel.webview.html = this.html();

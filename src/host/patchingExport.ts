@@ -63,10 +63,17 @@ export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTabl
   };
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
+/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): it starts with = + - @ TAB or CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). Text (token
+ * strings, never numbers) that a spreadsheet would evaluate, such as the token `=` or `-1`, gets a
+ * leading apostrophe so that it opens as text.
+ */
 export function csvField(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : FORMULA_START.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

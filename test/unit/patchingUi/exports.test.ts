@@ -46,6 +46,13 @@ describe('patchingUi: exports', () => {
     assert.equal(lines[7], 'noise,z,attribution,0,0,,,,0.1,0.95,0.1');
     assert.equal(csvField('x,y'), '"x,y"');
     assert.equal(csvField(null), '');
+    // Token text a spreadsheet would evaluate opens as text; numbers, negative ones too, stay numbers.
+    assert.equal(csvField('=1+1'), "'=1+1");
+    assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvField('-'), "'-");
+    assert.equal(csvField('+x,y'), `"'+x,y"`);
+    assert.equal(csvField(' ='), ' =');
+    assert.equal(csvField(-0.5), '-0.5');
     assert.equal(csvField(NaN), '');
   });
 

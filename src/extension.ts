@@ -5,6 +5,7 @@ import { registerCompareSubstitution } from './commands/compareSubstitution';
 import { registerFocusToken } from './commands/focusToken';
 import { registerInspectAttention } from './commands/inspectAttention';
 import { registerSelectModel } from './commands/selectModel';
+import { createEngineClient } from './host/engineWorkerClient';
 import { PatchingSession } from './host/patchingSession';
 import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams } from './shared/protocol';
 import { AttentionPanel } from './views/attentionPanel';
@@ -30,7 +31,10 @@ export interface CircuitInspectorApi {
 export function activate(context: vscode.ExtensionContext): CircuitInspectorApi {
   const log = vscode.window.createOutputChannel('Circuit Inspector', { log: true });
   context.subscriptions.push(log);
-  const session = new InspectionSession(context, log);
+  // One engine worker, one copy of the model in memory, for both commands.
+  const engine = createEngineClient(context.extensionUri.fsPath, log);
+  context.subscriptions.push({ dispose: () => void engine.dispose() });
+  const session = new InspectionSession(context, log, engine);
   context.subscriptions.push(
     session,
     registerInspectAttention(session),
@@ -39,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): CircuitInspectorApi 
     registerFocusToken(session),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttentionHoverProvider(session)),
   );
-  const patching = new PatchingSession(context, log);
+  const patching = new PatchingSession(context, log, engine);
   context.subscriptions.push(patching, registerCompareSubstitution(patching));
   log.info(`activated (extension host ${process.version}, ${process.platform}-${process.arch})`);
   return {

@@ -60,7 +60,9 @@ export class SubstitutionQuestions {
       const v = qp.value;
       if (!v) return [];
       const text = span.first === span.last ? keepLeadingSpace(original, v) : v;
-      return [{ label: `$(edit) ‘${showToken(text)}’`, description: text !== v ? 'your text, with the leading space kept' : 'your text', value: text, alwaysShow: true }];
+      // The label is exactly what was typed: VS Code sorts an exact match of the filter text first,
+      // so Enter takes the typed text even where a suggestion (‘X’ for `x`) also matches.
+      return [{ label: v, description: text !== v ? `your text, as ‘${showToken(text)}’ (the leading space kept)` : 'your text', value: text, alwaysShow: true }];
     };
     const refresh = () => {
       const free = freeItem();

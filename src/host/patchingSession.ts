@@ -2,13 +2,12 @@
  * Compare Token Substitution, end to end: ask what to replace and with what, check the two
  * prompts align token by token, pick the metric, then show the attribution-patching preview at
  * once and refine it with the exact sweeps (both directions), table by table, in the patching
- * panel. The model runs in its own engine worker, so the editor never waits on it; sweeps can be
+ * panel. The model runs in the extension's engine worker (shared with Inspect Attention, so it is
+ * loaded once), so the editor never waits on it; sweeps can be
  * cancelled from the notification or the panel, and only whole tables are ever shown.
  */
 import { randomUUID } from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { getSettings } from '../settings';
 import {
@@ -23,8 +22,9 @@ import {
 import { Disposable } from '../views/disposable';
 import { ModelResolveCancelled, ModelResolveError, resolveModel } from '../views/modelResolver';
 import { PatchingPanel } from '../views/patchingPanel';
-import { EngineClient, type EngineCall, type WorkerLike } from './engineClient';
+import type { EngineCall, EngineClient } from './engineClient';
 import { EngineError, isCancelled, type ModelSpec } from './engineProtocol';
+import { engineThreads } from './engineWorkerClient';
 import { normalizeEol } from './offsets';
 import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './patchingExport';
 import { describeChange, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './patchingFlow';
@@ -49,25 +49,16 @@ interface Current {
 }
 
 export class PatchingSession extends Disposable {
-  private readonly engine: EngineClient;
   private readonly questions: SubstitutionQuestions;
   private current: Current | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** Shared with Inspect Attention; owned (and disposed) by the extension. */
+    private readonly engine: EngineClient,
   ) {
     super();
-    const workerPath = path.join(context.extensionUri.fsPath, 'dist', 'engineWorker.js');
-    // Its own worker: long sweeps never queue behind (or in front of) attention inspections.
-    this.engine = new EngineClient(
-      (): WorkerLike => {
-        log.info(`starting patching engine worker ${workerPath}`);
-        return new Worker(workerPath, { workerData: { threads: Math.max(1, Math.min(4, os.availableParallelism())) } });
-      },
-      (level, message) => log[level](`[patching engine] ${message}`),
-    );
-    this._register({ dispose: () => void this.engine.dispose() });
     this.questions = new SubstitutionQuestions(this.engine, log);
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -119,7 +110,7 @@ export class PatchingSession extends Disposable {
     try {
       const settings = getSettings(doc.uri);
       const resolved = await resolveModel(this.context, settings, this.log);
-      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: Math.max(1, Math.min(4, os.availableParallelism())) };
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: engineThreads() };
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
       return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');

@@ -4,14 +4,12 @@
  * when the document changes. Commands and providers call into it; it owns their shared state.
  */
 import { randomUUID } from 'node:crypto';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { planDecorations } from '../host/decorationPlan';
-import { EngineClient, type WorkerLike } from '../host/engineClient';
+import type { EngineClient } from '../host/engineClient';
 import { EngineError, isCancelled, type InspectResult, type ModelSpec, type TokenActivityResult } from '../host/engineProtocol';
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../host/offsets';
+import { engineThreads } from '../host/engineWorkerClient';
 import { StalenessTracker } from '../host/staleness';
 import { affects, getSettings } from '../settings';
 import { RUN_AFFECTING } from '../settingsKeys';
@@ -44,7 +42,6 @@ const OPEN_OUTPUT = 'Open Output';
 
 export class InspectionSession extends Disposable {
   readonly decorations: AttentionDecorations;
-  private readonly engine: EngineClient;
   private readonly stale = new StalenessTracker();
   private readonly status: vscode.StatusBarItem;
   private current: CurrentInspection | undefined;
@@ -57,17 +54,10 @@ export class InspectionSession extends Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
+    /** Shared with Compare Token Substitution; owned (and disposed) by the extension. */
+    private readonly engine: EngineClient,
   ) {
     super();
-    const workerPath = path.join(context.extensionUri.fsPath, 'dist', 'engineWorker.js');
-    this.engine = new EngineClient(
-      (): WorkerLike => {
-        log.info(`starting engine worker ${workerPath}`);
-        return new Worker(workerPath, { workerData: { threads: engineThreads() } });
-      },
-      (level, message) => log[level](`[engine] ${message}`),
-    );
-    this._register({ dispose: () => void this.engine.dispose() });
     this.decorations = this._register(new AttentionDecorations());
     this.status = this._register(vscode.window.createStatusBarItem('circuitInspector.status', vscode.StatusBarAlignment.Right, 100));
     this.status.name = 'Circuit Inspector';
@@ -357,9 +347,4 @@ export class InspectionSession extends Disposable {
     });
     return { status: 'error', message };
   }
-}
-
-/** onnxruntime threads: the physical cores we may use, at most 4 (leave the editor some CPU). */
-function engineThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import { logitDifference } from '../analysis/patching/patchingMetric';
 import { runPatchingSweeps } from '../analysis/patching/runPatchingSweeps';
-import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../analysis/patching/sweeps';
+import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../shared/patchingVocabulary';
 import { parseNameList, textArg, UsageError } from './cliArgs';
 import { tableToJson } from './tableJson';
 

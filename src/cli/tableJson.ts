@@ -1,5 +1,5 @@
 /** Patching tables as nested JSON arrays, raw and normalised. */
-import { normalisePatched } from '../analysis/patching/patchingMetric';
+import { normalisePatched } from '../shared/patchingVocabulary';
 import type { PatchingTable } from '../analysis/patching/runPatchingSweeps';
 
 type Nested = number | null | Nested[];

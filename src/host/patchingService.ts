@@ -8,7 +8,7 @@
 import { answerProbability, klDivergenceFrom, logitDifference, type LogitsMetric } from '../analysis/patching/patchingMetric';
 import { runAttributionPatching } from '../analysis/patching/attributionPatching';
 import { runPatchingSweeps, type PatchingTable } from '../analysis/patching/runPatchingSweeps';
-import { PATCH_DIRECTIONS, SWEEP_KINDS } from '../analysis/patching/sweeps';
+import { PATCH_DIRECTIONS, SWEEP_KINDS } from '../shared/patchingVocabulary';
 import { rankSubstitutes } from '../analysis/substitution/rankSubstitutes';
 import { nearestSingleTokenAlternatives, sameKindSubstitutes } from '../analysis/substitution/substituteCandidates';
 import { diffTokens } from '../analysis/substitution/tokenDiff';

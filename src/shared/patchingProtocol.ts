@@ -8,8 +8,7 @@
  * table at a time (`source` says which is which). Shapes are stated in field names; `dims` and
  * `axes` follow the engine (`[layer, pos]`, `[layer, head_index]`, `[layer, head_index, pos]`).
  */
-import { normalisePatched } from '../analysis/patching/patchingMetric';
-import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../analysis/patching/sweeps';
+import { normalisePatched, PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from './patchingVocabulary';
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from './guards';
 import { defineMessage, defineRequest, defineResponse } from './messageEnvelope';
 

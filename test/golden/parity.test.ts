@@ -11,7 +11,7 @@ import type { Float32Tensor } from '../../src/model/tensor';
 import { runPatchingSweeps } from '../../src/analysis/patching/runPatchingSweeps';
 import { runAttributionPatching } from '../../src/analysis/patching/attributionPatching';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
-import { SWEEP_KINDS } from '../../src/analysis/patching/sweeps';
+import { SWEEP_KINDS } from '../../src/shared/patchingVocabulary';
 import { compareToGolden, goldenCases } from './goldenCases';
 
 for (const gc of goldenCases()) {

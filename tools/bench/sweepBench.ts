@@ -7,7 +7,7 @@ import { blockHook } from '../../src/shared/hookNames';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
 import { runPatchingSweeps } from '../../src/analysis/patching/runPatchingSweeps';
 import { runAttributionPatching } from '../../src/analysis/patching/attributionPatching';
-import { SWEEP_KINDS } from '../../src/analysis/patching/sweeps';
+import { SWEEP_KINDS } from '../../src/shared/patchingVocabulary';
 import { fmt } from './timing';
 
 const PROMPT = `def resize(self, image, width, height, keep_ratio):

@@ -68,6 +68,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--repeat-fraction", type=float, default=0.0,
                    help="fraction of each batch that is a code window repeated twice (BOS + R + R): a curriculum "
                         "that rewards copying from earlier context, i.e. induction heads")
+    p.add_argument("--random-repeat-fraction", type=float, default=0.0,
+                   help="fraction of each batch that is a sequence R of uniformly random tokens repeated to fill the "
+                        "context (BOS + R + R + ...), |R| uniform in [--random-repeat-min, n_ctx/2]; the loss skips "
+                        "the first copy of R (unpredictable), so these rows only reward copying: induction heads")
+    p.add_argument("--random-repeat-min", type=int, default=8)
     return p.parse_args()
 
 
@@ -84,16 +89,53 @@ def lr_at(step: int, progress: float, args: argparse.Namespace) -> float:
     return args.lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
 
 
-def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int, repeat_fraction: float = 0.0):
-    """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one. The first
-    round(repeat_fraction · batch) windows are a half-length code window R repeated: R + R."""
+IGNORE = -100  # F.cross_entropy's ignore_index: targets that carry no loss
+
+
+def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int, repeat_fraction: float = 0.0,
+             random_repeat_fraction: float = 0.0, random_repeat_min: int = 8, vocab_size: int = 0):
+    """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one (IGNORE: no loss).
+    The first round(repeat_fraction · batch) windows are a half-length code window R repeated: R + R.
+    The last round(random_repeat_fraction · batch) rows are uniformly random tokens R (never BOS) repeated
+    to fill the row, with no loss on the first copy of R."""
     starts = rng.integers(0, len(tokens) - n_ctx, size=batch)
     rows = np.stack([tokens[s:s + n_ctx].astype(np.int64) for s in starts])  # [batch, n_ctx]
+    targets = rows.copy()  # [batch, n_ctx]
     half = n_ctx // 2
     for i in range(int(round(repeat_fraction * batch))):
         rows[i] = np.concatenate([rows[i, :half], rows[i, :half], rows[i, :n_ctx - 2 * half]])
+        targets[i] = rows[i]
+    n_random = int(round(random_repeat_fraction * batch))
+    for i in range(batch - n_random, batch):
+        length = int(rng.integers(random_repeat_min, half + 1))
+        r = rng.integers(0, vocab_size - 1, size=length)  # [length]: any token id but the last (BOS)
+        r = np.where(r >= bos, r + 1, r) if bos < vocab_size - 1 else r
+        rows[i] = np.resize(r, n_ctx)  # R + R + ... truncated to n_ctx
+        targets[i] = rows[i]
+        targets[i, :length] = IGNORE  # the first copy of R cannot be predicted
     x = np.concatenate([np.full((batch, 1), bos, dtype=np.int64), rows[:, :-1]], axis=1)
-    return torch.from_numpy(x), torch.from_numpy(rows)
+    return torch.from_numpy(x), torch.from_numpy(targets)
+
+
+@torch.no_grad()
+def induction_probe(model: Gpt2, vocab_size: int, bos: int, device, length: int = 50, n_seq: int = 8) -> dict:
+    """The best previous-token and induction scores over heads on BOS + R + R, |R| = length (as analyze.py
+    and the shipped-model test measure them), for watching the curriculum work during training."""
+    rng = np.random.default_rng(424242)
+    r = rng.integers(0, vocab_size - 1, size=(n_seq, length))
+    r = np.where(r >= bos, r + 1, r) if bos < vocab_size - 1 else r
+    x = torch.from_numpy(np.concatenate([np.full((n_seq, 1), bos), r, r], axis=1)).to(device)  # [n_seq, 1 + 2·length]
+    model.eval()
+    _, patterns = model(x, return_patterns=True)  # layer × [n_seq, head_index, pos_q, pos_k]
+    model.train()
+    pat = torch.stack(patterns)  # [layer, n_seq, head_index, pos_q, pos_k]
+    q = torch.arange(length + 1, 2 * length + 1, device=device)
+    induction = pat[..., q, q - length + 1].mean(dim=(1, -1))  # [layer, head_index]
+    p = torch.arange(1, 2 * length + 1, device=device)
+    previous = pat[..., p, p - 1].mean(dim=(1, -1))  # [layer, head_index]
+    best = lambda s: (round(s.max().item(), 4), f"{divmod(s.argmax().item(), s.shape[1])[0]}.{divmod(s.argmax().item(), s.shape[1])[1]}")
+    (ind, ind_head), (prev, prev_head) = best(induction), best(previous)
+    return {"induction": ind, "induction_head": ind_head, "previous_token": prev, "previous_token_head": prev_head}
 
 
 def save_atomic(obj: dict, path: str) -> None:
@@ -177,13 +219,14 @@ def main() -> None:
             stopped_by = "time_budget" if progress_at(step, 0.0, args) < 1.0 else "steps"
             break
         rng = np.random.default_rng([args.seed, step])
-        x, y = batch_at(train, rng, args.batch, args.n_ctx, eot, args.repeat_fraction)
+        x, y = batch_at(train, rng, args.batch, args.n_ctx, eot, args.repeat_fraction,
+                        args.random_repeat_fraction, args.random_repeat_min, cfg.vocab_size)
         lr = lr_at(step, progress, args)
         lrs.append(lr)
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(x.to(device))  # [batch, pos, d_vocab]
-        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())
+        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten(), ignore_index=IGNORE)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -192,8 +235,10 @@ def main() -> None:
         last_loss = loss.item()
         if args.bench:
             continue
+        probe = None
         if step % args.eval_every == 0:
             held_loss = heldout_loss(model, held, args, eot, device)
+            probe = induction_probe(model, cfg.vocab_size, eot, device)
         if step % args.log_every == 0:
             now = time.time()
             rec = {"step": step, "tokens": step * tokens_per_step, "loss": round(last_loss, 4), "lr": lr,
@@ -201,6 +246,8 @@ def main() -> None:
                    "elapsed_s": round(elapsed_before + now - t0, 1)}
             if held_loss is not None and step % args.eval_every == 0:
                 rec["heldout_loss"] = round(held_loss, 4)
+            if probe is not None:
+                rec["probe"] = probe
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)

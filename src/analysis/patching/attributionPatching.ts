@@ -11,7 +11,8 @@ import type { ActivationCache } from '../../model/activationCache';
 import { sliceLeading } from '../../model/tensor';
 import type { LogitsMetric } from './patchingMetric';
 import type { PatchingTable } from './runPatchingSweeps';
-import { PATCH_DIRECTIONS, SWEEPS, sweepHook, sweepTableDims, type PatchDirection, type SweepKind } from './sweeps';
+import { PATCH_DIRECTIONS, type PatchDirection, type SweepKind } from '../../shared/patchingVocabulary';
+import { SWEEPS, sweepHook, sweepTableDims } from './sweeps';
 
 export interface AttributionRequest {
   readonly clean: readonly number[];

@@ -70,11 +70,3 @@ export function klDivergenceFrom(referenceLogits: Float32Array): LogitsMetric {
     false,
   );
 }
-
-/**
- * (patched − corrupt) / (clean − corrupt): 1 where the patch restores the clean behaviour, 0 where it
- * leaves the corrupt one. Undefined when clean and corrupt give the same metric.
- */
-export function normalisePatched(patched: number, clean: number, corrupt: number): number {
-  return (patched - corrupt) / (clean - corrupt);
-}

@@ -12,7 +12,8 @@ import type { HookPatch } from '../../model/hookPatch';
 import { sliceLeading, type Float32Tensor } from '../../model/tensor';
 import type { ActivationCache } from '../../model/activationCache';
 import type { LogitsMetric } from './patchingMetric';
-import { PATCH_DIRECTIONS, SWEEPS, sweepCells, sweepHook, sweepTableDims, type PatchDirection, type SweepCell, type SweepKind } from './sweeps';
+import { PATCH_DIRECTIONS, type PatchDirection, type SweepKind } from '../../shared/patchingVocabulary';
+import { SWEEPS, sweepCells, sweepHook, sweepTableDims, type SweepCell } from './sweeps';
 
 export interface PatchingRequest {
   readonly clean: readonly number[];

@@ -3,16 +3,7 @@
  * table becomes a patch. Shapes use TL axis names.
  */
 import { blockHook, type BlockHookSuffix } from '../../shared/hookNames';
-
-export type SweepKind = 'resid_pre' | 'attn_out' | 'mlp_out' | 'z' | 'z_by_pos' | 'q' | 'k' | 'v' | 'pattern';
-export const SWEEP_KINDS: readonly SweepKind[] = ['resid_pre', 'attn_out', 'mlp_out', 'z', 'z_by_pos', 'q', 'k', 'v', 'pattern'];
-
-/**
- * denoise: run the corrupt prompt with clean activations patched in (finds what is sufficient);
- * noise: run the clean prompt with corrupt activations patched in (finds what is necessary).
- */
-export type PatchDirection = 'denoise' | 'noise';
-export const PATCH_DIRECTIONS: readonly PatchDirection[] = ['denoise', 'noise'];
+import type { SweepKind } from '../../shared/patchingVocabulary';
 
 export interface SweepShape {
   readonly suffix: BlockHookSuffix;

@@ -8,6 +8,7 @@
 import type { LayerPattern } from '../analysis/headScores';
 import { headPatternOf, InspectionBuilder } from '../analysis/inspection';
 import type { LoadedModel, LoadModelOptions } from '../model/loadHookedGpt2';
+import { ModelHolder, type ModelLease } from './modelHolder';
 import type { HookName } from '../shared/hookNames';
 import {
   EngineError,
@@ -45,8 +46,14 @@ interface Job {
 }
 
 export class EngineService {
-  private loaded: { key: string; model: LoadedModel } | undefined;
-  private loading: Promise<LoadedModel> | undefined;
+  private readonly models = new ModelHolder(
+    (spec) => this.load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads: spec.threads }),
+    {
+      loading: (spec) => this.log('info', `loading ${spec.dir} (layerNorm ${spec.layerNorm}, prependBos ${spec.prependBos})`),
+      loaded: (spec, ms) => this.log('info', `loaded ${spec.dir} in ${ms} ms`),
+      unloading: (dir) => this.log('info', `unloading ${dir}`),
+    },
+  );
   private readonly queue: Job[] = [];
   private current: Job | undefined;
   private kept: Kept | undefined;
@@ -109,14 +116,12 @@ export class EngineService {
     for (const job of this.queue.splice(0)) this.fail(job.req.id, new EngineError({ code: 'cancelled', message: 'the engine was disposed' }));
     if (this.current) this.current.cancelled = true;
     this.kept = undefined;
-    const loaded = this.loaded;
-    this.loaded = undefined;
-    await loaded?.model.dispose();
+    await this.models.dispose();
   }
 
-  /** For tests: whether a model is loaded, and which. */
+  /** For tests: the spec key of the model loaded (or loading). */
   get loadedKey(): string | undefined {
-    return this.loaded?.key;
+    return this.models.currentKey;
   }
 
   get busy(): boolean {
@@ -144,35 +149,28 @@ export class EngineService {
     }
   }
 
-  private async model(spec: ModelSpec, id: number): Promise<{ model: LoadedModel; loadMs: number }> {
-    const key = modelSpecKey(spec);
-    if (this.loaded?.key === key) return { model: this.loaded.model, loadMs: 0 };
-    const t0 = Date.now();
-    const previous = this.loaded;
-    this.loaded = undefined;
-    if (previous) {
-      this.log('info', `unloading ${previous.model.dir}`);
-      await previous.model.dispose().catch(() => undefined);
-    }
-    this.reply({ type: 'progress', id, phase: 'loading', message: `Loading ${spec.displayName}…` });
-    this.log('info', `loading ${spec.dir} (layerNorm ${spec.layerNorm}, prependBos ${spec.prependBos})`);
+  /** A lease on the model of `spec` (loaded on first use), reporting a load as progress of request `id`. */
+  private async model(spec: ModelSpec, id: number): Promise<ModelLease> {
+    if (this.models.currentKey !== modelSpecKey(spec)) this.reply({ type: 'progress', id, phase: 'loading', message: `Loading ${spec.displayName}…` });
     try {
-      this.loading = this.load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads: spec.threads });
-      const model = await this.loading;
-      this.loaded = { key, model };
-      this.log('info', `loaded ${spec.dir} in ${Date.now() - t0} ms`);
-      return { model, loadMs: Date.now() - t0 };
+      return await this.models.acquire(spec);
     } catch (e) {
       throw new EngineError({ code: 'load-failed', message: `Could not load the model ${spec.displayName} (${spec.dir}): ${errorMessage(e)}` });
-    } finally {
-      this.loading = undefined;
     }
   }
 
   private async inspect(job: Job): Promise<{ result: InspectResult; kept: Kept }> {
+    checkInspectParams(job.req.params);
+    const lease = await this.model(job.req.params.model, job.req.id);
+    try {
+      return await this.inspectWith(job, lease.model, lease.loadMs);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async inspectWith(job: Job, loaded: LoadedModel, loadMs: number): Promise<{ result: InspectResult; kept: Kept }> {
     const { id, params: p } = job.req;
-    checkInspectParams(p);
-    const { model: loaded, loadMs } = await this.model(p.model, id);
     const cfg = loaded.model.config;
     const prompt = loaded.toPrompt(p.text);
     const nonBos = prompt.tokens.filter((t) => !t.isBos).length;

@@ -31,7 +31,8 @@ import type {
   SubstitutionPlanResult,
 } from './patchingEngineProtocol';
 
-export type GetModel = (spec: ModelSpec, id: number) => Promise<{ model: LoadedModel }>;
+/** A lease on the model of a spec: released when the request that took it is done. */
+export type GetModel = (spec: ModelSpec, id: number) => Promise<{ readonly model: LoadedModel; release(): void }>;
 export type PatchReply = (msg: EngineToHost, transfer?: ArrayBuffer[]) => void;
 
 export type PatchingRequest = {
@@ -40,6 +41,8 @@ export type PatchingRequest = {
 
 export class PatchingService {
   private readonly running = new Map<number, AbortController>();
+  /** The model leases each running request holds (released when it settles). */
+  private readonly leases = new Map<number, (() => void)[]>();
 
   constructor(
     private readonly getModel: GetModel,
@@ -67,7 +70,20 @@ export class PatchingService {
         else this.reply({ type: 'result', id: req.id, result }, transfer);
       },
       (e: unknown) => this.fail(req.id, abort.signal.aborted ? new EngineError({ code: 'cancelled', message: 'cancelled' }) : e),
-    ).finally(() => this.running.delete(req.id));
+    ).finally(() => {
+      this.running.delete(req.id);
+      for (const release of this.leases.get(req.id) ?? []) release();
+      this.leases.delete(req.id);
+    });
+  }
+
+  /** The model of `spec`, held until request `id` settles. */
+  private async useModel(spec: ModelSpec, id: number): Promise<{ model: LoadedModel }> {
+    const lease = await this.getModel(spec, id);
+    const held = this.leases.get(id) ?? [];
+    held.push(() => lease.release());
+    this.leases.set(id, held);
+    return lease;
   }
 
   /** Aborts a running patching request (no-op for other ids). */
@@ -83,7 +99,7 @@ export class PatchingService {
 
   private async plan(id: number, p: SubstitutionPlanParams, signal: AbortSignal): Promise<SubstitutionPlanResult> {
     if (typeof p.clean !== 'string' || (p.corrupt !== undefined && typeof p.corrupt !== 'string')) throw badRequest('malformed substitutionPlan request');
-    const { model: loaded } = await this.getModel(p.model, id);
+    const { model: loaded } = await this.useModel(p.model, id);
     const cfg = loaded.model.config;
     const k = p.topK ?? 5;
     const clean = loaded.toPrompt(p.clean);
@@ -149,7 +165,7 @@ export class PatchingService {
     if (p.clean.length !== p.corrupt.length) {
       throw badRequest(`the clean prompt has ${p.clean.length} tokens and the corrupt one ${p.corrupt.length}: position-wise patching needs equal token counts`);
     }
-    const { model: loaded } = await this.getModel(p.model, id);
+    const { model: loaded } = await this.useModel(p.model, id);
     const metric = await this.buildMetric(loaded, p.metric, p.clean, signal);
     return { loaded, metric, directions };
   }
@@ -198,7 +214,7 @@ export class PatchingService {
   }
 
   private async headPatterns(id: number, q: HeadPatternsQuery, signal: AbortSignal): Promise<{ result: HeadPatternsResult; transfer: ArrayBuffer[] }> {
-    const { model: loaded } = await this.getModel(q.model, id);
+    const { model: loaded } = await this.useModel(q.model, id);
     const cfg = loaded.model.config;
     if (!Number.isInteger(q.layer) || q.layer < 0 || q.layer >= cfg.nLayers || !Number.isInteger(q.head) || q.head < 0 || q.head >= cfg.nHeads) {
       throw badRequest(`head ${q.layer}.${q.head} is outside the model (${cfg.nLayers} layers × ${cfg.nHeads} heads)`);

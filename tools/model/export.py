@@ -96,6 +96,7 @@ def main() -> None:
     provenance = {k: ck[k] for k in ("step", "tokens_seen", "train_seconds", "device", "device_name", "heldout_loss")}
     provenance["args"] = ck["args"]
     provenance["stopped_by"] = ck.get("stopped_by", "steps")
+    provenance["induction_phase_end"] = ck.get("induction_phase_end")  # step the all-random-repeat phase ended
     provenance["partial"] = provenance["stopped_by"] == "deadline"
     provenance["lr_first_last_max"] = [ck["lrs"][0], ck["lrs"][-1], max(ck["lrs"])] if ck.get("lrs") else None
     work = os.path.dirname(os.path.dirname(os.path.abspath(args.ckpt)))  # .tmp/model

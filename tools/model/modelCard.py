@@ -44,6 +44,15 @@ def main() -> None:
     stopped = {"steps": "it reached its step count", "time_budget": "its time budget ran out (the cosine had fully decayed)",
                "deadline": "the deadline stopped it early: a PARTIAL run"}[tr["stopped_by"]]
     rr = a["random_repeated_tokens"]
+    n_random = round(targs.get("random_repeat_fraction", 0.0) * targs["batch"])
+    code_tokens = tr["tokens_seen"] * (targs["batch"] - n_random) / targs["batch"]
+    code_row = f"`<|endoftext|>` + {targs['n_ctx'] - 1} tokens from a random offset of the training stream"
+    batch_rows = (f"each row {code_row}" if n_random == 0 else
+                  f"{targs['batch'] - n_random} rows of code ({code_row}; {code_tokens:,.0f} code tokens in all) and "
+                  f"{n_random} rows of an induction curriculum: `<|endoftext|>` + R + R + … with R "
+                  f"{targs.get('random_repeat_min', 8)}–{targs['n_ctx'] // 2} uniformly random tokens, repeated to fill the "
+                  f"row, no loss on the first copy of R (it cannot be predicted), so these rows only reward copying from "
+                  f"earlier context")
     curve = ", ".join(f"{tok / 1e6:.1f} M tokens: {loss:.2f}" for _, tok, loss in tr.get("heldout_curve", []))
     rc = a["repeated_code"]
     doc = a["docstring_task"]
@@ -138,8 +147,8 @@ Python indentation costs one token per space.
 | stopped because | {stopped} |
 | optimiser | AdamW β (0.9, 0.95), weight decay {targs['weight_decay']} on matrices, grad clip 1.0 |
 | learning rate | linear warm-up over {targs['warmup']} steps to {targs['lr']}, cosine to {targs['lr'] / 10:g} over {targs['steps']} steps or {targs['time_budget']:.0f} s, whichever ran out first |
-| batches | each row `<|endoftext|>` + {targs['n_ctx'] - 1} tokens from a random offset of the training stream (seed {targs['seed']}) |
-| tokens seen vs corpus | {tr['tokens_seen'] / data['train_tokens']:.2f} epochs: almost every token was seen at most once |
+| batches | {batch_rows} (seed {targs['seed']}) |
+| tokens seen vs corpus | {code_tokens / data['train_tokens']:.2f} epochs of code: almost every code token was seen at most once |
 
 Held-out loss during training (the training script's fixed sample of {targs['eval_batches'] * targs['batch']} windows):
 {curve}.

@@ -10,8 +10,9 @@ npx tsx tools/model/buildVocab.ts --top 6000          # corpus listing, GPT-2 to
 npx tsx tools/model/encodeCorpus.ts                   # .tmp/model/data/{train,heldout}.bin + meta.json
 "$PY" tools/model/train.py --data .tmp/model/data --out .tmp/model/ckpt \
   --n-layer 4 --n-head 8 --n-embd 192 --n-ctx 256 --batch 16 --steps 6000 \
-  --time-budget "${TIME_BUDGET:-5000}" --lr 2e-3 --warmup 100 --seed 1234 \
-  --ckpt-every 50 --eval-every 100 --random-repeat-fraction 0.25 > .tmp/model/train.out 2>&1
+  --time-budget "${TIME_BUDGET:-4000}" --lr 2e-3 --warmup 100 --seed 1234 \
+  --ckpt-every 50 --eval-every 100 --random-repeat-fraction 0.25 \
+  --induction-phase-until 0.4 --induction-phase-max-steps 2500 > .tmp/model/train.out 2>&1
 "$PY" tools/model/export.py --ckpt .tmp/model/ckpt/final.pt --out "$MODEL"   # config.json, model.safetensors, training.json
 npx tsx tools/model/prompts.ts                        # .tmp/model/prompts.json
 "$PY" tools/model/evaluate.py --model "$MODEL"        # evaluation.json: held-out loss vs baselines

@@ -7,7 +7,12 @@ meta.json (vocab_size, eot id) written by tools/model/encodeCorpus.ts. Picks CUD
 else the CPU with 2 torch threads. Every batch row is BOS (<|endoftext|>) followed by a window of
 n_ctx − 1 tokens starting at a uniformly random offset of the training stream (so windows cross
 document boundaries at <|endoftext|>, and position 0 is always BOS, as in the prompts the
-extension runs). AdamW, linear warm-up then cosine decay to lr/10 over --steps, or over --time-budget seconds when
+extension runs). With --random-repeat-fraction, that share of every batch is an induction
+curriculum instead: BOS + R + R + ... with R uniformly random tokens and no loss on the first copy of
+R. Code alone does not grow induction heads within a CPU budget (a 16 M-token run on code only
+reached a best induction score of 0.02); these rows reward copying from earlier context and nothing
+else. With --induction-phase-until S, every row is such a row until the best induction score of the
+probe (below) reaches S, then the run goes on with --random-repeat-fraction. AdamW, linear warm-up then cosine decay to lr/10 over --steps, or over --time-budget seconds when
 that runs out first (for a CPU shared with other jobs; the LR of every step is saved, and the step
 count reached is recorded; with no time budget, e.g. on a GPU, the schedule is the plain step cosine). Fixed seeds: the batch of step
 s depends only on (seed, s), so a resumed run sees the same data as an uninterrupted one.
@@ -73,6 +78,11 @@ def parse_args() -> argparse.Namespace:
                         "context (BOS + R + R + ...), |R| uniform in [--random-repeat-min, n_ctx/2]; the loss skips "
                         "the first copy of R (unpredictable), so these rows only reward copying: induction heads")
     p.add_argument("--random-repeat-min", type=int, default=8)
+    p.add_argument("--induction-phase-until", type=float, default=0.0,
+                   help="start with an induction phase: every row random-repeat until the probe's best induction "
+                        "score reaches this (checked every --eval-every steps), then --random-repeat-fraction (0: no phase)")
+    p.add_argument("--induction-phase-max-steps", type=int, default=3000,
+                   help="end the induction phase here even if the score was not reached")
     return p.parse_args()
 
 
@@ -194,6 +204,10 @@ def main() -> None:
         step, elapsed_before, lrs = ck["step"], ck["train_seconds"], ck["lrs"]
         print(f"resumed at step {step}", flush=True)
 
+    # The induction phase (all rows random-repeat) lasts until the probe clears --induction-phase-until.
+    phase_end = 0 if args.induction_phase_until <= 0 else None  # the step it ended; None: still in it
+    if args.resume and os.path.exists(os.path.join(args.out, "latest.pt")):
+        phase_end = torch.load(os.path.join(args.out, "latest.pt"), map_location="cpu").get("induction_phase_end", phase_end)
     tokens_per_step = args.batch * args.n_ctx
     print(f"device {device}, threads {torch.get_num_threads()}, params {param_count(model):,}, "
           f"train tokens {len(train):,}, held-out tokens {len(held):,}, {tokens_per_step} tokens/step, "
@@ -206,7 +220,8 @@ def main() -> None:
                      "train_seconds": elapsed_before + (time.time() - t0), "device": str(device),
                      "device_name": torch.cuda.get_device_name(0) if device.type == "cuda" else
                      f"CPU ({torch.get_num_threads()} torch threads)",
-                     "heldout_loss": held_loss, "lrs": lrs, "stopped_by": stopped_by}, os.path.join(args.out, name))
+                     "heldout_loss": held_loss, "lrs": lrs, "stopped_by": stopped_by,
+                     "induction_phase_end": phase_end}, os.path.join(args.out, name))
 
     log = open(os.path.join(args.out, "log.jsonl"), "a")
     t0 = time.time()
@@ -219,8 +234,12 @@ def main() -> None:
             stopped_by = "time_budget" if progress_at(step, 0.0, args) < 1.0 else "steps"
             break
         rng = np.random.default_rng([args.seed, step])
+        if phase_end is None and step >= args.induction_phase_max_steps:
+            phase_end = step
+            print(f"induction phase ended at its step limit ({step}) without reaching the score", flush=True)
+        fraction = 1.0 if phase_end is None else args.random_repeat_fraction
         x, y = batch_at(train, rng, args.batch, args.n_ctx, eot, args.repeat_fraction,
-                        args.random_repeat_fraction, args.random_repeat_min, cfg.vocab_size)
+                        fraction, args.random_repeat_min, cfg.vocab_size)
         lr = lr_at(step, progress, args)
         lrs.append(lr)
         for g in opt.param_groups:
@@ -239,6 +258,9 @@ def main() -> None:
         if step % args.eval_every == 0:
             held_loss = heldout_loss(model, held, args, eot, device)
             probe = induction_probe(model, cfg.vocab_size, eot, device)
+            if phase_end is None and probe["induction"] >= args.induction_phase_until:
+                phase_end = step
+                print(f"induction phase ended at step {step}: induction score {probe['induction']}", flush=True)
         if step % args.log_every == 0:
             now = time.time()
             rec = {"step": step, "tokens": step * tokens_per_step, "loss": round(last_loss, 4), "lr": lr,

@@ -76,7 +76,9 @@ def main() -> None:
     best_induction = a["induction_score"]["top"][0][1]
     best_previous = a["previous_token_score"]["top_heldout_code"][0][1]
     if best_induction >= 0.3 and best_previous >= 0.5:
-        status = "It has previous-token and induction heads (see below)."
+        status = (f"It has a previous-token head ({heads(a['previous_token_score']['top_heldout_code'], 1)} on held-out code) "
+                  f"and induction heads ({heads(a['induction_score']['top'])} on repeated random tokens): the induction "
+                  "circuit, grown with the help of an induction curriculum (see Training).")
     else:
         status = (f"**This model is undertrained for circuits:** after {tr['tokens_seen'] / 1e6:.1f} M tokens it beats the "
                   "n-gram baselines by a wide margin, and it has local heads and an argument head that treats `self` "

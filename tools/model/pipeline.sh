@@ -9,10 +9,10 @@ MODEL=models/gpt2-python-mini
 npx tsx tools/model/buildVocab.ts --top 6000          # corpus listing, GPT-2 token counts, vocab.json + merges.txt
 npx tsx tools/model/encodeCorpus.ts                   # .tmp/model/data/{train,heldout}.bin + meta.json
 "$PY" tools/model/train.py --data .tmp/model/data --out .tmp/model/ckpt \
-  --n-layer 4 --n-head 8 --n-embd 192 --n-ctx 256 --batch 16 --steps 6000 \
-  --time-budget "${TIME_BUDGET:-4000}" --lr 2e-3 --warmup 100 --seed 1234 \
-  --ckpt-every 50 --eval-every 100 --random-repeat-fraction 0.25 \
-  --induction-phase-until 0.4 --induction-phase-max-steps 2500 > .tmp/model/train.out 2>&1
+  --n-layer 2 --n-head 4 --n-embd 64 --n-ctx 128 --batch 16 --steps 40000 \
+  --time-budget "${TIME_BUDGET:-2400}" --lr 2e-3 --warmup 100 --seed 1234 \
+  --ckpt-every 100 --eval-every 100 --log-every 100 --random-repeat-fraction 0.25 \
+  --induction-phase-until 0.4 --induction-phase-max-steps 2000 > .tmp/model/train.out 2>&1
 "$PY" tools/model/export.py --ckpt .tmp/model/ckpt/final.pt --out "$MODEL"   # config.json, model.safetensors, training.json
 npx tsx tools/model/prompts.ts                        # .tmp/model/prompts.json
 "$PY" tools/model/evaluate.py --model "$MODEL"        # evaluation.json: held-out loss vs baselines

@@ -4,10 +4,8 @@
  * it (models/gpt2-python-mini/evaluation.json, written by tools/model/analyze.py), and has the
  * argument head its model card reports.
  *
- * PENDING (it.skip below): a previous-token head and an induction head. The shipped model (16.4 M
- * training tokens) has neither yet: tools/model/analyze.py measured a best previous-token score of
- * 0.14 (head 0.3) and a best induction score of 0.018 on BOS + R + R (0.078 on repeated code). Enable
- * these tests when a longer-trained model ships (tools/model/pipeline.sh on a GPU).
+ * It also has the textbook heads the card reports: a previous-token head and an induction head, found
+ * here by scanning every head on repeated random tokens (the same measure as tools/model/analyze.py).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -17,14 +15,20 @@ import { shippedModelDir } from '../../../src/model/shippedModel';
 import { blockHook } from '../../../src/shared/hookNames';
 import { docstringPrompt } from '../../../tools/model/docstringTask';
 
-/** What a model with the textbook heads clears; the shipped model does not yet (see above). */
+/**
+ * Attention from each second-copy token to the token after its first occurrence (uniform attention
+ * would give about 1/75) and from each token to the one before it. The model card reports the measured
+ * values; these thresholds are what a head must clear to be called an induction / previous-token head.
+ */
 const MIN_INDUCTION_SCORE = 0.3;
 const MIN_PREVIOUS_TOKEN_SCORE = 0.5;
 /**
- * Head 3.5 at the final `param` of a docstring prompt: analyze.py measured 0.27 + 0.26 + 0.28 on the three
- * argument names in the signature and 0.025 on `self` (200 prompts). Thresholds leave a wide margin.
+ * At the final `param` of a docstring prompt, the induction head copies what followed the earlier
+ * `:param`s (the names already documented) instead of finding the undocumented one: analyze.py measured
+ * 0.64 on those two names together (head 1.1, 200 prompts) and 0.005 on the signature, which is why the
+ * model gets the docstring task wrong more often than chance (model card). Thresholds leave a margin.
  */
-const ARGUMENT_HEAD = { layer: 3, head: 5, minOnArguments: 0.5, maxOnSelf: 0.1 };
+const DOCSTRING_HEAD = { layer: 1, head: 1, minOnDocumented: 0.4, maxOnSignature: 0.1 };
 const REPEAT_LENGTH = 50;
 
 /** mulberry32, seeded: the same random tokens on every machine */
@@ -96,7 +100,7 @@ describe('shipped model: engine', () => {
     }
   });
 
-  it(`head ${ARGUMENT_HEAD.layer}.${ARGUMENT_HEAD.head} attends from the docstring's last \`param\` to the signature's argument names, not to \`self\``, async () => {
+  it(`at the docstring's last \`param\`, head ${DOCSTRING_HEAD.layer}.${DOCSTRING_HEAD.head} copies: it attends to the names documented after the earlier \`:param\`s, not to the signature or \`self\``, async () => {
     const { nHeads } = loaded.model.config;
     const prompts = [
       docstringPrompt('load', ['name', 'key', 'v'], ['path', 'value', 'file', 'last', 'path', 'given', 'list']),
@@ -104,26 +108,31 @@ describe('shipped model: engine', () => {
       docstringPrompt('parse', ['text', 'offset', 'limit'], ['first', 'list', 'used', 'the', 'number', 'default', 'value']),
       docstringPrompt('send', ['request', 'timeout', 'callback'], ['current', 'file', 'name', 'optional', 'output', 'maximum', 'path']),
     ];
-    const hook = blockHook(ARGUMENT_HEAD.layer, 'attn.hook_pattern');
+    const hook = blockHook(DOCSTRING_HEAD.layer, 'attn.hook_pattern');
     for (const text of prompts) {
       const prompt = loaded.toPrompt(text);
       const ids = prompt.ids;
       const P = ids.length;
+      assert.equal(prompt.tokens[P - 1].text, 'param', 'the prompt ends on `:param`');
+      const param = ids[P - 1];
       const { cache } = await loaded.model.runWithCache(ids, [hook], { logits: 'none' });
       const pattern = cache.get(hook); // [batch, head_index, query_pos, key_pos]
-      const row = pattern.data.subarray((ARGUMENT_HEAD.head * P + P - 1) * P, (ARGUMENT_HEAD.head * P + P) * P);
       assert.equal(pattern.dims[1], nHeads);
+      const row = pattern.data.subarray((DOCSTRING_HEAD.head * P + P - 1) * P, (DOCSTRING_HEAD.head * P + P) * P); // [key_pos]
+      // The tokens right after each earlier ` param`: the documented names ` A` and ` B`.
+      let onDocumented = 0;
+      for (let k = 1; k < P - 1; k++) if (ids[k - 1] === param) onDocumented += row[k];
+      // The signature: everything from `(` to `):` on the first line, `self` included.
       const close = ids.indexOf(loaded.tokenizer.encode('):').ids[0]);
-      const selfAt = ids.indexOf(loaded.tokenizer.encode('self').ids[0]);
-      // The argument names are the tokens ` A`, ` B`, ` C` between `self` and `):`, skipping the commas.
-      let onArguments = 0;
-      for (let k = selfAt + 1; k < close; k++) if (prompt.tokens[k].text !== ',') onArguments += row[k];
-      assert.ok(onArguments >= ARGUMENT_HEAD.minOnArguments, `${JSON.stringify(text.split('\n')[0])}: ${onArguments} on the arguments`);
-      assert.ok(row[selfAt] <= ARGUMENT_HEAD.maxOnSelf, `${JSON.stringify(text.split('\n')[0])}: ${row[selfAt]} on self`);
+      let onSignature = 0;
+      for (let k = 1; k <= close; k++) onSignature += row[k];
+      const first = JSON.stringify(text.split('\n')[0]);
+      assert.ok(onDocumented >= DOCSTRING_HEAD.minOnDocumented, `${first}: ${onDocumented} on the documented names`);
+      assert.ok(onSignature <= DOCSTRING_HEAD.maxOnSignature, `${first}: ${onSignature} on the signature`);
     }
   });
 
-  it.skip(`PENDING (model too short-trained): has an induction head (score ≥ ${MIN_INDUCTION_SCORE}) and a previous-token head (score ≥ ${MIN_PREVIOUS_TOKEN_SCORE}) on BOS + R + R`, async () => {
+  it(`has an induction head (score ≥ ${MIN_INDUCTION_SCORE}) and a previous-token head (score ≥ ${MIN_PREVIOUS_TOKEN_SCORE}) on BOS + R + R`, async () => {
     const c = loaded.model.config;
     const random = rng(2024);
     const bos = c.bosTokenId;
@@ -158,5 +167,8 @@ describe('shipped model: engine', () => {
     }
     assert.ok(best.induction >= MIN_INDUCTION_SCORE, `best induction head ${best.inductionHead}: ${best.induction}`);
     assert.ok(best.previous >= MIN_PREVIOUS_TOKEN_SCORE, `best previous-token head ${best.previousHead}: ${best.previous}`);
+    // A two-step circuit: the induction head reads what an earlier layer's previous-token head wrote.
+    const layerOf = (head: string) => Number(head.split('.')[0]);
+    assert.ok(layerOf(best.inductionHead) > layerOf(best.previousHead), `induction ${best.inductionHead} after previous-token ${best.previousHead}`);
   });
 });

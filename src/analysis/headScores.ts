@@ -46,6 +46,8 @@ export function previousTokenScores(p: LayerPattern): number[] {
 /**
  * For each query position q, the key positions j + 1 that follow an earlier occurrence j < q of
  * token[q] (the positions an induction head attends to). BOS tokens neither match nor are matched.
+ * q itself is never a target: in a run of one token (indentation spaces), the occurrence at q − 1 is
+ * followed by q, and a head that attends to the current token would pass for an induction head.
  */
 export function inductionTargets(tokenIds: readonly number[], isBos: readonly boolean[] = []): number[][] {
   const seen = new Map<number, number[]>();
@@ -57,7 +59,7 @@ export function inductionTargets(tokenIds: readonly number[], isBos: readonly bo
       continue;
     }
     const earlier = seen.get(id);
-    targets.push(earlier ? earlier.map((j) => j + 1) : []);
+    targets.push(earlier ? earlier.map((j) => j + 1).filter((k) => k !== q) : []);
     if (earlier) earlier.push(q);
     else seen.set(id, [q]);
   }

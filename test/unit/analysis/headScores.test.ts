@@ -81,6 +81,16 @@ describe('head scores', () => {
       assert.ok(prev < 0.01, `previous-token head scored ${prev}`);
     });
 
+    it('does not count the query itself: a head attending to the current token in a run of spaces is no induction head', () => {
+      //          BOS  def ␠  ␠  ␠  x  ␠
+      const ids = [0, 5, 7, 7, 7, 8, 7];
+      const bos = [true, false, false, false, false, false, false];
+      // ␠ at 3 follows ␠ at 2, whose successor is 3 itself: no target; at 4, only 3; at 6, 3, 4 and 5.
+      assert.deepEqual(inductionTargets(ids, bos), [[], [], [], [], [3], [], [3, 4, 5]]);
+      const self = causalPattern(1, ids.length, (_h, q, k) => (k === q ? 50 : 0));
+      assert.ok(inductionScores(self, ids, bos)[0] < 0.01, 'a current-token head');
+    });
+
     it('is NaN when no token repeats', () => {
       const pat = causalPattern(1, 4, () => 0);
       assert.ok(Number.isNaN(inductionScores(pat, [0, 1, 2, 3], [true])[0]));

@@ -45,14 +45,16 @@ def main() -> None:
                "deadline": "the deadline stopped it early: a PARTIAL run"}[tr["stopped_by"]]
     rr = a["random_repeated_tokens"]
     n_random = round(targs.get("random_repeat_fraction", 0.0) * targs["batch"])
-    code_tokens = tr["tokens_seen"] * (targs["batch"] - n_random) / targs["batch"]
+    phase_end = tr.get("induction_phase_end") or 0  # steps at the start with every row random-repeat
+    code_tokens = (tr["step"] - phase_end) * (targs["batch"] - n_random) * targs["n_ctx"]
     code_row = f"`<|endoftext|>` + {targs['n_ctx'] - 1} tokens from a random offset of the training stream"
     batch_rows = (f"each row {code_row}" if n_random == 0 else
                   f"{targs['batch'] - n_random} rows of code ({code_row}; {code_tokens:,.0f} code tokens in all) and "
                   f"{n_random} rows of an induction curriculum: `<|endoftext|>` + R + R + … with R "
                   f"{targs.get('random_repeat_min', 8)}–{targs['n_ctx'] // 2} uniformly random tokens, repeated to fill the "
                   f"row, no loss on the first copy of R (it cannot be predicted), so these rows only reward copying from "
-                  f"earlier context")
+                  f"earlier context" + (f"; the first {phase_end:,} steps (the induction phase, until the best induction "
+                                          f"score reached {targs['induction_phase_until']}) had only such rows" if phase_end else ""))
     curve = ", ".join(f"{tok / 1e6:.1f} M tokens: {loss:.2f}" for _, tok, loss in tr.get("heldout_curve", []))
     rc = a["repeated_code"]
     doc = a["docstring_task"]

@@ -4,6 +4,7 @@
  * (a few heads carry the effect; some only in one direction, so the OR/AND aid has something to say).
  */
 import { SWEEP_KINDS, type ComparisonParams, type PatchDirection, type PatchTable, type SweepKind } from '../../src/shared/patchingProtocol';
+import { mulberry32 } from '../../tools/seededRandom';
 
 const CLEAN = ['<|endoftext|>', '\n', '       ', ' :', 'param', ' self', ':', ' the', ' rectangle', '\n', '       ', ' :', 'param', ' factor', ':', ' how', ' much'];
 
@@ -14,15 +15,6 @@ export interface PatchFixtureOptions {
   readonly equalMetric?: boolean;
 }
 
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function makePatchFixture(o: PatchFixtureOptions = {}): { comparison: ComparisonParams; tables: (source: PatchTable['source']) => PatchTable[] } {
   const L = o.nLayers ?? 6;

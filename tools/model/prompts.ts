@@ -21,20 +21,10 @@ import { Gpt2Tokenizer } from '../../src/model/tokenizer';
 import { MODEL_DIR, WORK_DIR, writeJson } from './gpt2Files';
 import { docstringPrompt } from './docstringTask';
 import { DESCRIPTION_WORDS, DOCSTRING_ARG_NAMES } from './identifiers';
+import { mulberry32 } from '../seededRandom';
 
 const FUNCTION_NAMES = ['load', 'run', 'update', 'get', 'set', 'add', 'check', 'build', 'parse', 'write', 'read', 'send'];
 
-/** mulberry32: a small seeded PRNG, so the prompts are the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -57,7 +47,7 @@ function oneToken(tokenizer: Gpt2Tokenizer, text: string): number {
 
 function main(): void {
   const n = argValue('--n', 200);
-  const random = rng(argValue('--seed', 7));
+  const random = mulberry32(argValue('--seed', 7));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const tokenizer = Gpt2Tokenizer.fromFolder(MODEL_DIR);
   const docstring: DocstringPrompt[] = [];

@@ -1,17 +1,8 @@
 /** A small GPT-2 with random weights (seeded), for engine tests that need no checkpoint on disk. */
 import type { Gpt2Config } from '../../../src/model/gpt2Config';
 import type { Gpt2Weights } from '../../../src/model/gpt2Weights';
+import { mulberry32 } from '../../../tools/seededRandom';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function tinyConfig(overrides: Partial<Gpt2Config> = {}): Gpt2Config {
   const base = { nLayers: 3, nHeads: 4, dModel: 32, dMlp: 64, nCtx: 24, dVocab: 50, layerNormEps: 1e-5, activation: 'gelu_new' as const,

@@ -14,6 +14,7 @@ import { loadHookedGpt2, type LoadedModel } from '../../../src/model/loadHookedG
 import { shippedModelDir } from '../../../src/model/shippedModel';
 import { blockHook } from '../../../src/shared/hookNames';
 import { docstringPrompt } from '../../../tools/model/docstringTask';
+import { mulberry32 } from '../../../tools/seededRandom';
 
 /**
  * Attention from each second-copy token to the token after its first occurrence (uniform attention
@@ -31,17 +32,6 @@ const MIN_PREVIOUS_TOKEN_SCORE = 0.5;
 const DOCSTRING_HEAD = { layer: 1, head: 1, minOnDocumented: 0.4, maxOnSignature: 0.1 };
 const REPEAT_LENGTH = 50;
 
-/** mulberry32, seeded: the same random tokens on every machine */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function softmax(logits: Float32Array): Float64Array {
   let max = -Infinity;
@@ -134,7 +124,7 @@ describe('shipped model: engine', () => {
 
   it(`has an induction head (score ≥ ${MIN_INDUCTION_SCORE}) and a previous-token head (score ≥ ${MIN_PREVIOUS_TOKEN_SCORE}) on BOS + R + R`, async () => {
     const c = loaded.model.config;
-    const random = rng(2024);
+    const random = mulberry32(2024);
     const bos = c.bosTokenId;
     const rows: number[][] = [];
     for (let b = 0; b < 8; b++) {

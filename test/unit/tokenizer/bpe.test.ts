@@ -7,6 +7,7 @@ import { parseMergesTxt } from '../../../src/model/tokenizer/tokenizerFileFormat
 import { Vocabulary } from '../../../src/model/tokenizer/vocabulary';
 import { readGpt2MergesText, readGpt2Vocab } from '../../../tools/tokenizer/gpt2Reference';
 import { byteVocab, tokensOf } from './gpt2Fixture';
+import { mulberry32 } from '../../../tools/seededRandom';
 
 /** GPT-2's encoder.py `bpe()`, transcribed: merge every occurrence of the best pair, then look again. */
 function referenceBpe(symbols: readonly string[], rankOf: ReadonlyMap<string, number>): string[] {
@@ -31,17 +32,6 @@ function referenceBpe(symbols: readonly string[], rankOf: ReadonlyMap<string, nu
   return word;
 }
 
-/** mulberry32: a small seeded PRNG, so the random cases are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tiny(extra: string[], merges: MergePair[]): Gpt2Tokenizer {
   return Gpt2Tokenizer.fromVocabAndMerges(byteVocab(extra), merges);
@@ -72,7 +62,7 @@ describe('BPE merge loop', () => {
     const mergePairs = parseMergesTxt(readGpt2MergesText());
     const table = MergeTable.build(mergePairs, (token) => vocab.idOf(token), vocab.idSpan);
     const rankOf = new Map(mergePairs.map(([a, b], rank) => [`${a} ${b}`, rank]));
-    const random = seededRandom(1234);
+    const random = mulberry32(1234);
     const alphabet = [...'etaoinshrdlu  ETAOIN0123456789_=-.,:()#\n\tçé日😀'];
     const pieces = [' '.repeat(300), '='.repeat(257), '\n'.repeat(40), 'a'.repeat(99), 'ab'.repeat(60)];
     for (let n = 0; n < 2000; n++) {
@@ -90,7 +80,7 @@ describe('BPE merge loop', () => {
 
 describe('NumberMinHeap', () => {
   it('pops values in ascending order', () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const values = Array.from({ length: 500 }, () => Math.floor(random() * 100));
     const heap = new NumberMinHeap();
     for (const v of values) heap.push(v);

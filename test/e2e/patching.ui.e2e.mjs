@@ -2,36 +2,12 @@
 // command, its three QuickPicks (token at the cursor, typed replacement, default metric), then the
 // panel: both heatmaps painted, exact after the sweeps, a head's clean/corrupt patterns on click,
 // screenshots into $ART. Env: CS_URL, WS, ART.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startUi } from './uiSession.mjs';
 
-const BASE = process.env.CS_URL ?? 'http://127.0.0.1:8093';
-const WS = process.env.WS;
-const ART = process.env.ART ?? '.tmp/screenshots';
 const FILE = 'docstring_example.py';
 const EXT_ID = 'circuit-inspector.circuit-inspector';
-mkdirSync(ART, { recursive: true });
-
-const t0 = Date.now();
-const lap = (m) => console.log(`[patching-ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-let failures = 0;
-const check = (ok, what) => {
-  console.log(`  ${ok ? '✔' : '✘'} ${what}`);
-  if (!ok) failures++;
-};
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-page.on('pageerror', (e) => console.log('pageerror:', e.message));
-const shot = async (name) => {
-  await page.screenshot({ path: join(ART, name) });
-  lap(`screenshot ${name}`);
-};
+const ui = await startUi('patching-ui', 'http://127.0.0.1:8093');
+const { page, lap, check, shot } = ui;
 const quickInput = page.locator('.quick-input-widget');
 const qiInput = quickInput.locator('input');
 const qiTitle = () => quickInput.locator('.quick-input-title').textContent();
@@ -47,14 +23,7 @@ async function waitTitle(re, timeout = 60_000) {
 }
 
 try {
-  await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE });
-  await row.waitFor({ timeout: 90_000 });
-  await row.dblclick();
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines').waitFor();
-  await editor.locator('.view-lines').click();
+  await ui.openFile(FILE);
   lap('editor open');
 
   // Cursor inside `self` of `    def scale(self, factor):` (line 8): no selection, so the prompt is that line.
@@ -133,11 +102,7 @@ try {
   await wv.locator('ci-patch-head-detail').scrollIntoViewIfNeeded();
   await shot('patching-05-head.png');
 } catch (e) {
-  failures++;
-  console.log('✘', e instanceof Error ? e.message : e);
-  await shot('patching-failure.png').catch(() => undefined);
+  await ui.fail(e);
 } finally {
-  await browser.close();
+  await ui.end();
 }
-lap(failures ? `${failures} failure(s)` : 'all passed');
-process.exit(failures ? 1 : 0);

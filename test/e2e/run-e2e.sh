@@ -34,7 +34,7 @@ else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
 rm -rf "$RUN" && mkdir -p "$RUN/ws/.vscode" "$ART"
-rm -f "$ART/ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
+rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
 cp "$ROOT/samples/docstring_example.py" "$RUN/ws/"
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
 write_user_settings "$RUN/ud"

@@ -2,26 +2,13 @@
 // Env: CS_URL, WS (workspace folder), ART (screenshots dir), MODEL_DIR (for the expected tokens,
 // "" = shipped model), ROOT (the repository).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startUi } from './uiSession.mjs';
 
-const BASE = process.env.CS_URL ?? 'http://127.0.0.1:8091';
-const WS = process.env.WS;
-const ART = process.env.ART ?? '.tmp/screenshots';
 const ROOT = process.env.ROOT ?? process.cwd();
 const MODEL_DIR = process.env.MODEL_DIR ?? '';
 const FILE = 'docstring_example.py';
 const EXT_ID = 'circuit-inspector.circuit-inspector';
-mkdirSync(ART, { recursive: true });
-
-const t0 = Date.now();
-const lap = (m) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-let failures = 0;
-const check = (ok, what) => {
-  console.log(`  ${ok ? '✔' : '✘'} ${what}`);
-  if (!ok) failures++;
-};
 
 /** The webview's own rendering of token text (webview/lib/tokenText.ts visibleText). */
 function visibleText(text) {
@@ -43,21 +30,8 @@ function expectedTokens(text) {
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT })).tokens;
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-page.on('pageerror', (e) => console.log('pageerror:', e.message));
-page.on('requestfailed', (r) => {
-  if (!r.url().startsWith(BASE)) console.log('external request failed:', r.url());
-});
-const shot = async (name) => {
-  const path = join(ART, name);
-  await page.screenshot({ path });
-  lap(`screenshot ${path}`);
-};
+const ui = await startUi('ui', 'http://127.0.0.1:8091');
+const { page, lap, check, shot, ART } = ui;
 
 async function palette(command) {
   await page.keyboard.press('F1');
@@ -68,19 +42,12 @@ async function palette(command) {
   await page.keyboard.press('Enter');
 }
 
-const editor = page.locator('.editor-instance .monaco-editor').first();
+let editor;
 // Decoration types made through the extension API render as overlay divs with a `ced-*` class.
 const decoCount = () => editor.locator('.view-overlays .cdr[class*="ced-"]').count();
 
 try {
-  await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE });
-  await row.waitFor({ timeout: 90_000 });
-  lap('workbench ready');
-  await row.dblclick();
-  await editor.locator('.view-lines').waitFor();
-  await editor.locator('.view-lines').click();
+  editor = await ui.openFile(FILE);
 
   // --- 1. select `self.width = width` (line 5), run from the palette ------------------------
   await page.keyboard.press('Control+Home');
@@ -265,11 +232,7 @@ try {
   await shot('08-light-decorations.png');
   await editor.screenshot({ path: join(ART, '08b-editor-light-decorations.png') });
 } catch (e) {
-  failures++;
-  console.error('FAILED:', e);
-  await page.screenshot({ path: join(ART, 'ui-failure.png') }).catch(() => undefined);
+  await ui.fail(e);
 } finally {
-  await browser.close();
+  await ui.end();
 }
-lap(failures ? `${failures} check(s) failed` : 'all UI checks passed');
-process.exit(failures ? 1 : 0);

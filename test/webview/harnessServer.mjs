@@ -7,13 +7,16 @@ import { extname, join, normalize, resolve } from 'node:path';
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const OUT = join(ROOT, '.tmp', 'webview-harness');
 
-/** Same options as tools/build.mjs uses for webviews, plus the harness script. */
-export async function buildHarness() {
+/** The Inspect Attention webview and its harness script. */
+const ATTENTION_ENTRIES = { attentionPanel: 'webview/attentionPanel.ts', harness: 'test/webview/harness.ts' };
+
+/**
+ * Bundles a webview and its harness script (bundle name → path from the repository root) with the
+ * same options as tools/build.mjs uses for webviews.
+ */
+export async function buildHarness(entries = ATTENTION_ENTRIES) {
   await build({
-    entryPoints: {
-      attentionPanel: join(ROOT, 'webview', 'attentionPanel.ts'),
-      harness: join(ROOT, 'test', 'webview', 'harness.ts'),
-    },
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, join(ROOT, path)])),
     outdir: OUT,
     bundle: true,
     sourcemap: true,

@@ -41,8 +41,8 @@ export type PatchingRequest = {
 
 export class PatchingService {
   private readonly running = new Map<number, AbortController>();
-  /** The model leases each running request holds (released when it settles). */
-  private readonly leases = new Map<number, (() => void)[]>();
+  /** The model lease a running request holds (released when it settles). */
+  private readonly leases = new Map<number, () => void>();
 
   constructor(
     private readonly getModel: GetModel,
@@ -72,7 +72,7 @@ export class PatchingService {
       (e: unknown) => this.fail(req.id, abort.signal.aborted ? new EngineError({ code: 'cancelled', message: 'cancelled' }) : e),
     ).finally(() => {
       this.running.delete(req.id);
-      for (const release of this.leases.get(req.id) ?? []) release();
+      this.leases.get(req.id)?.();
       this.leases.delete(req.id);
     });
   }
@@ -80,9 +80,8 @@ export class PatchingService {
   /** The model of `spec`, held until request `id` settles. */
   private async useModel(spec: ModelSpec, id: number): Promise<{ model: LoadedModel }> {
     const lease = await this.getModel(spec, id);
-    const held = this.leases.get(id) ?? [];
-    held.push(() => lease.release());
-    this.leases.set(id, held);
+    this.leases.get(id)?.(); // one lease per request: a second use replaces the first
+    this.leases.set(id, () => lease.release());
     return lease;
   }
 

@@ -102,6 +102,12 @@ def lr_at(step: int, progress: float, args: argparse.Namespace) -> float:
 IGNORE = -100  # F.cross_entropy's ignore_index: targets that carry no loss
 
 
+def random_tokens(rng: np.random.Generator, size, vocab_size: int, bos: int) -> np.ndarray:
+    """Uniformly random token ids of the given shape, never BOS."""
+    r = rng.integers(0, vocab_size - 1, size=size)
+    return np.where(r >= bos, r + 1, r)
+
+
 def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: int, bos: int, repeat_fraction: float = 0.0,
              random_repeat_fraction: float = 0.0, random_repeat_min: int = 8, vocab_size: int = 0):
     """x: [batch, n_ctx] = BOS + window; y: [batch, n_ctx] = the window shifted by one (IGNORE: no loss).
@@ -118,9 +124,7 @@ def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: in
     n_random = int(round(random_repeat_fraction * batch))
     for i in range(batch - n_random, batch):
         length = int(rng.integers(random_repeat_min, half + 1))
-        r = rng.integers(0, vocab_size - 1, size=length)  # [length]: any token id but the last (BOS)
-        r = np.where(r >= bos, r + 1, r) if bos < vocab_size - 1 else r
-        rows[i] = np.resize(r, n_ctx)  # R + R + ... truncated to n_ctx
+        rows[i] = np.resize(random_tokens(rng, length, vocab_size, bos), n_ctx)  # R + R + ... truncated to n_ctx
         targets[i] = rows[i]
         targets[i, :length] = IGNORE  # the first copy of R cannot be predicted
     x = np.concatenate([np.full((batch, 1), bos, dtype=np.int64), rows[:, :-1]], axis=1)
@@ -131,9 +135,7 @@ def batch_at(tokens: np.ndarray, rng: np.random.Generator, batch: int, n_ctx: in
 def induction_probe(model: Gpt2, vocab_size: int, bos: int, device, length: int = 50, n_seq: int = 8) -> dict:
     """The best previous-token and induction scores over heads on BOS + R + R, |R| = length (as analyze.py
     and the shipped-model test measure them), for watching the curriculum work during training."""
-    rng = np.random.default_rng(424242)
-    r = rng.integers(0, vocab_size - 1, size=(n_seq, length))
-    r = np.where(r >= bos, r + 1, r) if bos < vocab_size - 1 else r
+    r = random_tokens(np.random.default_rng(424242), (n_seq, length), vocab_size, bos)  # [n_seq, length]
     x = torch.from_numpy(np.concatenate([np.full((n_seq, 1), bos), r, r], axis=1)).to(device)  # [n_seq, 1 + 2·length]
     model.eval()
     _, patterns = model(x, return_patterns=True)  # layer × [n_seq, head_index, pos_q, pos_k]
@@ -143,7 +145,10 @@ def induction_probe(model: Gpt2, vocab_size: int, bos: int, device, length: int 
     induction = pat[..., q, q - length + 1].mean(dim=(1, -1))  # [layer, head_index]
     p = torch.arange(1, 2 * length + 1, device=device)
     previous = pat[..., p, p - 1].mean(dim=(1, -1))  # [layer, head_index]
-    best = lambda s: (round(s.max().item(), 4), f"{divmod(s.argmax().item(), s.shape[1])[0]}.{divmod(s.argmax().item(), s.shape[1])[1]}")
+    def best(scores: torch.Tensor) -> tuple[float, str]:  # [layer, head_index] -> (score, "layer.head")
+        layer, head = divmod(scores.argmax().item(), scores.shape[1])
+        return round(scores.max().item(), 4), f"{layer}.{head}"
+
     (ind, ind_head), (prev, prev_head) = best(induction), best(previous)
     return {"induction": ind, "induction_head": ind_head, "previous_token": prev, "previous_token_head": prev_head}
 

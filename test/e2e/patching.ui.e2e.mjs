@@ -57,6 +57,7 @@ try {
   await typed.waitFor();
   const firstRow = (await quickInput.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';
   check(/your text/.test(firstRow), `2/3 the typed text is the first row: "${firstRow.trim().slice(0, 40)}"`);
+  await shot('patching-02b-typed.png');
   await page.keyboard.press('Enter');
 
   const t3 = await waitTitle(/metric/);

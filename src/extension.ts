@@ -1,16 +1,16 @@
 /** Circuit Inspector's entry point: wiring only; every registration goes into context.subscriptions. */
 import * as vscode from 'vscode';
-import { registerClearDecorations } from './commands/clearDecorations';
-import { registerCompareSubstitution } from './commands/compareSubstitution';
-import { registerFocusToken } from './commands/focusToken';
-import { registerInspectAttention } from './commands/inspectAttention';
-import { registerSelectModel } from './commands/selectModel';
-import { createEngineClient } from './host/engineWorkerClient';
-import { PatchingSession } from './host/patchingSession';
-import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams } from './shared/protocol';
-import { AttentionPanel } from './views/attentionPanel';
-import { AttentionHoverProvider } from './views/attentionHover';
-import { InspectionSession } from './views/inspectionSession';
+import { registerClearDecorations } from './features/attention/commands/clearDecorations';
+import { registerCompareSubstitution } from './features/substitution/commands';
+import { registerFocusToken } from './features/attention/commands/focusToken';
+import { registerInspectAttention } from './features/attention/commands/inspectAttention';
+import { registerSelectModel } from './features/model/selectModel';
+import { createEngineClient } from './platform/engineConnection';
+import { PatchingSession } from './features/substitution/session';
+import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams } from './features/attention/shared/protocol';
+import { AttentionPanel } from './features/attention/panel';
+import { AttentionHoverProvider } from './features/attention/hover';
+import { InspectionSession } from './features/attention/session';
 
 /** What activate() returns: a read-only view used by the extension-host tests. */
 export interface CircuitInspectorApi {

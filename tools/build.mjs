@@ -9,7 +9,7 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 
 const nodeEntries = [
   ['src/extension.ts', 'dist/extension.js'],
-  ['src/host/engineWorker.ts', 'dist/engineWorker.js'],
+  ['src/engineProcess.ts', 'dist/engine.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
 ].filter(([src]) => existsSync(src));
 

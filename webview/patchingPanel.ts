@@ -3,7 +3,7 @@
  * wires VS Code's API to the panel element; everything else lives in the components.
  */
 import './components/ci-patch-panel/index.js';
-import type { PatchWebviewToHost } from '../src/shared/patchingProtocol.js';
+import type { PatchWebviewToHost } from '../src/features/substitution/shared/protocol.js';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;

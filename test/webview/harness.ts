@@ -14,7 +14,7 @@ import {
   isRequestHeadPattern,
   isReady,
   type HostToWebviewMessage,
-} from '../../src/shared/protocol';
+} from '../../src/features/attention/shared/protocol';
 import { makeFixture } from './fixtures';
 import { applyTheme, type ThemeName } from './themes';
 

@@ -3,7 +3,7 @@
  * replaced by ` arg`, with tables shaped like the engine's and values that look like a real run
  * (a few heads carry the effect; some only in one direction, so the OR/AND aid has something to say).
  */
-import { SWEEP_KINDS, type ComparisonParams, type PatchDirection, type PatchTable, type SweepKind } from '../../src/shared/patchingProtocol';
+import { SWEEP_KINDS, type ComparisonParams, type PatchDirection, type PatchTable, type SweepKind } from '../../src/features/substitution/shared/protocol';
 import { mulberry32 } from '../../tools/seededRandom';
 
 const CLEAN = ['<|endoftext|>', '\n', '       ', ' :', 'param', ' self', ':', ' the', ' rectangle', '\n', '       ', ' :', 'param', ' factor', ':', ' how', ' much'];

@@ -4,7 +4,7 @@
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
  * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
  */
-import { Comparison, HeadPatterns, PatchRunState, PatchTables, type PatchHostToWebview, type PatchTable } from '../../src/shared/patchingProtocol';
+import { Comparison, HeadPatterns, PatchRunState, PatchTables, type PatchHostToWebview, type PatchTable } from '../../src/features/substitution/shared/protocol';
 import { fixtureHeadPatterns, makePatchFixture } from './patchingFixtures';
 import { applyTheme, type ThemeName } from './themes';
 

@@ -3,7 +3,7 @@
  * token strip reads the pattern. Pure; the root element owns the state and reduces the actions
  * its children dispatch (`ci-focus` events).
  */
-import type { AttentionDirection, HeadRef } from '../../src/shared/protocol';
+import type { AttentionDirection, HeadRef } from '../../src/features/attention/shared/protocol';
 import { activeItem, emptyHoverLock, reduceHoverLock, type HoverLockAction, type HoverLockState } from './hoverLock';
 
 export interface FocusState {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
-import type { InspectOutcome } from '../../../src/views/inspectionSession';
+import type { InspectOutcome } from '../../../src/features/attention/session';
 import { FakeHub } from '../../unit/hub/fakeHub';
 
 /** The repository (baked in by build-host-tests.mjs): the golden checkpoints live there. */

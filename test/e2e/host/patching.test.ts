@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CompareOptions, CompareOutcome } from '../../../src/host/patchingSession';
+import type { CompareOptions, CompareOutcome } from '../../../src/features/substitution/session';
 
 const EXT_ID = 'circuit-inspector.circuit-inspector';
 const FILE = 'docstring_example.py';

@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EngineClient, type WorkerLike } from '../../../src/host/engineClient';
-import { EngineError, isEngineToHost, type EngineToHost, type HostToEngine, type InspectResult, type ModelSpec } from '../../../src/host/engineProtocol';
-import { EngineService } from '../../../src/host/engineService';
+import { EngineClient, type WorkerLike } from '../../../src/engine/client';
+import { EngineError, isEngineToHost, type EngineToHost, type HostToEngine, type InspectResult, type ModelSpec } from '../../../src/engine/protocol';
+import { EngineService } from '../../../src/features/attention/engine/handlers';
 import { loadHookedGpt2 } from '../../../src/model/loadHookedGpt2';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -179,8 +179,8 @@ describe('host/engineClient with a fake worker', () => {
   });
 });
 
-const WORKER = join(ROOT, 'dist/engineWorker.js');
-(existsSync(WORKER) ? describe : describe.skip)('host/engine in a real worker_thread (dist/engineWorker.js)', function () {
+const WORKER = join(ROOT, 'dist/engine.js');
+(existsSync(WORKER) ? describe : describe.skip)('host/engine in a real worker_thread (dist/engine.js)', function () {
   this.timeout(60_000);
   it('runs the tiny model off the main thread; the event loop keeps ticking', async () => {
     const client = new EngineClient(() => new Worker(WORKER, { workerData: { threads: 1 } }));

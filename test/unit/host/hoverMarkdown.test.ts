@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { HeadActivity } from '../../../src/host/engineProtocol';
-import { escapeMarkdown, hoverMarkdown, miniMap, tokenLiteral } from '../../../src/host/hoverMarkdown';
+import type { HeadActivity } from '../../../src/engine/protocol';
+import { escapeMarkdown, hoverMarkdown, miniMap, tokenLiteral } from '../../../src/features/attention/hoverMarkdown';
 
 function heads(nLayers: number, nHeads: number, f: (l: number, h: number) => number): HeadActivity[] {
   const out: HeadActivity[] = [];

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type { LoadedModel } from '../../../src/model/loadHookedGpt2';
-import type { ModelSpec } from '../../../src/host/engineProtocol';
-import { ModelHolder } from '../../../src/host/modelHolder';
+import type { ModelSpec } from '../../../src/engine/protocol';
+import { ModelHolder } from '../../../src/engine/modelHolder';
 
 const spec = (dir: string): ModelSpec => ({ dir, displayName: dir, layerNorm: 'as_configured', prependBos: true });
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { documentRanges, normalizeEol, selectionProblem, sourceOffset, tokenAtOffset } from '../../../src/host/offsets';
+import { documentRanges, normalizeEol, selectionProblem, sourceOffset, tokenAtOffset } from '../../../src/platform/offsets';
 
 describe('host/offsets', () => {
   it('leaves LF text alone', () => {

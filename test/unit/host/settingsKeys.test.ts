@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS, fullKey, readSettings, SETTING_KEYS } from '../../../src/settingsKeys';
+import { DEFAULTS, fullKey, readSettings, SETTING_KEYS } from '../../../src/platform/settingsKeys';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
 

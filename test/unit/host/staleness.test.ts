@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { StalenessTracker } from '../../../src/host/staleness';
+import { StalenessTracker } from '../../../src/platform/staleness';
 
 describe('host/staleness', () => {
   it('becomes stale once on the first edit of the inspected document', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { planDecorations, weightBucket, WEIGHT_BUCKETS, bucketAlpha } from '../../../src/host/decorationPlan';
-import { topHeads, tokenActivity } from '../../../src/host/tokenActivity';
+import { planDecorations, weightBucket, WEIGHT_BUCKETS, bucketAlpha } from '../../../src/features/attention/decorationPlan';
+import { topHeads, tokenActivity } from '../../../src/analysis/tokenActivity';
 
 /** One layer, one head, 3 tokens (BOS first), causal rows summing to 1. */
 function layer(rows: number[][]) {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { comparisonToCsv, comparisonToHtml, comparisonToJson, CSV_HEADER, csvField, f32 } from '../../../src/host/patchingExport';
-import type { ComparisonParams, PatchTable } from '../../../src/shared/patchingProtocol';
+import { comparisonToCsv, comparisonToHtml, comparisonToJson, CSV_HEADER, csvField, f32 } from '../../../src/features/substitution/export';
+import type { ComparisonParams, PatchTable } from '../../../src/features/substitution/shared/protocol';
 
 const base: ComparisonParams = {
   runId: 'r1',

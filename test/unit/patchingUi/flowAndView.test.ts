@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { answerToken, defaultMetric, describeChange, keepLeadingSpace, metricLabel, spanText, substitute, tokensAt } from '../../../src/host/patchingFlow';
-import type { PlanToken } from '../../../src/host/patchingEngineProtocol';
-import type { ComparisonParams, PatchTable } from '../../../src/shared/patchingProtocol';
+import { answerToken, defaultMetric, describeChange, keepLeadingSpace, metricLabel, spanText, substitute, tokensAt } from '../../../src/features/substitution/flow';
+import type { PlanToken } from '../../../src/features/substitution/shared/engineMethods';
+import type { ComparisonParams, PatchTable } from '../../../src/features/substitution/shared/protocol';
 import { availableModes, describeCell, heatmapView, hintsFor, mergeTables, sharedScale, sweepStatus } from '../../../webview/components/ci-patch-panel/patchView';
 
 const tok = (id: number, text: string, start: number, isBos = false): PlanToken => ({ id, text, start, end: isBos ? 0 : start + text.length, isBos });

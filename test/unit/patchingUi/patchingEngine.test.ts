@@ -5,12 +5,12 @@
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
-import { EngineClient, type WorkerLike } from '../../../src/host/engineClient';
-import { isCancelled, type EngineToHost, type HostToEngine, type ModelSpec } from '../../../src/host/engineProtocol';
-import { EngineService } from '../../../src/host/engineService';
-import { isPatchSweepsDetail, type PatchSweepsDetail } from '../../../src/host/patchingEngineProtocol';
+import { EngineClient, type WorkerLike } from '../../../src/engine/client';
+import { isCancelled, type EngineToHost, type HostToEngine, type ModelSpec } from '../../../src/engine/protocol';
+import { EngineService } from '../../../src/features/attention/engine/handlers';
+import { isPatchSweepsDetail, type PatchSweepsDetail } from '../../../src/features/substitution/shared/engineMethods';
 import { loadHookedGpt2 } from '../../../src/model/loadHookedGpt2';
-import { isPatchTable, type PatchTable } from '../../../src/shared/patchingProtocol';
+import { isPatchTable, type PatchTable } from '../../../src/features/substitution/shared/protocol';
 
 const ROOT = resolve(__dirname, '../../..');
 const spec: ModelSpec = { dir: join(ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true, threads: 1 };

@@ -13,7 +13,7 @@ import {
   RequestHeadPatterns,
   type ComparisonParams,
   type PatchTable,
-} from '../../../src/shared/patchingProtocol';
+} from '../../../src/features/substitution/shared/protocol';
 
 const tokens = [
   { id: 0, text: '<|endoftext|>', isBos: true },

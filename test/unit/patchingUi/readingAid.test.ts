@@ -9,7 +9,7 @@ import {
   tableGrid,
   unpatchedValue,
   type PatchTable,
-} from '../../../src/shared/patchingProtocol';
+} from '../../../src/features/substitution/shared/protocol';
 
 const table = (direction: 'denoise' | 'noise', values: number[], dims = [2, 3]): PatchTable => ({
   sweep: 'z',

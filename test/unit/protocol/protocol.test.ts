@@ -25,7 +25,7 @@ import {
   isTiming,
   isWebviewToHostMessage,
   type InspectionParams,
-} from '../../../src/shared/protocol';
+} from '../../../src/features/attention/shared/protocol';
 
 function inspectionParams(over: Partial<InspectionParams> = {}): InspectionParams {
   const nLayers = 2;

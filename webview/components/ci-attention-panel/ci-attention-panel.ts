@@ -22,7 +22,7 @@ import {
   isStale,
   type FocusChangedParams,
   type HeadRef,
-} from '../../../src/shared/protocol.js';
+} from '../../../src/features/attention/shared/protocol.js';
 import {
   focusContext,
   inspectionContext,

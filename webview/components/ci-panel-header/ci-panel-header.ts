@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { RunStateKind } from '../../../src/shared/protocol.js';
+import type { RunStateKind } from '../../../src/features/attention/shared/protocol.js';
 import { inspectionContext, statusContext, type InspectionView, type PanelStatus } from '../../lib/context.js';
 import { styles } from './ci-panel-header.styles.js';
 

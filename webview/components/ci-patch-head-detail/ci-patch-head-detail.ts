@@ -1,7 +1,7 @@
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { HeadPatternsParams } from '../../../src/shared/patchingProtocol.js';
+import type { HeadPatternsParams } from '../../../src/features/substitution/shared/protocol.js';
 import { mix, toCss } from '../../lib/color.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
 import { divergingColor } from '../ci-patch-heatmap/heatmapLayout.js';

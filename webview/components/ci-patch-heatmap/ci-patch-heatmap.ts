@@ -1,6 +1,6 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { TableGrid } from '../../../src/shared/patchingProtocol.js';
+import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
 import { cellAt, divergingColor, heatmapLayout, type HeatmapLayout } from './heatmapLayout.js';

@@ -29,7 +29,7 @@ import {
   type PatchWebviewToHost,
   type SweepKind,
   type ValueMode,
-} from '../../../src/shared/patchingProtocol.js';
+} from '../../../src/features/substitution/shared/protocol.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, mergeTables, MODE_LABELS, MODE_LEGENDS, sweepStatus, tableKey, type TableKey } from './patchView.js';
 import { styles } from './ci-patch-panel.styles.js';

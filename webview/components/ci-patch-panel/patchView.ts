@@ -21,7 +21,7 @@ import {
   type TableGrid,
   unpatchedValue,
   type ValueMode,
-} from '../../../src/shared/patchingProtocol.js';
+} from '../../../src/features/substitution/shared/protocol.js';
 
 export type TableKey = `${SweepKind}/${PatchDirection}`;
 export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;

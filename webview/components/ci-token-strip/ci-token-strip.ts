@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { headLabel, type AttentionDirection, type TokenInfo } from '../../../src/shared/protocol.js';
+import { headLabel, type AttentionDirection, type TokenInfo } from '../../../src/features/attention/shared/protocol.js';
 import { focusContext, inspectionContext, patternsContext, type InspectionView } from '../../lib/context.js';
 import { dispatchFocus } from '../../lib/events.js';
 import { activeHead, activeToken, initialFocus, tokenWeights, type FocusState } from '../../lib/focus.js';

@@ -1,0 +1,350 @@
+/**
+ * The one live inspection: runs the engine worker for a selection, feeds the panel, answers the
+ * panel's requests, paints decorations for its focus, serves the hover, and marks everything stale
+ * when the document changes. Commands and providers call into it; it owns their shared state.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { planDecorations } from './decorationPlan';
+import type { EngineClient } from '../../engine/client';
+import { EngineError, isCancelled, type InspectResult, type ModelSpec, type TokenActivityResult } from '../../engine/protocol';
+import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
+import { engineThreads } from '../../platform/engineConnection';
+import { StalenessTracker } from '../../platform/staleness';
+import { affects, getSettings } from '../../platform/settings';
+import { RUN_AFFECTING } from '../../platform/settingsKeys';
+import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams, InspectionParams, TokenInfo } from './shared/protocol';
+import { AttentionDecorations } from './decorations';
+import { AttentionPanel } from './panel';
+import { Disposable } from '../../platform/disposable';
+import { describeModelSetting, ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
+
+export type InspectOutcome =
+  | { readonly status: 'done'; readonly inspectionId: string; readonly tokens: readonly TokenInfo[]; readonly truncated: boolean; readonly modelName: string }
+  | { readonly status: 'no-editor' | 'empty' | 'binary' | 'too-large' | 'cancelled' | 'superseded' | 'error'; readonly message: string };
+
+export interface InspectOptions {
+  /** What to do with a prompt longer than the context without asking (tests and automation). */
+  readonly onTooLong?: 'truncate' | 'cancel';
+}
+
+/** The inspection on screen. */
+export interface CurrentInspection {
+  readonly inspectionId: string;
+  readonly uri: string;
+  readonly params: InspectionParams;
+  /** Document offsets of each token (BOS: empty at the selection start). */
+  readonly ranges: readonly OffsetRange[];
+  readonly modelName: string;
+}
+
+const OPEN_OUTPUT = 'Open Output';
+
+export class InspectionSession extends Disposable {
+  readonly decorations: AttentionDecorations;
+  private readonly stale = new StalenessTracker();
+  private readonly status: vscode.StatusBarItem;
+  private current: CurrentInspection | undefined;
+  /** Bumped by every run: a run whose generation is not the latest drops its result. */
+  private generation = 0;
+  private runCancel: (() => void) | undefined;
+  private runsInFlight = 0;
+  private activityCache: { key: string; result: Promise<TokenActivityResult> } | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+    /** Shared with Compare Token Substitution; owned (and disposed) by the extension. */
+    private readonly engine: EngineClient,
+  ) {
+    super();
+    this.decorations = this._register(new AttentionDecorations());
+    this.status = this._register(vscode.window.createStatusBarItem('circuitInspector.status', vscode.StatusBarAlignment.Right, 100));
+    this.status.name = 'Circuit Inspector';
+    this.status.command = 'circuitInspector.selectModel';
+    this.setStatus('idle');
+    this.status.show();
+
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.stale.documentChanged(e.document.uri.toString(), e.document.version, e.contentChanges.length > 0)) this.becameStale();
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.stale.documentClosed(d.uri.toString())) this.becameStale();
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, 'model')) this.setStatus('idle');
+        const changed = RUN_AFFECTING.find((k) => affects(e, k));
+        if (changed && this.stale.settingsChanged(`the setting circuitInspector.${changed}`)) this.becameStale();
+      }),
+    );
+  }
+
+  get inspection(): CurrentInspection | undefined {
+    return this.current;
+  }
+
+  /** An engine run is in flight. */
+  get running(): boolean {
+    return this.runsInFlight > 0;
+  }
+
+  get staleReason(): string | undefined {
+    return this.stale.staleReason;
+  }
+
+  /** Inspects the selection of `editor`, or its current line when nothing is selected. */
+  async inspect(editor: vscode.TextEditor | undefined, options: InspectOptions = {}): Promise<InspectOutcome> {
+    if (!editor) return this.tell('no-editor', 'Open a file and select some text to inspect.');
+    const doc = editor.document;
+    let range: vscode.Range = editor.selection;
+    let usedLine = false;
+    if (editor.selection.isEmpty) {
+      range = doc.lineAt(editor.selection.active.line).range;
+      usedLine = true;
+    }
+    const source = doc.getText(range);
+    const problem = selectionProblem(source) ?? (doc.getText().includes('\u0000') ? 'binary' : undefined);
+    if (problem === 'empty') {
+      return this.tell('empty', usedLine ? 'Nothing to inspect: the current line is empty. Select some text first.' : 'Nothing to inspect: the selection is only whitespace.');
+    }
+    if (problem === 'binary') return this.tell('binary', 'This looks like a binary file (it contains NUL bytes); Circuit Inspector only reads text.', 'warn');
+    if (problem === 'too-large') return this.tell('too-large', 'The selection is larger than 1 MB; select a shorter passage.', 'warn');
+    if (usedLine) void vscode.window.setStatusBarMessage(`Circuit Inspector: no selection, inspecting line ${range.start.line + 1}`, 4000);
+
+    // A new run supersedes the previous one: its result is dropped, never interleaved.
+    this.runCancel?.();
+    const generation = ++this.generation;
+    const settings = getSettings(doc.uri);
+    let spec: ModelSpec;
+    try {
+      const resolved = await resolveModel(this.context, settings, this.log);
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: engineThreads() };
+    } catch (e) {
+      if (e instanceof ModelResolveCancelled) return { status: 'cancelled', message: e.message };
+      return this.failed(e instanceof ModelResolveError ? e.message : String(e));
+    }
+    if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
+
+    const panel = AttentionPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    const prompt = normalizeEol(source);
+    const base = doc.offsetAt(range.start);
+    const docRef = { uri: doc.uri.toString(), version: doc.version };
+    const inspectionId = randomUUID();
+    panel.showRunState({ state: 'running', message: `Inspecting ${usedLine ? `line ${range.start.line + 1}` : 'the selection'} with ${spec.displayName}…` });
+    this.setStatus('running', spec.displayName);
+
+    let truncateTo: number | undefined;
+    for (;;) {
+      let result: InspectResult;
+      try {
+        result = await this.run(spec, { inspectionId, text: prompt.text, watchTokens: settings.watchTokens, truncateTo }, panel);
+      } catch (e) {
+        if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
+        if (isCancelled(e) || panel.isDisposed) {
+          if (!panel.isDisposed) panel.showRunState({ state: 'cancelled' });
+          this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
+          return { status: 'cancelled', message: 'the run was cancelled' };
+        }
+        if (e instanceof EngineError && e.code === 'too-long' && truncateTo === undefined && e.nCtx !== undefined) {
+          const n = e.nCtx;
+          const choice = options.onTooLong ?? (await this.askTruncate(e.promptTokens ?? 0, n));
+          if (choice === 'truncate' && generation === this.generation) {
+            truncateTo = n;
+            continue;
+          }
+          panel.showRunState({ state: 'cancelled', message: `Not run: the selection is ${e.promptTokens} tokens, the model reads ${n}.` });
+          this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
+          return { status: 'cancelled', message: e.message };
+        }
+        if (e instanceof EngineError && e.code === 'empty') {
+          panel.showRunState({ state: 'error', message: e.message });
+          return this.tell('empty', `Nothing to inspect: ${e.message}.`);
+        }
+        panel.showRunState({ state: 'error', message: e instanceof Error ? e.message : String(e) });
+        return this.failed(e instanceof Error ? e.message : String(e));
+      }
+      // Panel closed mid-run, or a newer run started: drop the result quietly.
+      if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
+      if (panel.isDisposed) {
+        this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
+        return { status: 'cancelled', message: 'the panel was closed; result dropped' };
+      }
+      return this.show(result, prompt, base, docRef, spec, panel);
+    }
+  }
+
+  private show(
+    result: InspectResult,
+    prompt: ReturnType<typeof normalizeEol>,
+    base: number,
+    docRef: { uri: string; version: number },
+    spec: ModelSpec,
+    panel: AttentionPanel,
+  ): InspectOutcome {
+    const ins = result.inspection;
+    const ranges = documentRanges(prompt, base, ins.tokens);
+    // The protocol's token offsets are document offsets.
+    const tokens = ins.tokens.map((t, i) => ({ ...t, start: ranges[i].start, end: ranges[i].end }));
+    const params: InspectionParams = { ...ins, tokens, stale: false };
+    this.decorations.clear();
+    this.activityCache = undefined;
+    this.current = { inspectionId: ins.inspectionId, uri: docRef.uri, params, ranges, modelName: spec.displayName };
+    this.stale.reset(docRef);
+    panel.showInspection(params);
+    const notice = result.truncated
+      ? `Truncated: only the first ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.nCtx}).`
+      : undefined;
+    panel.showRunState({ state: 'done', message: notice });
+    if (notice) void vscode.window.showWarningMessage(`Circuit Inspector: ${notice}`);
+    this.setStatus('ready', spec.displayName, `${tokens.length} tokens`);
+    this.log.info(`shown ${ins.inspectionId}: ${tokens.length} tokens (load ${result.loadMs} ms, run ${result.runMs} ms)${result.truncated ? ', truncated' : ''}`);
+    return { status: 'done', inspectionId: ins.inspectionId, tokens, truncated: result.truncated, modelName: spec.displayName };
+  }
+
+  private run(spec: ModelSpec, p: { inspectionId: string; text: string; watchTokens: readonly string[]; truncateTo?: number }, panel: AttentionPanel): Promise<InspectResult> {
+    let loadingDone: (() => void) | undefined;
+    const call = this.engine.call('inspect', { model: spec, ...p }, (phase, message) => {
+      if (phase === 'loading') {
+        this.setStatus('loading', spec.displayName);
+        if (!panel.isDisposed) panel.showRunState({ state: 'loading', message });
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Circuit Inspector: ${message}` },
+          () => new Promise<void>((resolve) => (loadingDone = resolve)),
+        );
+      } else {
+        loadingDone?.();
+        this.setStatus('running', spec.displayName);
+        if (!panel.isDisposed) panel.showRunState({ state: 'running', message });
+      }
+    });
+    const sub = panel.onDidDispose(() => call.cancel());
+    this.runCancel = () => call.cancel();
+    this.runsInFlight++;
+    return call.result.finally(() => {
+      this.runsInFlight--;
+      loadingDone?.();
+      sub.dispose();
+    });
+  }
+
+  private async askTruncate(promptTokens: number, nCtx: number): Promise<'truncate' | 'cancel'> {
+    const truncate = `Truncate to the first ${nCtx} tokens`;
+    const choice = await vscode.window.showWarningMessage(
+      `The selection is ${promptTokens} tokens long, but the model reads at most ${nCtx} tokens.`,
+      { modal: true, detail: 'Only the first tokens would be inspected; the panel says so.' },
+      truncate,
+    );
+    return choice === truncate ? 'truncate' : 'cancel';
+  }
+
+  /** Cancels the run in flight (its result is dropped). */
+  cancelRun(): void {
+    this.runCancel?.();
+    this.generation++;
+  }
+
+  // ---- panel ---------------------------------------------------------------------------------
+
+  private panelHandlers() {
+    return {
+      headPattern: (q: HeadPatternRequestParams) => this.headPattern(q),
+      focusChanged: (f: FocusChangedParams) => this.focusChanged(f),
+      clearFocus: () => this.decorations.clear(),
+      log: (m: string) => this.log.info(`[panel] ${m}`),
+    };
+  }
+
+  async headPattern(q: HeadPatternRequestParams): Promise<HeadPatternParams> {
+    return this.engine.call('headPattern', q).result;
+  }
+
+  /** Paints the focused head's weights over the source (or clears when there is nothing valid to paint). */
+  focusChanged(f: FocusChangedParams): boolean {
+    const cur = this.current;
+    if (!cur || f.inspectionId !== cur.inspectionId || this.stale.stale || !f.weights_token || f.weights_token.length !== cur.ranges.length) {
+      this.decorations.clear();
+      return false;
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === cur.uri);
+    if (!doc) {
+      this.decorations.clear();
+      return false;
+    }
+    this.decorations.paint(doc, planDecorations(cur.ranges, f.weights_token, f.tokenIndex));
+    return true;
+  }
+
+  /** Focuses a token (and optionally a head) in the panel, re-opening it when it was closed. */
+  focusToken(args: { tokenIndex: number; layer?: number; head?: number }): void {
+    const cur = this.current;
+    if (!cur || !Number.isInteger(args.tokenIndex) || args.tokenIndex < 0 || args.tokenIndex >= cur.params.tokens.length) return;
+    const existed = AttentionPanel.instance !== undefined;
+    const panel = AttentionPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    if (!existed) panel.showInspection({ ...cur.params, stale: this.stale.stale });
+    const head = args.layer !== undefined && args.head !== undefined ? { layer: args.layer, head: args.head } : {};
+    panel.focusToken({ tokenIndex: args.tokenIndex, direction: 'from', ...head });
+  }
+
+  // ---- hover ---------------------------------------------------------------------------------
+
+  /** The inspected token at `offset` of document `uri`, or undefined. */
+  tokenAt(uri: string, offset: number): number | undefined {
+    const cur = this.current;
+    if (!cur || cur.uri !== uri) return undefined;
+    const i = tokenAtOffset(cur.ranges, offset);
+    return i >= 0 ? i : undefined;
+  }
+
+  tokenActivity(tokenIndex: number): Promise<TokenActivityResult> | undefined {
+    const cur = this.current;
+    if (!cur) return undefined;
+    const key = `${cur.inspectionId}:${tokenIndex}`;
+    if (this.activityCache?.key === key) return this.activityCache.result;
+    const result = this.engine.call('tokenActivity', { inspectionId: cur.inspectionId, tokenIndex }).result;
+    this.activityCache = { key, result };
+    result.catch(() => {
+      if (this.activityCache?.key === key) this.activityCache = undefined;
+    });
+    return result;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  private becameStale(): void {
+    const reason = this.stale.staleReason ?? 'the document changed';
+    this.log.info(`inspection ${this.current?.inspectionId ?? '?'} is stale: ${reason}`);
+    this.decorations.clear();
+    AttentionPanel.instance?.showStale({ stale: true, reason });
+    if (this.current) this.current = { ...this.current, params: { ...this.current.params, stale: true } };
+    this.setStatus('stale', this.current?.modelName);
+  }
+
+  private setStatus(state: 'idle' | 'loading' | 'running' | 'ready' | 'stale' | 'error', model?: string, detail?: string): void {
+    const name = model ?? describeModelSetting(getSettings().model);
+    const icon = { idle: '$(circuit-board)', loading: '$(loading~spin)', running: '$(loading~spin)', ready: '$(circuit-board)', stale: '$(warning)', error: '$(error)' }[state];
+    const label = { idle: '', loading: ' · loading', running: ' · running', ready: detail ? ` · ${detail}` : '', stale: ' · stale', error: ' · error' }[state];
+    this.status.text = `${icon} ${name}${label}`;
+    this.status.tooltip = `Circuit Inspector: ${name} (${state}). Click to select a model.`;
+  }
+
+  private tell(status: 'no-editor' | 'empty' | 'binary' | 'too-large', message: string, level: 'info' | 'warn' = 'info'): InspectOutcome {
+    this.log.info(message);
+    if (level === 'warn') void vscode.window.showWarningMessage(`Circuit Inspector: ${message}`);
+    else void vscode.window.showInformationMessage(`Circuit Inspector: ${message}`);
+    return { status, message };
+  }
+
+  private failed(message: string): InspectOutcome {
+    this.log.error(message);
+    this.setStatus('error');
+    void vscode.window.showErrorMessage(`Circuit Inspector: ${message}`, OPEN_OUTPUT).then((c) => {
+      if (c === OPEN_OUTPUT) this.log.show(true);
+    });
+    return { status: 'error', message };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `circuitInspector.selectModel`: pick the model from the shipped one, models in the hub cache,
+ * well-known hub models (downloaded on pick, cancellable, progress in bytes) or a local folder.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findCachedModel, formatModelRef, listCachedModels, parseModelSource } from '../../hub';
+import { SHIPPED_MODEL_NAME } from '../../model/shippedModel';
+import { getSettings, setModelSetting } from '../../platform/settings';
+import { cacheRoot, download, formatBytes, ModelResolveCancelled } from '../../platform/modelResolver';
+
+export const SELECT_MODEL = 'circuitInspector.selectModel';
+
+export const WELL_KNOWN_MODELS: readonly { id: string; note: string }[] = [
+  { id: 'openai-community/gpt2', note: 'GPT-2 small, 124M, 12 layers × 12 heads' },
+  { id: 'distilgpt2', note: 'DistilGPT-2, 82M, 6 layers' },
+  { id: 'gpt2-medium', note: 'GPT-2 medium, 355M, 24 layers × 16 heads' },
+  { id: 'apollo-research/gpt2_noLN', note: 'GPT-2 small fine-tuned without LayerNorm' },
+];
+
+interface Item extends vscode.QuickPickItem {
+  readonly value?: string;
+  readonly action?: 'browse' | 'download';
+}
+
+export function registerSelectModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.commands.registerCommand(SELECT_MODEL, async (value?: unknown): Promise<string | undefined> => {
+    // Automation (tests, keybindings with args): a model value skips the QuickPick.
+    if (typeof value === 'string') return useModel(context, log, value.trim());
+    const current = getSettings().model;
+    const mark = (v: string) => (v === current ? '$(check) ' : '');
+    const items: Item[] = [{ label: `${mark('')}$(package) ${SHIPPED_MODEL_NAME}`, description: 'shipped with the extension', value: '' }];
+    const cached = await listCachedModels(cacheRoot(context));
+    const cachedIds = new Set<string>();
+    if (cached.length) items.push({ label: 'Downloaded', kind: vscode.QuickPickItemKind.Separator });
+    for (const m of cached) {
+      const v = formatModelRef({ repoId: m.repoId, name: m.repoId, revision: m.revisions[0] ?? m.revision });
+      cachedIds.add(m.repoId);
+      items.push({ label: `${mark(v)}$(database) ${v}`, description: formatBytes(m.totalBytes), detail: m.commit ? `commit ${m.commit.slice(0, 10)}` : undefined, value: v });
+    }
+    const remote = WELL_KNOWN_MODELS.filter((m) => !cachedIds.has(m.id));
+    if (remote.length) items.push({ label: 'Hugging Face hub', kind: vscode.QuickPickItemKind.Separator });
+    for (const m of remote) items.push({ label: `${mark(m.id)}$(cloud-download) ${m.id}`, description: m.note, value: m.id, action: 'download' });
+    items.push({ label: 'Local folder', kind: vscode.QuickPickItemKind.Separator });
+    if (current && !items.some((i) => i.value === current)) {
+      items.push({ label: `$(check) $(folder) ${path.basename(current.replace(/[\\/]+$/, '')) || current}`, description: 'current', detail: current, value: current });
+    }
+    items.push({ label: '$(folder-opened) Browse folder…', description: 'a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json, merges.txt)', action: 'browse' });
+
+    const pick = await vscode.window.showQuickPick(items, { title: 'Circuit Inspector: Select Model', placeHolder: `Current: ${current || SHIPPED_MODEL_NAME}`, matchOnDescription: true });
+    if (!pick) return undefined;
+    if (pick.action === 'browse') {
+      const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this model' });
+      if (!uris?.length) return undefined;
+      return useModel(context, log, uris[0].fsPath);
+    }
+    return pick.value === undefined ? undefined : useModel(context, log, pick.value);
+  });
+}
+
+/** Checks (and downloads, for a hub id not cached yet) a model value, then writes the setting. */
+async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, value: string): Promise<string | undefined> {
+  if (value !== '') {
+    let source;
+    try {
+      source = parseModelSource(value);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    if (source.kind === 'local') {
+      if (!existsSync(path.join(source.path, 'config.json'))) {
+        void vscode.window.showErrorMessage(`Circuit Inspector: ${source.path} has no config.json; pick a Hugging Face GPT-2 folder.`);
+        return undefined;
+      }
+    } else if (!(await findCachedModel(cacheRoot(context), source.ref))) {
+      try {
+        await download(context, source.ref, getSettings(), log);
+      } catch (e) {
+        if (e instanceof ModelResolveCancelled) {
+          void vscode.window.showInformationMessage(`Circuit Inspector: download of ${value} cancelled; the partial file is kept and resumes next time.`);
+          return undefined;
+        }
+        const open = 'Open Output';
+        log.error(e instanceof Error ? e.message : String(e));
+        void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`, open).then((c) => c === open && log.show(true));
+        return undefined;
+      }
+    }
+  }
+  await setModelSetting(value);
+  log.info(`model set to ${value || SHIPPED_MODEL_NAME}`);
+  return value;
+}

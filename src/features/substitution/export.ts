@@ -1,0 +1,202 @@
+/**
+ * Exports of a comparison's tables: JSON (nested arrays, raw and normalised), CSV (one row per
+ * cell) and a self-contained HTML report (inline CSS, inline SVG heatmaps, the data as inert
+ * JSON; no scripts, no remote resources). Pure: the panel writes what these return.
+ */
+import {
+  cellAddress,
+  cellValue,
+  formatValue,
+  normalised,
+  positionLabels,
+  SWEEP_LABELS,
+  tableGrid,
+  targetMetric,
+  type ComparisonParams,
+  type PatchTable,
+  unpatchedValue,
+  type ValueMode,
+} from './shared/protocol';
+
+type Nested = number | null | Nested[];
+
+/** Float32 values printed with the digits a float32 carries (7 significant). */
+export function f32(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(7)) : NaN;
+}
+
+function nest(values: ArrayLike<number>, dims: readonly number[], map: (v: number) => number | null): Nested {
+  const walk = (axis: number, offset: number): Nested => {
+    if (axis === dims.length) return map(values[offset]);
+    const stride = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: dims[axis] }, (_, i) => walk(axis + 1, offset + i * stride));
+  };
+  return walk(0, 0);
+}
+
+const denominatorWarning = 'the clean and corrupt prompts give the same metric: normalised values are undefined (null)';
+
+export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTable[]): unknown {
+  const { clean, corrupt } = c.metric;
+  return {
+    model: c.modelName,
+    clean: { text: c.clean.text, tokens: c.clean.tokens },
+    corrupt: { text: c.corrupt.text, tokens: c.corrupt.tokens },
+    differingPositions: c.diff.differingPositions,
+    metric: { ...c.metric, clean: f32(clean), corrupt: f32(corrupt) },
+    notes: c.notes,
+    ...(clean === corrupt ? { warning: denominatorWarning } : {}),
+    normalisation: '(patched - corrupt) / (clean - corrupt)',
+    tables: tables.map((t) => ({
+      sweep: t.sweep,
+      direction: t.direction,
+      source: t.source,
+      ...(t.source === 'attribution' ? { note: 'attribution-patching estimate (target metric + first-order change), not an exact sweep' } : {}),
+      axes: t.axes,
+      dims: t.dims,
+      patched: nest(t.patched, t.dims, f32),
+      normalised: nest(t.patched, t.dims, (v) => {
+        const n = normalised(v, clean, corrupt);
+        return n === null ? null : f32(n);
+      }),
+    })),
+  };
+}
+
+/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): it starts with = + - @ TAB or CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). Text (token
+ * strings, never numbers) that a spreadsheet would evaluate, such as the token `=` or `-1`, gets a
+ * leading apostrophe so that it opens as text.
+ */
+export function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_HEADER = ['direction', 'sweep', 'source', 'layer', 'head', 'pos', 'clean_token', 'corrupt_token', 'patched', 'normalised', 'change'];
+
+/** One row per cell of every table; empty `head`/`pos` where the sweep has no such axis. */
+export function comparisonToCsv(c: ComparisonParams, tables: readonly PatchTable[]): string {
+  const { clean, corrupt } = c.metric;
+  const lines = [CSV_HEADER.join(',')];
+  for (const t of tables) {
+    const target = targetMetric(t.direction, clean, corrupt);
+    for (let i = 0; i < t.patched.length; i++) {
+      const a = cellAddress(t, i);
+      const v = t.patched[i];
+      const n = normalised(v, clean, corrupt);
+      const row = [
+        t.direction,
+        t.sweep,
+        t.source,
+        a.layer,
+        a.head ?? null,
+        a.pos ?? null,
+        a.pos !== undefined ? c.clean.tokens[a.pos]?.text : null,
+        a.pos !== undefined ? c.corrupt.tokens[a.pos]?.text : null,
+        f32(v),
+        n === null ? null : f32(n),
+        f32(v - target),
+      ];
+      lines.push(row.map(csvField).join(','));
+    }
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+}
+
+/** Diverging colour centred on 0: blue below, white at 0, red above; |v| ≥ scale is full colour. */
+export function divergingColor(v: number | null, scale: number): string {
+  if (v === null || !Number.isFinite(v) || scale <= 0) return '#e0e0e0';
+  const t = Math.max(-1, Math.min(1, v / scale));
+  const [r, g, b] = t >= 0 ? [255, 255 - 180 * t, 255 - 190 * t] : [255 + 200 * t, 255 + 130 * t, 255];
+  return `rgb(${Math.round(r)},${Math.round(g)},${Math.round(b)})`;
+}
+
+function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string {
+  const { clean, corrupt } = c.metric;
+  const g = tableGrid(t, positionLabels(c));
+  const values = Array.from(t.patched, (v) => cellValue(mode, v, t.direction, clean, corrupt));
+  // Colour diverges around the unpatched run's value (no effect = white) in both directions.
+  const centre = unpatchedValue(mode, t.direction, clean, corrupt);
+  const scale = Math.max(1e-5 * Math.max(1, Math.abs(centre)), ...values.map((v) => (v === null ? 0 : Math.abs(v - centre))));
+  const cell = g.cols > 40 || g.rows > 40 ? 12 : 18;
+  const left = 70;
+  const top = g.colLabels.some((l) => l.length > 3) ? 110 : 24;
+  const w = left + g.cols * cell + 10;
+  const h = top + g.rows * cell + 10;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="monospace" font-size="10">`);
+  g.colLabels.forEach((l, j) => {
+    const x = left + j * cell + cell / 2;
+    parts.push(top > 24 ? `<text x="${x}" y="${top - 4}" transform="rotate(-60 ${x} ${top - 4})">${escapeHtml(l)}</text>` : `<text x="${x}" y="${top - 6}" text-anchor="middle">${escapeHtml(l)}</text>`);
+  });
+  g.rowLabels.forEach((l, i) => parts.push(`<text x="${left - 4}" y="${top + i * cell + cell * 0.7}" text-anchor="end">${escapeHtml(l)}</text>`));
+  for (let i = 0; i < g.rows; i++) {
+    for (let j = 0; j < g.cols; j++) {
+      const v = values[i * g.cols + j];
+      parts.push(
+        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${divergingColor(v === null ? null : v - centre, scale)}"><title>${escapeHtml(`${g.rowLabels[i]} · ${g.colLabels[j]}: ${formatValue(v)}`)}</title></rect>`,
+      );
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** A self-contained HTML report: every table as a heatmap of `mode`, the data inline as JSON. */
+export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTable[], mode: ValueMode = 'normalised'): string {
+  const { clean, corrupt } = c.metric;
+  const effectiveMode: ValueMode = mode === 'normalised' && clean === corrupt ? 'change' : mode;
+  const modeLabel = { normalised: 'normalised (patched − corrupt) / (clean − corrupt)', raw: 'raw metric of the patched run', change: 'change: patched − unpatched target' }[effectiveMode];
+  const data = JSON.stringify(comparisonToJson(c, tables)).replace(/</g, '\\u003c');
+  const sections = [...new Set(tables.map((t) => t.sweep))].map((sweep) => {
+    const pair = tables.filter((t) => t.sweep === sweep);
+    const figs = pair
+      .map(
+        (t) =>
+          `<figure><figcaption>${t.direction === 'denoise' ? 'Denoising (clean → corrupt run): sufficient' : 'Noising (corrupt → clean run): necessary'} · ${t.source === 'exact' ? 'exact' : 'estimate (attribution patching)'}</figcaption>${svgHeatmap(c, t, effectiveMode)}</figure>`,
+      )
+      .join('');
+    return `<section><h2>${escapeHtml(SWEEP_LABELS[sweep])}</h2><div class="pair">${figs}</div></section>`;
+  });
+  const notes = [...c.notes, ...(clean === corrupt ? [denominatorWarning] : [])];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Circuit Inspector: token substitution</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 24px; color: #1f1f1f; background: #fff; }
+code, .mono { font-family: monospace; }
+.pair { display: flex; flex-wrap: wrap; gap: 24px; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+table.meta td { padding: 2px 12px 2px 0; vertical-align: top; }
+.note { color: #8a5a00; }
+</style>
+</head>
+<body>
+<h1>Token substitution</h1>
+<table class="meta">
+<tr><td>Model</td><td>${escapeHtml(c.modelName)}</td></tr>
+<tr><td>Clean</td><td class="mono">${escapeHtml(c.clean.text)}</td></tr>
+<tr><td>Corrupt</td><td class="mono">${escapeHtml(c.corrupt.text)}</td></tr>
+<tr><td>Metric</td><td>${escapeHtml(c.metric.label)}: clean ${formatValue(clean)}, corrupt ${formatValue(corrupt)}</td></tr>
+<tr><td>Values</td><td>${escapeHtml(modeLabel)}; colour diverges around the unpatched run's value (white: no effect; red above, blue below)</td></tr>
+</table>
+${notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+${sections.join('\n')}
+<script type="application/json" id="circuit-inspector-data">${data}</script>
+</body>
+</html>
+`;
+}

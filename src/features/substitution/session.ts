@@ -1,0 +1,368 @@
+/**
+ * Compare Token Substitution, end to end: ask what to replace and with what, check the two
+ * prompts align token by token, pick the metric, then show the attribution-patching preview at
+ * once and refine it with the exact sweeps (both directions), table by table, in the patching
+ * panel. The model runs in the extension's engine worker (shared with Inspect Attention, so it is
+ * loaded once), so the editor never waits on it; sweeps can be
+ * cancelled from the notification or the panel, and only whole tables are ever shown.
+ */
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { getSettings } from '../../platform/settings';
+import {
+  showToken,
+  type ComparisonParams,
+  type ExportFormat,
+  type HeadPatternsParams,
+  type HeadPatternsRequestParams,
+  type MetricSpec,
+  type PatchTable,
+} from './shared/protocol';
+import { Disposable } from '../../platform/disposable';
+import { ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
+import { PatchingPanel } from './panel';
+import type { EngineCall, EngineClient } from '../../engine/client';
+import { EngineError, isCancelled, type ModelSpec } from '../../engine/protocol';
+import { engineThreads } from '../../platform/engineConnection';
+import { normalizeEol } from '../../platform/offsets';
+import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './export';
+import { describeChange, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './flow';
+import { isPatchSweepsDetail, type PlanToken, type SubstitutionPlanResult } from './shared/engineMethods';
+import { SubstitutionQuestions, type CompareOptions } from './questions';
+
+export type { CompareOptions };
+
+export type CompareOutcome =
+  | { readonly status: 'done' | 'cancelled'; readonly runId: string; readonly tablesExact: number; readonly tablesTotal: number; readonly notes: readonly string[] }
+  | { readonly status: 'no-editor' | 'empty' | 'aborted' | 'identical' | 'mismatch' | 'error'; readonly message: string };
+
+interface Current {
+  readonly runId: string;
+  readonly spec: ModelSpec;
+  readonly cleanIds: readonly number[];
+  readonly corruptIds: readonly number[];
+  readonly uri: string;
+  readonly version: number;
+  call?: EngineCall<unknown>;
+  cancelled: boolean;
+}
+
+export class PatchingSession extends Disposable {
+  private readonly questions: SubstitutionQuestions;
+  private current: Current | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    /** Shared with Inspect Attention; owned (and disposed) by the extension. */
+    private readonly engine: EngineClient,
+  ) {
+    super();
+    this.questions = new SubstitutionQuestions(this.engine, log);
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const c = this.current;
+        if (!c || e.document.uri.toString() !== c.uri || e.contentChanges.length === 0 || e.document.version === c.version) return;
+        PatchingPanel.instance?.showStale(c.runId, 'The document was edited after this comparison was taken: the results describe the prompts shown here, not the edited text.');
+      }),
+    );
+  }
+
+  /** What the tests read: the comparison, each table's source, and the run state. */
+  state() {
+    const panel = PatchingPanel.instance;
+    const c = panel?.currentComparison;
+    return {
+      runId: c?.runId,
+      stale: c?.stale ?? false,
+      metric: c?.metric,
+      notes: c?.notes ?? [],
+      runState: panel?.currentRunState?.state,
+      tables: (panel?.tables.all ?? []).map((t) => ({ sweep: t.sweep, direction: t.direction, source: t.source, cells: t.patched.length, finite: t.patched.every(Number.isFinite) })),
+    };
+  }
+
+  cancelRun(runId?: string): void {
+    const c = this.current;
+    if (!c || (runId !== undefined && runId !== c.runId) || c.cancelled) return;
+    c.cancelled = true;
+    c.call?.cancel();
+  }
+
+  async compare(editor: vscode.TextEditor | undefined, options: CompareOptions = {}): Promise<CompareOutcome> {
+    if (!editor) return this.tell('no-editor', 'Open a file and select a prompt to compare a token substitution in.');
+    const doc = editor.document;
+    const sel = editor.selection;
+    const range: vscode.Range = sel.isEmpty ? doc.lineAt(sel.active.line).range : sel;
+    const source = doc.getText(range);
+    if (!source.trim()) return this.tell('empty', 'Nothing to compare: select a prompt (or put the cursor on a non-empty line).');
+    const prompt = normalizeEol(source).text;
+    const base = doc.offsetAt(range.start);
+    // With no selection the prompt is the cursor's line and the cursor names the token to replace;
+    // with one, the cursor sits at its edge, so the token list is offered with that token first.
+    const rel = (p: vscode.Position) => normalizeEol(doc.getText(new vscode.Range(range.start, p))).text.length;
+    const cursor = { start: rel(sel.active), end: rel(sel.active) };
+    const docRef = { uri: doc.uri.toString(), version: doc.version };
+    this.log.info(`compare substitution: ${prompt.length} characters at offset ${base} of ${doc.uri.fsPath}`);
+
+    let spec: ModelSpec;
+    try {
+      const settings = getSettings(doc.uri);
+      const resolved = await resolveModel(this.context, settings, this.log);
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: engineThreads() };
+    } catch (e) {
+      if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
+      return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');
+    }
+
+    try {
+      const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('substitutionPlan', { model: spec, clean: prompt }).result);
+      // 1. What to replace.
+      const atCursor = tokensAt(plan.clean, cursor.start, cursor.end);
+      if (options.position === 'cursor' && !atCursor) return this.tell('error', 'There is no token of the prompt at the cursor.', 'warn');
+      let span: TokenSpan | undefined =
+        options.position === 'cursor' ? atCursor : options.position !== undefined ? { first: options.position, last: options.position } : undefined;
+      if (span && (span.first < 0 || span.first >= plan.clean.length || plan.clean[span.first].isBos)) {
+        return this.tell('error', `Token ${span.first} is not a token of the prompt that can be replaced (0..${plan.clean.length - 1}, BOS excluded).`, 'error');
+      }
+      span ??= await this.questions.pickSpan(plan.clean, atCursor);
+      if (!span) return { status: 'aborted', message: 'no token picked' };
+      const original = spanText(prompt, plan.clean, span);
+
+      // 2. With what; 3. check the alignment (never patch misaligned prompts).
+      let replacement = options.replacement ?? (await this.questions.pickReplacement(spec, prompt, plan, span, original));
+      if (replacement === undefined) return { status: 'aborted', message: 'no replacement given' };
+      let corrupt: SubstitutionPlanResult;
+      for (;;) {
+        const corruptText = substitute(prompt, plan.clean, span, replacement);
+        corrupt = await this.withWindowProgress('Comparing the prompts…', this.engine.call('substitutionPlan', { model: spec, clean: prompt, corrupt: corruptText, replaced: { position: span.first, text: replacement } }).result);
+        const diff = corrupt.diff!;
+        if (diff.aligned && diff.differingPositions.length === 0) {
+          return this.tell(
+            'identical',
+            `Replacing ‘${showToken(original)}’ with ‘${showToken(replacement)}’ leaves the prompt’s tokens unchanged: clean and corrupt are identical, so there is nothing to patch (and (clean − corrupt) would be 0).`,
+            'warn',
+          );
+        }
+        if (diff.aligned) break;
+        const change = describeChange(corrupt.clean, corrupt.corrupt!, diff.ops);
+        const message = `The corrupt prompt has ${corrupt.corrupt!.length} tokens and the clean one ${corrupt.clean.length} (${change}): position-wise patching needs equal token counts.`;
+        const next = await this.questions.pickNearest(message, corrupt.nearest ?? [], options.onMismatch);
+        if (next === undefined) return this.tell('mismatch', message, 'warn');
+        replacement = next;
+      }
+      const corruptText = substitute(prompt, plan.clean, span, replacement);
+
+      // 4. The metric.
+      const picked = await this.questions.pickMetric(spec, prompt, corrupt, options);
+      if (!picked) return { status: 'aborted', message: 'no metric picked' };
+      picked.notes.push(...(await this.specialTreatment(spec, prompt, corrupt)));
+
+      // 5. Run: preview, then exact sweeps.
+      return await this.run(spec, docRef, prompt, corruptText, corrupt, picked.spec, picked.notes, options);
+    } catch (e) {
+      if (isCancelled(e)) return { status: 'aborted', message: 'cancelled' };
+      if (e instanceof EngineError && e.code === 'too-long') return this.tell('error', `${e.message}. Select a shorter prompt.`, 'warn');
+      if (e instanceof EngineError && e.code === 'empty') return this.tell('empty', `Nothing to compare: ${e.message}.`);
+      return this.tell('error', e instanceof Error ? e.message : String(e), 'error');
+    }
+  }
+
+  /**
+   * The `param`/`arg` lesson: when one token was swapped, whether some head singles out the
+   * original or the substitute (then the comparison measures that head's quirk, not the circuit).
+   */
+  private async specialTreatment(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult): Promise<string[]> {
+    const diff = plan.diff;
+    if (!diff || diff.differingPositions.length !== 1) return [];
+    const pos = diff.differingPositions[0];
+    try {
+      const r = await this.engine.call('substitutionPlan', { model: spec, clean: prompt, rank: { position: pos, limit: 1, candidates: [plan.corrupt![pos].id] } }).result;
+      const s = r.suggestions;
+      if (!s) return [];
+      return [...s.original.special.slice(0, 1), ...(s.ranked[0]?.special.slice(0, 1) ?? [])].map((f) => `Heads treat a token of this substitution specially: ${f.message}.`);
+    } catch (e) {
+      if (isCancelled(e)) throw e;
+      this.log.warn(`special-treatment check failed: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+  }
+
+  private async run(
+    spec: ModelSpec,
+    docRef: { uri: string; version: number },
+    cleanText: string,
+    corruptText: string,
+    plan: SubstitutionPlanResult,
+    metric: MetricSpec,
+    notes: string[],
+    options: CompareOptions,
+  ): Promise<CompareOutcome> {
+    this.cancelRun();
+    const runId = randomUUID();
+    const sweeps = options.sweeps ?? SWEEP_ORDER;
+    const cleanIds = plan.clean.map((t) => t.id);
+    const corruptIds = plan.corrupt!.map((t) => t.id);
+    const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch };
+    const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, cancelled: false };
+    this.current = cur;
+
+    const atp = this.engine.call('attribution', params);
+    cur.call = atp;
+    const preview = await this.withWindowProgress('Estimating with attribution patching…', atp.result);
+    if (cur.cancelled) return { status: 'cancelled', runId, tablesExact: 0, tablesTotal: sweeps.length * 2, notes };
+    if (preview.metricClean === preview.metricCorrupt) {
+      notes.push(`Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`);
+    }
+    const tok = (t: PlanToken) => ({ id: t.id, text: t.text, isBos: t.isBos });
+    const comparison: ComparisonParams = {
+      runId,
+      modelName: spec.displayName,
+      clean: { text: cleanText, tokens: plan.clean.map(tok) },
+      corrupt: { text: corruptText, tokens: plan.corrupt!.map(tok) },
+      diff: { ops: plan.diff!.ops.map((o) => ({ ...o })), differingPositions: plan.diff!.differingPositions },
+      metric: { spec: metric, label: metricLabel(metric), clean: preview.metricClean, corrupt: preview.metricCorrupt },
+      n_layers: plan.n_layers,
+      n_heads: plan.n_heads,
+      sweeps,
+      notes,
+      stale: false,
+    };
+    const panel = PatchingPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    panel.showComparison(comparison);
+    panel.showTables(runId, preview.tables);
+    this.log.info(`run ${runId}: AtP preview in ${preview.ms} ms; metric clean ${preview.metricClean}, corrupt ${preview.metricCorrupt}`);
+
+    const total = sweeps.length * 2;
+    let exact = 0;
+    // Closing the panel stops the sweeps: nobody would see them.
+    const closed = panel.onDidDispose(() => this.cancelRun(runId));
+    panel.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
+      async (progress, token) => {
+        const sub = token.onCancellationRequested(() => this.cancelRun(runId));
+        let reported = 0;
+        const call = this.engine.call('patchSweeps', params, (_phase, message, detail) => {
+          if (!isPatchSweepsDetail(detail) || cur.cancelled || this.current !== cur) return;
+          if (detail.kind === 'table') {
+            exact++;
+            PatchingPanel.instance?.showTables(runId, [detail.table]);
+            return;
+          }
+          const p = detail.progress;
+          const frac = (p.tablesDone + (p.cellsTotal ? p.cellsDone / p.cellsTotal : 0) * ((p.layer + 1) / comparison.n_layers)) / p.tablesTotal;
+          const pct = Math.min(100, Math.round(frac * 100));
+          progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
+          reported = Math.max(reported, pct);
+          PatchingPanel.instance?.showRunState({ runId, state: 'sweeping', message, progress: p });
+        });
+        cur.call = call;
+        if (cur.cancelled) call.cancel();
+        try {
+          await call.result;
+          return 'done' as const;
+        } catch (e) {
+          if (isCancelled(e)) return 'cancelled' as const;
+          throw e;
+        } finally {
+          sub.dispose();
+        }
+      },
+    ).then(
+      (s) => s,
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        PatchingPanel.instance?.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
+        void vscode.window.showErrorMessage(`Circuit Inspector: exact sweeps failed: ${message}`);
+        return 'error' as const;
+      },
+    );
+    closed.dispose();
+    if (outcome === 'error') return { status: 'error', message: 'exact sweeps failed' };
+    if (outcome === 'cancelled') {
+      PatchingPanel.instance?.showRunState({
+        runId,
+        state: 'cancelled',
+        message: `Cancelled: ${exact} of ${total} tables are exact; the others still show the attribution-patching estimate. The sweep in progress was dropped.`,
+      });
+      return { status: 'cancelled', runId, tablesExact: exact, tablesTotal: total, notes };
+    }
+    PatchingPanel.instance?.showRunState({ runId, state: 'done', message: `All ${total} tables exact.` });
+    return { status: 'done', runId, tablesExact: exact, tablesTotal: total, notes };
+  }
+
+  private panelHandlers() {
+    return {
+      cancel: (runId: string) => this.cancelRun(runId),
+      exportTables: (runId: string, format: ExportFormat) => this.exportTables(runId, format),
+      exportPng: (runId: string, name: string, dataUrl: string) => this.exportPng(runId, name, dataUrl),
+      headPatterns: (p: HeadPatternsRequestParams) => this.headPatterns(p),
+      log: (m: string) => this.log.info(m),
+    };
+  }
+
+  private async headPatterns(p: HeadPatternsRequestParams): Promise<HeadPatternsParams> {
+    const c = this.current;
+    if (!c || c.runId !== p.runId) throw new Error('this comparison is no longer current');
+    const r = await this.engine.call('headPatterns', { model: c.spec, clean: c.cleanIds, corrupt: c.corruptIds, layer: p.layer, head: p.head }).result;
+    return { ...p, ...r };
+  }
+
+  /** Exports the comparison on screen (automation: the panel's Export buttons); the path written, if any. */
+  async exportCurrent(format: unknown): Promise<string | undefined> {
+    const runId = PatchingPanel.instance?.currentComparison?.runId;
+    if (!runId) throw new Error('no comparison is shown');
+    if (format !== 'json' && format !== 'csv' && format !== 'html') throw new Error(`unknown export format ${String(format)} (json, csv, html)`);
+    return this.exportTables(runId, format);
+  }
+
+  private exportable(runId: string): { comparison: ComparisonParams; tables: PatchTable[] } {
+    const panel = PatchingPanel.instance;
+    const comparison = panel?.currentComparison;
+    if (!panel || !comparison || comparison.runId !== runId) throw new Error('this comparison is no longer shown');
+    return { comparison, tables: panel.tables.all };
+  }
+
+  private async exportTables(runId: string, format: ExportFormat): Promise<string | undefined> {
+    const { comparison, tables } = this.exportable(runId);
+    const body =
+      format === 'json'
+        ? JSON.stringify(comparisonToJson(comparison, tables), null, 1)
+        : format === 'csv'
+          ? comparisonToCsv(comparison, tables)
+          : comparisonToHtml(comparison, tables, comparison.metric.clean === comparison.metric.corrupt ? 'change' : 'normalised');
+    const filters: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
+    return this.save(`token-substitution.${format}`, filters[format], Buffer.from(body, 'utf8'));
+  }
+
+  private async exportPng(runId: string, name: string, dataUrl: string): Promise<void> {
+    this.exportable(runId);
+    const bytes = Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
+    await this.save(`${name}.png`, { PNG: ['png'] }, bytes);
+  }
+
+  private async save(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined, filters, saveLabel: 'Export' });
+    if (!uri) return undefined;
+    // One write of the whole file: an export is never left half-written by a running sweep.
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    this.log.info(`exported ${uri.fsPath} (${bytes.length} bytes)`);
+    void vscode.window.setStatusBarMessage(`Circuit Inspector: exported ${path.basename(uri.fsPath)}`, 4000);
+    return uri.fsPath;
+  }
+
+  private withWindowProgress<T>(title: string, p: Promise<T>): Promise<T> {
+    return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Circuit Inspector: ${title}` }, () => p));
+  }
+
+  private tell(status: 'no-editor' | 'empty' | 'identical' | 'mismatch' | 'error', message: string, level: 'info' | 'warn' | 'error' = 'info'): CompareOutcome {
+    this.log[level === 'warn' ? 'warn' : level](`compare substitution: ${message}`);
+    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`Circuit Inspector: ${message}`);
+    return { status, message };
+  }
+}
+

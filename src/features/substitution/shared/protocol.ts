@@ -1,0 +1,505 @@
+/**
+ * Messages between the extension host and the Compare Token Substitution webview, plus the pure
+ * arithmetic both sides read the tables with (normalisation, the OR/AND reading aid). No `vscode`
+ * import: bundled into the webview, used by the host and the unit tests.
+ *
+ * Every table value is the metric of a patched run ("patched"). Attribution-patching (AtP) tables
+ * arrive first as an estimate (target metric + estimated change); exact sweeps replace them one
+ * table at a time (`source` says which is which). Shapes are stated in field names; `dims` and
+ * `axes` follow the engine (`[layer, pos]`, `[layer, head_index]`, `[layer, head_index, pos]`).
+ */
+import { normalisePatched, PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../../../shared/patchingVocabulary';
+import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from '../../../shared/guards';
+import { defineMessage, defineRequest, defineResponse } from '../../../shared/messageEnvelope';
+
+import type { Message, RequestMessage, ResponseMessage } from '../../../shared/messageEnvelope';
+export type { Message, RequestMessage, ResponseMessage };
+
+export type { PatchDirection, SweepKind };
+export { PATCH_DIRECTIONS, SWEEP_KINDS };
+
+export const PATCHING_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Payloads
+// ---------------------------------------------------------------------------------------------
+
+export interface TokenRef {
+  readonly id: number;
+  readonly text: string;
+}
+
+export interface PatchToken extends TokenRef {
+  readonly isBos: boolean;
+}
+
+export type MetricSpec =
+  /** logit[answer] − logit[wrong] at the last position (the default). */
+  | { readonly kind: 'logit_diff'; readonly answer: TokenRef; readonly wrong: TokenRef }
+  /** p(answer) at the last position. */
+  | { readonly kind: 'prob'; readonly answer: TokenRef }
+  /** KL(clean next-token distribution ‖ the run's), in nats: 0 for the clean run. */
+  | { readonly kind: 'kl' };
+export type MetricKind = MetricSpec['kind'];
+export const METRIC_KINDS: readonly MetricKind[] = ['logit_diff', 'prob', 'kl'];
+
+/** Where a table's values come from. */
+export type TableSource = 'attribution' | 'exact';
+
+export interface PatchTable {
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+  readonly source: TableSource;
+  readonly dims: readonly number[];
+  readonly axes: readonly string[];
+  /** The metric of each patched run (exact), or target metric + AtP estimate; row-major over dims. */
+  readonly patched: Float32Array;
+}
+
+export type DiffOpKind = 'equal' | 'replace' | 'delete' | 'insert';
+export interface DiffOp {
+  readonly kind: DiffOpKind;
+  /** Index into the clean tokens (absent for insert). */
+  readonly a?: number;
+  /** Index into the corrupt tokens (absent for delete). */
+  readonly b?: number;
+}
+
+export interface ComparisonParams {
+  readonly runId: string;
+  readonly modelName: string;
+  readonly clean: { readonly text: string; readonly tokens: readonly PatchToken[] };
+  readonly corrupt: { readonly text: string; readonly tokens: readonly PatchToken[] };
+  readonly diff: { readonly ops: readonly DiffOp[]; readonly differingPositions: readonly number[] };
+  readonly metric: {
+    readonly spec: MetricSpec;
+    /** e.g. "logit(' a') − logit(' b')". */
+    readonly label: string;
+    readonly clean: number;
+    readonly corrupt: number;
+  };
+  readonly n_layers: number;
+  readonly n_heads: number;
+  readonly sweeps: readonly SweepKind[];
+  /** Things the user should know about how the input was read (e.g. a multi-token answer). */
+  readonly notes: readonly string[];
+  readonly stale: boolean;
+}
+
+export type PatchRunStateKind = 'estimating' | 'sweeping' | 'done' | 'cancelled' | 'error';
+export const PATCH_RUN_STATES: readonly PatchRunStateKind[] = ['estimating', 'sweeping', 'done', 'cancelled', 'error'];
+
+export interface SweepProgress {
+  readonly direction: PatchDirection;
+  readonly sweep: SweepKind;
+  /** Finished tables / all tables (both directions). */
+  readonly tablesDone: number;
+  readonly tablesTotal: number;
+  readonly layer: number;
+  readonly cellsDone: number;
+  readonly cellsTotal: number;
+}
+
+export interface PatchRunStateParams {
+  readonly runId: string;
+  readonly state: PatchRunStateKind;
+  readonly message?: string;
+  readonly progress?: SweepProgress;
+}
+
+export interface PatchTablesParams {
+  readonly runId: string;
+  readonly tables: readonly PatchTable[];
+}
+
+export interface PatchStaleParams {
+  readonly runId: string;
+  readonly reason: string;
+}
+
+export interface HeadPatternsRequestParams {
+  readonly runId: string;
+  readonly layer: number;
+  readonly head: number;
+}
+
+export interface HeadPatternsParams extends HeadPatternsRequestParams {
+  readonly n_tokens: number;
+  /** [query_pos, key_pos], row-major. */
+  readonly clean_q_k: Float32Array;
+  readonly corrupt_q_k: Float32Array;
+}
+
+export type ExportFormat = 'json' | 'csv' | 'html';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'csv', 'html'];
+
+export interface ExportTablesParams {
+  readonly runId: string;
+  readonly format: ExportFormat;
+}
+
+export interface ExportPngParams {
+  readonly runId: string;
+  /** Suggested file name without extension, e.g. "z-denoise". */
+  readonly name: string;
+  /** `data:image/png;base64,…` from canvas.toDataURL(). */
+  readonly dataUrl: string;
+}
+
+export interface PatchReadyParams {
+  readonly protocolVersion: number;
+}
+
+export interface RunIdParams {
+  readonly runId: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelopes and guards
+// ---------------------------------------------------------------------------------------------
+
+export const isSweepKind = isOneOf(SWEEP_KINDS);
+export const isPatchDirection = isOneOf(PATCH_DIRECTIONS);
+export const isExportFormat = isOneOf(EXPORT_FORMATS);
+const isRunState = isOneOf(PATCH_RUN_STATES);
+
+function isTokenRef(v: unknown): v is TokenRef {
+  return isRecord(v) && isIndex(v.id) && isString(v.text);
+}
+function isPatchToken(v: unknown): v is PatchToken {
+  return isRecord(v) && isIndex(v.id) && isString(v.text) && typeof v.isBos === 'boolean';
+}
+export function isMetricSpec(v: unknown): v is MetricSpec {
+  if (!isRecord(v)) return false;
+  if (v.kind === 'kl') return true;
+  if (v.kind === 'prob') return isTokenRef(v.answer);
+  return v.kind === 'logit_diff' && isTokenRef(v.answer) && isTokenRef(v.wrong);
+}
+
+/** dims match the sweep's axes, and `patched` has one value per cell. */
+export function isPatchTable(v: unknown): v is PatchTable {
+  if (!isRecord(v) || !isSweepKind(v.sweep) || !isPatchDirection(v.direction)) return false;
+  if (v.source !== 'attribution' && v.source !== 'exact') return false;
+  if (!isArrayOf(v.dims, isPositiveInt) || !isArrayOf(v.axes, isString) || v.dims.length !== v.axes.length) return false;
+  if (v.dims.length < 2 || v.axes[0] !== 'layer') return false;
+  return v.patched instanceof Float32Array && v.patched.length === v.dims.reduce((a, b) => a * b, 1);
+}
+
+function isDiffOp(v: unknown): v is DiffOp {
+  if (!isRecord(v)) return false;
+  switch (v.kind) {
+    case 'equal':
+    case 'replace':
+      return isIndex(v.a) && isIndex(v.b);
+    case 'delete':
+      return isIndex(v.a) && v.b === undefined;
+    case 'insert':
+      return isIndex(v.b) && v.a === undefined;
+    default:
+      return false;
+  }
+}
+
+function isPrompt(v: unknown): v is ComparisonParams['clean'] {
+  return isRecord(v) && isString(v.text) && isArrayOf(v.tokens, isPatchToken) && v.tokens.length > 0;
+}
+
+export function isComparisonParams(v: unknown): v is ComparisonParams {
+  if (!isRecord(v) || !isString(v.runId) || !isString(v.modelName) || typeof v.stale !== 'boolean') return false;
+  if (!isPrompt(v.clean) || !isPrompt(v.corrupt)) return false;
+  if (!isPositiveInt(v.n_layers) || !isPositiveInt(v.n_heads)) return false;
+  if (!isArrayOf(v.sweeps, isSweepKind) || !isArrayOf(v.notes, isString)) return false;
+  const d = v.diff;
+  if (!isRecord(d) || !isArrayOf(d.ops, isDiffOp) || !isArrayOf(d.differingPositions, isIndex)) return false;
+  const nA = v.clean.tokens.length;
+  const nB = v.corrupt.tokens.length;
+  if (!d.ops.every((op) => (op.a === undefined || op.a < nA) && (op.b === undefined || op.b < nB))) return false;
+  const m = v.metric;
+  // Metric values may be any finite number; equal values are allowed (normalisation is then undefined).
+  return isRecord(m) && isMetricSpec(m.spec) && isString(m.label) && isFiniteNumber(m.clean) && isFiniteNumber(m.corrupt);
+}
+
+function isSweepProgress(v: unknown): v is SweepProgress {
+  return (
+    isRecord(v) &&
+    isPatchDirection(v.direction) &&
+    isSweepKind(v.sweep) &&
+    isIndex(v.tablesDone) &&
+    isPositiveInt(v.tablesTotal) &&
+    v.tablesDone <= v.tablesTotal &&
+    isIndex(v.layer) &&
+    isIndex(v.cellsDone) &&
+    isIndex(v.cellsTotal) &&
+    v.cellsDone <= v.cellsTotal
+  );
+}
+
+function isPatchRunStateParams(v: unknown): v is PatchRunStateParams {
+  return (
+    isRecord(v) &&
+    isString(v.runId) &&
+    isRunState(v.state) &&
+    (v.message === undefined || isString(v.message)) &&
+    (v.progress === undefined || isSweepProgress(v.progress))
+  );
+}
+
+function isPatchTablesParams(v: unknown): v is PatchTablesParams {
+  return isRecord(v) && isString(v.runId) && isArrayOf(v.tables, isPatchTable);
+}
+function isPatchStaleParams(v: unknown): v is PatchStaleParams {
+  return isRecord(v) && isString(v.runId) && isString(v.reason);
+}
+function isHeadPatternsRequestParams(v: unknown): v is HeadPatternsRequestParams {
+  return isRecord(v) && isString(v.runId) && isIndex(v.layer) && isIndex(v.head);
+}
+function isHeadPatternsParams(v: unknown): v is HeadPatternsParams {
+  if (!isHeadPatternsRequestParams(v)) return false;
+  const r = v as unknown as Record<string, unknown>;
+  const n = r.n_tokens;
+  return isPositiveInt(n) && r.clean_q_k instanceof Float32Array && r.corrupt_q_k instanceof Float32Array && r.clean_q_k.length === n * n && r.corrupt_q_k.length === n * n;
+}
+function isExportTablesParams(v: unknown): v is ExportTablesParams {
+  return isRecord(v) && isString(v.runId) && isExportFormat(v.format);
+}
+function isExportPngParams(v: unknown): v is ExportPngParams {
+  return (
+    isRecord(v) &&
+    isString(v.runId) &&
+    isString(v.name) &&
+    /^[\w.-]{1,80}$/.test(v.name) &&
+    isString(v.dataUrl) &&
+    v.dataUrl.startsWith('data:image/png;base64,')
+  );
+}
+function isReadyParams(v: unknown): v is PatchReadyParams {
+  return isRecord(v) && isPositiveInt(v.protocolVersion);
+}
+function isRunIdParams(v: unknown): v is RunIdParams {
+  return isRecord(v) && isString(v.runId);
+}
+
+// webview → host
+/** Command: the listener is installed; the host replies with the current comparison and tables. */
+export const PatchReady = defineMessage('ready', 'command', isReadyParams);
+/** Command: cancel the run's exact sweeps (finished tables stay; the one in progress is dropped). */
+export const CancelRun = defineMessage('cancelRun', 'command', isRunIdParams);
+/** Command: save every table (JSON, CSV) or a self-contained HTML report, through a save dialog. */
+export const ExportTables = defineMessage('exportTables', 'command', isExportTablesParams);
+/** Command: save a heatmap canvas as PNG, through a save dialog. */
+export const ExportPng = defineMessage('exportPng', 'command', isExportPngParams);
+/** Request: one head's clean and corrupt attention patterns; answered by `headPatterns`. */
+export const RequestHeadPatterns = defineRequest('requestHeadPatterns', isHeadPatternsRequestParams);
+
+// host → webview
+/** Notification: a new comparison (replaces the previous one and its tables). */
+export const Comparison = defineMessage('comparison', 'notification', isComparisonParams);
+/** Notification: tables for the current run (an AtP preview, or exact tables replacing it). */
+export const PatchTables = defineMessage('tables', 'notification', isPatchTablesParams);
+/** Notification: run state and per-sweep progress. */
+export const PatchRunState = defineMessage('runState', 'notification', isPatchRunStateParams);
+/** Notification: the document changed since the comparison was taken. */
+export const PatchStale = defineMessage('stale', 'notification', isPatchStaleParams);
+/** Response to `requestHeadPatterns`. */
+export const HeadPatterns = defineResponse('headPatterns', isHeadPatternsParams);
+
+export type PatchWebviewToHost =
+  | Message<'ready', PatchReadyParams>
+  | Message<'cancelRun', RunIdParams>
+  | Message<'exportTables', ExportTablesParams>
+  | Message<'exportPng', ExportPngParams>
+  | RequestMessage<'requestHeadPatterns', HeadPatternsRequestParams>;
+export type PatchHostToWebview =
+  | Message<'comparison', ComparisonParams>
+  | Message<'tables', PatchTablesParams>
+  | Message<'runState', PatchRunStateParams>
+  | Message<'stale', PatchStaleParams>
+  | ResponseMessage<'headPatterns', HeadPatternsParams>;
+
+export function isPatchWebviewToHost(msg: unknown): msg is PatchWebviewToHost {
+  return PatchReady.is(msg) || CancelRun.is(msg) || ExportTables.is(msg) || ExportPng.is(msg) || RequestHeadPatterns.is(msg);
+}
+export function isPatchHostToWebview(msg: unknown): msg is PatchHostToWebview {
+  return Comparison.is(msg) || PatchTables.is(msg) || PatchRunState.is(msg) || PatchStale.is(msg) || HeadPatterns.is(msg);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the tables (pure; shared by the panel, the exports and the tests)
+// ---------------------------------------------------------------------------------------------
+
+export type ValueMode = 'normalised' | 'raw' | 'change';
+export const VALUE_MODES: readonly ValueMode[] = ['normalised', 'raw', 'change'];
+
+/** (patched − corrupt) / (clean − corrupt), or null when clean and corrupt give the same metric. */
+export function normalised(patched: number, clean: number, corrupt: number): number | null {
+  if (clean === corrupt || !Number.isFinite(clean - corrupt)) return null;
+  const n = normalisePatched(patched, clean, corrupt);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The unpatched metric of a direction's target run (denoise runs the corrupt prompt). */
+export function targetMetric(direction: PatchDirection, clean: number, corrupt: number): number {
+  return direction === 'denoise' ? corrupt : clean;
+}
+
+/** One cell read in a mode; null where the mode is undefined (normalised with equal metrics). */
+export function cellValue(mode: ValueMode, patched: number, direction: PatchDirection, clean: number, corrupt: number): number | null {
+  if (mode === 'raw') return patched;
+  if (mode === 'change') return patched - targetMetric(direction, clean, corrupt);
+  return normalised(patched, clean, corrupt);
+}
+
+/**
+ * The unpatched run's value in a mode (denoise: 0 normalised; noise: 1 normalised; 0 change): the
+ * centre of the diverging colour scale, so "no effect" is neutral in both directions.
+ */
+export function unpatchedValue(mode: ValueMode, direction: PatchDirection, clean: number, corrupt: number): number {
+  return cellValue(mode, targetMetric(direction, clean, corrupt), direction, clean, corrupt) ?? 0;
+}
+
+/**
+ * How much of the clean–corrupt gap a patch moves, as a fraction: in denoising the share of the
+ * clean behaviour restored, in noising the share destroyed. Null when the gap is 0.
+ */
+export function gapShare(patched: number, direction: PatchDirection, clean: number, corrupt: number): number | null {
+  const n = normalised(patched, clean, corrupt);
+  if (n === null) return null;
+  return direction === 'denoise' ? n : 1 - n;
+}
+
+export type CircuitHint = 'or-like' | 'and-like' | 'both' | 'none';
+
+/**
+ * The OR/AND reading aid for one component. Denoising finds what is sufficient, noising what is
+ * necessary: significant when noising only ⇒ AND-like (each part necessary, none alone
+ * sufficient); when denoising only ⇒ OR-like (each alone sufficient, none necessary).
+ * `denoiseShare` / `noiseShare` are gapShare values; |share| ≥ threshold counts as significant.
+ */
+export function classifyComponent(denoiseShare: number | null, noiseShare: number | null, threshold = 0.2): CircuitHint {
+  const d = denoiseShare !== null && Math.abs(denoiseShare) >= threshold;
+  const n = noiseShare !== null && Math.abs(noiseShare) >= threshold;
+  if (d && n) return 'both';
+  if (n) return 'and-like';
+  if (d) return 'or-like';
+  return 'none';
+}
+
+export interface ComponentHint {
+  readonly layer: number;
+  /** Head for head sweeps; position for position sweeps. */
+  readonly index: number;
+  readonly denoiseShare: number;
+  readonly noiseShare: number;
+  readonly hint: Exclude<CircuitHint, 'none'>;
+}
+
+/**
+ * Hints for every cell of a two-axis sweep ([layer, head_index] or [layer, pos]) present in both
+ * directions; cells significant in neither are left out. Strongest first.
+ */
+export function componentHints(denoise: PatchTable, noise: PatchTable, clean: number, corrupt: number, threshold = 0.2): ComponentHint[] {
+  if (denoise.dims.length !== 2 || noise.dims.length !== 2 || denoise.patched.length !== noise.patched.length) return [];
+  const [, w] = denoise.dims;
+  const out: ComponentHint[] = [];
+  for (let i = 0; i < denoise.patched.length; i++) {
+    const ds = gapShare(denoise.patched[i], 'denoise', clean, corrupt);
+    const ns = gapShare(noise.patched[i], 'noise', clean, corrupt);
+    const hint = classifyComponent(ds, ns, threshold);
+    if (hint === 'none' || ds === null || ns === null) continue;
+    out.push({ layer: Math.floor(i / w), index: i % w, denoiseShare: ds, noiseShare: ns, hint });
+  }
+  return out.sort((a, b) => Math.max(Math.abs(b.denoiseShare), Math.abs(b.noiseShare)) - Math.max(Math.abs(a.denoiseShare), Math.abs(a.noiseShare)));
+}
+
+/** Human labels of the sweeps. */
+export const SWEEP_LABELS: Readonly<Record<SweepKind, string>> = {
+  resid_pre: 'Residual stream (resid_pre)',
+  attn_out: 'Attention output (attn_out)',
+  mlp_out: 'MLP output (mlp_out)',
+  z: 'Head output z',
+  z_by_pos: 'Head output z by position',
+  q: 'Queries q',
+  k: 'Keys k',
+  v: 'Values v',
+  pattern: 'Attention pattern',
+};
+
+/** "L.H" as in TransformerLens. */
+export function headName(layer: number, head: number): string {
+  return `${layer}.${head}`;
+}
+
+/** Token text with whitespace and control characters made visible (` ` → `·`, `\n` → `⏎`). */
+export function showToken(text: string): string {
+  const glyphs: Record<string, string> = { ' ': '·', '\t': '→', '\n': '⏎', '\r': '␍' };
+  let out = '';
+  for (const ch of text) {
+    const g = glyphs[ch];
+    if (g !== undefined) out += g;
+    else {
+      const c = ch.codePointAt(0) ?? 0;
+      out += c < 0x20 ? String.fromCodePoint(0x2400 + c) : c === 0x7f ? '␡' : ch;
+    }
+  }
+  return out;
+}
+
+/** One label per position: the clean token, or `clean→corrupt` where the prompts differ. */
+export function positionLabels(c: Pick<ComparisonParams, 'clean' | 'corrupt'>): string[] {
+  return c.clean.tokens.map((t, i) => {
+    const b = c.corrupt.tokens[i];
+    const a = t.isBos ? 'BOS' : showToken(t.text);
+    return b && b.id !== t.id ? `${a}→${showToken(b.text)}` : a;
+  });
+}
+
+/** A table as a 2-D grid: rows are layers (or layer.head for z by position), columns heads or positions. */
+export interface TableGrid {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowTitle: string;
+  readonly colTitle: string;
+  readonly rowLabels: readonly string[];
+  readonly colLabels: readonly string[];
+  /** Row-major: `patched[r * cols + c]` (the table's own order). */
+}
+
+export function tableGrid(t: Pick<PatchTable, 'dims' | 'axes'>, posLabels: readonly string[]): TableGrid {
+  const [nLayers] = t.dims;
+  const last = t.axes[t.axes.length - 1];
+  const cols = t.dims[t.dims.length - 1];
+  const colLabels = last === 'pos' ? Array.from({ length: cols }, (_, p) => `${p} ${posLabels[p] ?? ''}`.trim()) : Array.from({ length: cols }, (_, h) => `H${h}`);
+  if (t.dims.length === 3) {
+    const nHeads = t.dims[1];
+    const rowLabels = Array.from({ length: nLayers * nHeads }, (_, r) => headName(Math.floor(r / nHeads), r % nHeads));
+    return { rows: nLayers * nHeads, cols, rowTitle: 'layer.head', colTitle: 'position', rowLabels, colLabels };
+  }
+  return {
+    rows: nLayers,
+    cols,
+    rowTitle: 'layer',
+    colTitle: last === 'pos' ? 'position' : 'head',
+    rowLabels: Array.from({ length: nLayers }, (_, l) => `L${l}`),
+    colLabels,
+  };
+}
+
+/** Where a grid cell is in the model: its layer, and head and/or position. */
+export function cellAddress(t: Pick<PatchTable, 'dims' | 'axes'>, index: number): { layer: number; head?: number; pos?: number } {
+  if (t.dims.length === 3) {
+    const [, H, P] = t.dims;
+    return { layer: Math.floor(index / (H * P)), head: Math.floor(index / P) % H, pos: index % P };
+  }
+  const w = t.dims[1];
+  const layer = Math.floor(index / w);
+  return t.axes[1] === 'pos' ? { layer, pos: index % w } : { layer, head: index % w };
+}
+
+/** Short number for labels and tooltips: 4 significant digits, no exponent below 1e-4 in magnitude. */
+export function formatValue(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '—';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(4)).toString();
+}

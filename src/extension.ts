@@ -1,69 +1,58 @@
-/** Circuit Inspector's entry point: wiring only; every registration goes into context.subscriptions. */
+/**
+ * Circuit Inspector's entry point: one Output channel, one engine process, and the features of
+ * FEATURES, each activated with the same context. Adding a feature is one entry here (and its
+ * engine half one entry in src/engineModules.ts).
+ */
 import * as vscode from 'vscode';
-import { registerClearDecorations } from './features/attention/commands/clearDecorations';
-import { registerCompareSubstitution } from './features/substitution/commands';
-import { registerFocusToken } from './features/attention/commands/focusToken';
-import { registerInspectAttention } from './features/attention/commands/inspectAttention';
-import { registerSelectModel } from './features/model/selectModel';
-import { createEngineClient } from './platform/engineConnection';
-import { PatchingSession } from './features/substitution/session';
-import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams } from './features/attention/shared/protocol';
-import { AttentionPanel } from './features/attention/panel';
-import { AttentionHoverProvider } from './features/attention/hover';
-import { InspectionSession } from './features/attention/session';
+import { attentionFeature } from './features/attention';
+import { modelFeature } from './features/model';
+import { substitutionFeature } from './features/substitution';
+import { createEngineClient, effectiveMemoryLimitMb } from './platform/engineConnection';
+import type { Feature, FeatureContext } from './platform/feature';
+import { getSettings } from './platform/settings';
 
-/** What activate() returns: a read-only view used by the extension-host tests. */
-export interface CircuitInspectorApi {
-  readonly session: {
-    readonly inspection: InspectionSession['inspection'];
-    readonly staleReason: string | undefined;
-    readonly running: boolean;
-    readonly decorations: InspectionSession['decorations']['current'];
+const FEATURES = {
+  attention: attentionFeature,
+  substitution: substitutionFeature,
+  model: modelFeature,
+};
+
+type FeatureApis = { readonly [K in keyof typeof FEATURES]: (typeof FEATURES)[K] extends Feature<infer Api> ? Api : never };
+
+/** What activate() returns: read by the extension-host tests. */
+export interface CircuitInspectorApi extends FeatureApis {
+  readonly engine: {
+    /** The engine process id, while it runs. */
+    readonly pid: number | undefined;
+    /** Resolves when the next request of `method` has been handed to the engine. */
+    nextRequest(method: string): Promise<void>;
   };
-  /** Feeds a focus report as if the webview had sent it (tests). */
-  simulateFocus(params: FocusChangedParams): boolean;
-  /** What the webview's `requestHeadPattern` gets (tests). */
-  headPattern(params: HeadPatternRequestParams): Promise<HeadPatternParams>;
-  /** Closes the attention panel as the user would (tests). */
-  closePanel(): void;
 }
 
 export function activate(context: vscode.ExtensionContext): CircuitInspectorApi {
   const log = vscode.window.createOutputChannel('Circuit Inspector', { log: true });
   context.subscriptions.push(log);
-  // One engine worker, one copy of the model in memory, for both commands.
-  const engine = createEngineClient(context.extensionUri.fsPath, log);
-  context.subscriptions.push({ dispose: () => void engine.dispose() });
-  const session = new InspectionSession(context, log, engine);
-  context.subscriptions.push(
-    session,
-    registerInspectAttention(session),
-    registerSelectModel(context, log),
-    registerClearDecorations(session),
-    registerFocusToken(session),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttentionHoverProvider(session)),
-  );
-  const patching = new PatchingSession(context, log, engine);
-  context.subscriptions.push(patching, registerCompareSubstitution(patching));
-  log.info(`activated (extension host ${process.version}, ${process.platform}-${process.arch})`);
-  return {
-    session: {
-      get inspection() {
-        return session.inspection;
-      },
-      get staleReason() {
-        return session.staleReason;
-      },
-      get running() {
-        return session.running;
-      },
-      get decorations() {
-        return session.decorations.current;
+  const waiting: { method: string; resolve(): void }[] = [];
+  const engine = createEngineClient(context.extensionUri.fsPath, log, {
+    memoryLimitMb: () => effectiveMemoryLimitMb(getSettings().engineMemoryLimitMB),
+    events: {
+      sent: (method) => {
+        for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i].method === method) waiting.splice(i, 1)[0].resolve();
       },
     },
-    simulateFocus: (p) => session.focusChanged(p),
-    headPattern: (p) => session.headPattern(p),
-    closePanel: () => AttentionPanel.instance?.dispose(),
+  });
+  context.subscriptions.push({ dispose: () => void engine.dispose() });
+  const ctx: FeatureContext = { extension: context, log, engine };
+  const apis = Object.fromEntries(Object.entries(FEATURES).map(([name, f]) => [name, (f as Feature<unknown>).activate(ctx)])) as unknown as FeatureApis;
+  log.info(`activated (extension host ${process.version}, ${process.platform}-${process.arch})`);
+  return {
+    ...apis,
+    engine: {
+      get pid() {
+        return engine.pid;
+      },
+      nextRequest: (method) => new Promise<void>((resolve) => waiting.push({ method, resolve })),
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-// Bundles the extension host, the engine worker, the CLI and the webviews with esbuild.
+// Bundles the extension host, the engine process, the CLI and the webviews with esbuild.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +13,14 @@ const nodeEntries = [
   ['src/cli/main.ts', 'dist/cli.js'],
 ].filter(([src]) => existsSync(src));
 
+// One webview per feature: webview/<feature>/main.ts → dist/webview/<feature>.js.
 const webviewEntries = existsSync('webview')
-  ? readdirSync('webview').filter((f) => /^[a-zA-Z]+\.ts$/.test(f)).map((f) => join('webview', f))
-  : [];
+  ? Object.fromEntries(
+      readdirSync('webview', { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join('webview', d.name, 'main.ts')))
+        .map((d) => [d.name, join('webview', d.name, 'main.ts')]),
+    )
+  : {};
 
 mkdirSync('dist', { recursive: true });
 const jobs = [];
@@ -23,7 +28,7 @@ for (const [entry, outfile] of nodeEntries) {
   jobs.push(build({ ...common, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode', 'onnxruntime-node'] }));
 }
-if (webviewEntries.length) {
+if (Object.keys(webviewEntries).length) {
   jobs.push(build({ ...common, entryPoints: webviewEntries, outdir: 'dist/webview', platform: 'browser', format: 'esm',
     target: 'es2022', tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } } }));
 }

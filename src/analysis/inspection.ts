@@ -2,7 +2,7 @@
  * Builds the `inspection` message payload from a run's attention patterns, one layer at a time
  * (so the caller can fetch `blocks.{l}.attn.hook_pattern` layer by layer and drop each one).
  */
-import type { HeadSummary, InspectionParams, TokenInfo } from '../features/attention/shared/protocol';
+import type { HeadSummary, InspectionParams, TokenInfo } from '../shared/inspection';
 import {
   bosAttentionScores,
   inductionScores,

@@ -23,7 +23,7 @@
  * against their median, with 1.4826·MAD as the scale. BOS keys are left out. Cost: O(n_tokens²)
  * per head.
  */
-import type { SpecialTokenFinding, SpecialTokenHead, TokenKind } from '../features/attention/shared/protocol';
+import type { SpecialTokenFinding, SpecialTokenHead, TokenKind } from '../shared/inspection';
 import { patternShape, type LayerPattern } from './headScores';
 import { KIND_PLURAL, tokenKind } from './tokenKinds';
 

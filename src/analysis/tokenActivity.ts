@@ -4,7 +4,7 @@
  * No `vscode` import.
  */
 import type { LayerPattern } from './headScores';
-import type { HeadActivity } from '../engine/protocol';
+import type { HeadActivity } from '../shared/inspection';
 
 /**
  * `layers[l]` is [head_index, query_pos, key_pos]. `isBos[k]` leaves key k out of `from` (the

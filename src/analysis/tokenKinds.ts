@@ -3,7 +3,7 @@
  * with other names, `(` with other punctuation. Keywords are their own class (` return` is no
  * variable name), but `self`/`this` are names: how differently heads treat them is the point.
  */
-import type { TokenKind } from '../features/attention/shared/protocol';
+import type { TokenKind } from '../shared/inspection';
 import { stripLeadingSpace } from './watchTokens';
 
 /** Python keywords plus the common C-family ones. */

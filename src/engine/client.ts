@@ -1,69 +1,95 @@
 /**
- * The extension host's handle on the engine worker: typed requests with ids, progress, cancel and
- * dispose. The worker starts on the first request and is restarted after it dies (every pending
- * request then fails). No `vscode` import: the worker is made by an injected factory.
+ * The extension host's handle on the engine: requests with ids, progress, cancel, dispose, and a
+ * typed view per feature (`client.methods<AttentionEngineMethods>()`). The engine starts on the
+ * first request and starts again on the next request after it stopped (every request pending when
+ * it stopped fails with `engine-exited`, saying why). No `vscode` import: the engine is made by an
+ * injected factory (a forked process in the extension, a fake in tests).
  */
-import {
-  EngineError,
-  isEngineToHost,
-  type EngineMethod,
-  type EngineMethods,
-  type HostToEngine,
-  type ProgressPhase,
-} from './protocol';
+import { errorMessage } from '../shared/errors';
+import { EngineError, isEngineToHost, type HostToEngine, type LogLevel, type MethodTable, type ProgressPhase } from './protocol';
 
-/** The part of node's Worker the client uses (a fake in tests). */
-export interface WorkerLike {
-  postMessage(msg: HostToEngine): void;
+/** The part of a child process (or worker) the client uses. */
+export interface EngineTransport {
+  send(msg: HostToEngine): void;
   on(event: 'message', listener: (msg: unknown) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
-  on(event: 'exit', listener: (code: number) => void): unknown;
-  terminate(): Promise<number> | void;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  /** Ends the engine at once (SIGKILL for a process). */
+  kill(): void;
+  /** The process id, when the engine is a process. */
+  readonly pid?: number;
 }
 
-export type ProgressListener = (phase: ProgressPhase, message: string, detail?: unknown) => void;
-export type LogListener = (level: 'info' | 'warn' | 'error', message: string) => void;
+/** Why the engine stopped, in words a user can act on (set by whoever kills it on purpose). */
+export type ExitExplainer = (code: number | null, signal: NodeJS.Signals | null) => string;
 
-interface Pending {
-  readonly method: EngineMethod;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  readonly onProgress?: ProgressListener;
-  /** Cancelled here: settle as cancelled whatever the worker answers. */
-  cancelled: boolean;
-}
+export type ProgressListener<P = unknown> = (phase: ProgressPhase, message: string, detail?: P) => void;
+export type LogListener = (level: LogLevel, message: string) => void;
 
 export interface EngineCall<T> {
   readonly id: number;
   readonly result: Promise<T>;
-  /** Drops the result (a queued run does not start; a running one finishes in the worker, unseen). */
+  /** Drops the result (a queued request does not start; a running one finishes in the engine, unseen). */
   cancel(): void;
 }
 
+/** A feature's typed view of the engine: only its own methods, with their params and results. */
+export interface TypedEngine<T extends MethodTable> {
+  call<M extends keyof T & string>(method: M, params: T[M]['params'], onProgress?: ProgressListener<T[M]['progress']>): EngineCall<T[M]['result']>;
+  /** Cancels every pending call of `method` made through this client. */
+  cancelAll(method: keyof T & string): void;
+}
+
+export interface EngineEvents {
+  /** The engine stopped while the client was not disposed; `pending` requests failed. */
+  exited?(reason: string, pending: readonly string[]): void;
+  /** A request was handed to the engine (tests use it to act while a request is in flight). */
+  sent?(method: string, id: number): void;
+}
+
+interface Pending {
+  readonly method: string;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  readonly onProgress?: ProgressListener;
+}
+
 export class EngineClient {
-  private worker: WorkerLike | undefined;
+  private transport: EngineTransport | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Set when the client ends the engine on purpose, so the exit is explained rather than guessed. */
+  private exitReason: string | undefined;
 
   constructor(
-    private readonly createWorker: () => WorkerLike,
+    private readonly start: () => EngineTransport,
     private readonly onLog: LogListener = () => undefined,
+    private readonly events: EngineEvents = {},
+    private readonly explainExit: ExitExplainer = describeExit,
   ) {}
 
-  call<M extends EngineMethod>(method: M, params: EngineMethods[M]['params'], onProgress?: ProgressListener): EngineCall<EngineMethods[M]['result']> {
+  methods<T extends MethodTable>(): TypedEngine<T> {
+    return {
+      call: (method, params, onProgress) => this.call(method, params, onProgress as ProgressListener | undefined) as EngineCall<never>,
+      cancelAll: (method) => this.cancelAll(method),
+    };
+  }
+
+  call(method: string, params: unknown, onProgress?: ProgressListener): EngineCall<unknown> {
     const id = this.nextId++;
-    const result = new Promise<EngineMethods[M]['result']>((resolve, reject) => {
+    const result = new Promise<unknown>((resolve, reject) => {
       if (this.disposed) {
         reject(new EngineError({ code: 'cancelled', message: 'the engine was disposed' }));
         return;
       }
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, onProgress, cancelled: false });
+      this.pending.set(id, { method, resolve, reject, onProgress });
       try {
-        this.ensureWorker().postMessage({ type: 'request', id, method, params } as HostToEngine);
+        this.ensureStarted().send({ type: 'request', id, method, params });
+        this.events.sent?.(method, id);
       } catch (e) {
         this.pending.delete(id);
-        reject(e);
+        reject(new EngineError({ code: 'failed', message: `could not reach the engine: ${errorMessage(e)}` }));
       }
     });
     return { id, result, cancel: () => this.cancel(id) };
@@ -71,16 +97,14 @@ export class EngineClient {
 
   cancel(id: number): void {
     const p = this.pending.get(id);
-    if (!p || p.cancelled) return;
-    p.cancelled = true;
+    if (!p) return;
     this.pending.delete(id);
     p.reject(new EngineError({ code: 'cancelled', message: 'cancelled' }));
-    this.worker?.postMessage({ type: 'cancel', id });
+    this.trySend({ type: 'cancel', id });
   }
 
-  /** Cancels every pending inspect run (a new run supersedes them). */
-  cancelRuns(): void {
-    for (const [id, p] of [...this.pending]) if (p.method === 'inspect') this.cancel(id);
+  cancelAll(method: string): void {
+    for (const [id, p] of [...this.pending]) if (p.method === method) this.cancel(id);
   }
 
   get pendingCount(): number {
@@ -88,50 +112,81 @@ export class EngineClient {
   }
 
   get started(): boolean {
-    return this.worker !== undefined;
+    return this.transport !== undefined;
   }
 
-  /** Asks the worker to release its model, then terminates it after `graceMs`. */
+  /** The engine process id, while it runs. */
+  get pid(): number | undefined {
+    return this.transport?.pid;
+  }
+
+  /**
+   * Ends the engine now (a hard cancel: whatever it was running stops mid-way); pending requests
+   * fail with `reason`. The next request starts a new engine.
+   */
+  restart(reason: string): void {
+    const t = this.transport;
+    if (!t) return;
+    this.exitReason = reason;
+    t.kill();
+  }
+
+  /** Asks the engine to release its model and exit, and ends it after `graceMs` if it has not. */
   async dispose(graceMs = 2000): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.failAll(new EngineError({ code: 'cancelled', message: 'the engine was disposed' }));
-    const w = this.worker;
-    this.worker = undefined;
-    if (!w) return;
-    try {
-      w.postMessage({ type: 'dispose' });
-    } catch {
-      // already gone
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      w.on('exit', () => {
+    const t = this.transport;
+    this.transport = undefined;
+    if (!t) return;
+    const exited = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        t.kill();
+        resolve();
+      }, graceMs);
+      t.on('exit', () => {
         clearTimeout(timer);
         resolve();
       });
     });
-    await w.terminate();
+    try {
+      t.send({ type: 'dispose' });
+    } catch {
+      t.kill(); // the channel is already gone
+    }
+    await exited;
   }
 
-  private ensureWorker(): WorkerLike {
-    if (this.worker) return this.worker;
-    const w = this.createWorker();
-    this.worker = w;
-    w.on('message', (msg) => this.onMessage(msg));
-    w.on('error', (err) => {
-      this.onLog('error', `engine worker error: ${err.stack ?? err.message}`);
-      this.lost(w, `the engine worker failed: ${err.message}`);
-    });
-    w.on('exit', (code) => this.lost(w, `the engine worker exited (code ${code})`));
-    return w;
+  private trySend(msg: HostToEngine): void {
+    try {
+      this.transport?.send(msg);
+    } catch {
+      // the engine is gone; its exit handler fails what is pending
+    }
   }
 
-  private lost(w: WorkerLike, message: string): void {
-    if (this.worker !== w) return;
-    this.worker = undefined;
-    if (!this.disposed) this.onLog('warn', `${message}; it restarts on the next request`);
-    this.failAll(new EngineError({ code: 'failed', message }));
+  private ensureStarted(): EngineTransport {
+    if (this.transport) return this.transport;
+    const t = this.start();
+    this.transport = t;
+    this.exitReason = undefined;
+    t.on('message', (msg) => this.onMessage(msg));
+    t.on('error', (err) => this.onLog('error', `engine channel error: ${err.message}`));
+    t.on('exit', (code, signal) => this.lost(t, this.exitReason ?? this.explainExit(code, signal)));
+    return t;
+  }
+
+  private lost(t: EngineTransport, reason: string): void {
+    if (this.transport !== t) return;
+    this.transport = undefined;
+    this.exitReason = undefined;
+    if (this.disposed) return;
+    const methods = [...this.pending.values()].map((p) => p.method);
+    const running = methods.length ? ` while running ${[...new Set(methods)].join(', ')}` : '';
+    const message = `The engine process stopped (${reason})${running}; it starts again on the next request.`;
+    this.onLog('warn', message);
+    this.failAll(new EngineError({ code: 'engine-exited', message }));
+    this.events.exited?.(reason, methods);
   }
 
   private failAll(e: EngineError): void {
@@ -142,7 +197,7 @@ export class EngineClient {
 
   private onMessage(msg: unknown): void {
     if (!isEngineToHost(msg)) {
-      this.onLog('warn', 'ignored a malformed message from the engine worker');
+      this.onLog('warn', 'ignored a malformed message from the engine');
       return;
     }
     if (msg.type === 'log') {
@@ -159,4 +214,10 @@ export class EngineClient {
     if (msg.type === 'result') p.resolve(msg.result);
     else p.reject(new EngineError(msg.error));
   }
+}
+
+/** "killed by SIGKILL", "exit code 134": what an exit says when nobody explained it. */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `killed by ${signal}`;
+  return code === 0 ? 'it exited' : `exit code ${code}`;
 }

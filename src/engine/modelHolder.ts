@@ -1,11 +1,11 @@
 /**
- * The engine worker's loaded model, shared by every request: requests for the same ModelSpec wait
+ * The engine's loaded model, shared by every request: requests for the same ModelSpec wait
  * on one load, and each request holds a lease while it runs. Asking for another spec loads it and
  * retires the current model, which is disposed once its last lease is released (a sweep that is
  * running keeps its model; an inspection with the new model does not wait for the sweep).
  */
 import type { LoadedModel } from '../model/loadHookedGpt2';
-import { modelSpecKey, type ModelSpec } from './protocol';
+import { modelSpecKey, type ModelSpec } from '../shared/modelSpec';
 
 export interface ModelLease {
   readonly model: LoadedModel;

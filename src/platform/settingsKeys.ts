@@ -7,7 +7,9 @@ import { DEFAULT_WATCH_TOKENS, normalizeWatchList } from '../analysis/watchToken
 
 export const SECTION = 'circuitInspector';
 
-export type LayerNormSetting = 'as_configured' | 'identity';
+import type { LayerNormMode } from '../shared/modelSpec';
+
+export type LayerNormSetting = LayerNormMode;
 
 export interface Settings {
   /** "" = the shipped model; a folder path; or a hub id with optional @revision. */
@@ -17,6 +19,8 @@ export interface Settings {
   readonly watchTokens: readonly string[];
   readonly hfToken: string;
   readonly hoverTopK: number;
+  /** The engine process's memory limit in MB; 0 = four fifths of the machine's memory. */
+  readonly engineMemoryLimitMB: number;
 }
 
 export const DEFAULTS: Settings = {
@@ -26,6 +30,7 @@ export const DEFAULTS: Settings = {
   watchTokens: DEFAULT_WATCH_TOKENS,
   hfToken: '',
   hoverTopK: 5,
+  engineMemoryLimitMB: 0,
 };
 
 export type SettingKey = keyof Settings;
@@ -44,6 +49,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const watch = get('watchTokens');
   const token = get('hfToken');
   const topK = get('hoverTopK');
+  const memory = get('engineMemoryLimitMB');
   return {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
@@ -51,6 +57,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
     hfToken: typeof token === 'string' ? token.trim() : DEFAULTS.hfToken,
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
+    engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
   };
 }
 

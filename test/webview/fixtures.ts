@@ -7,7 +7,7 @@
  */
 import { InspectionBuilder } from '../../src/analysis/inspection';
 import { float32Tensor } from '../../src/model/tensor';
-import type { InspectionParams } from '../../src/features/attention/shared/protocol';
+import type { InspectionParams } from '../../src/shared/inspection';
 
 export const PYTHON_SOURCE = `class ParamStore:
     def update(self, param, value):

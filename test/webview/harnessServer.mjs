@@ -8,7 +8,7 @@ export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const OUT = join(ROOT, '.tmp', 'webview-harness');
 
 /** The Inspect Attention webview and its harness script. */
-const ATTENTION_ENTRIES = { attentionPanel: 'webview/attentionPanel.ts', harness: 'test/webview/harness.ts' };
+const ATTENTION_ENTRIES = { attention: 'webview/attention/main.ts', harness: 'test/webview/harness.ts' };
 
 /**
  * Bundles a webview and its harness script (bundle name → path from the repository root) with the

@@ -2,5 +2,5 @@
 import { buildHarness } from './harnessServer.mjs';
 
 export function buildPatchingHarness() {
-  return buildHarness({ patchingPanel: 'webview/patchingPanel.ts', patchingHarness: 'test/webview/patchingHarness.ts' });
+  return buildHarness({ substitution: 'webview/substitution/main.ts', patchingHarness: 'test/webview/patchingHarness.ts' });
 }

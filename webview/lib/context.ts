@@ -3,7 +3,8 @@
  * (no prop drilling). Children never mutate it: they dispatch `ci-focus` events (see events.ts).
  */
 import { createContext } from '@lit/context';
-import type { InspectionParams, RunStateKind } from '../../src/features/attention/shared/protocol';
+import type { RunStateKind } from '../../src/features/attention/shared/protocol';
+import type { InspectionParams } from '../../src/shared/inspection';
 import type { FocusState } from './focus';
 import type { PatternView } from './patternStore';
 

@@ -3,7 +3,8 @@
  * token strip reads the pattern. Pure; the root element owns the state and reduces the actions
  * its children dispatch (`ci-focus` events).
  */
-import type { AttentionDirection, HeadRef } from '../../src/features/attention/shared/protocol';
+import type { AttentionDirection } from '../../src/features/attention/shared/protocol';
+import type { HeadRef } from '../../src/shared/inspection';
 import { activeItem, emptyHoverLock, reduceHoverLock, type HoverLockAction, type HoverLockState } from './hoverLock';
 
 export interface FocusState {

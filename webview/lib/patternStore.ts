@@ -3,7 +3,7 @@
  * 1024-token pattern is 4 MiB), with the requests in flight. Pure: the root element posts the
  * requests and feeds the responses in.
  */
-import { headLabel, type HeadRef } from '../../src/features/attention/shared/protocol';
+import { headLabel, type HeadRef } from '../../src/shared/inspection';
 
 export interface PatternView {
   /** Bumped on every change, so context consumers see a new value. */

@@ -1,39 +1,7 @@
-/** How token text is shown: whitespace and control characters made visible, nothing interpreted. */
+/** How token text is shown in the webviews: labels, line breaks and colour levels. */
+import { visibleText } from '../../src/shared/tokens';
 
-const GLYPHS: Readonly<Record<string, string>> = { ' ': '·', '\t': '→', '\n': '⏎', '\r': '␍' };
-
-/**
- * Token text with whitespace visible: space → ·, tab → →, newline → ⏎, CR → ␍, other C0 controls
- * → their Unicode control pictures (␀…␟). Markup stays text: callers bind the result as text.
- */
-export function visibleText(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const g = GLYPHS[ch];
-    if (g !== undefined) out += g;
-    else {
-      const c = ch.codePointAt(0) ?? 0;
-      out += c < 0x20 ? String.fromCodePoint(0x2400 + c) : c === 0x7f ? '␡' : ch;
-    }
-  }
-  return out;
-}
-
-/** Inverse of `visibleText` for the glyphs it introduces (used by tests and copy actions). */
-export function fromVisibleText(shown: string): string {
-  let out = '';
-  for (const ch of shown) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '·') out += ' ';
-    else if (ch === '→') out += '\t';
-    else if (ch === '⏎') out += '\n';
-    else if (ch === '␍') out += '\r';
-    else if (ch === '␡') out += '\x7f';
-    else if (c >= 0x2400 && c < 0x2420) out += String.fromCodePoint(c - 0x2400);
-    else out += ch;
-  }
-  return out;
-}
+export { visibleText };
 
 /** Whether the strip should break the line after this token (it contains a newline). */
 export function endsLine(text: string): boolean {

@@ -2,7 +2,8 @@
  * The webview's side of the channel to the extension host: VS Code's `acquireVsCodeApi()`,
  * typed with the protocol. It may be called only once per webview, so it is wrapped here.
  */
-import type { AttentionDirection, HeadRef, WebviewToHostMessage } from '../../src/features/attention/shared/protocol';
+import type { AttentionDirection, WebviewToHostMessage } from '../../src/features/attention/shared/protocol';
+import type { HeadRef } from '../../src/shared/inspection';
 
 /** What survives the webview being hidden and shown again (vscode.setState). */
 export interface PersistedState {

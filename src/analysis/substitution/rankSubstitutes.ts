@@ -7,7 +7,7 @@
  * later queries, and the attention it pays to itself and earlier tokens other than BOS (1 − its
  * BOS/sink share). Distance = mean |Δ| over all heads; 0 means "treated identically".
  */
-import type { SpecialTokenFinding } from '../../features/attention/shared/protocol';
+import type { SpecialTokenFinding } from '../../shared/inspection';
 import { blockHook } from '../../shared/hookNames';
 import type { HookedGpt2 } from '../../model/hookedGpt2';
 import type { Gpt2Tokenizer } from '../../model/tokenizer';

@@ -3,7 +3,7 @@
  * provider wraps it in a MarkdownString that trusts only the focus-token command. Token text is
  * user data: it is shown JSON-quoted with every Markdown/HTML character escaped, never as markup.
  */
-import type { HeadActivity } from '../../engine/protocol';
+import type { HeadActivity } from '../../shared/inspection';
 import { topHeads } from '../../analysis/tokenActivity';
 
 /** Backslash-escapes every ASCII punctuation character (CommonMark allows it for all of them). */

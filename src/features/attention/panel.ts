@@ -1,9 +1,12 @@
 /**
- * The Inspect Attention webview panel: strict CSP with a per-load nonce, resources only from
- * dist/ and media/, the `ready` handshake, and typed messages (src/shared/protocol.ts). The panel
- * shows what it is given; the session decides what to run and answers requests.
+ * The Inspect Attention webview panel: it renders what the session gives it and forwards what the
+ * webview asks (typed messages, src/features/attention/shared/protocol.ts). It keeps no results: on
+ * a (re)load the webview is sent the session's current state.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { errorMessage } from '../../shared/errors';
+import type { InspectionParams } from '../../shared/inspection';
+import { PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
 import {
   FocusToken,
   HeadPattern,
@@ -17,117 +20,99 @@ import {
   type HeadPatternParams,
   type HeadPatternRequestParams,
   type HostToWebviewMessage,
-  type InspectionParams,
   type RunStateParams,
   type StaleParams,
+  type WebviewToHostMessage,
 } from './shared/protocol';
-import { createPanel, panelColumn } from '../../platform/createPanel';
-import { Disposable } from '../../platform/disposable';
-import { webviewHtml } from '../../platform/webviewHtml';
 
-/** What the panel asks of its owner. */
-export interface PanelHandlers {
+/** What the panel asks of the session. */
+export interface AttentionPanelHandlers {
   headPattern(params: HeadPatternRequestParams): Promise<HeadPatternParams>;
   focusChanged(params: FocusChangedParams): void;
   clearFocus(): void;
+  /** The state a freshly loaded webview shows: the last run state and the inspection on screen. */
+  state(): { readonly runState?: RunStateParams; readonly inspection?: InspectionParams };
   log(message: string): void;
 }
 
-export class AttentionPanel extends Disposable {
-  static readonly viewType = 'circuitInspector.attention';
-  private static current: AttentionPanel | undefined;
+const slot = new PanelSlot<AttentionPanel>();
 
-  private ready = false;
-  private lastRunState: RunStateParams | undefined;
-  private lastInspection: InspectionParams | undefined;
-  private readonly onDidDisposeEmitter = this._register(new vscode.EventEmitter<void>());
-  readonly onDidDispose = this.onDidDisposeEmitter.event;
+export class AttentionPanel {
+  static readonly viewType = 'circuitInspector.attention';
 
   /** The open panel, if any. */
   static get instance(): AttentionPanel | undefined {
-    return AttentionPanel.current;
+    return slot.current;
   }
 
   /** Reveals the panel (beside the editor), creating it when none is open. */
-  static createOrShow(extensionUri: vscode.Uri, handlers: PanelHandlers, preserveFocus = true): AttentionPanel {
-    const column = panelColumn();
-    if (AttentionPanel.current) {
-      AttentionPanel.current.panel.reveal(column, preserveFocus);
-      return AttentionPanel.current;
-    }
-    const panel = createPanel(AttentionPanel.viewType, 'Circuit Inspector: Attention', extensionUri, preserveFocus);
-    AttentionPanel.current = new AttentionPanel(panel, extensionUri, handlers);
-    return AttentionPanel.current;
+  static createOrShow(extensionUri: vscode.Uri, handlers: AttentionPanelHandlers): AttentionPanel {
+    return slot.open(
+      () => new AttentionPanel(extensionUri, handlers),
+      (p) => p.host.reveal(),
+    );
   }
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private readonly handlers: PanelHandlers,
-  ) {
-    super();
-    this._register(panel);
-    this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(panel.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)));
-    panel.webview.html = this.html();
+  private readonly host: WebviewPanelHost<WebviewToHostMessage, HostToWebviewMessage>;
+
+  private constructor(extensionUri: vscode.Uri, private readonly handlers: AttentionPanelHandlers) {
+    this.host = new WebviewPanelHost(
+      extensionUri,
+      { viewType: AttentionPanel.viewType, title: 'Circuit Inspector: Attention', rootElement: 'ci-attention-panel', script: 'attention.js', protocolVersion: PROTOCOL_VERSION },
+      {
+        isMessage: isWebviewToHostMessage,
+        onMessage: (m) => this.onMessage(m),
+        replay: () => {
+          const s = handlers.state();
+          return [...(s.runState ? [RunState.create(s.runState)] : []), ...(s.inspection ? [Inspection.create(s.inspection)] : [])];
+        },
+        log: (m) => handlers.log(m),
+      },
+    );
   }
 
-  override dispose(): void {
-    if (this.isDisposed) return;
-    if (AttentionPanel.current === this) AttentionPanel.current = undefined;
-    this.onDidDisposeEmitter.fire();
-    super.dispose();
+  get isDisposed(): boolean {
+    return this.host.isDisposed;
   }
 
-  showRunState(params: RunStateParams): void {
-    this.lastRunState = params;
-    this.post(RunState.create(params));
-  }
-
-  showInspection(params: InspectionParams): void {
-    this.lastInspection = params;
-    this.post(Inspection.create(params));
-  }
-
-  showStale(params: StaleParams): void {
-    if (this.lastInspection) this.lastInspection = { ...this.lastInspection, stale: params.stale };
-    this.post(Stale.create(params));
-  }
-
-  focusToken(params: FocusTokenParams): void {
-    this.panel.reveal(undefined, true);
-    this.post(FocusToken.create(params));
+  get onDidDispose(): vscode.Event<void> {
+    return this.host.onDidDispose;
   }
 
   get visible(): boolean {
-    return this.panel.visible;
+    return this.host.visible;
   }
 
-  private post(msg: HostToWebviewMessage): void {
-    // Before `ready` the webview would drop messages; it gets the latest state on `ready`.
-    if (!this.ready || this.isDisposed) return;
-    void this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => this.handlers.log(`postMessage failed: ${String(e)}`));
+  dispose(): void {
+    this.host.dispose();
   }
 
-  private onMessage(msg: unknown): void {
-    if (!isWebviewToHostMessage(msg)) {
-      this.handlers.log(`ignored a malformed message from the webview: ${describe(msg)}`);
-      return;
-    }
+  showRunState(params: RunStateParams): void {
+    this.host.post(RunState.create(params));
+  }
+
+  showInspection(params: InspectionParams): void {
+    this.host.post(Inspection.create(params));
+  }
+
+  showStale(params: StaleParams): void {
+    this.host.post(Stale.create(params));
+  }
+
+  focusToken(params: FocusTokenParams): void {
+    this.host.show();
+    this.host.post(FocusToken.create(params));
+  }
+
+  private onMessage(msg: WebviewToHostMessage): void {
     switch (msg.method) {
       case 'ready':
-        if (msg.params.protocolVersion !== PROTOCOL_VERSION) {
-          this.handlers.log(`webview speaks protocol ${msg.params.protocolVersion}, host ${PROTOCOL_VERSION}`);
-        }
-        this.ready = true;
-        if (this.lastRunState) this.post(RunState.create(this.lastRunState));
-        if (this.lastInspection) this.post(Inspection.create(this.lastInspection));
-        return;
+        return; // the host answered it
       case 'requestHeadPattern': {
         const { id, params } = msg;
         this.handlers.headPattern(params).then(
-          (p) => this.post(HeadPattern.result(id, p)),
-          (e: unknown) => this.post(HeadPattern.error(id, e instanceof Error ? e.message : String(e))),
+          (p) => this.host.post(HeadPattern.result(id, p)),
+          (e: unknown) => this.host.post(HeadPattern.error(id, errorMessage(e))),
         );
         return;
       }
@@ -142,13 +127,4 @@ export class AttentionPanel extends Disposable {
         return;
     }
   }
-
-  private html(): string {
-    return webviewHtml(this.panel.webview, this.extensionUri, { title: 'Circuit Inspector: Attention', rootElement: 'ci-attention-panel', script: 'attentionPanel.js' });
-  }
-}
-
-function describe(msg: unknown): string {
-  if (typeof msg === 'object' && msg !== null && 'method' in msg) return `method ${String(msg.method)}`;
-  return typeof msg;
 }

@@ -6,16 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { planDecorations } from './decorationPlan';
-import type { EngineClient } from '../../engine/client';
-import { EngineError, isCancelled, type InspectResult, type ModelSpec, type TokenActivityResult } from '../../engine/protocol';
+import type { TypedEngine } from '../../engine/client';
+import { EngineError, isCancelled } from '../../engine/protocol';
+import { errorMessage } from '../../shared/errors';
+import type { ModelSpec } from '../../shared/modelSpec';
+import type { AttentionEngineMethods, InspectResult, TokenActivityResult } from './shared/engineMethods';
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
-import { engineThreads } from '../../platform/engineConnection';
 import { StalenessTracker } from '../../platform/staleness';
 import { affects, getSettings } from '../../platform/settings';
 import { RUN_AFFECTING } from '../../platform/settingsKeys';
-import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams, InspectionParams, TokenInfo } from './shared/protocol';
+import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams, RunStateParams } from './shared/protocol';
+import type { InspectionParams, TokenInfo } from '../../shared/inspection';
 import { AttentionDecorations } from './decorations';
-import { AttentionPanel } from './panel';
+import { AttentionPanel, type AttentionPanelHandlers } from './panel';
 import { Disposable } from '../../platform/disposable';
 import { describeModelSetting, ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
 
@@ -49,13 +52,14 @@ export class InspectionSession extends Disposable {
   private generation = 0;
   private runCancel: (() => void) | undefined;
   private runsInFlight = 0;
+  private runState: RunStateParams | undefined;
   private activityCache: { key: string; result: Promise<TokenActivityResult> } | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     /** Shared with Compare Token Substitution; owned (and disposed) by the extension. */
-    private readonly engine: EngineClient,
+    private readonly engine: TypedEngine<AttentionEngineMethods>,
   ) {
     super();
     this.decorations = this._register(new AttentionDecorations());
@@ -123,7 +127,7 @@ export class InspectionSession extends Disposable {
     let spec: ModelSpec;
     try {
       const resolved = await resolveModel(this.context, settings, this.log);
-      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: engineThreads() };
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos };
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'cancelled', message: e.message };
       return this.failed(e instanceof ModelResolveError ? e.message : String(e));
@@ -135,7 +139,7 @@ export class InspectionSession extends Disposable {
     const base = doc.offsetAt(range.start);
     const docRef = { uri: doc.uri.toString(), version: doc.version };
     const inspectionId = randomUUID();
-    panel.showRunState({ state: 'running', message: `Inspecting ${usedLine ? `line ${range.start.line + 1}` : 'the selection'} with ${spec.displayName}…` });
+    this.showRunState(panel, { state: 'running', message: `Inspecting ${usedLine ? `line ${range.start.line + 1}` : 'the selection'} with ${spec.displayName}…` });
     this.setStatus('running', spec.displayName);
 
     let truncateTo: number | undefined;
@@ -146,27 +150,27 @@ export class InspectionSession extends Disposable {
       } catch (e) {
         if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
         if (isCancelled(e) || panel.isDisposed) {
-          if (!panel.isDisposed) panel.showRunState({ state: 'cancelled' });
+          this.showRunState(panel, { state: 'cancelled' });
           this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
           return { status: 'cancelled', message: 'the run was cancelled' };
         }
-        if (e instanceof EngineError && e.code === 'too-long' && truncateTo === undefined && e.nCtx !== undefined) {
-          const n = e.nCtx;
+        if (e instanceof EngineError && e.code === 'too-long' && truncateTo === undefined && e.n_ctx !== undefined) {
+          const n = e.n_ctx;
           const choice = options.onTooLong ?? (await this.askTruncate(e.promptTokens ?? 0, n));
           if (choice === 'truncate' && generation === this.generation) {
             truncateTo = n;
             continue;
           }
-          panel.showRunState({ state: 'cancelled', message: `Not run: the selection is ${e.promptTokens} tokens, the model reads ${n}.` });
+          this.showRunState(panel, { state: 'cancelled', message: `Not run: the selection is ${e.promptTokens} tokens, the model reads ${n}.` });
           this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
           return { status: 'cancelled', message: e.message };
         }
         if (e instanceof EngineError && e.code === 'empty') {
-          panel.showRunState({ state: 'error', message: e.message });
+          this.showRunState(panel, { state: 'error', message: e.message });
           return this.tell('empty', `Nothing to inspect: ${e.message}.`);
         }
-        panel.showRunState({ state: 'error', message: e instanceof Error ? e.message : String(e) });
-        return this.failed(e instanceof Error ? e.message : String(e));
+        this.showRunState(panel, { state: 'error', message: errorMessage(e) });
+        return this.failed(errorMessage(e));
       }
       // Panel closed mid-run, or a newer run started: drop the result quietly.
       if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
@@ -197,9 +201,9 @@ export class InspectionSession extends Disposable {
     this.stale.reset(docRef);
     panel.showInspection(params);
     const notice = result.truncated
-      ? `Truncated: only the first ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.nCtx}).`
+      ? `Truncated: only the first ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.n_ctx}).`
       : undefined;
-    panel.showRunState({ state: 'done', message: notice });
+    this.showRunState(panel, { state: 'done', message: notice });
     if (notice) void vscode.window.showWarningMessage(`Circuit Inspector: ${notice}`);
     this.setStatus('ready', spec.displayName, `${tokens.length} tokens`);
     this.log.info(`shown ${ins.inspectionId}: ${tokens.length} tokens (load ${result.loadMs} ms, run ${result.runMs} ms)${result.truncated ? ', truncated' : ''}`);
@@ -211,7 +215,7 @@ export class InspectionSession extends Disposable {
     const call = this.engine.call('inspect', { model: spec, ...p }, (phase, message) => {
       if (phase === 'loading') {
         this.setStatus('loading', spec.displayName);
-        if (!panel.isDisposed) panel.showRunState({ state: 'loading', message });
+        this.showRunState(panel, { state: 'loading', message });
         void vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Circuit Inspector: ${message}` },
           () => new Promise<void>((resolve) => (loadingDone = resolve)),
@@ -219,7 +223,7 @@ export class InspectionSession extends Disposable {
       } else {
         loadingDone?.();
         this.setStatus('running', spec.displayName);
-        if (!panel.isDisposed) panel.showRunState({ state: 'running', message });
+        this.showRunState(panel, { state: 'running', message });
       }
     });
     const sub = panel.onDidDispose(() => call.cancel());
@@ -250,8 +254,15 @@ export class InspectionSession extends Disposable {
 
   // ---- panel ---------------------------------------------------------------------------------
 
-  private panelHandlers() {
+  /** The run state shown, kept for a webview that (re)loads. */
+  private showRunState(panel: AttentionPanel, params: RunStateParams): void {
+    this.runState = params;
+    if (!panel.isDisposed) panel.showRunState(params);
+  }
+
+  private panelHandlers(): AttentionPanelHandlers {
     return {
+      state: () => ({ runState: this.runState, inspection: this.current?.params }),
       headPattern: (q: HeadPatternRequestParams) => this.headPattern(q),
       focusChanged: (f: FocusChangedParams) => this.focusChanged(f),
       clearFocus: () => this.decorations.clear(),
@@ -283,9 +294,7 @@ export class InspectionSession extends Disposable {
   focusToken(args: { tokenIndex: number; layer?: number; head?: number }): void {
     const cur = this.current;
     if (!cur || !Number.isInteger(args.tokenIndex) || args.tokenIndex < 0 || args.tokenIndex >= cur.params.tokens.length) return;
-    const existed = AttentionPanel.instance !== undefined;
     const panel = AttentionPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
-    if (!existed) panel.showInspection({ ...cur.params, stale: this.stale.stale });
     const head = args.layer !== undefined && args.head !== undefined ? { layer: args.layer, head: args.head } : {};
     panel.focusToken({ tokenIndex: args.tokenIndex, direction: 'from', ...head });
   }

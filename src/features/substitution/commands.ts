@@ -6,14 +6,14 @@
  * the panel's state, cancel, and export.
  */
 import * as vscode from 'vscode';
-import type { CompareOptions, CompareOutcome, PatchingSession } from './session';
+import type { CompareOptions, CompareOutcome, SubstitutionSession } from './session';
 
 export const COMPARE_SUBSTITUTION = 'circuitInspector.compareSubstitution';
 export const COMPARE_SUBSTITUTION_STATE = 'circuitInspector.compareSubstitution.state';
 export const COMPARE_SUBSTITUTION_CANCEL = 'circuitInspector.compareSubstitution.cancel';
 export const COMPARE_SUBSTITUTION_EXPORT = 'circuitInspector.compareSubstitution.export';
 
-export function registerCompareSubstitution(session: PatchingSession): vscode.Disposable {
+export function registerCompareSubstitution(session: SubstitutionSession): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMPARE_SUBSTITUTION, (arg?: unknown): Promise<CompareOutcome> => {
       // From the editor context menu VS Code passes the document URI; automation may pass options.

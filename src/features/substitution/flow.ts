@@ -3,9 +3,10 @@
  * prompt is made, the default metric, how typed answers become tokens, and how a token diff is
  * described. No `vscode` import (patchingSession.ts asks the user; this decides).
  */
-import type { MetricSpec, SweepKind, TokenRef } from './shared/protocol';
-import { showToken } from './shared/protocol';
-import type { PlanToken, TopTokenInfo } from './shared/engineMethods';
+import type { MetricSpec, SweepKind } from './shared/protocol';
+import type { TokenRef } from '../../shared/tokens';
+import { visibleText } from '../../shared/tokens';
+import type { PromptToken, TopToken } from '../../shared/tokens';
 
 /** Sweeps in the order they run: heads first (cheap, most read), z by position last (costliest). */
 export const SWEEP_ORDER: readonly SweepKind[] = ['z', 'resid_pre', 'attn_out', 'mlp_out', 'q', 'k', 'v', 'pattern', 'z_by_pos'];
@@ -20,7 +21,7 @@ export interface TokenSpan {
  * token containing the offset, else the one ending at it (cursor just after a word). Undefined when
  * none.
  */
-export function tokensAt(tokens: readonly PlanToken[], start: number, end: number): TokenSpan | undefined {
+export function tokensAt(tokens: readonly PromptToken[], start: number, end: number): TokenSpan | undefined {
   const real = tokens.map((t, i) => ({ t, i })).filter(({ t }) => !t.isBos && t.end > t.start);
   let hit: number[];
   if (end > start) hit = real.filter(({ t }) => t.start < end && t.end > start).map(({ i }) => i);
@@ -33,12 +34,12 @@ export function tokensAt(tokens: readonly PlanToken[], start: number, end: numbe
 }
 
 /** The prompt with the span's source text replaced. */
-export function substitute(text: string, tokens: readonly PlanToken[], span: TokenSpan, replacement: string): string {
+export function substitute(text: string, tokens: readonly PromptToken[], span: TokenSpan, replacement: string): string {
   return text.slice(0, tokens[span.first].start) + replacement + text.slice(tokens[span.last].end);
 }
 
 /** The replaced source text of a span. */
-export function spanText(text: string, tokens: readonly PlanToken[], span: TokenSpan): string {
+export function spanText(text: string, tokens: readonly PromptToken[], span: TokenSpan): string {
   return text.slice(tokens[span.first].start, tokens[span.last].end);
 }
 
@@ -48,7 +49,7 @@ export function keepLeadingSpace(original: string, typed: string): string {
 }
 
 export function metricLabel(spec: MetricSpec): string {
-  const q = (t: TokenRef) => `'${showToken(t.text)}'`;
+  const q = (t: TokenRef) => `'${visibleText(t.text)}'`;
   switch (spec.kind) {
     case 'logit_diff':
       return `logit(${q(spec.answer)}) − logit(${q(spec.wrong)})`;
@@ -64,7 +65,7 @@ export function metricLabel(spec: MetricSpec): string {
  * prompt's. When both prompts predict the same top token, the corrupt prompt's next best stands in
  * for it (with a note) so the difference is not identically 0.
  */
-export function defaultMetric(topClean: readonly TopTokenInfo[], topCorrupt: readonly TopTokenInfo[]): { spec: MetricSpec; notes: string[] } {
+export function defaultMetric(topClean: readonly TopToken[], topCorrupt: readonly TopToken[]): { spec: MetricSpec; notes: string[] } {
   const answer = topClean[0];
   const notes: string[] = [];
   let wrong = topCorrupt[0];
@@ -72,7 +73,7 @@ export function defaultMetric(topClean: readonly TopTokenInfo[], topCorrupt: rea
   if (wrong.id === answer.id) {
     const alt = topCorrupt.find((t) => t.id !== answer.id) ?? topClean.find((t) => t.id !== answer.id);
     if (alt) {
-      notes.push(`Both prompts predict '${showToken(answer.text)}' first; the wrong answer is the corrupt prompt's next best, '${showToken(alt.text)}'.`);
+      notes.push(`Both prompts predict '${visibleText(answer.text)}' first; the wrong answer is the corrupt prompt's next best, '${visibleText(alt.text)}'.`);
       wrong = alt;
     }
   }
@@ -87,8 +88,8 @@ export function answerToken(typed: string, encoded: readonly TokenRef[], what: s
   if (encoded.length === 0) return { error: `The ${what} ${JSON.stringify(typed)} has no tokens.` };
   const token = encoded[0];
   if (encoded.length === 1) return { token };
-  const parts = encoded.map((t) => `'${showToken(t.text)}'`).join(' + ');
-  return { token, note: `The ${what} ${JSON.stringify(typed)} is ${encoded.length} tokens (${parts}); the metric uses its first token, '${showToken(token.text)}'.` };
+  const parts = encoded.map((t) => `'${visibleText(t.text)}'`).join(' + ');
+  return { token, note: `The ${what} ${JSON.stringify(typed)} is ${encoded.length} tokens (${parts}); the metric uses its first token, '${visibleText(token.text)}'.` };
 }
 
 /** "`·param` → `·ar` `g`"-style description of what changed between two token lists. */
@@ -106,8 +107,8 @@ export function describeChange(clean: readonly TokenRef[], corrupt: readonly Tok
       flush();
       continue;
     }
-    if (op.a !== undefined) from.push(`‘${showToken(clean[op.a].text)}’`);
-    if (op.b !== undefined) to.push(`‘${showToken(corrupt[op.b].text)}’`);
+    if (op.a !== undefined) from.push(`‘${visibleText(clean[op.a].text)}’`);
+    if (op.b !== undefined) to.push(`‘${visibleText(corrupt[op.b].text)}’`);
   }
   flush();
   return parts.join('; ') || 'no change';

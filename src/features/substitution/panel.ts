@@ -1,10 +1,12 @@
 /**
- * The Compare Token Substitution webview panel: strict CSP with a per-load nonce, resources only
- * from dist/ and media/, the `ready` handshake, and typed messages (src/shared/patchingProtocol.ts).
- * It keeps the latest comparison, its tables and run state, and replays them on `ready` (a webview
- * that reloads shows the same thing). The session decides what to run.
+ * The Compare Token Substitution webview panel: it renders the session's results and forwards
+ * what the webview asks (typed messages, src/features/substitution/shared/protocol.ts). It keeps
+ * nothing: on a (re)load the webview is sent the session's current results.
  */
 import * as vscode from 'vscode';
+import { errorMessage } from '../../shared/errors';
+import { PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
+import type { ResultsSnapshot } from './results';
 import {
   Comparison,
   HeadPatterns,
@@ -20,174 +22,126 @@ import {
   type PatchHostToWebview,
   type PatchRunStateParams,
   type PatchTable,
+  type PatchWebviewToHost,
 } from './shared/protocol';
-import { createPanel, panelColumn } from '../../platform/createPanel';
-import { Disposable } from '../../platform/disposable';
-import { webviewHtml } from '../../platform/webviewHtml';
 
-export interface PatchingPanelHandlers {
+export interface SubstitutionPanelHandlers {
   cancel(runId: string): void;
   exportTables(runId: string, format: ExportFormat): Promise<unknown>;
   exportPng(runId: string, name: string, dataUrl: string): Promise<void>;
   headPatterns(params: HeadPatternsRequestParams): Promise<HeadPatternsParams>;
+  /** The results a freshly loaded webview shows. */
+  snapshot(): ResultsSnapshot | undefined;
   log(message: string): void;
 }
 
-/** The tables on screen: one per (sweep, direction); an exact table replaces an estimate, never the reverse. */
-export class TableStore {
-  private readonly map = new Map<string, PatchTable>();
-  put(t: PatchTable): boolean {
-    const key = `${t.sweep}/${t.direction}`;
-    const old = this.map.get(key);
-    if (old?.source === 'exact' && t.source === 'attribution') return false;
-    this.map.set(key, t);
-    return true;
-  }
-  clear(): void {
-    this.map.clear();
-  }
-  get all(): PatchTable[] {
-    return [...this.map.values()];
-  }
-}
+const slot = new PanelSlot<SubstitutionPanel>();
 
-export class PatchingPanel extends Disposable {
-  static readonly viewType = 'circuitInspector.patching';
-  private static current: PatchingPanel | undefined;
+export class SubstitutionPanel {
+  static readonly viewType = 'circuitInspector.substitution';
 
-  private ready = false;
-  private comparison: ComparisonParams | undefined;
-  readonly tables = new TableStore();
-  private runState: PatchRunStateParams | undefined;
-  private staleReason: string | undefined;
-  private readonly onDidDisposeEmitter = this._register(new vscode.EventEmitter<void>());
-  readonly onDidDispose = this.onDidDisposeEmitter.event;
-
-  static get instance(): PatchingPanel | undefined {
-    return PatchingPanel.current;
+  static get instance(): SubstitutionPanel | undefined {
+    return slot.current;
   }
 
-  static createOrShow(extensionUri: vscode.Uri, handlers: PatchingPanelHandlers): PatchingPanel {
-    const column = panelColumn();
-    if (PatchingPanel.current) {
-      PatchingPanel.current.handlers = handlers;
-      PatchingPanel.current.panel.reveal(column, true);
-      return PatchingPanel.current;
-    }
-    const panel = createPanel(PatchingPanel.viewType, 'Circuit Inspector: Token Substitution', extensionUri, true);
-    PatchingPanel.current = new PatchingPanel(panel, extensionUri, handlers);
-    return PatchingPanel.current;
+  static createOrShow(extensionUri: vscode.Uri, handlers: SubstitutionPanelHandlers): SubstitutionPanel {
+    return slot.open(
+      () => new SubstitutionPanel(extensionUri, handlers),
+      (p) => {
+        p.handlers = handlers;
+        p.host.reveal();
+      },
+    );
   }
+
+  private readonly host: WebviewPanelHost<PatchWebviewToHost, PatchHostToWebview>;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private handlers: PatchingPanelHandlers,
+    extensionUri: vscode.Uri,
+    private handlers: SubstitutionPanelHandlers,
   ) {
-    super();
-    this._register(panel);
-    this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(panel.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)));
-    panel.webview.html = this.html();
+    this.host = new WebviewPanelHost(
+      extensionUri,
+      {
+        viewType: SubstitutionPanel.viewType,
+        title: 'Circuit Inspector: Token Substitution',
+        rootElement: 'ci-patch-panel',
+        script: 'substitution.js',
+        protocolVersion: PATCHING_PROTOCOL_VERSION,
+      },
+      {
+        isMessage: isPatchWebviewToHost,
+        onMessage: (m) => this.onMessage(m),
+        replay: () => replay(this.handlers.snapshot()),
+        log: (m) => this.handlers.log(m),
+      },
+    );
   }
 
-  override dispose(): void {
-    if (this.isDisposed) return;
-    if (PatchingPanel.current === this) PatchingPanel.current = undefined;
-    this.onDidDisposeEmitter.fire();
-    super.dispose();
+  get isDisposed(): boolean {
+    return this.host.isDisposed;
   }
 
-  get currentComparison(): ComparisonParams | undefined {
-    return this.comparison;
-  }
-
-  get currentRunState(): PatchRunStateParams | undefined {
-    return this.runState;
-  }
-
-  /** A new comparison: previous tables, state and staleness go. */
-  showComparison(c: ComparisonParams): void {
-    this.comparison = c;
-    this.tables.clear();
-    this.runState = undefined;
-    this.staleReason = undefined;
-    this.post(Comparison.create(c));
-  }
-
-  showTables(runId: string, tables: readonly PatchTable[]): void {
-    if (this.comparison?.runId !== runId) return;
-    const shown = tables.filter((t) => this.tables.put(t));
-    if (shown.length) this.post(PatchTables.create({ runId, tables: shown }));
-  }
-
-  showRunState(p: PatchRunStateParams): void {
-    if (this.comparison?.runId !== p.runId) return;
-    this.runState = p;
-    this.post(PatchRunState.create(p));
-  }
-
-  showStale(runId: string, reason: string): void {
-    if (this.comparison?.runId !== runId || this.staleReason) return;
-    this.staleReason = reason;
-    this.comparison = { ...this.comparison, stale: true };
-    this.post(PatchStale.create({ runId, reason }));
+  get onDidDispose(): vscode.Event<void> {
+    return this.host.onDidDispose;
   }
 
   get visible(): boolean {
-    return this.panel.visible;
+    return this.host.visible;
   }
 
-  private post(msg: PatchHostToWebview): void {
-    if (!this.ready || this.isDisposed) return;
-    void this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => this.handlers.log(`postMessage failed: ${String(e)}`));
+  dispose(): void {
+    this.host.dispose();
   }
 
-  private onMessage(msg: unknown): void {
-    if (!isPatchWebviewToHost(msg)) {
-      this.handlers.log('patching panel: ignored a malformed message from the webview');
-      return;
-    }
+  showComparison(c: ComparisonParams): void {
+    this.host.post(Comparison.create(c));
+  }
+
+  showTables(runId: string, tables: readonly PatchTable[]): void {
+    if (tables.length) this.host.post(PatchTables.create({ runId, tables }));
+  }
+
+  showRunState(p: PatchRunStateParams): void {
+    this.host.post(PatchRunState.create(p));
+  }
+
+  showStale(runId: string, reason: string): void {
+    this.host.post(PatchStale.create({ runId, reason }));
+  }
+
+  private onMessage(msg: PatchWebviewToHost): void {
     switch (msg.method) {
-      case 'ready': {
-        if (msg.params.protocolVersion !== PATCHING_PROTOCOL_VERSION) {
-          this.handlers.log(`patching webview speaks protocol ${msg.params.protocolVersion}, host ${PATCHING_PROTOCOL_VERSION}`);
-        }
-        this.ready = true;
-        const c = this.comparison;
-        if (!c) return;
-        this.post(Comparison.create(c));
-        const all = this.tables.all;
-        if (all.length) this.post(PatchTables.create({ runId: c.runId, tables: all }));
-        if (this.runState) this.post(PatchRunState.create(this.runState));
-        if (this.staleReason) this.post(PatchStale.create({ runId: c.runId, reason: this.staleReason }));
-        return;
-      }
+      case 'ready':
+        return; // the host answered it
       case 'cancelRun':
         this.handlers.cancel(msg.params.runId);
         return;
       case 'exportTables':
-        void this.handlers.exportTables(msg.params.runId, msg.params.format).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorText(e)}`));
+        void this.handlers.exportTables(msg.params.runId, msg.params.format).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
         return;
       case 'exportPng':
-        void this.handlers.exportPng(msg.params.runId, msg.params.name, msg.params.dataUrl).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorText(e)}`));
+        void this.handlers.exportPng(msg.params.runId, msg.params.name, msg.params.dataUrl).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
         return;
       case 'requestHeadPatterns': {
         const { id, params } = msg;
         this.handlers.headPatterns(params).then(
-          (p) => this.post(HeadPatterns.result(id, p)),
-          (e: unknown) => this.post(HeadPatterns.error(id, errorText(e))),
+          (p) => this.host.post(HeadPatterns.result(id, p)),
+          (e: unknown) => this.host.post(HeadPatterns.error(id, errorMessage(e))),
         );
         return;
       }
     }
   }
-
-  private html(): string {
-    return webviewHtml(this.panel.webview, this.extensionUri, { title: 'Circuit Inspector: Token Substitution', rootElement: 'ci-patch-panel', script: 'patchingPanel.js' });
-  }
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** The messages that bring a freshly loaded webview to the results' state. */
+function replay(s: ResultsSnapshot | undefined): PatchHostToWebview[] {
+  if (!s) return [];
+  const runId = s.comparison.runId;
+  const out: PatchHostToWebview[] = [Comparison.create(s.comparison)];
+  if (s.tables.length) out.push(PatchTables.create({ runId, tables: s.tables }));
+  if (s.runState) out.push(PatchRunState.create(s.runState));
+  if (s.staleReason) out.push(PatchStale.create({ runId, reason: s.staleReason }));
+  return out;
 }

@@ -4,10 +4,14 @@
  * the counts differ, and the metric. Anything given in CompareOptions is not asked.
  */
 import * as vscode from 'vscode';
-import { showToken, type MetricSpec, type SweepKind, type TokenRef } from './shared/protocol';
-import type { EngineCall, EngineClient } from '../../engine/client';
-import { isCancelled, type ModelSpec } from '../../engine/protocol';
-import type { PlanToken, SubstitutionPlanResult, SuggestionInfo } from './shared/engineMethods';
+import { type MetricSpec, type SweepKind } from './shared/protocol';
+import { visibleText, type TokenRef } from '../../shared/tokens';
+import type { EngineCall, TypedEngine } from '../../engine/client';
+import { isCancelled } from '../../engine/protocol';
+import { errorMessage } from '../../shared/errors';
+import type { ModelSpec } from '../../shared/modelSpec';
+import type { PromptToken } from '../../shared/tokens';
+import type { OpenComparisonResult, RankSubstitutesResult, Suggestion, SubstitutionEngineMethods, TokenizeCorruptResult } from './shared/engineMethods';
 import { answerToken, defaultMetric, keepLeadingSpace, metricLabel, type TokenSpan } from './flow';
 
 /** Arguments for automation and tests: anything given is not asked for. */
@@ -26,33 +30,33 @@ export interface CompareOptions {
 
 export class SubstitutionQuestions {
   constructor(
-    private readonly engine: EngineClient,
+    private readonly engine: TypedEngine<SubstitutionEngineMethods>,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
 
-  async pickSpan(tokens: readonly PlanToken[], atCursor: TokenSpan | undefined): Promise<TokenSpan | undefined> {
+  async pickSpan(tokens: readonly PromptToken[], atCursor: TokenSpan | undefined): Promise<TokenSpan | undefined> {
     type Item = vscode.QuickPickItem & { span: TokenSpan };
     const items: Item[] = [];
     if (atCursor) {
       const label = tokens
         .slice(atCursor.first, atCursor.last + 1)
-        .map((t) => `‘${showToken(t.text)}’`)
+        .map((t) => `‘${visibleText(t.text)}’`)
         .join(' ');
       items.push({ label: `$(target) ${label}`, description: atCursor.first === atCursor.last ? `token ${atCursor.first}, at the cursor` : `tokens ${atCursor.first}–${atCursor.last}, at the cursor`, span: atCursor });
       items.push({ label: 'All tokens', kind: vscode.QuickPickItemKind.Separator, span: atCursor });
     }
     tokens.forEach((t, i) => {
-      if (!t.isBos) items.push({ label: `‘${showToken(t.text)}’`, description: `token ${i}`, span: { first: i, last: i } });
+      if (!t.isBos) items.push({ label: `‘${visibleText(t.text)}’`, description: `token ${i}`, span: { first: i, last: i } });
     });
     const pick = await vscode.window.showQuickPick(items, { title: 'Compare Token Substitution (1/3): token to replace', placeHolder: 'Pick the token to substitute', matchOnDescription: true });
     return pick?.span;
   }
 
-  async pickReplacement(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult, span: TokenSpan, original: string): Promise<string | undefined> {
+  async pickReplacement(plan: OpenComparisonResult, span: TokenSpan, original: string): Promise<string | undefined> {
     type Item = vscode.QuickPickItem & { value: string };
     const qp = vscode.window.createQuickPick<Item>();
-    qp.title = `Compare Token Substitution (2/3): replace ‘${showToken(original)}’ with…`;
+    qp.title = `Compare Token Substitution (2/3): replace ‘${visibleText(original)}’ with…`;
     qp.placeholder = 'Type a replacement, or pick a suggestion (most alike first)';
     qp.matchOnDescription = true;
     let suggestions: Item[] = [];
@@ -62,7 +66,7 @@ export class SubstitutionQuestions {
       const text = span.first === span.last ? keepLeadingSpace(original, v) : v;
       // The label is exactly what was typed: VS Code sorts an exact match of the filter text first,
       // so Enter takes the typed text even where a suggestion (‘X’ for `x`) also matches.
-      return [{ label: v, description: text !== v ? `your text, as ‘${showToken(text)}’ (the leading space kept)` : 'your text', value: text, alwaysShow: true }];
+      return [{ label: v, description: text !== v ? `your text, as ‘${visibleText(text)}’ (the leading space kept)` : 'your text', value: text, alwaysShow: true }];
     };
     const refresh = () => {
       const free = freeItem();
@@ -71,17 +75,15 @@ export class SubstitutionQuestions {
       if (free.length) qp.activeItems = free;
     };
     qp.onDidChangeValue(refresh);
-    let rankCall: EngineCall<SubstitutionPlanResult> | undefined;
+    let rankCall: EngineCall<RankSubstitutesResult> | undefined;
     if (span.first === span.last) {
       qp.busy = true;
-      rankCall = this.engine.call('substitutionPlan', { model: spec, clean: prompt, rank: { position: span.first, limit: 24 } });
+      rankCall = this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: span.first, limit: 24 });
       rankCall.result.then(
-        (r) => {
-          const s = r.suggestions;
-          if (!s) return;
-          const item = (x: SuggestionInfo): Item => ({
-            label: `‘${showToken(x.text)}’`,
-            description: `treated ${x.distance.toFixed(3)} apart from ‘${showToken(s.original.text)}’`,
+        (s) => {
+          const item = (x: Suggestion): Item => ({
+            label: `‘${visibleText(x.text)}’`,
+            description: `treated ${x.distance.toFixed(3)} apart from ‘${visibleText(s.original.text)}’`,
             detail: x.special.length ? `$(warning) ${x.special[0].message}` : undefined,
             value: x.text,
           });
@@ -92,7 +94,7 @@ export class SubstitutionQuestions {
         },
         (e: unknown) => {
           qp.busy = false;
-          if (!isCancelled(e)) this.log.warn(`suggestions failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (!isCancelled(e)) this.log.warn(`suggestions failed: ${errorMessage(e)}`);
         },
       );
     }
@@ -116,17 +118,22 @@ export class SubstitutionQuestions {
     if (mode === 'nearest') return nearest[0]?.text;
     if (nearest.length === 0) return undefined;
     const pick = await vscode.window.showQuickPick(
-      nearest.map((t) => ({ label: `‘${showToken(t.text)}’`, description: 'single token of the same kind', value: t.text })),
+      nearest.map((t) => ({ label: `‘${visibleText(t.text)}’`, description: 'single token of the same kind', value: t.text })),
       { title: 'The token counts differ: pick a single-token alternative', placeHolder: message, ignoreFocusOut: true },
     );
     if (!pick) void vscode.window.showWarningMessage(message);
     return pick?.value;
   }
 
-  async pickMetric(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult, options: CompareOptions): Promise<{ spec: MetricSpec; notes: string[] } | undefined> {
-    const def = defaultMetric(plan.topClean, plan.topCorrupt ?? []);
+  async pickMetric(
+    spec: ModelSpec,
+    plan: OpenComparisonResult,
+    corrupt: TokenizeCorruptResult,
+    options: CompareOptions,
+  ): Promise<{ spec: MetricSpec; notes: string[] } | undefined> {
+    const def = defaultMetric(plan.topClean, corrupt.topCorrupt ?? []);
     const notes = [...def.notes];
-    const encode = async (texts: string[]) => (await this.engine.call('substitutionPlan', { model: spec, clean: prompt, encode: texts }).result).encoded ?? [];
+    const encode = (texts: string[]) => this.engine.call('encode', { model: spec, texts }).result;
     const fromTyped = async (answer: string, wrong?: string): Promise<MetricSpec | undefined> => {
       const enc = await encode(wrong === undefined ? [answer] : [answer, wrong]);
       const a = answerToken(answer, enc[0] ?? [], 'answer');
@@ -152,10 +159,10 @@ export class SubstitutionQuestions {
       return m ? { spec: m, notes } : undefined;
     }
     type Item = vscode.QuickPickItem & { id: 'default' | 'prob' | 'kl' | 'edit' };
-    const topLine = (t: readonly { text: string; prob: number }[] | undefined) => (t ?? []).slice(0, 3).map((x) => `‘${showToken(x.text)}’ ${(x.prob * 100).toFixed(0)}%`).join(', ');
+    const topLine = (t: readonly { text: string; prob: number }[] | undefined) => (t ?? []).slice(0, 3).map((x) => `‘${visibleText(x.text)}’ ${(x.prob * 100).toFixed(0)}%`).join(', ');
     const items: Item[] = [
-      { id: 'default', label: `Logit difference: ${metricLabel(def.spec)}`, description: 'default', detail: `clean predicts ${topLine(plan.topClean)}; corrupt predicts ${topLine(plan.topCorrupt)}` },
-      { id: 'prob', label: `Probability of ‘${showToken(defAnswer.text)}’`, description: 'the clean prompt’s top next token' },
+      { id: 'default', label: `Logit difference: ${metricLabel(def.spec)}`, description: 'default', detail: `clean predicts ${topLine(plan.topClean)}; corrupt predicts ${topLine(corrupt.topCorrupt)}` },
+      { id: 'prob', label: `Probability of ‘${visibleText(defAnswer.text)}’`, description: 'the clean prompt’s top next token' },
       { id: 'kl', label: 'KL divergence of the next-token distribution', description: 'KL(clean ‖ patched run)' },
       { id: 'edit', label: '$(edit) Logit difference of other tokens…', description: 'type the answer and the wrong answer' },
     ];

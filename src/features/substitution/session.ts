@@ -2,34 +2,30 @@
  * Compare Token Substitution, end to end: ask what to replace and with what, check the two
  * prompts align token by token, pick the metric, then show the attribution-patching preview at
  * once and refine it with the exact sweeps (both directions), table by table, in the patching
- * panel. The model runs in the extension's engine worker (shared with Inspect Attention, so it is
- * loaded once), so the editor never waits on it; sweeps can be
- * cancelled from the notification or the panel, and only whole tables are ever shown.
+ * panel. The model runs in the engine process (shared with Inspect Attention, so it is loaded
+ * once), so the editor never waits on it. The session owns the results (results.ts): the panel
+ * renders them and export reads them. Sweeps can be cancelled from the notification or the panel, and only whole tables are ever shown.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { getSettings } from '../../platform/settings';
-import {
-  showToken,
-  type ComparisonParams,
-  type ExportFormat,
-  type HeadPatternsParams,
-  type HeadPatternsRequestParams,
-  type MetricSpec,
-  type PatchTable,
-} from './shared/protocol';
+import type { EngineCall, TypedEngine } from '../../engine/client';
+import { EngineError, isCancelled } from '../../engine/protocol';
 import { Disposable } from '../../platform/disposable';
 import { ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
-import { PatchingPanel } from './panel';
-import type { EngineCall, EngineClient } from '../../engine/client';
-import { EngineError, isCancelled, type ModelSpec } from '../../engine/protocol';
-import { engineThreads } from '../../platform/engineConnection';
 import { normalizeEol } from '../../platform/offsets';
+import { getSettings } from '../../platform/settings';
+import { errorMessage } from '../../shared/errors';
+import type { ModelSpec } from '../../shared/modelSpec';
+import { visibleText, type PositionToken } from '../../shared/tokens';
 import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './export';
 import { describeChange, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './flow';
-import { isPatchSweepsDetail, type PlanToken, type SubstitutionPlanResult } from './shared/engineMethods';
+import { SubstitutionPanel, type SubstitutionPanelHandlers } from './panel';
 import { SubstitutionQuestions, type CompareOptions } from './questions';
+import { ComparisonResults } from './results';
+import { isPatchSweepsDetail, type OpenComparisonResult, type SubstitutionEngineMethods, type TokenizeCorruptResult } from './shared/engineMethods';
+import type { ComparisonParams, ExportFormat, HeadPatternsParams, HeadPatternsRequestParams, MetricSpec, PatchRunStateParams } from './shared/protocol';
+import { sweepFraction } from './shared/tables';
 
 export type { CompareOptions };
 
@@ -48,15 +44,17 @@ interface Current {
   cancelled: boolean;
 }
 
-export class PatchingSession extends Disposable {
+export class SubstitutionSession extends Disposable {
   private readonly questions: SubstitutionQuestions;
   private current: Current | undefined;
+  /** The comparison on screen: the panel renders it, export reads it. */
+  readonly results = new ComparisonResults();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     /** Shared with Inspect Attention; owned (and disposed) by the extension. */
-    private readonly engine: EngineClient,
+    private readonly engine: TypedEngine<SubstitutionEngineMethods>,
   ) {
     super();
     this.questions = new SubstitutionQuestions(this.engine, log);
@@ -64,22 +62,23 @@ export class PatchingSession extends Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         const c = this.current;
         if (!c || e.document.uri.toString() !== c.uri || e.contentChanges.length === 0 || e.document.version === c.version) return;
-        PatchingPanel.instance?.showStale(c.runId, 'The document was edited after this comparison was taken: the results describe the prompts shown here, not the edited text.');
+        const reason = 'The document was edited after this comparison was taken: the results describe the prompts shown here, not the edited text.';
+        if (this.results.markStale(c.runId, reason)) SubstitutionPanel.instance?.showStale(c.runId, reason);
       }),
     );
   }
 
   /** What the tests read: the comparison, each table's source, and the run state. */
   state() {
-    const panel = PatchingPanel.instance;
-    const c = panel?.currentComparison;
+    const r = this.results.snapshot();
+    const c = r?.comparison;
     return {
       runId: c?.runId,
       stale: c?.stale ?? false,
       metric: c?.metric,
       notes: c?.notes ?? [],
-      runState: panel?.currentRunState?.state,
-      tables: (panel?.tables.all ?? []).map((t) => ({ sweep: t.sweep, direction: t.direction, source: t.source, cells: t.patched.length, finite: t.patched.every(Number.isFinite) })),
+      runState: r?.runState?.state,
+      tables: (r?.tables ?? []).map((t) => ({ sweep: t.sweep, direction: t.direction, source: t.source, cells: t.patched.length, finite: t.patched.every(Number.isFinite) })),
     };
   }
 
@@ -110,14 +109,14 @@ export class PatchingSession extends Disposable {
     try {
       const settings = getSettings(doc.uri);
       const resolved = await resolveModel(this.context, settings, this.log);
-      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos, threads: engineThreads() };
+      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos };
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
       return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');
     }
 
     try {
-      const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('substitutionPlan', { model: spec, clean: prompt }).result);
+      const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('openComparison', { model: spec, comparisonId: randomUUID(), clean: prompt }).result);
       // 1. What to replace.
       const atCursor = tokensAt(plan.clean, cursor.start, cursor.end);
       if (options.position === 'cursor' && !atCursor) return this.tell('error', 'There is no token of the prompt at the cursor.', 'warn');
@@ -131,23 +130,26 @@ export class PatchingSession extends Disposable {
       const original = spanText(prompt, plan.clean, span);
 
       // 2. With what; 3. check the alignment (never patch misaligned prompts).
-      let replacement = options.replacement ?? (await this.questions.pickReplacement(spec, prompt, plan, span, original));
+      let replacement = options.replacement ?? (await this.questions.pickReplacement(plan, span, original));
       if (replacement === undefined) return { status: 'aborted', message: 'no replacement given' };
-      let corrupt: SubstitutionPlanResult;
+      let corrupt: TokenizeCorruptResult;
       for (;;) {
         const corruptText = substitute(prompt, plan.clean, span, replacement);
-        corrupt = await this.withWindowProgress('Comparing the prompts…', this.engine.call('substitutionPlan', { model: spec, clean: prompt, corrupt: corruptText, replaced: { position: span.first, text: replacement } }).result);
-        const diff = corrupt.diff!;
+        corrupt = await this.withWindowProgress(
+          'Comparing the prompts…',
+          this.engine.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: corruptText, replaced: { position: span.first, text: replacement } }).result,
+        );
+        const diff = corrupt.diff;
         if (diff.aligned && diff.differingPositions.length === 0) {
           return this.tell(
             'identical',
-            `Replacing ‘${showToken(original)}’ with ‘${showToken(replacement)}’ leaves the prompt’s tokens unchanged: clean and corrupt are identical, so there is nothing to patch (and (clean − corrupt) would be 0).`,
+            `Replacing ‘${visibleText(original)}’ with ‘${visibleText(replacement)}’ leaves the prompt’s tokens unchanged: clean and corrupt are identical, so there is nothing to patch (and (clean − corrupt) would be 0).`,
             'warn',
           );
         }
         if (diff.aligned) break;
-        const change = describeChange(corrupt.clean, corrupt.corrupt!, diff.ops);
-        const message = `The corrupt prompt has ${corrupt.corrupt!.length} tokens and the clean one ${corrupt.clean.length} (${change}): position-wise patching needs equal token counts.`;
+        const change = describeChange(plan.clean, corrupt.corrupt, diff.ops);
+        const message = `The corrupt prompt has ${corrupt.corrupt.length} tokens and the clean one ${plan.clean.length} (${change}): position-wise patching needs equal token counts.`;
         const next = await this.questions.pickNearest(message, corrupt.nearest ?? [], options.onMismatch);
         if (next === undefined) return this.tell('mismatch', message, 'warn');
         replacement = next;
@@ -155,17 +157,17 @@ export class PatchingSession extends Disposable {
       const corruptText = substitute(prompt, plan.clean, span, replacement);
 
       // 4. The metric.
-      const picked = await this.questions.pickMetric(spec, prompt, corrupt, options);
+      const picked = await this.questions.pickMetric(spec, plan, corrupt, options);
       if (!picked) return { status: 'aborted', message: 'no metric picked' };
-      picked.notes.push(...(await this.specialTreatment(spec, prompt, corrupt)));
+      picked.notes.push(...(await this.specialTreatment(plan, corrupt)));
 
       // 5. Run: preview, then exact sweeps.
-      return await this.run(spec, docRef, prompt, corruptText, corrupt, picked.spec, picked.notes, options);
+      return await this.run(spec, docRef, { text: prompt, plan }, { text: corruptText, tokens: corrupt }, picked.spec, picked.notes, options);
     } catch (e) {
       if (isCancelled(e)) return { status: 'aborted', message: 'cancelled' };
       if (e instanceof EngineError && e.code === 'too-long') return this.tell('error', `${e.message}. Select a shorter prompt.`, 'warn');
       if (e instanceof EngineError && e.code === 'empty') return this.tell('empty', `Nothing to compare: ${e.message}.`);
-      return this.tell('error', e instanceof Error ? e.message : String(e), 'error');
+      return this.tell('error', errorMessage(e), 'error');
     }
   }
 
@@ -173,18 +175,16 @@ export class PatchingSession extends Disposable {
    * The `param`/`arg` lesson: when one token was swapped, whether some head singles out the
    * original or the substitute (then the comparison measures that head's quirk, not the circuit).
    */
-  private async specialTreatment(spec: ModelSpec, prompt: string, plan: SubstitutionPlanResult): Promise<string[]> {
-    const diff = plan.diff;
-    if (!diff || diff.differingPositions.length !== 1) return [];
+  private async specialTreatment(plan: OpenComparisonResult, corrupt: TokenizeCorruptResult): Promise<string[]> {
+    const diff = corrupt.diff;
+    if (diff.differingPositions.length !== 1) return [];
     const pos = diff.differingPositions[0];
     try {
-      const r = await this.engine.call('substitutionPlan', { model: spec, clean: prompt, rank: { position: pos, limit: 1, candidates: [plan.corrupt![pos].id] } }).result;
-      const s = r.suggestions;
-      if (!s) return [];
+      const s = await this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: pos, limit: 1, candidates: [corrupt.corrupt[pos].id] }).result;
       return [...s.original.special.slice(0, 1), ...(s.ranked[0]?.special.slice(0, 1) ?? [])].map((f) => `Heads treat a token of this substitution specially: ${f.message}.`);
     } catch (e) {
       if (isCancelled(e)) throw e;
-      this.log.warn(`special-treatment check failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`special-treatment check failed: ${errorMessage(e)}`);
       return [];
     }
   }
@@ -192,9 +192,8 @@ export class PatchingSession extends Disposable {
   private async run(
     spec: ModelSpec,
     docRef: { uri: string; version: number },
-    cleanText: string,
-    corruptText: string,
-    plan: SubstitutionPlanResult,
+    clean: { readonly text: string; readonly plan: OpenComparisonResult },
+    corrupt: { readonly text: string; readonly tokens: TokenizeCorruptResult },
     metric: MetricSpec,
     notes: string[],
     options: CompareOptions,
@@ -202,8 +201,9 @@ export class PatchingSession extends Disposable {
     this.cancelRun();
     const runId = randomUUID();
     const sweeps = options.sweeps ?? SWEEP_ORDER;
+    const plan = clean.plan;
     const cleanIds = plan.clean.map((t) => t.id);
-    const corruptIds = plan.corrupt!.map((t) => t.id);
+    const corruptIds = corrupt.tokens.corrupt.map((t) => t.id);
     const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch };
     const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, cancelled: false };
     this.current = cur;
@@ -215,13 +215,14 @@ export class PatchingSession extends Disposable {
     if (preview.metricClean === preview.metricCorrupt) {
       notes.push(`Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`);
     }
-    const tok = (t: PlanToken) => ({ id: t.id, text: t.text, isBos: t.isBos });
+    const tok = (t: PositionToken): PositionToken => ({ id: t.id, text: t.text, isBos: t.isBos });
+    const diff = corrupt.tokens.diff;
     const comparison: ComparisonParams = {
       runId,
       modelName: spec.displayName,
-      clean: { text: cleanText, tokens: plan.clean.map(tok) },
-      corrupt: { text: corruptText, tokens: plan.corrupt!.map(tok) },
-      diff: { ops: plan.diff!.ops.map((o) => ({ ...o })), differingPositions: plan.diff!.differingPositions },
+      clean: { text: clean.text, tokens: plan.clean.map(tok) },
+      corrupt: { text: corrupt.text, tokens: corrupt.tokens.corrupt.map(tok) },
+      diff: { ops: diff.ops.map((o) => ({ ...o })), differingPositions: diff.differingPositions },
       metric: { spec: metric, label: metricLabel(metric), clean: preview.metricClean, corrupt: preview.metricCorrupt },
       n_layers: plan.n_layers,
       n_heads: plan.n_heads,
@@ -229,16 +230,17 @@ export class PatchingSession extends Disposable {
       notes,
       stale: false,
     };
-    const panel = PatchingPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    this.results.start(comparison);
+    const shownTables = this.results.addTables(runId, preview.tables);
+    const panel = SubstitutionPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
     panel.showComparison(comparison);
-    panel.showTables(runId, preview.tables);
+    panel.showTables(runId, shownTables);
     this.log.info(`run ${runId}: AtP preview in ${preview.ms} ms; metric clean ${preview.metricClean}, corrupt ${preview.metricCorrupt}`);
 
     const total = sweeps.length * 2;
-    let exact = 0;
     // Closing the panel stops the sweeps: nobody would see them.
     const closed = panel.onDidDispose(() => this.cancelRun(runId));
-    panel.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
+    this.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
       async (progress, token) => {
@@ -247,16 +249,14 @@ export class PatchingSession extends Disposable {
         const call = this.engine.call('patchSweeps', params, (_phase, message, detail) => {
           if (!isPatchSweepsDetail(detail) || cur.cancelled || this.current !== cur) return;
           if (detail.kind === 'table') {
-            exact++;
-            PatchingPanel.instance?.showTables(runId, [detail.table]);
+            SubstitutionPanel.instance?.showTables(runId, this.results.addTables(runId, [detail.table]));
             return;
           }
           const p = detail.progress;
-          const frac = (p.tablesDone + (p.cellsTotal ? p.cellsDone / p.cellsTotal : 0) * ((p.layer + 1) / comparison.n_layers)) / p.tablesTotal;
-          const pct = Math.min(100, Math.round(frac * 100));
+          const pct = Math.round(sweepFraction(p, comparison.n_layers) * 100);
           progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
           reported = Math.max(reported, pct);
-          PatchingPanel.instance?.showRunState({ runId, state: 'sweeping', message, progress: p });
+          this.showRunState({ runId, state: 'sweeping', message, progress: p });
         });
         cur.call = call;
         if (cur.cancelled) call.cancel();
@@ -273,8 +273,8 @@ export class PatchingSession extends Disposable {
     ).then(
       (s) => s,
       (e: unknown) => {
-        const message = e instanceof Error ? e.message : String(e);
-        PatchingPanel.instance?.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
+        const message = errorMessage(e);
+        this.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
         void vscode.window.showErrorMessage(`Circuit Inspector: exact sweeps failed: ${message}`);
         return 'error' as const;
       },
@@ -282,19 +282,26 @@ export class PatchingSession extends Disposable {
     closed.dispose();
     if (outcome === 'error') return { status: 'error', message: 'exact sweeps failed' };
     if (outcome === 'cancelled') {
-      PatchingPanel.instance?.showRunState({
+      const exact = this.results.exactCount;
+      this.showRunState({
         runId,
         state: 'cancelled',
         message: `Cancelled: ${exact} of ${total} tables are exact; the others still show the attribution-patching estimate. The sweep in progress was dropped.`,
       });
       return { status: 'cancelled', runId, tablesExact: exact, tablesTotal: total, notes };
     }
-    PatchingPanel.instance?.showRunState({ runId, state: 'done', message: `All ${total} tables exact.` });
-    return { status: 'done', runId, tablesExact: exact, tablesTotal: total, notes };
+    this.showRunState({ runId, state: 'done', message: `All ${total} tables exact.` });
+    return { status: 'done', runId, tablesExact: this.results.exactCount, tablesTotal: total, notes };
   }
 
-  private panelHandlers() {
+  /** Records the run state with the results and shows it (for the comparison on screen only). */
+  private showRunState(p: PatchRunStateParams): void {
+    if (this.results.setRunState(p)) SubstitutionPanel.instance?.showRunState(p);
+  }
+
+  private panelHandlers(): SubstitutionPanelHandlers {
     return {
+      snapshot: () => this.results.snapshot(),
       cancel: (runId: string) => this.cancelRun(runId),
       exportTables: (runId: string, format: ExportFormat) => this.exportTables(runId, format),
       exportPng: (runId: string, name: string, dataUrl: string) => this.exportPng(runId, name, dataUrl),
@@ -312,21 +319,14 @@ export class PatchingSession extends Disposable {
 
   /** Exports the comparison on screen (automation: the panel's Export buttons); the path written, if any. */
   async exportCurrent(format: unknown): Promise<string | undefined> {
-    const runId = PatchingPanel.instance?.currentComparison?.runId;
+    const runId = this.results.runId;
     if (!runId) throw new Error('no comparison is shown');
     if (format !== 'json' && format !== 'csv' && format !== 'html') throw new Error(`unknown export format ${String(format)} (json, csv, html)`);
     return this.exportTables(runId, format);
   }
 
-  private exportable(runId: string): { comparison: ComparisonParams; tables: PatchTable[] } {
-    const panel = PatchingPanel.instance;
-    const comparison = panel?.currentComparison;
-    if (!panel || !comparison || comparison.runId !== runId) throw new Error('this comparison is no longer shown');
-    return { comparison, tables: panel.tables.all };
-  }
-
   private async exportTables(runId: string, format: ExportFormat): Promise<string | undefined> {
-    const { comparison, tables } = this.exportable(runId);
+    const { comparison, tables } = this.results.snapshotOf(runId);
     const body =
       format === 'json'
         ? JSON.stringify(comparisonToJson(comparison, tables), null, 1)
@@ -338,7 +338,7 @@ export class PatchingSession extends Disposable {
   }
 
   private async exportPng(runId: string, name: string, dataUrl: string): Promise<void> {
-    this.exportable(runId);
+    this.results.snapshotOf(runId);
     const bytes = Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
     await this.save(`${name}.png`, { PNG: ['png'] }, bytes);
   }

@@ -81,7 +81,7 @@ describe('Circuit Inspector in the extension host', function () {
       assert.equal(doc.getText(range), t.text, `token ${JSON.stringify(t.text)} at ${t.start}`);
       assert.ok(t.start >= base && t.end <= doc.offsetAt(sel.end));
     }
-    assert.equal(api.session.inspection?.inspectionId, r.inspectionId);
+    assert.equal(api.attention.inspection?.inspectionId, r.inspectionId);
   });
 
   it('hover over an inspected token shows head activity, top k with weights, and a mini-map', async () => {
@@ -97,40 +97,40 @@ describe('Circuit Inspector in the extension host', function () {
   });
 
   it('a focus from the panel paints decorations over the source; the command clears them', async () => {
-    const ins = api.session.inspection!;
+    const ins = api.attention.inspection!;
     const n = ins.params.tokens.length;
     const q = n - 1;
-    const p = await api.headPattern({ inspectionId: ins.inspectionId, layer: 0, head: 0 });
+    const p = await api.attention.headPattern({ inspectionId: ins.inspectionId, layer: 0, head: 0 });
     const weights = p.pattern_q_k.slice(q * n, (q + 1) * n);
-    assert.ok(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }));
-    const shown = api.session.decorations;
+    assert.ok(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }));
+    const shown = api.attention.decorations;
     assert.ok(shown && shown.painted.length > 0, 'ranges painted');
     assert.equal(shown.uri, doc.uri.toString());
     const last = ins.params.tokens[q];
     assert.ok(shown.focus && doc.offsetAt(shown.focus.start) === last.start, 'the focused token is outlined');
     for (const d of shown.painted) assert.ok(d.weight >= 0.02 && d.bucket >= 1);
     await vscode.commands.executeCommand('circuitInspector.clearDecorations');
-    assert.equal(api.session.decorations, undefined);
+    assert.equal(api.attention.decorations, undefined);
     // a focus for another inspection paints nothing
-    assert.equal(api.simulateFocus({ inspectionId: 'other', layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }), false);
+    assert.equal(api.attention.simulateFocus({ inspectionId: 'other', layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }), false);
   });
 
   it('an edit makes the inspection stale: decorations cleared, hover says stale', async () => {
-    const ins = api.session.inspection!;
+    const ins = api.attention.inspection!;
     const n = ins.params.tokens.length;
     const weights = new Float32Array(n).fill(1 / n);
-    assert.ok(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }));
-    assert.ok(api.session.decorations);
+    assert.ok(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }));
+    assert.ok(api.attention.decorations);
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     assert.ok(await editor.edit((e) => e.insert(end, '\n# edited\n')));
-    await until(() => api.session.staleReason !== undefined, 'stale');
-    assert.equal(api.session.decorations, undefined, 'decorations cleared');
-    assert.equal(api.session.inspection?.params.stale, true);
+    await until(() => api.attention.staleReason !== undefined, 'stale');
+    assert.equal(api.attention.decorations, undefined, 'decorations cleared');
+    assert.equal(api.attention.inspection?.params.stale, true);
     const at = ins.params.tokens[1].start;
     const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(at)));
     assert.match(text, /Stale/);
     assert.doesNotMatch(text, /Heads attending/);
-    assert.equal(api.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }), false, 'no painting on stale results');
+    assert.equal(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }), false, 'no painting on stale results');
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.equal(doc.isDirty, false);
   });
@@ -191,24 +191,24 @@ describe('Circuit Inspector in the extension host', function () {
     const [a, b] = await Promise.all([first, second]);
     assert.ok(a.status === 'superseded' || a.status === 'cancelled', `first: ${a.status}`);
     assert.equal(b.status, 'done');
-    if (b.status === 'done') assert.equal(api.session.inspection?.inspectionId, b.inspectionId);
-    assert.equal(api.session.inspection?.params.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
+    if (b.status === 'done') assert.equal(api.attention.inspection?.inspectionId, b.inspectionId);
+    assert.equal(api.attention.inspection?.params.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
   });
 
   it('closing the panel mid-run drops the result quietly', async () => {
     const cfg = vscode.workspace.getConfiguration('circuitInspector');
-    const before = api.session.inspection?.inspectionId;
+    const before = api.attention.inspection?.inspectionId;
     assert.ok(before);
     // a different layerNorm setting makes the worker reload the model: a run long enough to close the panel in
     await cfg.update('layerNorm', 'identity', vscode.ConfigurationTarget.Workspace);
     try {
       select(editor, 'self.width = width');
       const run = inspect();
-      await until(() => api.session.running, 'the run to start', 10_000);
-      api.closePanel();
+      await until(() => api.attention.running, 'the run to start', 10_000);
+      api.attention.closePanel();
       const r = await run;
       assert.equal(r.status, 'cancelled', `status ${r.status}`);
-      assert.equal(api.session.inspection?.inspectionId, before, 'the shown inspection did not change');
+      assert.equal(api.attention.inspection?.inspectionId, before, 'the shown inspection did not change');
       // the next run works, with the panel back
       const again = await inspect();
       assert.equal(again.status, 'done');
@@ -254,7 +254,7 @@ describe('Circuit Inspector in the extension host', function () {
     const previous = cfg.inspect<string>('model')?.workspaceValue;
     const broken = mkdtempSync(path.join(os.tmpdir(), 'ci-broken-model-'));
     writeFileSync(path.join(broken, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_head: 1, n_embd: 4, n_positions: 8, vocab_size: 10 }));
-    const before = api.session.inspection?.inspectionId;
+    const before = api.attention.inspection?.inspectionId;
     try {
       await cfg.update('model', broken, vscode.ConfigurationTarget.Workspace);
       editor = await vscode.window.showTextDocument(doc);
@@ -262,7 +262,7 @@ describe('Circuit Inspector in the extension host', function () {
       const r = await inspect();
       assert.equal(r.status, 'error');
       assert.match(r.status === 'error' ? r.message : '', /Could not load the model/);
-      assert.equal(api.session.inspection?.inspectionId, before);
+      assert.equal(api.attention.inspection?.inspectionId, before);
     } finally {
       await cfg.update('model', previous, vscode.ConfigurationTarget.Workspace);
     }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { InspectionBuilder, buildInspection, headPatternOf } from '../../../src/analysis/inspection';
-import { isInspectionParams } from '../../../src/features/attention/shared/protocol';
+import { isInspectionParams } from '../../../src/shared/inspection';
 import { causalPattern } from './patternHelpers';
 
 const TEXTS = ['<|endoftext|>', 'def', ' f', '(', 'self', ',', ' param', '):', '\n', '   ', ' return', ' param', '\n'];

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { HeadActivity } from '../../../src/engine/protocol';
+import type { HeadActivity } from '../../../src/shared/inspection';
 import { escapeMarkdown, hoverMarkdown, miniMap, tokenLiteral } from '../../../src/features/attention/hoverMarkdown';
 
 function heads(nLayers: number, nHeads: number, f: (l: number, h: number) => number): HeadActivity[] {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { LoadedModel } from '../../../src/model/loadHookedGpt2';
-import type { ModelSpec } from '../../../src/engine/protocol';
+import type { ModelSpec } from '../../../src/shared/modelSpec';
 import { ModelHolder } from '../../../src/engine/modelHolder';
 
 const spec = (dir: string): ModelSpec => ({ dir, displayName: dir, layerNorm: 'as_configured', prependBos: true });

@@ -1,87 +1,102 @@
 /**
- * The engine worker's patching requests against the tiny golden checkpoint (2 layers × 4 heads),
- * through the real EngineClient and EngineService (in this thread, same message flow as the worker).
+ * Compare Token Substitution's engine methods against the tiny golden checkpoint (2 layers × 4
+ * heads), through the real EngineClient and EngineServer (in this thread, same message flow as the
+ * engine process).
  */
 import * as assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
-import { EngineClient, type WorkerLike } from '../../../src/engine/client';
-import { isCancelled, type EngineToHost, type HostToEngine, type ModelSpec } from '../../../src/engine/protocol';
-import { EngineService } from '../../../src/features/attention/engine/handlers';
-import { isPatchSweepsDetail, type PatchSweepsDetail } from '../../../src/features/substitution/shared/engineMethods';
-import { loadHookedGpt2 } from '../../../src/model/loadHookedGpt2';
+import { EngineClient, type TypedEngine } from '../../../src/engine/client';
+import { isCancelled, type EngineError } from '../../../src/engine/protocol';
+import { isPatchSweepsDetail, type PatchSweepsDetail, type SubstitutionEngineMethods } from '../../../src/features/substitution/shared/engineMethods';
 import { isPatchTable, type PatchTable } from '../../../src/features/substitution/shared/protocol';
+import type { ModelSpec } from '../../../src/shared/modelSpec';
+import { InProcessEngine } from '../engine/inProcessEngine';
 
 const ROOT = resolve(__dirname, '../../..');
-const spec: ModelSpec = { dir: join(ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true, threads: 1 };
-
-class InThreadWorker extends EventEmitter implements WorkerLike {
-  readonly service = new EngineService(
-    (dir, o) => loadHookedGpt2(dir, o),
-    (msg: EngineToHost) => setImmediate(() => this.emit('message', structuredClone(msg))),
-  );
-  postMessage(msg: HostToEngine): void {
-    this.service.handle(structuredClone(msg));
-  }
-  terminate(): void {
-    void this.service.dispose();
-    this.emit('exit', 0);
-  }
-}
+const spec: ModelSpec = { dir: join(ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true };
 
 const clean = 'def f(self, x):';
 const corrupt = 'def f(self, a):';
 
 describe('patchingUi: engine patching requests (tiny model)', function () {
   this.timeout(120_000);
-  let client: EngineClient;
-  beforeEach(() => (client = new EngineClient(() => new InThreadWorker())));
-  afterEach(() => client.dispose(100));
+  let engines: InProcessEngine[];
+  let owner: EngineClient;
+  let client: TypedEngine<SubstitutionEngineMethods>;
+  beforeEach(() => {
+    engines = [];
+    owner = new EngineClient(() => {
+      const e = new InProcessEngine();
+      engines.push(e);
+      return e;
+    });
+    client = owner.methods<SubstitutionEngineMethods>();
+  });
+  afterEach(() => owner.dispose(100));
 
-  it('plans a substitution: tokens, aligned diff, top predictions, ranked suggestions with findings', async () => {
-    const r = await client.call('substitutionPlan', { model: spec, clean, corrupt, rank: { position: 6, limit: 8 }, encode: [' self x'] }).result;
+  /** Opens a comparison of `clean` and tokenizes `corrupt` against it. */
+  async function compare(corruptText = corrupt, replaced?: { position: number; text: string }) {
+    const plan = await client.call('openComparison', { model: spec, comparisonId: `c${Math.random()}`, clean }).result;
+    const c = await client.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: corruptText, replaced }).result;
+    return { plan, c };
+  }
+
+  it('a comparison: tokens, aligned diff, top predictions, ranked suggestions with findings, encoded answers', async () => {
+    const { plan: r, c } = await compare();
     assert.equal(r.clean.length, 9);
     assert.equal(r.clean[0].isBos, true);
     assert.equal(r.clean[6].text, ' x');
     assert.deepEqual([r.clean[6].start, r.clean[6].end], [11, 13]);
-    assert.ok(r.diff?.aligned);
-    assert.deepEqual(r.diff?.differingPositions, [6]);
+    assert.ok(c.diff.aligned);
+    assert.deepEqual(c.diff.differingPositions, [6]);
     assert.equal(r.topClean.length, 5);
-    assert.equal(r.topCorrupt?.length, 5);
-    assert.equal(r.suggestions?.original.text, ' x');
-    assert.ok((r.suggestions?.ranked.length ?? 0) > 0 && (r.suggestions?.ranked.length ?? 0) <= 8);
-    const d = r.suggestions!.ranked.map((s) => s.distance);
+    assert.equal(c.topCorrupt?.length, 5);
+    const s = await client.call('rankSubstitutes', { comparisonId: r.comparisonId, position: 6, limit: 8 }).result;
+    assert.equal(s.original.text, ' x');
+    assert.ok(s.ranked.length > 0 && s.ranked.length <= 8);
+    const d = s.ranked.map((x) => x.distance);
     assert.deepEqual(d, [...d].sort((a, b) => a - b), 'best first');
-    assert.ok(r.suggestions!.ranked.every((s) => s.text.startsWith(' ')), 'leading space kept');
-    assert.deepEqual(r.encoded?.[0].map((t) => t.text), [' self', ' x']);
+    assert.ok(s.ranked.every((x) => x.text.startsWith(' ')), 'leading space kept');
+    const enc = await client.call('encode', { model: spec, texts: [' self x'] }).result;
+    assert.deepEqual(enc[0].map((t) => t.text), [' self', ' x']);
+  });
+
+  it('the clean prompt runs once per comparison: ranking and the corrupt prompt reuse it', async () => {
+    const plan = await client.call('openComparison', { model: spec, comparisonId: 'once', clean }).result;
+    assert.equal(engines[0].forwards, 1, 'the clean prompt');
+    await client.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt }).result;
+    assert.equal(engines[0].forwards, 2, 'only the corrupt prompt ran');
+    await client.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: 'def f(self, b):' }).result;
+    assert.equal(engines[0].forwards, 2, 'a misaligned corrupt prompt is not run');
+    await assert.rejects(client.call('tokenizeCorrupt', { comparisonId: 'never-opened', corrupt }).result, (e: EngineError) => e.code === 'unknown-context');
   });
 
   it('ranks only the given candidates when asked (checking a chosen replacement for special treatment)', async () => {
-    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
-    const a = plan.corrupt![6];
-    const r = await client.call('substitutionPlan', { model: spec, clean, rank: { position: 6, limit: 1, candidates: [a.id] } }).result;
-    assert.deepEqual(r.suggestions?.ranked.map((s) => s.text), [' a']);
-    assert.ok(Array.isArray(r.suggestions?.ranked[0].special));
-    await assert.rejects(client.call('substitutionPlan', { model: spec, clean, rank: { position: 0, limit: 3 } }).result, /BOS/);
+    const { plan, c } = await compare();
+    const a = c.corrupt[6];
+    const r = await client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 6, limit: 1, candidates: [a.id] }).result;
+    assert.deepEqual(r.ranked.map((s) => s.text), [' a']);
+    assert.ok(Array.isArray(r.ranked[0].special));
+    await assert.rejects(client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 0, limit: 3 }).result, /BOS/);
   });
 
   it('never aligns different token counts: not aligned, with single-token alternatives', async () => {
-    const r = await client.call('substitutionPlan', { model: spec, clean, corrupt: 'def f(self, b):', replaced: { position: 6, text: ' b' } }).result;
-    assert.equal(r.diff?.aligned, false);
-    assert.equal(r.corrupt?.length, 10);
+    const { c: r } = await compare('def f(self, b):', { position: 6, text: ' b' });
+    assert.equal(r.diff.aligned, false);
+    assert.equal(r.corrupt.length, 10);
     assert.equal(r.topCorrupt, undefined);
     assert.ok((r.nearest?.length ?? 0) > 0);
-    const plan = await client.call('substitutionPlan', { model: spec, clean, encode: r.nearest!.map((t) => t.text) }).result;
-    assert.ok(plan.encoded!.every((e) => e.length === 1), 'each alternative is one token');
+    const encoded = await client.call('encode', { model: spec, texts: r.nearest!.map((t) => t.text) }).result;
+    assert.ok(encoded.every((e) => e.length === 1), 'each alternative is one token');
   });
 
   it('attribution and exact sweeps: same-shaped tables, per-table progress, exact tables agree with the engine', async () => {
-    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const { plan, c } = await compare();
     const params = {
       model: spec,
       clean: plan.clean.map((t) => t.id),
-      corrupt: plan.corrupt!.map((t) => t.id),
-      metric: { kind: 'logit_diff' as const, answer: plan.topClean[0], wrong: plan.topCorrupt![0].id === plan.topClean[0].id ? plan.topCorrupt![1] : plan.topCorrupt![0] },
+      corrupt: c.corrupt.map((t) => t.id),
+      metric: { kind: 'logit_diff' as const, answer: plan.topClean[0], wrong: c.topCorrupt![0].id === plan.topClean[0].id ? c.topCorrupt![1] : c.topCorrupt![0] },
       sweeps: ['z' as const, 'resid_pre' as const],
     };
     const atp = await client.call('attribution', params).result;
@@ -106,8 +121,8 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
   });
 
   it('cancel mid-sweep: answered cancelled, no table arrives after the cancel, nothing half-filled', async () => {
-    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
-    const params = { model: spec, clean: plan.clean.map((t) => t.id), corrupt: plan.corrupt!.map((t) => t.id), metric: { kind: 'kl' as const }, sweeps: ['z' as const, 'z_by_pos' as const, 'pattern' as const], maxBatch: 2 };
+    const { plan, c } = await compare();
+    const params = { model: spec, clean: plan.clean.map((t) => t.id), corrupt: c.corrupt.map((t) => t.id), metric: { kind: 'kl' as const }, sweeps: ['z' as const, 'z_by_pos' as const, 'pattern' as const], maxBatch: 2 };
     const got: PatchTable[] = [];
     let cancelledAt = -1;
     const call = client.call('patchSweeps', params, (_p, _m, d) => {
@@ -131,7 +146,7 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
   });
 
   it('rejects misaligned runs and heads outside the model with bad-request', async () => {
-    const plan = await client.call('substitutionPlan', { model: spec, clean, corrupt }).result;
+    const { plan } = await compare();
     const ids = plan.clean.map((t) => t.id);
     await assert.rejects(client.call('attribution', { model: spec, clean: ids, corrupt: ids.slice(1), metric: { kind: 'kl' }, sweeps: ['z'] }).result, /equal token counts/);
     await assert.rejects(client.call('headPatterns', { model: spec, clean: ids, corrupt: ids, layer: 2, head: 0 }).result, /outside the model/);

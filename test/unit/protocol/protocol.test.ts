@@ -1,31 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  ClearFocus,
-  FocusChanged,
-  FocusToken,
-  HeadPattern,
-  Inspection,
-  PROTOCOL_VERSION,
-  Ready,
-  RequestHeadPattern,
-  RunState,
-  Stale,
-  Timing,
-  headLabel,
-  isClearFocus,
-  isFocusChanged,
-  isFocusToken,
-  isHeadPattern,
-  isHostToWebviewMessage,
-  isInspection,
-  isReady,
-  isRequestHeadPattern,
-  isRunState,
-  isStale,
-  isTiming,
-  isWebviewToHostMessage,
-  type InspectionParams,
-} from '../../../src/features/attention/shared/protocol';
+import { ClearFocus, FocusChanged, FocusToken, HeadPattern, Inspection, PROTOCOL_VERSION, Ready, RequestHeadPattern, RunState, Stale, Timing, isClearFocus, isFocusChanged, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isReady, isRequestHeadPattern, isRunState, isStale, isTiming, isWebviewToHostMessage } from '../../../src/features/attention/shared/protocol';
+import { headLabel, type InspectionParams } from '../../../src/shared/inspection';
 
 function inspectionParams(over: Partial<InspectionParams> = {}): InspectionParams {
   const nLayers = 2;

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { heatIndex, heatLut, mix, over, parseColor } from '../../../webview/lib/color.js';
 import { PatternStore } from '../../../webview/lib/patternStore.js';
-import { endsLine, fromVisibleText, shortLabel, visibleText, weightLevel } from '../../../webview/lib/tokenText.js';
+import { endsLine, shortLabel, visibleText, weightLevel } from '../../../webview/lib/tokenText.js';
+import { fromVisibleText } from '../../../src/shared/tokens.js';
 import { cellOrigin, gridSize, headAt, moveCursor } from '../../../webview/components/ci-head-grid/gridGeometry.js';
 import { cellAt, labelledTokens, zoomLayout } from '../../../webview/components/ci-head-zoom/zoomLayout.js';
 

@@ -7,22 +7,8 @@ import '../ci-token-strip/index.js';
 import { provide } from '@lit/context';
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import {
-  ClearFocus,
-  FocusChanged,
-  PROTOCOL_VERSION,
-  Ready,
-  RequestHeadPattern,
-  Timing,
-  isFocusToken,
-  isHeadPattern,
-  isHostToWebviewMessage,
-  isInspection,
-  isRunState,
-  isStale,
-  type FocusChangedParams,
-  type HeadRef,
-} from '../../../src/features/attention/shared/protocol.js';
+import { ClearFocus, FocusChanged, PROTOCOL_VERSION, Ready, RequestHeadPattern, Timing, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isRunState, isStale, type FocusChangedParams } from '../../../src/features/attention/shared/protocol.js';
+import { type HeadRef } from '../../../src/shared/inspection.js';
 import {
   focusContext,
   inspectionContext,

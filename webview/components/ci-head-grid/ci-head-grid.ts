@@ -1,7 +1,7 @@
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { HeadRef } from '../../../src/features/attention/shared/protocol.js';
+import type { HeadRef } from '../../../src/shared/inspection.js';
 import { heatIndex, heatLut, toCss } from '../../lib/color.js';
 import { focusContext, inspectionContext, type InspectionView } from '../../lib/context.js';
 import { dispatchFocus, type GridPaintDetail } from '../../lib/events.js';

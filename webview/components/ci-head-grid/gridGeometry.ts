@@ -1,5 +1,5 @@
 /** Layout of the layer × head grid on its canvas, and keyboard movement. Pure. */
-import type { HeadRef } from '../../../src/features/attention/shared/protocol';
+import type { HeadRef } from '../../../src/shared/inspection';
 
 export interface GridGeometry {
   readonly nLayers: number;

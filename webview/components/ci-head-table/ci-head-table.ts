@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { HeadRef, HeadSummary } from '../../../src/features/attention/shared/protocol.js';
+import type { HeadRef, HeadSummary } from '../../../src/shared/inspection.js';
 import { focusContext, inspectionContext, type InspectionView } from '../../lib/context.js';
 import { dispatchFocus } from '../../lib/events.js';
 import { activeHead, initialFocus, sameHead, type FocusState } from '../../lib/focus.js';

@@ -5,7 +5,7 @@
  * (layer 3 head 5), and score comparisons `prev>0.5`, `ind>=0.3`, `bos<0.2`, `ent<=1.5`
  * (names: prev/prevToken, ind/induction, bos, ent/entropy).
  */
-import type { HeadSummary } from '../../../src/features/attention/shared/protocol.js';
+import type { HeadSummary } from '../../../src/shared/inspection.js';
 
 export type SortKey = 'head' | 'prevToken' | 'induction' | 'bos' | 'entropy';
 export type SortDirection = 'ascending' | 'descending';

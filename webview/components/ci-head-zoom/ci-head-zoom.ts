@@ -3,7 +3,7 @@ import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { maxPoolPattern } from '../../../src/analysis/thumbnail.js';
-import type { HeadRef, HeadSummary } from '../../../src/features/attention/shared/protocol.js';
+import type { HeadRef, HeadSummary } from '../../../src/shared/inspection.js';
 import { heatIndex, heatLut, toCss, type Rgba } from '../../lib/color.js';
 import { focusContext, inspectionContext, patternsContext, type InspectionView } from '../../lib/context.js';
 import { dispatchFocus } from '../../lib/events.js';

@@ -3,35 +3,11 @@ import '../ci-patch-heatmap/index.js';
 import '../ci-patch-head-detail/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
-import {
-  CancelRun,
-  cellAddress,
-  Comparison,
-  ExportPng,
-  ExportTables,
-  formatValue,
-  HeadPatterns,
-  PATCHING_PROTOCOL_VERSION,
-  PatchReady,
-  PatchRunState,
-  PatchStale,
-  PatchTables,
-  positionLabels,
-  RequestHeadPatterns,
-  showToken,
-  SWEEP_LABELS,
-  type ComparisonParams,
-  type ExportFormat,
-  type HeadPatternsParams,
-  type PatchDirection,
-  type PatchRunStateParams,
-  type PatchTable,
-  type PatchWebviewToHost,
-  type SweepKind,
-  type ValueMode,
-} from '../../../src/features/substitution/shared/protocol.js';
+import { CancelRun, cellAddress, Comparison, ExportPng, ExportTables, formatValue, HeadPatterns, PATCHING_PROTOCOL_VERSION, PatchReady, PatchRunState, PatchStale, PatchTables, positionLabels, RequestHeadPatterns, SWEEP_LABELS, type ComparisonParams, type ExportFormat, type HeadPatternsParams, type PatchDirection, type PatchRunStateParams, type PatchTable, type PatchWebviewToHost, type SweepKind, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
+import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
-import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, mergeTables, MODE_LABELS, MODE_LEGENDS, sweepStatus, tableKey, type TableKey } from './patchView.js';
+import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, MODE_LABELS, MODE_LEGENDS, sweepStatus } from './patchView.js';
+import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-patch-panel.styles.js';
 
 export interface PatchChannel {
@@ -153,7 +129,7 @@ export class CiPatchPanel extends LitElement {
     const s = this.runState;
     const busy = s?.state === 'sweeping' || s?.state === 'estimating';
     const p = s?.progress;
-    const frac = p ? (p.tablesDone + (p.cellsTotal ? p.cellsDone / p.cellsTotal : 0) * ((p.layer + 1) / c.n_layers)) / p.tablesTotal : undefined;
+    const frac = p ? sweepFraction(p, c.n_layers) : undefined;
     const { clean, corrupt } = c.metric;
     return html`<header>
         <h1>Token substitution</h1>
@@ -179,7 +155,7 @@ export class CiPatchPanel extends LitElement {
     const differ = new Set(c.diff.differingPositions);
     const row = (name: string, tokens: ComparisonParams['clean']['tokens']) =>
       html`<div class="row"><span class="who muted">${name}</span><span class="tokens mono">${tokens.map(
-        (t, i) => html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${showToken(t.text)} (id ${t.id})`}>${t.isBos ? 'BOS' : showToken(t.text)}</span>`,
+        (t, i) => html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${visibleText(t.text)} (id ${t.id})`}>${t.isBos ? 'BOS' : visibleText(t.text)}</span>`,
       )}</span></div>`;
     return html`<section class="prompts" aria-label="token diff">${row('clean', c.clean.tokens)}${row('corrupt', c.corrupt.tokens)}</section>`;
   }

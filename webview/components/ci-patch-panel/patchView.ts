@@ -2,40 +2,10 @@
  * What the patching panel shows, derived from the comparison and its tables: pure, so the unit
  * tests read it without a DOM. The root element keeps the state; this turns it into view data.
  */
-import {
-  cellAddress,
-  cellValue,
-  componentHints,
-  formatValue,
-  headName,
-  normalised,
-  positionLabels,
-  showToken,
-  tableGrid,
-  targetMetric,
-  type ComparisonParams,
-  type ComponentHint,
-  type PatchDirection,
-  type PatchTable,
-  type SweepKind,
-  type TableGrid,
-  unpatchedValue,
-  type ValueMode,
-} from '../../../src/features/substitution/shared/protocol.js';
-
-export type TableKey = `${SweepKind}/${PatchDirection}`;
-export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;
-
-/** Adds tables to a map; an exact table is never replaced by an estimate. Returns the new map. */
-export function mergeTables(prev: ReadonlyMap<TableKey, PatchTable>, incoming: readonly PatchTable[]): Map<TableKey, PatchTable> {
-  const next = new Map(prev);
-  for (const t of incoming) {
-    const k = tableKey(t.sweep, t.direction);
-    if (next.get(k)?.source === 'exact' && t.source === 'attribution') continue;
-    next.set(k, t);
-  }
-  return next;
-}
+import { cellAddress, cellValue, componentHints, formatValue, normalised, positionLabels, tableGrid, targetMetric, type ComparisonParams, type ComponentHint, type PatchTable, type SweepKind, type TableGrid, unpatchedValue, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
+import { headLabel } from '../../../src/shared/inspection.js';
+import { tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
+import { visibleText } from '../../../src/shared/tokens.js';
 
 /** Normalised mode is undefined when clean and corrupt give the same metric. */
 export function availableModes(c: ComparisonParams): ValueMode[] {
@@ -88,7 +58,7 @@ export function sharedScale(views: readonly HeatmapView[]): number {
 export function describeCell(c: ComparisonParams, t: PatchTable, index: number): string {
   const a = cellAddress(t, index);
   const labels = positionLabels(c);
-  const where = [`layer ${a.layer}`, a.head !== undefined ? `head ${headName(a.layer, a.head)}` : '', a.pos !== undefined ? `pos ${a.pos} ${labels[a.pos] ?? ''}` : '']
+  const where = [`layer ${a.layer}`, a.head !== undefined ? `head ${headLabel({ layer: a.layer, head: a.head })}` : '', a.pos !== undefined ? `pos ${a.pos} ${labels[a.pos] ?? ''}` : '']
     .filter(Boolean)
     .join(' · ');
   const v = t.patched[index];
@@ -114,7 +84,7 @@ export function hintsFor(c: ComparisonParams, sweep: SweepKind, tables: Readonly
   const byPos = d.axes[1] === 'pos';
   return componentHints(d, n, c.metric.clean, c.metric.corrupt, threshold).map((h) => ({
     ...h,
-    label: byPos ? `L${h.layer} pos ${h.index} ‘${showToken(c.clean.tokens[h.index]?.text ?? '')}’` : `head ${headName(h.layer, h.index)}`,
+    label: byPos ? `L${h.layer} pos ${h.index} ‘${visibleText(c.clean.tokens[h.index]?.text ?? '')}’` : `head ${headLabel({ layer: h.layer, head: h.index })}`,
   }));
 }
 

@@ -1,7 +1,7 @@
 import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { SpecialTokenFinding, SpecialTokenHead } from '../../../src/features/attention/shared/protocol.js';
+import type { SpecialTokenFinding, SpecialTokenHead } from '../../../src/shared/inspection.js';
 import { focusContext, inspectionContext, type InspectionView } from '../../lib/context.js';
 import { dispatchFocus } from '../../lib/events.js';
 import { initialFocus, sameHead, type FocusState } from '../../lib/focus.js';

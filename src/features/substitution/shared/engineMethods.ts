@@ -1,66 +1,80 @@
 /**
- * The engine worker's patching requests (Compare Token Substitution): their params, results and
- * the structured progress `patchSweeps` sends. No `vscode` import. The request envelope, ids,
- * cancel and errors are engineProtocol.ts's.
+ * Compare Token Substitution's engine methods. A comparison starts with `openComparison`, which
+ * tokenizes the clean prompt and runs it once; the engine keeps that as the comparison's context,
+ * and the small methods after it (`rankSubstitutes`, `tokenizeCorrupt`) reuse it instead of
+ * re-running the clean prompt. The patching runs take token ids. Plain data, no `vscode`.
  */
-import type { TokenDiffOp } from '../../../analysis/substitution/tokenDiff';
-import type { SpecialTokenFinding } from '../../attention/shared/protocol';
-import type { MetricSpec, PatchDirection, PatchTable, SweepKind, SweepProgress, TokenRef } from './protocol';
-import type { ModelSpec } from '../../../engine/protocol';
+import type { SpecialTokenFinding } from '../../../shared/inspection';
+import type { ModelSpec } from '../../../shared/modelSpec';
+import type { PromptToken, TokenRef, TopToken } from '../../../shared/tokens';
+import type { DiffOp, MetricSpec, PatchDirection, PatchTable, SweepKind, SweepProgress } from './protocol';
 
-export interface PlanToken extends TokenRef {
-  readonly isBos: boolean;
-  /** [start, end) in the prompt text (UTF-16); BOS is empty at 0. */
-  readonly start: number;
-  readonly end: number;
-}
-
-export interface TopTokenInfo extends TokenRef {
-  readonly logit: number;
-  readonly prob: number;
-}
-
-export interface SubstitutionPlanParams {
+export interface OpenComparisonParams {
   readonly model: ModelSpec;
+  /** Chosen by the host; names the context in the calls that follow. */
+  readonly comparisonId: string;
   readonly clean: string;
-  /** The prompt with the substitution made; omit to only tokenize (and rank) the clean one. */
-  readonly corrupt?: string;
-  /**
-   * Rank same-kind single-token substitutes for this clean token index (costs model runs), or only
-   * the given `candidates` (e.g. the replacement chosen, to check whether a head treats it specially).
-   */
-  readonly rank?: { readonly position: number; readonly limit: number; readonly candidates?: readonly number[] };
-  /** When the counts differ: the clean position replaced and the requested text, for nearest alternatives. */
-  readonly replaced?: { readonly position: number; readonly text: string };
-  /** Texts to tokenize (e.g. an answer the user typed). */
-  readonly encode?: readonly string[];
   /** How many next-token predictions to return per prompt (default 5). */
   readonly topK?: number;
 }
 
-export interface SuggestionInfo extends TokenRef {
+export interface OpenComparisonResult {
+  readonly comparisonId: string;
+  readonly clean: readonly PromptToken[];
+  readonly topClean: readonly TopToken[];
+  readonly n_layers: number;
+  readonly n_heads: number;
+  readonly n_ctx: number;
+}
+
+export interface RankSubstitutesParams {
+  readonly comparisonId: string;
+  /** The clean token to substitute. */
+  readonly position: number;
+  readonly limit: number;
+  /** Rank only these ids (e.g. the replacement chosen, to check whether a head treats it specially). */
+  readonly candidates?: readonly number[];
+}
+
+export interface Suggestion extends TokenRef {
   /** Mean |Δ treatment| over heads against the original (lower = treated more alike). */
   readonly distance: number;
   readonly special: readonly SpecialTokenFinding[];
 }
 
-export interface SubstitutionPlanResult {
-  readonly clean: readonly PlanToken[];
-  readonly corrupt?: readonly PlanToken[];
-  readonly diff?: {
-    readonly ops: readonly TokenDiffOp[];
-    readonly aligned: boolean;
-    readonly differingPositions: readonly number[];
-    readonly firstDifference: number;
-  };
-  readonly topClean: readonly TopTokenInfo[];
-  readonly topCorrupt?: readonly TopTokenInfo[];
-  readonly suggestions?: { readonly position: number; readonly original: SuggestionInfo; readonly ranked: readonly SuggestionInfo[] };
+export interface RankSubstitutesResult {
+  readonly position: number;
+  readonly original: Suggestion;
+  readonly ranked: readonly Suggestion[];
+}
+
+export interface TokenizeCorruptParams {
+  readonly comparisonId: string;
+  /** The prompt with the substitution made. */
+  readonly corrupt: string;
+  /** The clean position replaced and the requested text: nearest single-token alternatives when the counts differ. */
+  readonly replaced?: { readonly position: number; readonly text: string };
+}
+
+export interface TokenDiffInfo {
+  readonly ops: readonly DiffOp[];
+  readonly aligned: boolean;
+  readonly differingPositions: readonly number[];
+  readonly firstDifference: number;
+}
+
+export interface TokenizeCorruptResult {
+  readonly corrupt: readonly PromptToken[];
+  readonly diff: TokenDiffInfo;
+  /** Next-token predictions of the corrupt prompt (only when the prompts align). */
+  readonly topCorrupt?: readonly TopToken[];
+  /** Single-token alternatives for the replaced token, when the counts differ. */
   readonly nearest?: readonly TokenRef[];
-  readonly encoded?: readonly (readonly TokenRef[])[];
-  readonly n_layers: number;
-  readonly n_heads: number;
-  readonly nCtx: number;
+}
+
+export interface EncodeParams {
+  readonly model: ModelSpec;
+  readonly texts: readonly string[];
 }
 
 export interface PatchRunParams {
@@ -99,18 +113,15 @@ export interface HeadPatternsResult {
   readonly corrupt_q_k: Float32Array;
 }
 
-export interface PatchingEngineMethods {
-  substitutionPlan: { params: SubstitutionPlanParams; result: SubstitutionPlanResult };
+export type SubstitutionEngineMethods = {
+  openComparison: { params: OpenComparisonParams; result: OpenComparisonResult };
+  rankSubstitutes: { params: RankSubstitutesParams; result: RankSubstitutesResult };
+  tokenizeCorrupt: { params: TokenizeCorruptParams; result: TokenizeCorruptResult };
+  encode: { params: EncodeParams; result: readonly (readonly TokenRef[])[] };
   attribution: { params: PatchRunParams; result: PatchRunResult };
-  patchSweeps: { params: PatchRunParams; result: PatchRunResult };
+  patchSweeps: { params: PatchRunParams; result: PatchRunResult; progress: PatchSweepsDetail };
   headPatterns: { params: HeadPatternsQuery; result: HeadPatternsResult };
-}
-export type PatchingEngineMethod = keyof PatchingEngineMethods;
-export const PATCHING_ENGINE_METHODS: readonly PatchingEngineMethod[] = ['substitutionPlan', 'attribution', 'patchSweeps', 'headPatterns'];
-
-export function isPatchingEngineMethod(m: unknown): m is PatchingEngineMethod {
-  return PATCHING_ENGINE_METHODS.some((x) => x === m);
-}
+};
 
 export function isPatchSweepsDetail(v: unknown): v is PatchSweepsDetail {
   return typeof v === 'object' && v !== null && 'kind' in v && ((v.kind === 'progress' && 'progress' in v) || (v.kind === 'table' && 'table' in v));

@@ -10,7 +10,9 @@
  */
 import { normalisePatched, PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../../../shared/patchingVocabulary';
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from '../../../shared/guards';
+import { headLabel } from '../../../shared/inspection';
 import { defineMessage, defineRequest, defineResponse } from '../../../shared/messageEnvelope';
+import { visibleText, type PositionToken, type TokenRef } from '../../../shared/tokens';
 
 import type { Message, RequestMessage, ResponseMessage } from '../../../shared/messageEnvelope';
 export type { Message, RequestMessage, ResponseMessage };
@@ -24,14 +26,6 @@ export const PATCHING_PROTOCOL_VERSION = 1;
 // Payloads
 // ---------------------------------------------------------------------------------------------
 
-export interface TokenRef {
-  readonly id: number;
-  readonly text: string;
-}
-
-export interface PatchToken extends TokenRef {
-  readonly isBos: boolean;
-}
 
 export type MetricSpec =
   /** logit[answer] − logit[wrong] at the last position (the default). */
@@ -68,8 +62,8 @@ export interface DiffOp {
 export interface ComparisonParams {
   readonly runId: string;
   readonly modelName: string;
-  readonly clean: { readonly text: string; readonly tokens: readonly PatchToken[] };
-  readonly corrupt: { readonly text: string; readonly tokens: readonly PatchToken[] };
+  readonly clean: { readonly text: string; readonly tokens: readonly PositionToken[] };
+  readonly corrupt: { readonly text: string; readonly tokens: readonly PositionToken[] };
   readonly diff: { readonly ops: readonly DiffOp[]; readonly differingPositions: readonly number[] };
   readonly metric: {
     readonly spec: MetricSpec;
@@ -166,7 +160,7 @@ const isRunState = isOneOf(PATCH_RUN_STATES);
 function isTokenRef(v: unknown): v is TokenRef {
   return isRecord(v) && isIndex(v.id) && isString(v.text);
 }
-function isPatchToken(v: unknown): v is PatchToken {
+function isPositionToken(v: unknown): v is PositionToken {
   return isRecord(v) && isIndex(v.id) && isString(v.text) && typeof v.isBos === 'boolean';
 }
 export function isMetricSpec(v: unknown): v is MetricSpec {
@@ -201,7 +195,7 @@ function isDiffOp(v: unknown): v is DiffOp {
 }
 
 function isPrompt(v: unknown): v is ComparisonParams['clean'] {
-  return isRecord(v) && isString(v.text) && isArrayOf(v.tokens, isPatchToken) && v.tokens.length > 0;
+  return isRecord(v) && isString(v.text) && isArrayOf(v.tokens, isPositionToken) && v.tokens.length > 0;
 }
 
 export function isComparisonParams(v: unknown): v is ComparisonParams {
@@ -424,32 +418,12 @@ export const SWEEP_LABELS: Readonly<Record<SweepKind, string>> = {
   pattern: 'Attention pattern',
 };
 
-/** "L.H" as in TransformerLens. */
-export function headName(layer: number, head: number): string {
-  return `${layer}.${head}`;
-}
-
-/** Token text with whitespace and control characters made visible (` ` → `·`, `\n` → `⏎`). */
-export function showToken(text: string): string {
-  const glyphs: Record<string, string> = { ' ': '·', '\t': '→', '\n': '⏎', '\r': '␍' };
-  let out = '';
-  for (const ch of text) {
-    const g = glyphs[ch];
-    if (g !== undefined) out += g;
-    else {
-      const c = ch.codePointAt(0) ?? 0;
-      out += c < 0x20 ? String.fromCodePoint(0x2400 + c) : c === 0x7f ? '␡' : ch;
-    }
-  }
-  return out;
-}
-
 /** One label per position: the clean token, or `clean→corrupt` where the prompts differ. */
 export function positionLabels(c: Pick<ComparisonParams, 'clean' | 'corrupt'>): string[] {
   return c.clean.tokens.map((t, i) => {
     const b = c.corrupt.tokens[i];
-    const a = t.isBos ? 'BOS' : showToken(t.text);
-    return b && b.id !== t.id ? `${a}→${showToken(b.text)}` : a;
+    const a = t.isBos ? 'BOS' : visibleText(t.text);
+    return b && b.id !== t.id ? `${a}→${visibleText(b.text)}` : a;
   });
 }
 
@@ -471,7 +445,7 @@ export function tableGrid(t: Pick<PatchTable, 'dims' | 'axes'>, posLabels: reado
   const colLabels = last === 'pos' ? Array.from({ length: cols }, (_, p) => `${p} ${posLabels[p] ?? ''}`.trim()) : Array.from({ length: cols }, (_, h) => `H${h}`);
   if (t.dims.length === 3) {
     const nHeads = t.dims[1];
-    const rowLabels = Array.from({ length: nLayers * nHeads }, (_, r) => headName(Math.floor(r / nHeads), r % nHeads));
+    const rowLabels = Array.from({ length: nLayers * nHeads }, (_, r) => headLabel({ layer: Math.floor(r / nHeads), head: r % nHeads }));
     return { rows: nLayers * nHeads, cols, rowTitle: 'layer.head', colTitle: 'position', rowLabels, colLabels };
   }
   return {

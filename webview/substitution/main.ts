@@ -1,9 +1,9 @@
 /**
- * Entry of the Compare Token Substitution webview (bundled to dist/webview/patchingPanel.js):
+ * Entry of the Compare Token Substitution webview (bundled to dist/webview/substitution.js):
  * wires VS Code's API to the panel element; everything else lives in the components.
  */
-import './components/ci-patch-panel/index.js';
-import type { PatchWebviewToHost } from '../src/features/substitution/shared/protocol.js';
+import '../components/ci-patch-panel/index.js';
+import type { PatchWebviewToHost } from '../../src/features/substitution/shared/protocol.js';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;

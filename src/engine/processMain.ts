@@ -1,0 +1,64 @@
+/**
+ * The engine process's main loop (dist/engine.js, forked by the extension host): messages from the
+ * parent go to an EngineServer, replies go back over the IPC channel. The process ends when the
+ * parent asks (`dispose`), when the parent goes away (no orphaned engine keeps a model in memory),
+ * or when its memory passes the limit it was given (the parent then explains the exit).
+ */
+import { loadHookedGpt2 } from '../model/loadHookedGpt2';
+import { errorMessage } from '../shared/errors';
+import { isHostToEngine, type EngineToHost } from './protocol';
+import type { AnyEngineModule } from './registry';
+import { EngineServer } from './server';
+
+/** Environment variables the parent sets for the engine process. */
+export const ENGINE_ENV = {
+  threads: 'CIRCUIT_INSPECTOR_ENGINE_THREADS',
+  memoryLimitMb: 'CIRCUIT_INSPECTOR_ENGINE_MEMORY_LIMIT_MB',
+} as const;
+
+/** Exit code of an engine that stopped itself for using more memory than its limit. */
+export const EXIT_OVER_MEMORY_LIMIT = 87;
+
+const MEMORY_CHECK_MS = 250;
+
+export function serveOverProcessChannel(modules: readonly AnyEngineModule[]): void {
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('the engine must be started with an IPC channel (child_process.fork)');
+  const post = (msg: EngineToHost) => {
+    if (process.connected) send(msg);
+  };
+  const threads = positiveInt(process.env[ENGINE_ENV.threads]);
+  const server = new EngineServer((dir, options) => loadHookedGpt2(dir, options), post, modules, threads);
+
+  process.on('message', (msg: unknown) => {
+    if (!isHostToEngine(msg)) {
+      post({ type: 'log', level: 'warn', message: 'the engine ignored a malformed message' });
+      return;
+    }
+    if (msg.type === 'dispose') {
+      void server.dispose().finally(() => process.exit(0));
+      return;
+    }
+    server.handle(msg);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.on('uncaughtException', (e) => {
+    post({ type: 'log', level: 'error', message: `engine: uncaught ${errorMessage(e)}` });
+    process.exit(70);
+  });
+
+  // A watchdog for what the JS heap limit cannot see (onnxruntime's native buffers). It runs
+  // between model runs; the parent also watches the process from outside on Linux.
+  const limitMb = positiveInt(process.env[ENGINE_ENV.memoryLimitMb]);
+  if (limitMb) {
+    setInterval(() => {
+      if (process.memoryUsage.rss() > limitMb * 2 ** 20) process.exit(EXIT_OVER_MEMORY_LIMIT);
+    }, MEMORY_CHECK_MS).unref();
+  }
+  post({ type: 'log', level: 'info', message: `engine process ${process.pid} ready (${threads ?? 'default'} threads, memory limit ${limitMb ? `${limitMb} MB` : 'none'})` });
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}

@@ -1,0 +1,6 @@
+/** Every feature's engine half, served by the engine process (src/engineProcess.ts). */
+import type { AnyEngineModule } from './engine/registry';
+import { attentionEngine } from './features/attention/engine/handlers';
+import { substitutionEngine } from './features/substitution/engine/handlers';
+
+export const ENGINE_MODULES: readonly AnyEngineModule[] = [attentionEngine, substitutionEngine];

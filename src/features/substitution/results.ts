@@ -1,0 +1,76 @@
+/**
+ * The comparison on screen and everything known about it: its tables (an exact table replaces an
+ * estimate, never the reverse), its run state and whether the document changed since. The session
+ * owns this; the panel renders it and export reads it. No `vscode` import.
+ */
+import { mergeTables, type TableKey } from './shared/tables';
+import type { ComparisonParams, PatchRunStateParams, PatchTable } from './shared/protocol';
+
+export interface ResultsSnapshot {
+  readonly comparison: ComparisonParams;
+  readonly tables: readonly PatchTable[];
+  readonly runState?: PatchRunStateParams;
+  readonly staleReason?: string;
+}
+
+export class ComparisonResults {
+  private comparison: ComparisonParams | undefined;
+  private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
+  private runState: PatchRunStateParams | undefined;
+  private staleReason: string | undefined;
+
+  /** A new comparison: the previous one's tables, run state and staleness go. */
+  start(c: ComparisonParams): void {
+    this.comparison = c;
+    this.tables = new Map();
+    this.runState = undefined;
+    this.staleReason = undefined;
+  }
+
+  get runId(): string | undefined {
+    return this.comparison?.runId;
+  }
+
+  /** Adds the tables of run `runId`; returns those that changed what is shown (none for another run). */
+  addTables(runId: string, tables: readonly PatchTable[]): PatchTable[] {
+    if (this.runId !== runId) return [];
+    const next = mergeTables(this.tables, tables);
+    const changed = tables.filter((t) => next.get(`${t.sweep}/${t.direction}`) === t);
+    this.tables = next;
+    return changed;
+  }
+
+  /** Records the run state of run `runId`; false for another run. */
+  setRunState(p: PatchRunStateParams): boolean {
+    if (this.runId !== p.runId) return false;
+    this.runState = p;
+    return true;
+  }
+
+  /** Marks run `runId` stale once; true when this call did. */
+  markStale(runId: string, reason: string): boolean {
+    if (!this.comparison || this.comparison.runId !== runId || this.staleReason) return false;
+    this.staleReason = reason;
+    this.comparison = { ...this.comparison, stale: true };
+    return true;
+  }
+
+  /** Everything about the comparison on screen, or undefined when none is. */
+  snapshot(): ResultsSnapshot | undefined {
+    const c = this.comparison;
+    if (!c) return undefined;
+    return { comparison: c, tables: [...this.tables.values()], runState: this.runState, staleReason: this.staleReason };
+  }
+
+  /** The snapshot of run `runId`; throws when another comparison replaced it. */
+  snapshotOf(runId: string): ResultsSnapshot {
+    const s = this.snapshot();
+    if (!s || s.comparison.runId !== runId) throw new Error('this comparison is no longer shown');
+    return s;
+  }
+
+  /** How many tables of the comparison are exact. */
+  get exactCount(): number {
+    return [...this.tables.values()].filter((t) => t.source === 'exact').length;
+  }
+}

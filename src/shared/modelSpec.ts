@@ -1,0 +1,26 @@
+/**
+ * Which model the engine runs and how. Plain data: it travels from the extension host to the
+ * engine process inside every request that needs a model. A different spec makes the engine load
+ * another model (the engine's thread count is the engine's own, not part of the spec).
+ */
+export type LayerNormMode = 'as_configured' | 'identity';
+
+export interface ModelSpec {
+  /** Folder with config.json, weights and tokenizer files. */
+  readonly dir: string;
+  /** Shown in the panels and the status bar. */
+  readonly displayName: string;
+  readonly layerNorm: LayerNormMode;
+  readonly prependBos: boolean;
+}
+
+/** Two specs with the same key run the same model the same way. */
+export function modelSpecKey(m: ModelSpec): string {
+  return JSON.stringify([m.dir, m.layerNorm, m.prependBos]);
+}
+
+export function isModelSpec(m: unknown): m is ModelSpec {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  return typeof r.dir === 'string' && typeof r.displayName === 'string' && (r.layerNorm === 'as_configured' || r.layerNorm === 'identity') && typeof r.prependBos === 'boolean';
+}

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
+import { REPO_ROOT } from '../../repoRoot';
 
-const MODEL = join(__dirname, '..', '..', 'golden', 'checkpoints', 'f32-bare');
+const MODEL = join(REPO_ROOT, 'test', 'golden', 'checkpoints', 'f32-bare');
 
 /** Runs the CLI with stdout/stderr captured. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -31,6 +31,7 @@ import { describe, fetchFile, sleep } from './fetchFile';
 import { openUrl, statusError } from './http';
 import { acquireLock } from './lock';
 import { type ModelRef, formatModelRef, isCommitSha, parseModelRef } from './modelRef';
+import { errorMessage } from '../shared/errors';
 
 export interface DownloadOptions {
   /** the cache root (the extension's globalStorage); models go under `<root>/models/` */
@@ -318,7 +319,7 @@ export async function readShardList(indexPath: string, url: string): Promise<str
   try {
     raw = JSON.parse(await fsp.readFile(indexPath, 'utf8'));
   } catch (e) {
-    throw bad(`it is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw bad(`it is not JSON (${errorMessage(e)})`);
   }
   const map = (raw as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) throw bad('it has no "weight_map" object');

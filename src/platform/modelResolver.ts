@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { downloadModel, findCachedModel, formatModelRef, isAbortError, parseModelSource, type ModelRef } from '../hub';
 import { shippedModelDir, SHIPPED_MODEL_NAME } from '../model/shippedModel';
 import type { Settings } from './settingsKeys';
+import { errorMessage } from '../shared/errors';
 
 export interface ResolvedModel {
   readonly dir: string;
@@ -53,7 +54,7 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
   try {
     src = parseModelSource(value);
   } catch (e) {
-    throw new ModelResolveError(`circuitInspector.model: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ModelResolveError(`circuitInspector.model: ${errorMessage(e)}`);
   }
   if (src.kind === 'local') {
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
@@ -104,7 +105,7 @@ export async function download(context: vscode.ExtensionContext, ref: ModelRef, 
         return { dir: result.folder, displayName: name };
       } catch (e) {
         if (isAbortError(e) || token.isCancellationRequested) throw new ModelResolveCancelled('download cancelled');
-        throw new ModelResolveError(`Downloading ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        throw new ModelResolveError(`Downloading ${name} failed: ${errorMessage(e)}`);
       } finally {
         sub.dispose();
       }

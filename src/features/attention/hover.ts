@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { hoverMarkdown } from './hoverMarkdown';
 import { getSettings } from '../../platform/settings';
 import type { InspectionSession } from './session';
+import { errorMessage } from '../../shared/errors';
 
 export const FOCUS_TOKEN_COMMAND = 'circuitInspector.focusToken';
 
@@ -27,7 +28,7 @@ export class AttentionHoverProvider implements vscode.HoverProvider {
       try {
         heads = (await this.session.tokenActivity(index))?.heads;
       } catch (e) {
-        this.session.log.warn(`hover: ${e instanceof Error ? e.message : String(e)}`);
+        this.session.log.warn(`hover: ${errorMessage(e)}`);
         return undefined;
       }
       if (token.isCancellationRequested || this.session.inspection?.inspectionId !== cur.inspectionId) return undefined;

@@ -9,6 +9,7 @@ import { findCachedModel, formatModelRef, listCachedModels, parseModelSource } f
 import { SHIPPED_MODEL_NAME } from '../../model/shippedModel';
 import { getSettings, setModelSetting } from '../../platform/settings';
 import { cacheRoot, download, formatBytes, ModelResolveCancelled } from '../../platform/modelResolver';
+import { errorMessage } from '../../shared/errors';
 
 export const SELECT_MODEL = 'circuitInspector.selectModel';
 
@@ -66,7 +67,7 @@ async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputC
     try {
       source = parseModelSource(value);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Circuit Inspector: ${errorMessage(e)}`);
       return undefined;
     }
     if (source.kind === 'local') {
@@ -83,8 +84,8 @@ async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputC
           return undefined;
         }
         const open = 'Open Output';
-        log.error(e instanceof Error ? e.message : String(e));
-        void vscode.window.showErrorMessage(`Circuit Inspector: ${e instanceof Error ? e.message : String(e)}`, open).then((c) => c === open && log.show(true));
+        log.error(errorMessage(e));
+        void vscode.window.showErrorMessage(`Circuit Inspector: ${errorMessage(e)}`, open).then((c) => c === open && log.show(true));
         return undefined;
       }
     }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { DEFAULTS, fullKey, readSettings, SETTING_KEYS } from '../../../src/platform/settingsKeys';
 import { REPO_ROOT } from '../../repoRoot';
 
@@ -13,11 +13,17 @@ describe('settings keys', () => {
     for (const k of SETTING_KEYS) assert.deepEqual(props[fullKey(k)].default, DEFAULTS[k], k);
   });
 
-  it('contributes the attention commands, each with a command module under src/commands', () => {
-    const ids = (pkg.contributes.commands as { command: string }[]).map((c) => c.command);
-    for (const id of ['circuitInspector.clearDecorations', 'circuitInspector.focusToken', 'circuitInspector.inspectAttention', 'circuitInspector.selectModel']) {
-      assert.ok(ids.includes(id), id);
-    }
+  it('every contributed command is registered by exactly one feature, and every registered command is contributed or internal', () => {
+    const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command);
+    const registered = registeredCommands();
+    for (const id of contributed) assert.equal(registered.get(id)?.length, 1, `${id} is registered once (found in ${registered.get(id)?.join(', ') ?? 'no file'})`);
+    // Internal commands serve automation and tests (the hover link, the panel's buttons); they stay out of the palette.
+    const internal = ['circuitInspector.compareSubstitution.state', 'circuitInspector.compareSubstitution.cancel', 'circuitInspector.compareSubstitution.export'];
+    for (const id of registered.keys()) assert.ok(contributed.includes(id) || internal.includes(id), `${id} is contributed in package.json or listed as internal`);
+    for (const file of [...registered.values()].flat()) assert.match(file, /^src\/features\/[a-z]+\//, `${file}: commands live in feature folders`);
+    const hidden = (pkg.contributes.menus.commandPalette as { command: string; when?: string }[]).filter((m) => m.when === 'false').map((m) => m.command);
+    assert.deepEqual(hidden, ['circuitInspector.focusToken'], 'only the hover link command is hidden from the palette');
+    for (const m of Object.values(pkg.contributes.menus as Record<string, { command: string }[]>).flat()) assert.ok(contributed.includes(m.command), `menu entry ${m.command} is a contributed command`);
     const keys = pkg.contributes.keybindings as { command: string; key: string; when?: string }[];
     assert.ok(keys.some((k) => k.command === 'circuitInspector.inspectAttention' && k.key === 'ctrl+alt+i'));
     assert.ok(keys.some((k) => k.command === 'circuitInspector.clearDecorations' && k.key === 'escape' && k.when?.includes('circuitInspector.decorationsShown')));
@@ -30,3 +36,23 @@ describe('settings keys', () => {
     assert.equal(readSettings((k) => ({ hoverTopK: 500 })[k as 'hoverTopK']).hoverTopK, 50);
   });
 });
+
+/** Command id → the source files that call registerCommand with it (resolving `const X = 'id'` within src/). */
+function registeredCommands(): Map<string, string[]> {
+  const files = listTs(join(REPO_ROOT, 'src'));
+  const constants = new Map<string, string>();
+  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/export const (\w+) = '(circuitInspector\.[\w.]+)'/g)) constants.set(m[1], m[2]);
+  const out = new Map<string, string[]>();
+  for (const f of files) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/registerCommand\((\w+|'[^']+')/g)) {
+      const id = m[1].startsWith("'") ? m[1].slice(1, -1) : constants.get(m[1]);
+      assert.ok(id, `${f}: registerCommand(${m[1]}) names a known command constant`);
+      out.set(id, [...(out.get(id) ?? []), relative(REPO_ROOT, f)]);
+    }
+  }
+  return out;
+}
+
+function listTs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listTs(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+}

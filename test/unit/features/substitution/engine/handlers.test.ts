@@ -77,7 +77,15 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     const a = c.corrupt[6];
     const r = await client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 6, limit: 1, candidates: [a.id] }).result;
     assert.deepEqual(r.ranked.map((s) => s.text), [' a']);
-    assert.ok(Array.isArray(r.ranked[0].special));
+    assert.equal(r.original.text, ' x');
+    assert.equal(r.original.distance, 0, 'the original is treated exactly like itself');
+    assert.ok(Number.isFinite(r.ranked[0].distance) && r.ranked[0].distance > 0, 'a different token is treated differently');
+    assert.ok(r.ranked[0].special.every((f) => f.tokenId === a.id && f.tokenIndices.includes(6)), 'findings are about the substitute, at its position');
+    // A candidate's score does not depend on which other candidates share its batch.
+    const b = c.corrupt[4];
+    const both = await client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 6, limit: 2, candidates: [b.id, a.id] }).result;
+    const again = both.ranked.find((x) => x.id === a.id);
+    assert.ok(again && Math.abs(again.distance - r.ranked[0].distance) < 1e-6, `${again?.distance} vs ${r.ranked[0].distance}`);
     await assert.rejects(client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 0, limit: 3 }).result, /BOS/);
   });
 

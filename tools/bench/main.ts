@@ -12,6 +12,7 @@ import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
 import { fmt, interleavedMedians } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
+import { boundaryBench, boundaryRows } from './boundaryBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
   console.log(rows.join('\n'));
   console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
   console.log(sweepRows.join('\n'));
+  if (!process.argv.includes('--no-boundary')) {
+    console.log('\n## The engine process boundary (same server, in this process vs forked), ' + THREADS + ' threads');
+    console.log(boundaryRows(await boundaryBench(dir, 256, REPEAT)).join('\n'));
+  }
 }
 
 main().catch((e) => {

@@ -15,6 +15,8 @@ export interface AttentionApi {
   readonly inspection: InspectionSession['inspection'];
   readonly staleReason: string | undefined;
   readonly running: boolean;
+  /** The run state the panel shows (what the user reads in its header). */
+  readonly runState: InspectionSession['runStateShown'];
   readonly decorations: InspectionSession['decorations']['current'];
   /** Feeds a focus report as if the webview had sent it. */
   simulateFocus(params: FocusChangedParams): boolean;
@@ -42,6 +44,9 @@ export const attentionFeature = defineFeature('attention', (ctx): AttentionApi =
     },
     get running() {
       return session.running;
+    },
+    get runState() {
+      return session.runStateShown;
     },
     get decorations() {
       return session.decorations.current;

@@ -97,6 +97,11 @@ export class InspectionSession extends Disposable {
     return this.runsInFlight > 0;
   }
 
+  /** The run state the panel shows. */
+  get runStateShown(): RunStateParams | undefined {
+    return this.runState;
+  }
+
   get staleReason(): string | undefined {
     return this.stale.staleReason;
   }

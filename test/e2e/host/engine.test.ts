@@ -1,0 +1,68 @@
+/**
+ * The engine process seen from the extension host: it runs apart from the extension host, and
+ * when it dies mid-run (killed, out of memory) only the run in flight fails, with a message that
+ * says what happened, and the next run starts a new engine.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CircuitInspectorApi } from '../../../src/extension';
+import type { InspectOutcome } from '../../../src/features/attention/session';
+
+const EXT_ID = 'circuit-inspector.circuit-inspector';
+const FILE = 'docstring_example.py';
+
+let api: CircuitInspectorApi;
+let editor: vscode.TextEditor;
+
+async function inspect(): Promise<InspectOutcome> {
+  return (await vscode.commands.executeCommand('circuitInspector.inspectAttention')) as InspectOutcome;
+}
+
+function select(text: string): void {
+  const at = editor.document.getText().indexOf(text);
+  assert.ok(at >= 0, `"${text}" is in the document`);
+  editor.selection = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
+}
+
+describe('the engine process', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
+    editor = await vscode.window.showTextDocument(doc);
+    api = await vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID)!.activate();
+  });
+
+  it('runs in its own process, not in the extension host', async () => {
+    select('self.width = width');
+    const r = await inspect();
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    assert.ok(api.engine.pid !== undefined && api.engine.pid !== process.pid);
+  });
+
+  it('SIGKILL during an inspection: the user is told the engine stopped, and the next inspection works', async () => {
+    select('self.width = width');
+    const sent = api.engine.nextRequest('inspect');
+    const run = inspect();
+    await sent;
+    const killed = api.engine.pid;
+    assert.ok(killed !== undefined);
+    process.kill(killed, 'SIGKILL');
+    const r = await run;
+    assert.equal(r.status, 'error', JSON.stringify(r));
+    const message = r.status === 'error' ? r.message : '';
+    assert.match(message, /engine process stopped \(killed by SIGKILL\) while running inspect/);
+    assert.match(message, /starts again on the next request/);
+    assert.equal(api.attention.runState?.state, 'error', 'the panel shows the failure');
+    assert.match(api.attention.runState?.message ?? '', /killed by SIGKILL/);
+
+    select('return self.width * self.height');
+    const next = await inspect();
+    assert.equal(next.status, 'done', JSON.stringify(next));
+    assert.notEqual(api.engine.pid, killed, 'a new engine process');
+    if (next.status === 'done') assert.equal(next.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
+  });
+});

@@ -4,7 +4,7 @@
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
  * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
  */
-import { Comparison, HeadPatterns, PatchRunState, PatchTables, type PatchHostToWebview, type PatchTable } from '../../src/features/substitution/shared/protocol';
+import { Comparison, HeadPatterns, PatchTables, SubstitutionRunState, type PatchTable, type SubstitutionHostToWebview } from '../../src/features/substitution/shared/protocol';
 import { fixtureHeadPatterns, makePatchFixture } from './patchingFixtures';
 import { applyTheme, type ThemeName } from './themes';
 
@@ -21,7 +21,7 @@ const fixture = makePatchFixture({
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
   equalMetric: q.has('equal'),
 });
-const send = (msg: PatchHostToWebview) => window.postMessage(msg, '*');
+const send = (msg: SubstitutionHostToWebview) => window.postMessage(msg, '*');
 
 function tables(): PatchTable[] {
   const source = q.get('source') ?? 'mixed';
@@ -40,14 +40,14 @@ function tables(): PatchTable[] {
       send(Comparison.create(fixture.comparison));
       send(PatchTables.create({ runId: fixture.comparison.runId, tables: tables() }));
       if (q.has('sweeping')) {
-        send(PatchRunState.create({
+        send(SubstitutionRunState.create({
           runId: fixture.comparison.runId,
           state: 'sweeping',
           message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.',
           progress: { direction: 'noise', sweep: 'mlp_out', tablesDone: 7, tablesTotal: 18, layer: 3, cellsDone: 10, cellsTotal: 17 },
         }));
       } else {
-        send(PatchRunState.create({ runId: fixture.comparison.runId, state: 'done', message: 'All 18 tables exact.' }));
+        send(SubstitutionRunState.create({ runId: fixture.comparison.runId, state: 'done', message: 'All 18 tables exact.' }));
       }
     }
     if (m.method === 'requestHeadPatterns' && m.id !== undefined && m.params) {

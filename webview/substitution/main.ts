@@ -3,7 +3,7 @@
  * wires VS Code's API to the panel element; everything else lives in the components.
  */
 import '../components/ci-patch-panel/index.js';
-import type { PatchWebviewToHost } from '../../src/features/substitution/shared/protocol.js';
+import type { SubstitutionWebviewToHost } from '../../src/features/substitution/shared/protocol.js';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -13,6 +13,6 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const panel = document.querySelector('ci-patch-panel') ?? document.createElement('ci-patch-panel');
 if (typeof acquireVsCodeApi === 'function') {
   const api = acquireVsCodeApi();
-  panel.channel = { post: (msg: PatchWebviewToHost) => api.postMessage(msg) };
+  panel.channel = { post: (msg: SubstitutionWebviewToHost) => api.postMessage(msg) };
 }
 if (!panel.isConnected) document.body.append(panel);

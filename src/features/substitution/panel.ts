@@ -10,19 +10,19 @@ import type { ResultsSnapshot } from './results';
 import {
   Comparison,
   HeadPatterns,
-  isPatchWebviewToHost,
-  PATCHING_PROTOCOL_VERSION,
-  PatchRunState,
-  PatchStale,
+  isSubstitutionWebviewToHost,
   PatchTables,
+  SUBSTITUTION_PROTOCOL_VERSION,
+  SubstitutionRunState,
+  SubstitutionStale,
   type ComparisonParams,
   type ExportFormat,
   type HeadPatternsParams,
   type HeadPatternsRequestParams,
-  type PatchHostToWebview,
-  type PatchRunStateParams,
   type PatchTable,
-  type PatchWebviewToHost,
+  type SubstitutionHostToWebview,
+  type SubstitutionRunStateParams,
+  type SubstitutionWebviewToHost,
 } from './shared/protocol';
 
 export interface SubstitutionPanelHandlers {
@@ -54,7 +54,7 @@ export class SubstitutionPanel {
     );
   }
 
-  private readonly host: WebviewPanelHost<PatchWebviewToHost, PatchHostToWebview>;
+  private readonly host: WebviewPanelHost<SubstitutionWebviewToHost, SubstitutionHostToWebview>;
 
   private constructor(
     extensionUri: vscode.Uri,
@@ -67,10 +67,10 @@ export class SubstitutionPanel {
         title: 'Circuit Inspector: Token Substitution',
         rootElement: 'ci-patch-panel',
         script: 'substitution.js',
-        protocolVersion: PATCHING_PROTOCOL_VERSION,
+        protocolVersion: SUBSTITUTION_PROTOCOL_VERSION,
       },
       {
-        isMessage: isPatchWebviewToHost,
+        isMessage: isSubstitutionWebviewToHost,
         onMessage: (m) => this.onMessage(m),
         replay: () => replay(this.handlers.snapshot()),
         log: (m) => this.handlers.log(m),
@@ -102,15 +102,15 @@ export class SubstitutionPanel {
     if (tables.length) this.host.post(PatchTables.create({ runId, tables }));
   }
 
-  showRunState(p: PatchRunStateParams): void {
-    this.host.post(PatchRunState.create(p));
+  showRunState(p: SubstitutionRunStateParams): void {
+    this.host.post(SubstitutionRunState.create(p));
   }
 
   showStale(runId: string, reason: string): void {
-    this.host.post(PatchStale.create({ runId, reason }));
+    this.host.post(SubstitutionStale.create({ runId, reason }));
   }
 
-  private onMessage(msg: PatchWebviewToHost): void {
+  private onMessage(msg: SubstitutionWebviewToHost): void {
     switch (msg.method) {
       case 'ready':
         return; // the host answered it
@@ -136,12 +136,12 @@ export class SubstitutionPanel {
 }
 
 /** The messages that bring a freshly loaded webview to the results' state. */
-function replay(s: ResultsSnapshot | undefined): PatchHostToWebview[] {
+function replay(s: ResultsSnapshot | undefined): SubstitutionHostToWebview[] {
   if (!s) return [];
   const runId = s.comparison.runId;
-  const out: PatchHostToWebview[] = [Comparison.create(s.comparison)];
+  const out: SubstitutionHostToWebview[] = [Comparison.create(s.comparison)];
   if (s.tables.length) out.push(PatchTables.create({ runId, tables: s.tables }));
-  if (s.runState) out.push(PatchRunState.create(s.runState));
-  if (s.staleReason) out.push(PatchStale.create({ runId, reason: s.staleReason }));
+  if (s.runState) out.push(SubstitutionRunState.create(s.runState));
+  if (s.staleReason) out.push(SubstitutionStale.create({ runId, reason: s.staleReason }));
   return out;
 }

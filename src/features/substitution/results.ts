@@ -4,19 +4,19 @@
  * owns this; the panel renders it and export reads it. No `vscode` import.
  */
 import { mergeTables, type TableKey } from './shared/tables';
-import type { ComparisonParams, PatchRunStateParams, PatchTable } from './shared/protocol';
+import type { ComparisonParams, PatchTable, SubstitutionRunStateParams } from './shared/protocol';
 
 export interface ResultsSnapshot {
   readonly comparison: ComparisonParams;
   readonly tables: readonly PatchTable[];
-  readonly runState?: PatchRunStateParams;
+  readonly runState?: SubstitutionRunStateParams;
   readonly staleReason?: string;
 }
 
 export class ComparisonResults {
   private comparison: ComparisonParams | undefined;
   private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
-  private runState: PatchRunStateParams | undefined;
+  private runState: SubstitutionRunStateParams | undefined;
   private staleReason: string | undefined;
 
   /** A new comparison: the previous one's tables, run state and staleness go. */
@@ -41,7 +41,7 @@ export class ComparisonResults {
   }
 
   /** Records the run state of run `runId`; false for another run. */
-  setRunState(p: PatchRunStateParams): boolean {
+  setRunState(p: SubstitutionRunStateParams): boolean {
     if (this.runId !== p.runId) return false;
     this.runState = p;
     return true;

@@ -24,7 +24,7 @@ import { SubstitutionPanel, type SubstitutionPanelHandlers } from './panel';
 import { SubstitutionQuestions, type CompareOptions } from './questions';
 import { ComparisonResults } from './results';
 import { isPatchSweepsDetail, type OpenComparisonResult, type SubstitutionEngineMethods, type TokenizeCorruptResult } from './shared/engineMethods';
-import type { ComparisonParams, ExportFormat, HeadPatternsParams, HeadPatternsRequestParams, MetricSpec, PatchRunStateParams } from './shared/protocol';
+import type { ComparisonParams, ExportFormat, HeadPatternsParams, HeadPatternsRequestParams, MetricSpec, SubstitutionRunStateParams } from './shared/protocol';
 import { sweepFraction } from './shared/tables';
 
 export type { CompareOptions };
@@ -295,7 +295,7 @@ export class SubstitutionSession extends Disposable {
   }
 
   /** Records the run state with the results and shows it (for the comparison on screen only). */
-  private showRunState(p: PatchRunStateParams): void {
+  private showRunState(p: SubstitutionRunStateParams): void {
     if (this.results.setRunState(p)) SubstitutionPanel.instance?.showRunState(p);
   }
 

@@ -3,7 +3,7 @@ import '../ci-patch-heatmap/index.js';
 import '../ci-patch-head-detail/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
-import { CancelRun, cellAddress, Comparison, ExportPng, ExportTables, formatValue, HeadPatterns, PATCHING_PROTOCOL_VERSION, PatchReady, PatchRunState, PatchStale, PatchTables, positionLabels, RequestHeadPatterns, SWEEP_LABELS, type ComparisonParams, type ExportFormat, type HeadPatternsParams, type PatchDirection, type PatchRunStateParams, type PatchTable, type PatchWebviewToHost, type SweepKind, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
+import { CancelRun, cellAddress, Comparison, ExportPng, ExportTables, formatValue, HeadPatterns, PatchTables, positionLabels, RequestHeadPatterns, SUBSTITUTION_PROTOCOL_VERSION, SubstitutionReady, SubstitutionRunState, SubstitutionStale, SWEEP_LABELS, type ComparisonParams, type ExportFormat, type HeadPatternsParams, type PatchDirection, type PatchTable, type SubstitutionRunStateParams, type SubstitutionWebviewToHost, type SweepKind, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, MODE_LABELS, MODE_LEGENDS, sweepStatus } from './patchView.js';
@@ -11,7 +11,7 @@ import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../sr
 import { styles } from './ci-patch-panel.styles.js';
 
 export interface PatchChannel {
-  post(msg: PatchWebviewToHost): void;
+  post(msg: SubstitutionWebviewToHost): void;
 }
 
 const DIRECTION_TEXT: Readonly<Record<PatchDirection, { title: string; sub: string }>> = {
@@ -19,7 +19,7 @@ const DIRECTION_TEXT: Readonly<Record<PatchDirection, { title: string; sub: stri
   noise: { title: 'Noising', sub: 'corrupt activations patched into the clean run: finds what is necessary' },
 };
 
-const STATE_TEXT: Readonly<Record<PatchRunStateParams['state'], string>> = {
+const STATE_TEXT: Readonly<Record<SubstitutionRunStateParams['state'], string>> = {
   estimating: 'Estimating…',
   sweeping: 'Refining with exact sweeps…',
   done: 'Exact',
@@ -43,7 +43,7 @@ export class CiPatchPanel extends LitElement {
 
   @state() private comparison?: ComparisonParams;
   @state() private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
-  @state() private runState?: PatchRunStateParams;
+  @state() private runState?: SubstitutionRunStateParams;
   @state() private staleReason?: string;
   @state() private sweep: SweepKind = 'z';
   @state() private mode: ValueMode = 'normalised';
@@ -74,7 +74,7 @@ export class CiPatchPanel extends LitElement {
   }
 
   protected override firstUpdated(_c: PropertyValues<this>): void {
-    this.channel?.post(PatchReady.create({ protocolVersion: PATCHING_PROTOCOL_VERSION }));
+    this.channel?.post(SubstitutionReady.create({ protocolVersion: SUBSTITUTION_PROTOCOL_VERSION }));
   }
 
   /** Host messages (also callable directly by the harness). */
@@ -95,9 +95,9 @@ export class CiPatchPanel extends LitElement {
     const runId = this.comparison?.runId;
     if (PatchTables.is(msg)) {
       if (msg.params.runId === runId) this.tables = mergeTables(this.tables, msg.params.tables);
-    } else if (PatchRunState.is(msg)) {
+    } else if (SubstitutionRunState.is(msg)) {
       if (msg.params.runId === runId) this.runState = msg.params;
-    } else if (PatchStale.is(msg)) {
+    } else if (SubstitutionStale.is(msg)) {
       if (msg.params.runId === runId) this.staleReason = msg.params.reason;
     } else if (HeadPatterns.is(msg)) {
       if (msg.id !== this.pendingHead) return;
@@ -107,7 +107,7 @@ export class CiPatchPanel extends LitElement {
 
   private onMessage = (ev: MessageEvent) => this.receive(ev.data);
 
-  private post(msg: PatchWebviewToHost): void {
+  private post(msg: SubstitutionWebviewToHost): void {
     this.channel?.post(msg);
   }
 

@@ -20,7 +20,7 @@ export type { Message, RequestMessage, ResponseMessage };
 export type { PatchDirection, SweepKind };
 export { PATCH_DIRECTIONS, SWEEP_KINDS };
 
-export const PATCHING_PROTOCOL_VERSION = 1;
+export const SUBSTITUTION_PROTOCOL_VERSION = 1;
 
 // ---------------------------------------------------------------------------------------------
 // Payloads
@@ -80,8 +80,8 @@ export interface ComparisonParams {
   readonly stale: boolean;
 }
 
-export type PatchRunStateKind = 'estimating' | 'sweeping' | 'done' | 'cancelled' | 'error';
-export const PATCH_RUN_STATES: readonly PatchRunStateKind[] = ['estimating', 'sweeping', 'done', 'cancelled', 'error'];
+export type SubstitutionRunStateKind = 'estimating' | 'sweeping' | 'done' | 'cancelled' | 'error';
+export const SUBSTITUTION_RUN_STATES: readonly SubstitutionRunStateKind[] = ['estimating', 'sweeping', 'done', 'cancelled', 'error'];
 
 export interface SweepProgress {
   readonly direction: PatchDirection;
@@ -94,9 +94,9 @@ export interface SweepProgress {
   readonly cellsTotal: number;
 }
 
-export interface PatchRunStateParams {
+export interface SubstitutionRunStateParams {
   readonly runId: string;
-  readonly state: PatchRunStateKind;
+  readonly state: SubstitutionRunStateKind;
   readonly message?: string;
   readonly progress?: SweepProgress;
 }
@@ -106,7 +106,7 @@ export interface PatchTablesParams {
   readonly tables: readonly PatchTable[];
 }
 
-export interface PatchStaleParams {
+export interface SubstitutionStaleParams {
   readonly runId: string;
   readonly reason: string;
 }
@@ -140,7 +140,7 @@ export interface ExportPngParams {
   readonly dataUrl: string;
 }
 
-export interface PatchReadyParams {
+export interface SubstitutionReadyParams {
   readonly protocolVersion: number;
 }
 
@@ -155,7 +155,7 @@ export interface RunIdParams {
 export const isSweepKind = isOneOf(SWEEP_KINDS);
 export const isPatchDirection = isOneOf(PATCH_DIRECTIONS);
 export const isExportFormat = isOneOf(EXPORT_FORMATS);
-const isRunState = isOneOf(PATCH_RUN_STATES);
+const isRunState = isOneOf(SUBSTITUTION_RUN_STATES);
 
 function isTokenRef(v: unknown): v is TokenRef {
   return isRecord(v) && isIndex(v.id) && isString(v.text);
@@ -228,7 +228,7 @@ function isSweepProgress(v: unknown): v is SweepProgress {
   );
 }
 
-function isPatchRunStateParams(v: unknown): v is PatchRunStateParams {
+function isSubstitutionRunStateParams(v: unknown): v is SubstitutionRunStateParams {
   return (
     isRecord(v) &&
     isString(v.runId) &&
@@ -241,7 +241,7 @@ function isPatchRunStateParams(v: unknown): v is PatchRunStateParams {
 function isPatchTablesParams(v: unknown): v is PatchTablesParams {
   return isRecord(v) && isString(v.runId) && isArrayOf(v.tables, isPatchTable);
 }
-function isPatchStaleParams(v: unknown): v is PatchStaleParams {
+function isSubstitutionStaleParams(v: unknown): v is SubstitutionStaleParams {
   return isRecord(v) && isString(v.runId) && isString(v.reason);
 }
 function isHeadPatternsRequestParams(v: unknown): v is HeadPatternsRequestParams {
@@ -266,7 +266,7 @@ function isExportPngParams(v: unknown): v is ExportPngParams {
     v.dataUrl.startsWith('data:image/png;base64,')
   );
 }
-function isReadyParams(v: unknown): v is PatchReadyParams {
+function isReadyParams(v: unknown): v is SubstitutionReadyParams {
   return isRecord(v) && isPositiveInt(v.protocolVersion);
 }
 function isRunIdParams(v: unknown): v is RunIdParams {
@@ -275,7 +275,7 @@ function isRunIdParams(v: unknown): v is RunIdParams {
 
 // webview → host
 /** Command: the listener is installed; the host replies with the current comparison and tables. */
-export const PatchReady = defineMessage('ready', 'command', isReadyParams);
+export const SubstitutionReady = defineMessage('ready', 'command', isReadyParams);
 /** Command: cancel the run's exact sweeps (finished tables stay; the one in progress is dropped). */
 export const CancelRun = defineMessage('cancelRun', 'command', isRunIdParams);
 /** Command: save every table (JSON, CSV) or a self-contained HTML report, through a save dialog. */
@@ -288,33 +288,36 @@ export const RequestHeadPatterns = defineRequest('requestHeadPatterns', isHeadPa
 // host → webview
 /** Notification: a new comparison (replaces the previous one and its tables). */
 export const Comparison = defineMessage('comparison', 'notification', isComparisonParams);
-/** Notification: tables for the current run (an AtP preview, or exact tables replacing it). */
+/**
+ * Notification: tables for the current run (an AtP preview, or exact tables replacing it). Named
+ * for what it carries (`PatchTable`s, the patching analysis), not for the panel.
+ */
 export const PatchTables = defineMessage('tables', 'notification', isPatchTablesParams);
 /** Notification: run state and per-sweep progress. */
-export const PatchRunState = defineMessage('runState', 'notification', isPatchRunStateParams);
+export const SubstitutionRunState = defineMessage('runState', 'notification', isSubstitutionRunStateParams);
 /** Notification: the document changed since the comparison was taken. */
-export const PatchStale = defineMessage('stale', 'notification', isPatchStaleParams);
+export const SubstitutionStale = defineMessage('stale', 'notification', isSubstitutionStaleParams);
 /** Response to `requestHeadPatterns`. */
 export const HeadPatterns = defineResponse('headPatterns', isHeadPatternsParams);
 
-export type PatchWebviewToHost =
-  | Message<'ready', PatchReadyParams>
+export type SubstitutionWebviewToHost =
+  | Message<'ready', SubstitutionReadyParams>
   | Message<'cancelRun', RunIdParams>
   | Message<'exportTables', ExportTablesParams>
   | Message<'exportPng', ExportPngParams>
   | RequestMessage<'requestHeadPatterns', HeadPatternsRequestParams>;
-export type PatchHostToWebview =
+export type SubstitutionHostToWebview =
   | Message<'comparison', ComparisonParams>
   | Message<'tables', PatchTablesParams>
-  | Message<'runState', PatchRunStateParams>
-  | Message<'stale', PatchStaleParams>
+  | Message<'runState', SubstitutionRunStateParams>
+  | Message<'stale', SubstitutionStaleParams>
   | ResponseMessage<'headPatterns', HeadPatternsParams>;
 
-export function isPatchWebviewToHost(msg: unknown): msg is PatchWebviewToHost {
-  return PatchReady.is(msg) || CancelRun.is(msg) || ExportTables.is(msg) || ExportPng.is(msg) || RequestHeadPatterns.is(msg);
+export function isSubstitutionWebviewToHost(msg: unknown): msg is SubstitutionWebviewToHost {
+  return SubstitutionReady.is(msg) || CancelRun.is(msg) || ExportTables.is(msg) || ExportPng.is(msg) || RequestHeadPatterns.is(msg);
 }
-export function isPatchHostToWebview(msg: unknown): msg is PatchHostToWebview {
-  return Comparison.is(msg) || PatchTables.is(msg) || PatchRunState.is(msg) || PatchStale.is(msg) || HeadPatterns.is(msg);
+export function isSubstitutionHostToWebview(msg: unknown): msg is SubstitutionHostToWebview {
+  return Comparison.is(msg) || PatchTables.is(msg) || SubstitutionRunState.is(msg) || SubstitutionStale.is(msg) || HeadPatterns.is(msg);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ import {
   ExportPng,
   ExportTables,
   HeadPatterns,
-  isPatchHostToWebview,
-  isPatchWebviewToHost,
-  PatchReady,
-  PatchRunState,
+  isSubstitutionHostToWebview,
+  isSubstitutionWebviewToHost,
   PatchTables,
   RequestHeadPatterns,
+  SubstitutionReady,
+  SubstitutionRunState,
   type ComparisonParams,
   type PatchTable,
 } from '../../../../../src/features/substitution/shared/protocol';
@@ -36,20 +36,20 @@ const zTable: PatchTable = { sweep: 'z', direction: 'noise', source: 'exact', di
 
 describe('patchingUi: protocol guards', () => {
   it('accepts well-formed messages in each direction (equal metrics allowed)', () => {
-    assert.ok(isPatchHostToWebview(Comparison.create(comparison)));
-    assert.ok(isPatchHostToWebview(PatchTables.create({ runId: 'r1', tables: [zTable] })));
+    assert.ok(isSubstitutionHostToWebview(Comparison.create(comparison)));
+    assert.ok(isSubstitutionHostToWebview(PatchTables.create({ runId: 'r1', tables: [zTable] })));
     assert.ok(
-      isPatchHostToWebview(
-        PatchRunState.create({ runId: 'r1', state: 'sweeping', progress: { direction: 'denoise', sweep: 'z', tablesDone: 1, tablesTotal: 4, layer: 0, cellsDone: 2, cellsTotal: 4 } }),
+      isSubstitutionHostToWebview(
+        SubstitutionRunState.create({ runId: 'r1', state: 'sweeping', progress: { direction: 'denoise', sweep: 'z', tablesDone: 1, tablesTotal: 4, layer: 0, cellsDone: 2, cellsTotal: 4 } }),
       ),
     );
-    assert.ok(isPatchHostToWebview(HeadPatterns.result(3, { runId: 'r1', layer: 1, head: 2, n_tokens: 2, clean_q_k: new Float32Array(4), corrupt_q_k: new Float32Array(4) })));
-    assert.ok(isPatchHostToWebview(HeadPatterns.error(3, 'gone')));
-    assert.ok(isPatchWebviewToHost(PatchReady.create({ protocolVersion: 1 })));
-    assert.ok(isPatchWebviewToHost(CancelRun.create({ runId: 'r1' })));
-    assert.ok(isPatchWebviewToHost(ExportTables.create({ runId: 'r1', format: 'csv' })));
-    assert.ok(isPatchWebviewToHost(ExportPng.create({ runId: 'r1', name: 'z-denoise', dataUrl: 'data:image/png;base64,AAAA' })));
-    assert.ok(isPatchWebviewToHost(RequestHeadPatterns.create(1, { runId: 'r1', layer: 0, head: 0 })));
+    assert.ok(isSubstitutionHostToWebview(HeadPatterns.result(3, { runId: 'r1', layer: 1, head: 2, n_tokens: 2, clean_q_k: new Float32Array(4), corrupt_q_k: new Float32Array(4) })));
+    assert.ok(isSubstitutionHostToWebview(HeadPatterns.error(3, 'gone')));
+    assert.ok(isSubstitutionWebviewToHost(SubstitutionReady.create({ protocolVersion: 1 })));
+    assert.ok(isSubstitutionWebviewToHost(CancelRun.create({ runId: 'r1' })));
+    assert.ok(isSubstitutionWebviewToHost(ExportTables.create({ runId: 'r1', format: 'csv' })));
+    assert.ok(isSubstitutionWebviewToHost(ExportPng.create({ runId: 'r1', name: 'z-denoise', dataUrl: 'data:image/png;base64,AAAA' })));
+    assert.ok(isSubstitutionWebviewToHost(RequestHeadPatterns.create(1, { runId: 'r1', layer: 0, head: 0 })));
   });
 
   it('rejects tables whose values do not fit their dims, or unknown sweeps and sources', () => {
@@ -68,13 +68,13 @@ describe('patchingUi: protocol guards', () => {
   });
 
   it('rejects progress that runs past its totals, patterns of the wrong size, and unsafe exports', () => {
-    assert.ok(!PatchRunState.is({ method: 'runState', params: { runId: 'r', state: 'sweeping', progress: { direction: 'noise', sweep: 'z', tablesDone: 5, tablesTotal: 4, layer: 0, cellsDone: 0, cellsTotal: 1 } } }));
-    assert.ok(!PatchRunState.is({ method: 'runState', params: { runId: 'r', state: 'paused' } }));
+    assert.ok(!SubstitutionRunState.is({ method: 'runState', params: { runId: 'r', state: 'sweeping', progress: { direction: 'noise', sweep: 'z', tablesDone: 5, tablesTotal: 4, layer: 0, cellsDone: 0, cellsTotal: 1 } } }));
+    assert.ok(!SubstitutionRunState.is({ method: 'runState', params: { runId: 'r', state: 'paused' } }));
     assert.ok(!HeadPatterns.is(HeadPatterns.result(1, { runId: 'r', layer: 0, head: 0, n_tokens: 3, clean_q_k: new Float32Array(9), corrupt_q_k: new Float32Array(4) })));
     assert.ok(!ExportPng.is(ExportPng.create({ runId: 'r', name: '../../etc/passwd', dataUrl: 'data:image/png;base64,AA' })));
     assert.ok(!ExportPng.is(ExportPng.create({ runId: 'r', name: 'x', dataUrl: 'data:text/html;base64,AA' })));
     assert.ok(!ExportTables.is({ method: 'exportTables', params: { runId: 'r', format: 'xlsx' } }));
-    assert.ok(!isPatchWebviewToHost({ method: 'ready', params: { protocolVersion: 0 } }));
-    assert.ok(!isPatchWebviewToHost({ method: 'requestHeadPatterns', params: { runId: 'r', layer: 0, head: 0 } }), 'a request needs an id');
+    assert.ok(!isSubstitutionWebviewToHost({ method: 'ready', params: { protocolVersion: 0 } }));
+    assert.ok(!isSubstitutionWebviewToHost({ method: 'requestHeadPatterns', params: { runId: 'r', layer: 0, head: 0 } }), 'a request needs an id');
   });
 });

@@ -70,7 +70,7 @@ try {
   const maps = wv.locator('ci-patch-heatmap canvas');
   await maps.nth(1).waitFor({ timeout: 120_000 });
   lap('panel shows both heatmaps');
-  await wv.locator('ci-patch-panel header .run', { hasText: 'Exact' }).waitFor({ timeout: 120_000 });
+  await wv.locator('ci-substitution-panel header .run', { hasText: 'Exact' }).waitFor({ timeout: 120_000 });
   lap('all tables exact');
   check((await maps.count()) === 2, 'two heatmaps: denoising and noising');
   const labels = await maps.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
@@ -84,7 +84,7 @@ try {
     }),
   );
   check(painted.every((n) => n > 5), `both heatmaps painted (${painted.join(', ')} colours)`);
-  const diffTok = await wv.locator('ci-patch-panel .tok.diff').allTextContents();
+  const diffTok = await wv.locator('ci-substitution-panel .tok.diff').allTextContents();
   check(diffTok.join(' ') === 'self x', `token diff marks the substituted token: ${JSON.stringify(diffTok)}`);
   await shot('patching-04-panel.png');
 
@@ -96,7 +96,7 @@ try {
   });
   await canvas.click({ position: pos });
   await wv.locator('ci-patch-head-detail canvas').waitFor({ timeout: 60_000 });
-  const headTitle = (await wv.locator('ci-patch-panel section.head h2').textContent()) ?? '';
+  const headTitle = (await wv.locator('ci-substitution-panel section.head h2').textContent()) ?? '';
   check(/Head 1\.1/.test(headTitle), `head detail: "${headTitle.trim().slice(0, 40)}"`);
   const sizes = await wv.locator('ci-patch-head-detail canvas').evaluate((c) => ({ w: c.width, h: c.height }));
   check(sizes.w > sizes.h && sizes.h > 0, `clean, corrupt and difference plots drawn (${sizes.w}×${sizes.h} px)`);

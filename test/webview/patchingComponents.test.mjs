@@ -40,7 +40,7 @@ const posted = (page) =>
     }),
   );
 const labels = (page) => page.locator('ci-patch-heatmap canvas').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label')));
-const tabMark = (page, sweep) => page.locator('ci-patch-panel button.seg', { hasText: new RegExp(`^\\s*${sweep}\\s*[✓≈½]?\\s*$`) }).first().locator('.mark').innerText();
+const tabMark = (page, sweep) => page.locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${sweep}\\s*[✓≈½]?\\s*$`) }).first().locator('.mark').innerText();
 
 /** Sends a fresh table for (sweep, direction) with the given source, through the fake host. */
 function sendTable(page, sweep, direction, source, value = 0) {
@@ -69,13 +69,13 @@ describe('Compare Token Substitution webview', () => {
     assert.equal(await tabMark(page, 'z'), '✓');
     assert.deepEqual(await page.evaluate(() => window.__ciPatchHarness.violations), []);
     assert.deepEqual(errors, []);
-    const diff = await page.locator('ci-patch-panel .tok.diff').allInnerTexts();
+    const diff = await page.locator('ci-substitution-panel .tok.diff').allInnerTexts();
     assert.deepEqual(diff, ['param', 'arg']);
   });
 
   it('an exact table replaces the estimate, and a late estimate never replaces an exact table', async () => {
     const { page } = await open('theme=dark&source=attribution');
-    await page.locator('ci-patch-panel button.seg', { hasText: /^\s*mlp_out/ }).first().click();
+    await page.locator('ci-substitution-panel button.seg', { hasText: /^\s*mlp_out/ }).first().click();
     assert.match((await labels(page))[0], /estimate \(AtP\)/);
     await sendTable(page, 'mlp_out', 'denoise', 'exact', -0.8);
     assert.equal(await tabMark(page, 'mlp_out'), '½');
@@ -94,27 +94,27 @@ describe('Compare Token Substitution webview', () => {
       window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'other', state: 'error', message: 'boom' } });
     });
     assert.match((await labels(page))[0], /estimate/);
-    assert.equal(await page.locator('ci-patch-panel header .run.error').count(), 0);
+    assert.equal(await page.locator('ci-substitution-panel header .run.error').count(), 0);
   });
 
   it('while sweeping: progress and a Cancel button that posts cancelRun', async () => {
     const { page } = await open('theme=dark&source=attribution&sweeping');
-    const run = await page.locator('ci-patch-panel header .run').innerText();
+    const run = await page.locator('ci-substitution-panel header .run').innerText();
     assert.match(run, /table 8 of 18/);
-    assert.ok((await page.locator('ci-patch-panel progress').evaluate((p) => p.value)) > 0.35);
-    await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).click();
+    assert.ok((await page.locator('ci-substitution-panel progress').evaluate((p) => p.value)) > 0.35);
+    await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).click();
     assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });
     await page.evaluate(() => window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
     // Lit renders asynchronously: wait for the button to go (fails after the timeout if it stays)
-    await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).waitFor({ state: 'detached', timeout: 5000 });
-    assert.equal(await page.locator('ci-patch-panel vscode-button', { hasText: 'Cancel' }).count(), 0);
-    assert.match(await page.locator('ci-patch-panel .state-message').innerText(), /7 of 18/);
+    await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).count(), 0);
+    assert.match(await page.locator('ci-substitution-panel .state-message').innerText(), /7 of 18/);
   });
 
   it('exports: JSON/CSV/HTML through the host, PNG as a data URL of the drawn heatmap', async () => {
     const { page } = await open('theme=light&source=exact');
-    for (const f of ['JSON', 'CSV', 'HTML']) await page.locator('ci-patch-panel vscode-button', { hasText: f }).click();
-    await page.locator('ci-patch-panel figcaption button', { hasText: 'PNG' }).nth(1).click();
+    for (const f of ['JSON', 'CSV', 'HTML']) await page.locator('ci-substitution-panel vscode-button', { hasText: f }).click();
+    await page.locator('ci-substitution-panel figcaption button', { hasText: 'PNG' }).nth(1).click();
     const msgs = (await posted(page)).slice(-4);
     assert.deepEqual(
       msgs.map((m) => [m.method, m.params.format ?? m.params.name]),
@@ -140,7 +140,7 @@ describe('Compare Token Substitution webview', () => {
     const req = (await posted(page)).filter((m) => m.method === 'requestHeadPatterns');
     assert.equal(req.length, 1);
     assert.deepEqual(req[0].params, { runId: 'fixture-run', layer: 3, head: 5 });
-    assert.match(await page.locator('ci-patch-panel section.head h2').innerText(), /Head 3\.5/);
+    assert.match(await page.locator('ci-substitution-panel section.head h2').innerText(), /Head 3\.5/);
     // A stale answer (an older request id) is ignored.
     await page.evaluate(() => window.__ciPatchHarness.send({ method: 'headPatterns', id: 999, error: 'old' }));
     assert.equal(await page.locator('ci-patch-head-detail .error').count(), 0);
@@ -148,10 +148,10 @@ describe('Compare Token Substitution webview', () => {
 
   it('equal clean and corrupt metrics: no normalised mode, the gap is said to be 0', async () => {
     const { page } = await open('theme=dark&source=exact&equal');
-    const modes = await page.locator('ci-patch-panel .modes button').allInnerTexts();
+    const modes = await page.locator('ci-substitution-panel .modes button').allInnerTexts();
     assert.deepEqual(modes, ['Change', 'Raw metric']);
-    assert.match(await page.locator('ci-patch-panel .hints').innerText(), /no gap/);
-    assert.match(await page.locator('ci-patch-panel .notes').innerText(), /normalised values are undefined/);
+    assert.match(await page.locator('ci-substitution-panel .hints').innerText(), /no gap/);
+    assert.match(await page.locator('ci-substitution-panel .notes').innerText(), /normalised values are undefined/);
   });
 
   it('keyboard: arrows move over cells, Enter opens the head', async () => {
@@ -159,7 +159,7 @@ describe('Compare Token Substitution webview', () => {
     await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();
     for (const k of ['ArrowDown', 'ArrowRight', 'Enter']) await page.keyboard.press(k);
     await page.locator('ci-patch-head-detail canvas').waitFor();
-    assert.match(await page.locator('ci-patch-panel section.head h2').innerText(), /Head 1\.1/);
+    assert.match(await page.locator('ci-substitution-panel section.head h2').innerText(), /Head 1\.1/);
     assert.match(await page.locator('ci-patch-heatmap[data-direction="noise"] .tooltip').innerText(), /layer 1 · head 1\.1/);
   });
 });

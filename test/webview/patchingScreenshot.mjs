@@ -24,7 +24,7 @@ async function clickCell(page, direction, row, col) {
   return pos;
 }
 
-const tab = (page, name) => page.locator('ci-patch-panel button.seg', { hasText: new RegExp(`^\\s*${name}\\s*[✓≈½]?\\s*$`) }).first().click();
+const tab = (page, name) => page.locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${name}\\s*[✓≈½]?\\s*$`) }).first().click();
 
 const SCENARIOS = [
   ...['dark', 'light', 'hc'].map((theme) => ({
@@ -55,7 +55,7 @@ const SCENARIOS = [
       await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();
       for (const k of ['ArrowRight', 'ArrowRight', 'Enter']) await page.keyboard.press(k);
       await page.locator('ci-patch-head-detail canvas').waitFor();
-      const title = await page.locator('ci-patch-panel section.head h2').textContent();
+      const title = await page.locator('ci-substitution-panel section.head h2').textContent();
       if (!/Head 0\.2/.test(title ?? '')) throw new Error(`keyboard picked the wrong head: ${title}`);
     },
   },

@@ -65,7 +65,7 @@ export class SubstitutionPanel {
       {
         viewType: SubstitutionPanel.viewType,
         title: 'Circuit Inspector: Token Substitution',
-        rootElement: 'ci-patch-panel',
+        rootElement: 'ci-substitution-panel',
         script: 'substitution.js',
         protocolVersion: SUBSTITUTION_PROTOCOL_VERSION,
       },

@@ -3,7 +3,7 @@ import { answerToken, defaultMetric, describeChange, keepLeadingSpace, metricLab
 import type { PromptToken as PlanToken } from '../../../../src/shared/tokens';
 import { mergeTables } from '../../../../src/features/substitution/shared/tables';
 import type { ComparisonParams, PatchTable } from '../../../../src/features/substitution/shared/protocol';
-import { availableModes, describeCell, heatmapView, hintsFor, sharedScale, sweepStatus } from '../../../../webview/components/ci-patch-panel/patchView';
+import { availableModes, describeCell, heatmapView, hintsFor, sharedScale, sweepStatus } from '../../../../webview/components/ci-substitution-panel/patchView';
 
 const tok = (id: number, text: string, start: number, isBos = false): PlanToken => ({ id, text, start, end: isBos ? 0 : start + text.length, isBos });
 // "x = param" → BOS, "x", " =", " param"

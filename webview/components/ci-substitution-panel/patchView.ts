@@ -1,5 +1,5 @@
 /**
- * What the patching panel shows, derived from the comparison and its tables: pure, so the unit
+ * What the substitution panel shows, derived from the comparison and its tables: pure, so the unit
  * tests read it without a DOM. The root element keeps the state; this turns it into view data.
  */
 import { cellAddress, cellValue, componentHints, formatValue, normalised, positionLabels, tableGrid, targetMetric, type ComparisonParams, type ComponentHint, type PatchTable, type SweepKind, type TableGrid, unpatchedValue, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';

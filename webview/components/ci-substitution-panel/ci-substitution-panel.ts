@@ -8,9 +8,9 @@ import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, MODE_LABELS, MODE_LEGENDS, sweepStatus } from './patchView.js';
 import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
-import { styles } from './ci-patch-panel.styles.js';
+import { styles } from './ci-substitution-panel.styles.js';
 
-export interface PatchChannel {
+export interface SubstitutionChannel {
   post(msg: SubstitutionWebviewToHost): void;
 }
 
@@ -32,14 +32,14 @@ const STATE_TEXT: Readonly<Record<SubstitutionRunStateParams['state'], string>> 
  * chosen sweep the denoising and noising heatmaps side by side (AtP estimate first, exact when its
  * sweep finishes), the OR/AND reading aid, and a clicked head's clean/corrupt patterns.
  *
- * @tag ci-patch-panel
+ * @tag ci-substitution-panel
  */
-@customElement('ci-patch-panel')
-export class CiPatchPanel extends LitElement {
+@customElement('ci-substitution-panel')
+export class CiSubstitutionPanel extends LitElement {
   static override styles = styles;
 
   /** The host; undefined outside a webview (the panel then only renders what it is sent). */
-  @property({ attribute: false }) channel?: PatchChannel;
+  @property({ attribute: false }) channel?: SubstitutionChannel;
 
   @state() private comparison?: ComparisonParams;
   @state() private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
@@ -317,7 +317,7 @@ function pct(v: number): string {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'ci-patch-panel': CiPatchPanel;
+    'ci-substitution-panel': CiSubstitutionPanel;
     'ci-patch-heatmap': CiPatchHeatmap;
   }
 }

@@ -1,1 +1,0 @@
-export * from './ci-patch-panel.js';

@@ -8,7 +8,7 @@
 import { errorMessage } from '../shared/errors';
 import { EngineError, isEngineToHost, type HostToEngine, type LogLevel, type MethodTable, type ProgressPhase } from './protocol';
 
-/** The part of a child process (or worker) the client uses. */
+/** The part of a child process (or a test double) the client uses. */
 export interface EngineTransport {
   send(msg: HostToEngine): void;
   on(event: 'message', listener: (msg: unknown) => void): unknown;
@@ -171,7 +171,13 @@ export class EngineClient {
     this.transport = t;
     this.exitReason = undefined;
     t.on('message', (msg) => this.onMessage(msg));
-    t.on('error', (err) => this.onLog('error', `engine channel error: ${err.message}`));
+    // A process that cannot start, or whose channel broke, may never report an exit: end it and
+    // fail what is pending rather than wait forever.
+    t.on('error', (err) => {
+      this.onLog('error', `engine error: ${err.message}`);
+      if (this.transport === t) t.kill();
+      this.lost(t, `it failed: ${err.message}`);
+    });
     t.on('exit', (code, signal) => this.lost(t, this.exitReason ?? this.explainExit(code, signal)));
     return t;
   }

@@ -52,7 +52,7 @@ export function createEngineClient(extensionPath: string, log: vscode.LogOutputC
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // The JS heap gets the same ceiling; the watchdogs cover onnxruntime's native memory.
-      execArgv: [`--max-old-space-size=${limitMb}`],
+      execArgv: limitMb > 0 ? [`--max-old-space-size=${limitMb}`] : [],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', [ENGINE_ENV.threads]: String(engineThreads()), [ENGINE_ENV.memoryLimitMb]: String(limitMb) },
     });
     child.stdout?.on('data', (b: Buffer) => log.info(`[engine stdout] ${b.toString('utf8').trimEnd()}`));

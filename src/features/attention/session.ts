@@ -1,5 +1,5 @@
 /**
- * The one live inspection: runs the engine worker for a selection, feeds the panel, answers the
+ * The one live inspection: runs the engine for a selection, feeds the panel, answers the
  * panel's requests, paints decorations for its focus, serves the hover, and marks everything stale
  * when the document changes. Commands and providers call into it; it owns their shared state.
  */

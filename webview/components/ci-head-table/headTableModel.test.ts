@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { HeadSummary } from '../../../src/shared/inspection.js';
-import { DEFAULT_SORT, nextSort, parseHeadFilter, sortHeads } from '../../../webview/components/ci-head-table/headTableModel.js';
+import { DEFAULT_SORT, nextSort, parseHeadFilter, sortHeads } from './headTableModel.js';
 
 const row = (layer: number, head: number, prevToken: number, induction: number | null, bos = 0.5, entropy = 1): HeadSummary => ({
   layer,

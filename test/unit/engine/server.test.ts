@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import type { EngineToHost } from '../../../src/engine/protocol';
-import { defineEngineModule } from '../../../src/engine/registry';
+import { defineEngineModule, type AnyEngineModule } from '../../../src/engine/registry';
 import { EngineServer } from '../../../src/engine/server';
 
 type Echo = { echo: { params: { text: string }; result: string }; fail: { params: { kind: string }; result: never } };
 
 const noModel = () => Promise.reject(new Error('no model in this test'));
 
-function serve(modules: Parameters<typeof defineEngineModule>[1][] = []) {
+function serve(modules: AnyEngineModule[] = []) {
   const replies: EngineToHost[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -24,7 +24,7 @@ function serve(modules: Parameters<typeof defineEngineModule>[1][] = []) {
       },
     },
   }));
-  const server = new EngineServer(noModel, (m) => replies.push(m), [echo, ...modules.map((m, i) => defineEngineModule(`extra${i}`, m))]);
+  const server = new EngineServer(noModel, (m) => replies.push(m), [echo, ...modules]);
   return { server, replies, release };
 }
 
@@ -73,8 +73,8 @@ describe('engine/EngineServer', () => {
   });
 
   it('refuses two modules registering the same method, naming both', () => {
-    const other = () => ({ handlers: { echo: (p: { n: number }) => p.n } });
-    assert.throws(() => serve([other]), /echo is registered by both echo and extra0/);
+    const other = defineEngineModule<{ echo: { params: { n: number }; result: number } }>('other', () => ({ handlers: { echo: (p) => p.n } }));
+    assert.throws(() => serve([other]), /echo is registered by both echo and other/);
   });
 
   it('after dispose, every request is answered cancelled', async () => {

@@ -1,6 +1,6 @@
 // Bundles the extension host, the engine process, the CLI and the webviews with esbuild.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -22,6 +22,8 @@ const webviewEntries = existsSync('webview')
     )
   : {};
 
+// A clean dist/: a bundle that is no longer built must not ship in the .vsix.
+rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 const jobs = [];
 for (const [entry, outfile] of nodeEntries) {

@@ -12,7 +12,7 @@ import {
   type LayerPattern,
 } from './headScores';
 import { SpecialTokenDetector, type SpecialTokenOptions } from './specialTokens';
-import { maxPoolPattern, thumbnailSize } from './thumbnail';
+import { maxPoolPattern, thumbnailSize } from '../shared/thumbnail';
 import { DEFAULT_WATCH_TOKENS, matchWatchTokens, normalizeWatchList } from './watchTokens';
 
 export interface InspectionTokenInput {

@@ -17,7 +17,7 @@ export interface MethodSpec {
   readonly progress?: unknown;
 }
 
-/** A feature's engine methods, by name (an interface whose members are MethodSpecs). */
+/** A feature's engine methods, by name: declare it as a `type` alias (an interface has no index signature and does not satisfy this). */
 export type MethodTable = { [method: string]: MethodSpec };
 
 export interface RequestMessage {

@@ -47,6 +47,12 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
         (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
     );
     assert.deepEqual(bad, []);
+    const devFiles = ['.prettierrc.json', '.prettierignore', 'eslint.config.mjs', 'ARCHITECTURE.md', 'CONTRIBUTING.md', '.mocharc.json', 'tsconfig.json'];
+    assert.deepEqual(files.filter((f) => devFiles.includes(f)), [], 'no developer configuration or docs');
+  });
+
+  it('ships the extension, the engine process and one webview bundle per feature', () => {
+    for (const f of ['dist/extension.js', 'dist/engine.js', 'dist/webview/attention.js', 'dist/webview/substitution.js']) assert.ok(files.includes(f), f);
   });
 
   it('packages every platform onnxruntime-node ships, each with its own binaries and nothing else changed', () => {

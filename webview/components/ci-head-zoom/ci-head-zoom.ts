@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { maxPoolPattern } from '../../../src/analysis/thumbnail.js';
+import { maxPoolPattern } from '../../../src/shared/thumbnail.js';
 import type { HeadRef, HeadSummary } from '../../../src/shared/inspection.js';
 import { heatIndex, heatLut, toCss, type Rgba } from '../../lib/color.js';
 import { focusContext, inspectionContext, patternsContext, type InspectionView } from '../../lib/context.js';

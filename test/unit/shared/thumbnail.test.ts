@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { maxPoolPattern, poolBins, thumbnailSize } from '../../../src/analysis/thumbnail';
+import { maxPoolPattern, poolBins, thumbnailSize } from '../../../src/shared/thumbnail';
 
 function identity(n: number): Float32Array {
   const p = new Float32Array(n * n);

@@ -1,13 +1,13 @@
 // Screenshots of the Compare Token Substitution webview in the harness (dark, light and
 // high-contrast themes; estimate vs exact; progress; z by position; equal metrics; narrow),
-// written to .tmp/screenshots/patching-*.png. Exits non-zero on page errors or CSP violations.
+// written to .tmp/screenshots/substitution-*.png. Exits non-zero on page errors or CSP violations.
 //
-//   node test/webview/patchingScreenshot.mjs [--only=dark-z,...]
+//   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...]
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
-import { buildPatchingHarness } from './patchingBuild.mjs';
+import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 const OUT = join(ROOT, '.tmp', 'screenshots');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -62,7 +62,7 @@ const SCENARIOS = [
 ];
 
 await mkdir(OUT, { recursive: true });
-await buildPatchingHarness();
+await buildSubstitutionHarness();
 const server = await serve();
 const browser = await chromium.launch(CHROMIUM_OPTIONS);
 let failed = 0;
@@ -73,14 +73,14 @@ try {
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.url}/test/webview/patchingHarness.html?${s.query}`);
+    await page.goto(`${server.url}/test/webview/substitutionHarness.html?${s.query}`);
     if (!s.query.includes('empty')) await page.locator('ci-patch-heatmap canvas').first().waitFor();
     await s.act(page);
     await page.waitForTimeout(200);
-    const file = join(OUT, `patching-${s.name}.png`);
+    const file = join(OUT, `substitution-${s.name}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    const violations = await page.evaluate(() => window.__ciPatchHarness.violations);
-    const posted = await page.evaluate(() => window.__ciPatchHarness.posted.map((m) => m.method));
+    const violations = await page.evaluate(() => window.__ciSubstitutionHarness.violations);
+    const posted = await page.evaluate(() => window.__ciSubstitutionHarness.posted.map((m) => m.method));
     console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);
     for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
     if (errors.length || violations.length) failed++;

@@ -5,7 +5,7 @@
  * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
  */
 import { Comparison, HeadPatterns, PatchTables, SubstitutionRunState, type PatchTable, type SubstitutionHostToWebview } from '../../src/features/substitution/shared/protocol';
-import { fixtureHeadPatterns, makePatchFixture } from './patchingFixtures';
+import { fixtureHeadPatterns, makeSubstitutionFixture } from './substitutionFixtures';
 import { applyTheme, type ThemeName } from './themes';
 
 const q = new URLSearchParams(location.search);
@@ -16,7 +16,7 @@ applyTheme(theme);
 const posted: unknown[] = [];
 const violations: string[] = [];
 document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
-const fixture = makePatchFixture({
+const fixture = makeSubstitutionFixture({
   nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
   equalMetric: q.has('equal'),
@@ -31,7 +31,7 @@ function tables(): PatchTable[] {
   return [...fixture.tables('attribution').filter((t) => !exact.has(t.sweep)), ...fixture.tables('exact').filter((t) => exact.has(t.sweep))];
 }
 
-(window as unknown as { __ciPatchHarness: unknown }).__ciPatchHarness = { posted, violations, send };
+(window as unknown as { __ciSubstitutionHarness: unknown }).__ciSubstitutionHarness = { posted, violations, send };
 (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
   postMessage(msg: unknown) {
     posted.push(msg);

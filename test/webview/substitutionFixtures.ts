@@ -1,5 +1,5 @@
 /**
- * A synthetic comparison for the patching panel harness: a docstring prompt where ` param` is
+ * A synthetic comparison for the substitution panel harness: a docstring prompt where ` param` is
  * replaced by ` arg`, with tables shaped like the engine's and values that look like a real run
  * (a few heads carry the effect; some only in one direction, so the OR/AND aid has something to say).
  */
@@ -8,7 +8,7 @@ import { mulberry32 } from '../../tools/seededRandom';
 
 const CLEAN = ['<|endoftext|>', '\n', '       ', ' :', 'param', ' self', ':', ' the', ' rectangle', '\n', '       ', ' :', 'param', ' factor', ':', ' how', ' much'];
 
-export interface PatchFixtureOptions {
+export interface SubstitutionFixtureOptions {
   readonly nLayers?: number;
   readonly nHeads?: number;
   /** Make clean and corrupt metrics equal (denominator 0). */
@@ -16,7 +16,7 @@ export interface PatchFixtureOptions {
 }
 
 
-export function makePatchFixture(o: PatchFixtureOptions = {}): { comparison: ComparisonParams; tables: (source: PatchTable['source']) => PatchTable[] } {
+export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): { comparison: ComparisonParams; tables: (source: PatchTable['source']) => PatchTable[] } {
   const L = o.nLayers ?? 6;
   const H = o.nHeads ?? 8;
   const P = CLEAN.length;

@@ -1,16 +1,16 @@
 // Component tests of the Compare Token Substitution webview in Chromium, against its harness (fake
-// host, fixture comparison, strict CSP). Run: node --test test/webview/patchingComponents.test.mjs
+// host, fixture comparison, strict CSP). Run: node --test test/webview/substitutionComponents.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_OPTIONS, serve } from './harnessServer.mjs';
-import { buildPatchingHarness } from './patchingBuild.mjs';
+import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  await buildPatchingHarness();
+  await buildSubstitutionHarness();
   server = await serve();
   browser = await chromium.launch(CHROMIUM_OPTIONS);
 });
@@ -25,7 +25,7 @@ async function open(query = '', width = 1400) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}/test/webview/patchingHarness.html?${query}`);
+  await page.goto(`${server.url}/test/webview/substitutionHarness.html?${query}`);
   if (!query.includes('empty')) await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
   return { page, errors };
 }
@@ -33,7 +33,7 @@ async function open(query = '', width = 1400) {
 /** Messages the webview posted to the (fake) host; a PNG data URL is cut to its prefix. */
 const posted = (page) =>
   page.evaluate(() =>
-    window.__ciPatchHarness.posted.map((m) => {
+    window.__ciSubstitutionHarness.posted.map((m) => {
       const params = { ...m.params };
       if (typeof params.dataUrl === 'string') params.dataUrl = params.dataUrl.slice(0, 22);
       return m.id === undefined ? { method: m.method, params } : { method: m.method, id: m.id, params };
@@ -49,7 +49,7 @@ function sendTable(page, sweep, direction, source, value = 0) {
       const dims = sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? [6, 8] : sweep === 'z_by_pos' ? [6, 8, 17] : [6, 17];
       const axes = dims.length === 3 ? ['layer', 'head_index', 'pos'] : sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? ['layer', 'head_index'] : ['layer', 'pos'];
       const patched = new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value);
-      window.__ciPatchHarness.send({ method: 'tables', params: { runId: 'fixture-run', tables: [{ sweep, direction, source, dims, axes, patched }] } });
+      window.__ciSubstitutionHarness.send({ method: 'tables', params: { runId: 'fixture-run', tables: [{ sweep, direction, source, dims, axes, patched }] } });
     },
     [sweep, direction, source, value],
   );
@@ -67,7 +67,7 @@ describe('Compare Token Substitution webview', () => {
     assert.match(l[1], /^Noising · Head output z exact/);
     assert.equal(await tabMark(page, 'mlp_out'), '≈');
     assert.equal(await tabMark(page, 'z'), '✓');
-    assert.deepEqual(await page.evaluate(() => window.__ciPatchHarness.violations), []);
+    assert.deepEqual(await page.evaluate(() => window.__ciSubstitutionHarness.violations), []);
     assert.deepEqual(errors, []);
     const diff = await page.locator('ci-substitution-panel .tok.diff').allInnerTexts();
     assert.deepEqual(diff, ['param', 'arg']);
@@ -90,8 +90,8 @@ describe('Compare Token Substitution webview', () => {
     const { page } = await open('theme=dark&source=attribution');
     await page.evaluate(() => {
       const patched = new Float32Array(48);
-      window.__ciPatchHarness.send({ method: 'tables', params: { runId: 'other', tables: [{ sweep: 'z', direction: 'denoise', source: 'exact', dims: [6, 8], axes: ['layer', 'head_index'], patched }] } });
-      window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'other', state: 'error', message: 'boom' } });
+      window.__ciSubstitutionHarness.send({ method: 'tables', params: { runId: 'other', tables: [{ sweep: 'z', direction: 'denoise', source: 'exact', dims: [6, 8], axes: ['layer', 'head_index'], patched }] } });
+      window.__ciSubstitutionHarness.send({ method: 'runState', params: { runId: 'other', state: 'error', message: 'boom' } });
     });
     assert.match((await labels(page))[0], /estimate/);
     assert.equal(await page.locator('ci-substitution-panel header .run.error').count(), 0);
@@ -104,7 +104,7 @@ describe('Compare Token Substitution webview', () => {
     assert.ok((await page.locator('ci-substitution-panel progress').evaluate((p) => p.value)) > 0.35);
     await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).click();
     assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });
-    await page.evaluate(() => window.__ciPatchHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
+    await page.evaluate(() => window.__ciSubstitutionHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
     // Lit renders asynchronously: wait for the button to go (fails after the timeout if it stays)
     await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).count(), 0);
@@ -142,7 +142,7 @@ describe('Compare Token Substitution webview', () => {
     assert.deepEqual(req[0].params, { runId: 'fixture-run', layer: 3, head: 5 });
     assert.match(await page.locator('ci-substitution-panel section.head h2').innerText(), /Head 3\.5/);
     // A stale answer (an older request id) is ignored.
-    await page.evaluate(() => window.__ciPatchHarness.send({ method: 'headPatterns', id: 999, error: 'old' }));
+    await page.evaluate(() => window.__ciSubstitutionHarness.send({ method: 'headPatterns', id: 999, error: 'old' }));
     assert.equal(await page.locator('ci-patch-head-detail .error').count(), 0);
   });
 

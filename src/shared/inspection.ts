@@ -4,6 +4,7 @@
  * analysis builds these records, the engine sends them, the host and the webview read them.
  */
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from './guards';
+import type { PromptToken } from './tokens';
 
 /** One attention head. */
 export interface HeadRef {
@@ -15,18 +16,12 @@ export interface HeadRef {
 export type TokenKind = 'bos' | 'whitespace' | 'identifier' | 'keyword' | 'number' | 'punctuation' | 'other';
 export const TOKEN_KINDS: readonly TokenKind[] = ['bos', 'whitespace', 'identifier', 'keyword', 'number', 'punctuation', 'other'];
 
-export interface TokenInfo {
-  /** Decoded text exactly as tokenized (real spaces and newlines, e.g. ' param'). */
-  readonly text: string;
-  /** Vocabulary id. */
-  readonly id: number;
-  /**
-   * UTF-16 offsets of the token in the inspected document, `end` exclusive. A BOS token, which
-   * is not in the document, has an empty range (`start === end`) at the start of the prompt.
-   */
-  readonly start: number;
-  readonly end: number;
-  readonly isBos: boolean;
+/**
+ * An inspected token. Its offsets are UTF-16 offsets in the inspected document, `end` exclusive; a
+ * BOS token, which is not in the document, has an empty range (`start === end`) at the start of the
+ * prompt.
+ */
+export interface TokenInfo extends PromptToken {
   /** Matches one of the `circuitInspector.watchTokens` entries. */
   readonly isWatched: boolean;
 }

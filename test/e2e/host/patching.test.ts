@@ -62,8 +62,9 @@ describe('Compare Token Substitution in the extension host', function () {
     // ‘is’ ‘h’ with GPT-2's, ‘ish’ with the shipped model's), and the corrupt prompt is longer.
     const m = /The corrupt prompt has (\d+) tokens and the clean one (\d+) \(∅ → ((?:‘[^’]+’ ?)+)\)/.exec('message' in r ? r.message : '');
     assert.ok(m, 'message' in r ? r.message : '');
-    assert.ok(Number(m[1]) > Number(m[2]));
-    assert.match(m[3], /is|h/);
+    const added = [...m[3].matchAll(/‘([^’]+)’/g)].map((x) => x[1]);
+    assert.equal(added.join(''), 'ish', `the added tokens spell what the replacement added: ${m[3]}`);
+    assert.equal(Number(m[1]) - Number(m[2]), added.length, 'the corrupt prompt is longer by exactly the added tokens');
   });
 
   it('runs both directions: the AtP preview, then every table exact; a multi-token answer uses its first token', async () => {

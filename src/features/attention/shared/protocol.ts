@@ -85,10 +85,7 @@ export interface HeadPatternRequestParams {
   readonly head: number;
 }
 
-export interface HeadPatternParams {
-  readonly inspectionId: string;
-  readonly layer: number;
-  readonly head: number;
+export interface HeadPatternParams extends HeadPatternRequestParams {
   readonly n_tokens: number;
   /** Full attention pattern [n_tokens (query), n_tokens (key)], row-major. */
   readonly pattern_q_k: Float32Array;

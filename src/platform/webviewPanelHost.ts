@@ -109,6 +109,30 @@ export class WebviewPanelHost<In, Out> extends Disposable {
   }
 }
 
+/**
+ * A feature's panel: it holds its WebviewPanelHost and answers what the slot and the session ask of
+ * any panel (disposed?, closed, visible). Subclasses add their typed `show…` methods.
+ */
+export abstract class FeaturePanel<In, Out> {
+  protected abstract readonly host: WebviewPanelHost<In, Out>;
+
+  get isDisposed(): boolean {
+    return this.host.isDisposed;
+  }
+
+  get onDidDispose(): vscode.Event<void> {
+    return this.host.onDidDispose;
+  }
+
+  get visible(): boolean {
+    return this.host.visible;
+  }
+
+  dispose(): void {
+    this.host.dispose();
+  }
+}
+
 /** The one open panel of a kind: create it, or reveal the one that is open. */
 export class PanelSlot<P extends { readonly isDisposed: boolean; readonly onDidDispose: vscode.Event<void> }> {
   private panel: P | undefined;

@@ -8,28 +8,13 @@
  * BOS/sink share). Distance = mean |Δ| over all heads; 0 means "treated identically".
  */
 import type { SpecialTokenFinding } from '../../shared/inspection';
+import type { SubstituteRanking, SubstituteScore } from '../../shared/substitutes';
 import { blockHook } from '../../shared/hookNames';
 import type { HookedGpt2 } from '../../model/hookedGpt2';
 import type { Gpt2Tokenizer } from '../../model/tokenizer';
 import { sliceLeading } from '../../model/tensor';
 import { detectSpecialTokens } from '../specialTokens';
 import type { LayerPattern } from '../headScores';
-
-export interface SubstituteScore {
-  readonly id: number;
-  readonly text: string;
-  /** Mean |Δ treatment| over heads against the original token (lower = more alike). */
-  readonly distance: number;
-  /** Findings about this token in the substituted prompt (heads that single it out). */
-  readonly special: readonly SpecialTokenFinding[];
-}
-
-export interface SubstituteRanking {
-  readonly position: number;
-  readonly original: SubstituteScore;
-  /** Best first. */
-  readonly ranked: readonly SubstituteScore[];
-}
 
 export interface RankOptions {
   readonly signal?: AbortSignal;

@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import { errorMessage } from '../../shared/errors';
 import type { InspectionParams } from '../../shared/inspection';
-import { PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
+import { FeaturePanel, PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
 import {
   FocusToken,
   HeadPattern,
@@ -37,7 +37,7 @@ export interface AttentionPanelHandlers {
 
 const slot = new PanelSlot<AttentionPanel>();
 
-export class AttentionPanel {
+export class AttentionPanel extends FeaturePanel<WebviewToHostMessage, HostToWebviewMessage> {
   static readonly viewType = 'circuitInspector.attention';
 
   /** The open panel, if any. */
@@ -53,9 +53,13 @@ export class AttentionPanel {
     );
   }
 
-  private readonly host: WebviewPanelHost<WebviewToHostMessage, HostToWebviewMessage>;
+  protected readonly host: WebviewPanelHost<WebviewToHostMessage, HostToWebviewMessage>;
 
-  private constructor(extensionUri: vscode.Uri, private readonly handlers: AttentionPanelHandlers) {
+  private constructor(
+    extensionUri: vscode.Uri,
+    private readonly handlers: AttentionPanelHandlers,
+  ) {
+    super();
     this.host = new WebviewPanelHost(
       extensionUri,
       { viewType: AttentionPanel.viewType, title: 'Circuit Inspector: Attention', rootElement: 'ci-attention-panel', script: 'attention.js', protocolVersion: PROTOCOL_VERSION },
@@ -69,22 +73,6 @@ export class AttentionPanel {
         log: (m) => handlers.log(m),
       },
     );
-  }
-
-  get isDisposed(): boolean {
-    return this.host.isDisposed;
-  }
-
-  get onDidDispose(): vscode.Event<void> {
-    return this.host.onDidDispose;
-  }
-
-  get visible(): boolean {
-    return this.host.visible;
-  }
-
-  dispose(): void {
-    this.host.dispose();
   }
 
   showRunState(params: RunStateParams): void {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { errorMessage } from '../../shared/errors';
-import { PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
+import { FeaturePanel, PanelSlot, WebviewPanelHost } from '../../platform/webviewPanelHost';
 import type { ResultsSnapshot } from './results';
 import {
   Comparison,
@@ -37,7 +37,7 @@ export interface SubstitutionPanelHandlers {
 
 const slot = new PanelSlot<SubstitutionPanel>();
 
-export class SubstitutionPanel {
+export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, SubstitutionHostToWebview> {
   static readonly viewType = 'circuitInspector.substitution';
 
   static get instance(): SubstitutionPanel | undefined {
@@ -54,12 +54,13 @@ export class SubstitutionPanel {
     );
   }
 
-  private readonly host: WebviewPanelHost<SubstitutionWebviewToHost, SubstitutionHostToWebview>;
+  protected readonly host: WebviewPanelHost<SubstitutionWebviewToHost, SubstitutionHostToWebview>;
 
   private constructor(
     extensionUri: vscode.Uri,
     private handlers: SubstitutionPanelHandlers,
   ) {
+    super();
     this.host = new WebviewPanelHost(
       extensionUri,
       {
@@ -76,22 +77,6 @@ export class SubstitutionPanel {
         log: (m) => this.handlers.log(m),
       },
     );
-  }
-
-  get isDisposed(): boolean {
-    return this.host.isDisposed;
-  }
-
-  get onDidDispose(): vscode.Event<void> {
-    return this.host.onDidDispose;
-  }
-
-  get visible(): boolean {
-    return this.host.visible;
-  }
-
-  dispose(): void {
-    this.host.dispose();
   }
 
   showComparison(c: ComparisonParams): void {

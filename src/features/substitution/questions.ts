@@ -11,7 +11,8 @@ import { isCancelled } from '../../engine/protocol';
 import { errorMessage } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/modelSpec';
 import type { PromptToken } from '../../shared/tokens';
-import type { OpenComparisonResult, RankSubstitutesResult, Suggestion, SubstitutionEngineMethods, TokenizeCorruptResult } from './shared/engineMethods';
+import type { SubstituteRanking, SubstituteScore } from '../../shared/substitutes';
+import type { OpenComparisonResult, SubstitutionEngineMethods, TokenizeCorruptResult } from './shared/engineMethods';
 import { answerToken, defaultMetric, keepLeadingSpace, metricLabel, type TokenSpan } from './flow';
 
 /** Arguments for automation and tests: anything given is not asked for. */
@@ -75,13 +76,13 @@ export class SubstitutionQuestions {
       if (free.length) qp.activeItems = free;
     };
     qp.onDidChangeValue(refresh);
-    let rankCall: EngineCall<RankSubstitutesResult> | undefined;
+    let rankCall: EngineCall<SubstituteRanking> | undefined;
     if (span.first === span.last) {
       qp.busy = true;
       rankCall = this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: span.first, limit: 24 });
       rankCall.result.then(
         (s) => {
-          const item = (x: Suggestion): Item => ({
+          const item = (x: SubstituteScore): Item => ({
             label: `‘${visibleText(x.text)}’`,
             description: `treated ${x.distance.toFixed(3)} apart from ‘${visibleText(s.original.text)}’`,
             detail: x.special.length ? `$(warning) ${x.special[0].message}` : undefined,

@@ -4,7 +4,7 @@
  * and the small methods after it (`rankSubstitutes`, `tokenizeCorrupt`) reuse it instead of
  * re-running the clean prompt. The patching runs take token ids. Plain data, no `vscode`.
  */
-import type { SpecialTokenFinding } from '../../../shared/inspection';
+import type { SubstituteRanking } from '../../../shared/substitutes';
 import type { ModelSpec } from '../../../shared/modelSpec';
 import type { PromptToken, TokenRef, TopToken } from '../../../shared/tokens';
 import type { DiffOp, MetricSpec, PatchDirection, PatchTable, SweepKind, SweepProgress } from './protocol';
@@ -34,18 +34,6 @@ export interface RankSubstitutesParams {
   readonly limit: number;
   /** Rank only these ids (e.g. the replacement chosen, to check whether a head treats it specially). */
   readonly candidates?: readonly number[];
-}
-
-export interface Suggestion extends TokenRef {
-  /** Mean |Δ treatment| over heads against the original (lower = treated more alike). */
-  readonly distance: number;
-  readonly special: readonly SpecialTokenFinding[];
-}
-
-export interface RankSubstitutesResult {
-  readonly position: number;
-  readonly original: Suggestion;
-  readonly ranked: readonly Suggestion[];
 }
 
 export interface TokenizeCorruptParams {
@@ -115,7 +103,7 @@ export interface HeadPatternsResult {
 
 export type SubstitutionEngineMethods = {
   openComparison: { params: OpenComparisonParams; result: OpenComparisonResult };
-  rankSubstitutes: { params: RankSubstitutesParams; result: RankSubstitutesResult };
+  rankSubstitutes: { params: RankSubstitutesParams; result: SubstituteRanking };
   tokenizeCorrupt: { params: TokenizeCorruptParams; result: TokenizeCorruptResult };
   encode: { params: EncodeParams; result: readonly (readonly TokenRef[])[] };
   attribution: { params: PatchRunParams; result: PatchRunResult };

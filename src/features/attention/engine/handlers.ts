@@ -30,7 +30,7 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
 
   const keptFor = (inspectionId: string): Kept => {
     if (!kept || kept.inspectionId !== inspectionId) {
-      throw new EngineError({ code: 'unknown-context', message: `inspection ${inspectionId} is no longer kept (a newer run replaced it)` });
+      throw new EngineError({ code: 'unknown-context', message: `inspection ${inspectionId} is no longer kept by the engine (a newer inspection replaced it, or the engine restarted): inspect again` });
     }
     return kept;
   };

@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import { downloadModel, findCachedModel, formatModelRef, isAbortError, parseModelSource, type ModelRef } from '../hub';
 import { shippedModelDir, SHIPPED_MODEL_NAME } from '../model/shippedModel';
 import type { Settings } from './settingsKeys';
+import { hfToken } from './secrets';
+import { downloadRefusal } from './workspaceTrust';
 import { errorMessage } from '../shared/errors';
 
 export interface ResolvedModel {
@@ -67,6 +69,8 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
   const root = cacheRoot(context);
   const cached = await findCachedModel(root, src.ref);
   if (cached) return { dir: cached.folder, displayName: formatModelRef(src.ref) };
+  const refused = downloadRefusal(vscode.workspace.isTrusted, formatModelRef(src.ref));
+  if (refused) throw new ModelResolveError(refused);
   const choice = await vscode.window.showInformationMessage(
     `The model ${formatModelRef(src.ref)} is not downloaded yet.`,
     { modal: false },
@@ -78,6 +82,8 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
 
 export async function download(context: vscode.ExtensionContext, ref: ModelRef, settings: Settings, log: vscode.LogOutputChannel): Promise<ResolvedModel> {
   const name = formatModelRef(ref);
+  const refused = downloadRefusal(vscode.workspace.isTrusted, name);
+  if (refused) throw new ModelResolveError(refused);
   log.info(`downloading ${name} into ${cacheRoot(context)} (endpoint: ${process.env.HF_ENDPOINT || 'default'})`);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${name}`, cancellable: true },
@@ -88,7 +94,7 @@ export async function download(context: vscode.ExtensionContext, ref: ModelRef, 
       try {
         const result = await downloadModel(ref, {
           cacheRoot: cacheRoot(context),
-          token: settings.hfToken || undefined,
+          token: await hfToken(context),
           signal: abort.signal,
           onProgress: (p) => {
             const total = p.overallTotal;

@@ -17,7 +17,6 @@ export interface Settings {
   readonly layerNorm: LayerNormSetting;
   readonly prependBos: boolean;
   readonly watchTokens: readonly string[];
-  readonly hfToken: string;
   readonly hoverTopK: number;
   /** The engine process's memory limit in MB; 0 = four fifths of the machine's memory. */
   readonly engineMemoryLimitMB: number;
@@ -28,7 +27,6 @@ export const DEFAULTS: Settings = {
   layerNorm: 'as_configured',
   prependBos: true,
   watchTokens: DEFAULT_WATCH_TOKENS,
-  hfToken: '',
   hoverTopK: 5,
   engineMemoryLimitMB: 0,
 };
@@ -47,7 +45,6 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const layerNorm = get('layerNorm');
   const prependBos = get('prependBos');
   const watch = get('watchTokens');
-  const token = get('hfToken');
   const topK = get('hoverTopK');
   const memory = get('engineMemoryLimitMB');
   return {
@@ -55,7 +52,6 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
     prependBos: typeof prependBos === 'boolean' ? prependBos : DEFAULTS.prependBos,
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
-    hfToken: typeof token === 'string' ? token.trim() : DEFAULTS.hfToken,
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
     engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
   };

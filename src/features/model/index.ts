@@ -1,13 +1,26 @@
-/** The model and the engine that runs it: Select Model, and Restart Engine (a hard cancel). */
+/**
+ * The model and the engine that runs it: Select Model, Restart Engine (a hard cancel), the Hugging
+ * Face token (secret storage), and Open Sample (the walkthrough's first step).
+ */
 import * as vscode from 'vscode';
 import { defineFeature } from '../../platform/feature';
+import { migrateHfTokenSetting, registerHfTokenCommands } from './hfTokenCommands';
+import { registerOpenSample } from './openSample';
 import { registerSelectModel } from './selectModel';
 
 export const RESTART_ENGINE = 'circuitInspector.restartEngine';
 
-export const modelFeature = defineFeature('model', (ctx) => {
+/** What the extension-host tests read of the model feature. */
+export interface ModelApi {
+  /** Settles when the old circuitInspector.hfToken setting has been moved (see hfTokenCommands.ts). */
+  readonly hfTokenMigrated: Promise<void>;
+}
+
+export const modelFeature = defineFeature('model', (ctx): ModelApi => {
   ctx.extension.subscriptions.push(
     registerSelectModel(ctx.extension, ctx.log),
+    registerHfTokenCommands(ctx.extension, ctx.log),
+    registerOpenSample(ctx.extension),
     vscode.commands.registerCommand(RESTART_ENGINE, () => {
       if (!ctx.engine.started) {
         void vscode.window.setStatusBarMessage('Circuit Inspector: the engine is not running', 3000);
@@ -18,5 +31,5 @@ export const modelFeature = defineFeature('model', (ctx) => {
       return true;
     }),
   );
-  return {};
+  return { hfTokenMigrated: migrateHfTokenSetting(ctx.extension, ctx.log) };
 });

@@ -16,7 +16,6 @@ import {
   type ManifestFile,
   MANIFEST_NAME,
   findCachedModel,
-  isSafeRelativePath,
   partialPath,
   readCompleteManifest,
   repoDir,
@@ -26,11 +25,12 @@ import {
 } from './cache';
 import { sha256OfFile } from './checksum';
 import { originOf, resolveEndpoint, resolveToken, resolveUrl } from './endpoint';
-import { HubError, abortError, isAbortError, isRetryable } from './errors';
+import { HubError, abortError, isAbortError, isRetryable, retryDelay } from './errors';
 import { describe, fetchFile, sleep } from './fetchFile';
 import { openUrl, statusError } from './http';
 import { acquireLock } from './lock';
 import { type ModelRef, formatModelRef, isCommitSha, parseModelRef } from './modelRef';
+import { shardFileProblem } from '../model/checkpoint/shardFileName';
 import { errorMessage } from '../shared/errors';
 
 export interface DownloadOptions {
@@ -51,6 +51,8 @@ export interface DownloadOptions {
   readonly retryDelayMs?: number;
   /** idle socket timeout in ms; default 60000 */
   readonly timeoutMs?: number;
+  /** the most bytes accepted for a file whose size the hub does not announce; default 256 MiB (64 GiB for .safetensors) */
+  readonly maxUnannouncedBytes?: number;
   /** environment for HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE; default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -104,6 +106,8 @@ export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
 export const PICKLE_FILES = ['pytorch_model.bin', 'pytorch_model.bin.index.json'] as const;
 export const BPE_TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
 export const TOKENIZER_JSON_FILE = 'tokenizer.json';
+
+const MAX_UNANNOUNCED_WEIGHTS_BYTES = 64 * 1024 ** 3;
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
 
@@ -251,6 +255,8 @@ async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progr
     timeoutMs: ctx.o.timeoutMs,
     retries: ctx.o.retries,
     retryDelayMs: ctx.o.retryDelayMs,
+    expected: { size: p.size, etag: p.etag },
+    maxBytes: ctx.o.maxUnannouncedBytes ?? (p.file.endsWith('.safetensors') ? MAX_UNANNOUNCED_WEIGHTS_BYTES : undefined),
     onProgress: (received, total) => progress.report(p.file, received, total),
   });
   return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
@@ -279,11 +285,11 @@ async function probe(ctx: Context, file: string): Promise<Probe> {
         const meta = describe(res, ctx.tokenOrigin);
         return { file, url, exists: true, size: meta.size, etag: meta.etag, commit: meta.commit };
       }
-      throw statusError(file, url, res.status, res.headers, ctx.token !== undefined);
+      throw statusError(file, res.url, res.status, res.headers, ctx);
     } catch (e) {
       if (ctx.o.signal?.aborted || isAbortError(e)) throw abortError(file);
       if (!isRetryable(e) || failures >= retries) throw e;
-      await sleep((ctx.o.retryDelayMs ?? 1000) * 2 ** failures, ctx.o.signal, file);
+      await sleep(retryDelay(e, failures, ctx.o.retryDelayMs ?? 1000), ctx.o.signal, file);
     }
   }
 }
@@ -324,11 +330,12 @@ export async function readShardList(indexPath: string, url: string): Promise<str
   const map = (raw as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) throw bad('it has no "weight_map" object');
   const shards: string[] = [];
-  for (const [tensor, file] of Object.entries(map)) {
-    if (!isSafeRelativePath(file) || !file.endsWith('.safetensors')) {
-      throw bad(`tensor "${tensor}" maps to ${JSON.stringify(file)}, not a .safetensors file inside the repo`);
+  for (const [tensor, file] of Object.entries(map) as [string, unknown][]) {
+    const problem = shardFileProblem(file);
+    if (problem !== undefined) {
+      throw bad(`tensor "${tensor}" maps to ${JSON.stringify(file)}: ${problem}`);
     }
-    if (!shards.includes(file)) shards.push(file);
+    if (!shards.includes(file as string)) shards.push(file as string);
   }
   if (shards.length === 0) throw bad('its weight_map is empty');
   return shards;

@@ -37,6 +37,8 @@ export interface HubErrorDetails {
   readonly status?: number;
   /** true for errors worth retrying (dropped connections, 5xx); the partial file is kept. */
   readonly retryable?: boolean;
+  /** how long the server asked to wait before retrying (Retry-After), in ms */
+  readonly retryAfterMs?: number;
 }
 
 export class HubError extends Error {
@@ -63,4 +65,13 @@ export function isAbortError(e: unknown): boolean {
 
 export function isRetryable(e: unknown): boolean {
   return e instanceof HubError && e.details.retryable === true;
+}
+
+/**
+ * How long to wait before retry number `failures` (0-based): the server's Retry-After when it sent
+ * one (already bounded by statusError), else `baseMs` doubled per failure.
+ */
+export function retryDelay(e: unknown, failures: number, baseMs: number): number {
+  const asked = e instanceof HubError ? e.details.retryAfterMs : undefined;
+  return asked ?? baseMs * 2 ** failures;
 }

@@ -14,7 +14,7 @@ import { type Hash, createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { checksumFromEtag, gitBlobSha1OfFile, normalizeEtag, strongEtag, updateHashFromFile } from './checksum';
-import { HubError, abortError, isAbortError, isRetryable } from './errors';
+import { HubError, abortError, isAbortError, isRetryable, retryDelay } from './errors';
 import { type Headers, type OpenResponse, networkError, openUrl, statusError } from './http';
 
 export interface FetchFileRequest {
@@ -33,6 +33,13 @@ export interface FetchFileRequest {
   readonly retries?: number;
   /** first backoff, doubled each retry; default 1000 */
   readonly retryDelayMs?: number;
+  /**
+   * What the hub said about the file before (its HEAD): used when the download response itself
+   * carries no ETag or no length (a chunked body from a mirror), so the content is still checked.
+   */
+  readonly expected?: { readonly size?: number; readonly etag?: string };
+  /** the most bytes accepted when no size is announced at all; default 256 MiB */
+  readonly maxBytes?: number;
   /** bytes of this file on disk so far (resumed part included) and the total when known */
   readonly onProgress?: (received: number, total: number | undefined) => void;
 }
@@ -63,6 +70,9 @@ class RestartFromZero extends Error {}
 
 const MAX_RESTARTS = 2;
 
+/** The bound on a file whose size nobody announced (config and tokenizer files are far smaller). */
+export const DEFAULT_MAX_UNANNOUNCED_BYTES = 256 * 1024 * 1024;
+
 export async function fetchFile(r: FetchFileRequest): Promise<FetchedFile> {
   const retries = r.retries ?? 3;
   const retryDelayMs = r.retryDelayMs ?? 1000;
@@ -82,7 +92,7 @@ export async function fetchFile(r: FetchFileRequest): Promise<FetchedFile> {
         });
       }
       if (isRetryable(e) && failures < retries) {
-        await sleep(retryDelayMs * 2 ** failures, r.signal, r.file);
+        await sleep(retryDelay(e, failures, retryDelayMs), r.signal, r.file);
         failures++;
         continue;
       }
@@ -125,10 +135,11 @@ async function attemptOnce(r: FetchFileRequest): Promise<FetchedFile> {
   });
 
   try {
-    const meta = describe(res, r.tokenOrigin);
+    const told = describe(res, r.tokenOrigin);
+    const meta: FileMeta = { ...told, etag: told.etag ?? r.expected?.etag };
     if (res.status === 416) throw new RestartFromZero('the server refused the resume range (HTTP 416)');
     if (res.status !== 200 && res.status !== 206) {
-      throw statusError(r.file, res.url, res.status, res.headers, r.token !== undefined);
+      throw statusError(r.file, res.url, res.status, res.headers, r);
     }
 
     let total = meta.size;
@@ -146,7 +157,7 @@ async function attemptOnce(r: FetchFileRequest): Promise<FetchedFile> {
       total ??= range.total;
     } else {
       have = 0; // range ignored, If-Range mismatch, or no partial: start from zero
-      total ??= contentLength(res.headers);
+      total ??= contentLength(res.headers) ?? r.expected?.size;
     }
 
     await fsp.mkdir(path.dirname(r.partial), { recursive: true });
@@ -285,6 +296,7 @@ async function streamToFile(
   total: number | undefined,
 ): Promise<number> {
   let received = have;
+  const limit = total ?? r.maxBytes ?? DEFAULT_MAX_UNANNOUNCED_BYTES;
   const onAbort = (): void => {
     res.body.destroy(abortError(r.file));
   };
@@ -294,10 +306,16 @@ async function streamToFile(
     r.onProgress?.(received, total);
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (total !== undefined && received + chunk.length > total) {
+        if (received + chunk.length > limit) {
           await fh.close().catch(() => undefined);
           await discardPartial(r.partial);
-          throw integrityError(r, res.url, `the server sent more than the announced ${total} bytes`);
+          throw integrityError(
+            r,
+            res.url,
+            total !== undefined
+              ? `the server sent more than the announced ${total} bytes`
+              : `the server announced no size and sent more than ${limit} bytes, the most accepted for a file of unknown size`,
+          );
         }
         await fh.write(chunk);
         hash.update(chunk);

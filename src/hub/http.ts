@@ -144,16 +144,51 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Who the request went to, for saying whether the token had anything to do with a refusal. */
+export interface TokenScope {
+  readonly token?: string;
+  /** the hub's own origin: the only one the token is sent to */
+  readonly tokenOrigin: string;
+}
+
+/** The longest Retry-After we wait for; a longer one fails at once, saying when to try again. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Retry-After in ms: delta-seconds (`120`) or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`),
+ * never negative; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | readonly string[] | undefined, now: number = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** A HubError for a status that is not a success, naming the file and the URL. */
-export function statusError(file: string, url: string, status: number, headers: Headers, hadToken: boolean): HubError {
+export function statusError(file: string, url: string, status: number, headers: Headers, scope: TokenScope): HubError {
   const code = header(headers, 'x-error-code');
   const serverMessage = header(headers, 'x-error-message');
   const said = serverMessage ? ` The hub said: ${serverMessage}` : '';
   const details = { file, url, status };
+  const target = new URL(url);
+  const hubHost = new URL(scope.tokenOrigin).host;
+  if ((status === 401 || status === 403 || code === 'GatedRepo') && target.origin !== scope.tokenOrigin) {
+    // Not the hub: a storage host (CDN) the hub redirected to. It never gets the token.
+    return new HubError(
+      'unauthorized',
+      `Access to ${file} was refused (HTTP ${status}) by ${target.host}, the download host the hub (${hubHost}) redirected to. ` +
+        `The Hugging Face token is only sent to ${hubHost} and was not sent to ${target.host}, so the token is not the cause: ` +
+        `the signed download link may have expired, or a proxy or firewall blocks ${target.host}. Try again; if it keeps failing, check your network or set HF_ENDPOINT to a mirror.${said}`,
+      details,
+    );
+  }
   if (status === 401 || status === 403 || code === 'GatedRepo') {
-    const token = hadToken
-      ? 'The token was sent but refused: check that it is valid and that its account has access.'
-      : 'No token was sent: set the Hugging Face token setting or HF_TOKEN.';
+    const token =
+      scope.token !== undefined
+        ? `The token was sent to ${hubHost} and refused: check that it is valid and that its account has access.`
+        : 'No token was sent: set the Hugging Face token setting or HF_TOKEN.';
     return new HubError(
       'unauthorized',
       `Access to ${file} was refused (HTTP ${status}) at ${url}. The repo may be private or gated (accept its terms on the model page), or may not exist. ${token}${said}`,
@@ -171,8 +206,21 @@ export function statusError(file: string, url: string, status: number, headers: 
             : 'The repo, revision or file was not found';
     return new HubError('not-found', `${file}: not found (HTTP 404) at ${url}. ${what}; check the model id and revision.${said}`, details);
   }
-  return new HubError('http', `${file}: unexpected HTTP ${status} from ${url}.${said}`, {
+  const retryable = status === 429 || status >= 500;
+  const retryAfterMs = retryable ? parseRetryAfter(headers['retry-after']) : undefined;
+  if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+    const when = new Date(Date.now() + retryAfterMs).toISOString();
+    return new HubError(
+      'http',
+      `${file}: ${status === 429 ? 'rate limited' : `HTTP ${status}`} by ${target.host} (${url}), which asks to wait ${Math.ceil(retryAfterMs / 1000)} s ` +
+        `(Retry-After), longer than the ${MAX_RETRY_AFTER_MS / 1000} s Circuit Inspector waits. Try again after ${when}.${said}`,
+      { ...details, retryable: false, retryAfterMs },
+    );
+  }
+  const rateLimited = status === 429 ? ` ${target.host} is rate limiting requests (HTTP 429).` : '';
+  return new HubError('http', `${file}: unexpected HTTP ${status} from ${url}.${rateLimited}${said}`, {
     ...details,
-    retryable: status === 429 || status >= 500,
+    retryable,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError } from './checkpointError';
 import { SafetensorsFile } from './safetensors';
+import { shardFileProblem } from './shardFileName';
 import { combineTensorSources, type TensorSource } from './tensorSource';
 
 /** The tensors of a checkpoint, over one safetensors file or several shards, with their open files. */
@@ -63,8 +64,9 @@ async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
   }
   const result = new Map<string, string>();
   for (const [name, shard] of Object.entries(weightMap)) {
-    if (typeof shard !== 'string' || shard !== basename(shard) || shard === '..' || !shard.endsWith('.safetensors')) {
-      throw new CheckpointError(`${indexPath}: weight_map['${name}'] must name a .safetensors file in the same folder, got ${JSON.stringify(shard)}`);
+    const problem = shardFileProblem(shard);
+    if (typeof shard !== 'string' || problem !== undefined) {
+      throw new CheckpointError(`${indexPath}: weight_map['${name}'] must name a .safetensors file in the same folder, got ${JSON.stringify(shard)} (${problem})`);
     }
     result.set(name, shard);
   }

@@ -71,6 +71,19 @@ export class FakeHub {
   readonly stall = new Map<string, number>();
   /** files whose bodies are served with every byte flipped */
   readonly corrupt = new Set<string>();
+  /** file → status the CDN answers instead of the body (e.g. 403 for an expired signed link) */
+  readonly cdnStatus = new Map<string, number>();
+  /** file → the next `times` hub requests for it answer `status` (default 429) with this Retry-After */
+  readonly throttle = new Map<string, { times: number; retryAfter: string; status?: number }>();
+  /** files whose GET bodies are sent chunked: no Content-Length (and, with `noEtagOnGet`, no ETag) */
+  readonly chunked = new Set<string>();
+  /** files whose GET responses carry no ETag (HEAD still does) */
+  readonly noEtagOnGet = new Set<string>();
+  /** files whose HEAD announces no Content-Length / no ETag (a mirror that says little) */
+  readonly noSizeOnHead = new Set<string>();
+  readonly noEtagOnHead = new Set<string>();
+  /** file → bytes appended to its GET body (a server sending more than it should) */
+  readonly extraBytes = new Map<string, number>();
   /** when true, both servers ignore Range and always answer 200 */
   ignoreRange = false;
   /** when true, no X-Repo-Commit header (like some mirrors) */
@@ -177,6 +190,11 @@ export class FakeHub {
     const file = fileRaw.split('/').map(decodeURIComponent).join('/');
     entry.file = file;
 
+    const throttled = this.throttle.get(file);
+    if (throttled !== undefined && throttled.times > 0) {
+      throttled.times--;
+      return void end(res, throttled.status ?? 429, { 'retry-after': throttled.retryAfter });
+    }
     const canonical = this.aliases.get(repoId);
     if (canonical !== undefined) {
       return void end(res, 307, { location: `/${canonical}/resolve/${revRaw}/${fileRaw}` });
@@ -214,6 +232,8 @@ export class FakeHub {
     const blob = m ? this.blobs.get(m[1]) : undefined;
     if (!blob) return void end(res, 404, {});
     entry.file = blob.file;
+    const denied = this.cdnStatus.get(blob.file);
+    if (denied !== undefined) return void end(res, denied, {});
     const cdnEtag = `"${createHash('md5').update(blob.data).digest('hex')}"`;
     this.serveBytes(req, res, blob.file, blob.data, cdnEtag, {});
   }
@@ -226,9 +246,20 @@ export class FakeHub {
     etag: string,
     extra: Record<string, string>,
   ): void {
-    if (req.method === 'HEAD') return void end(res, 200, { ...extra, etag, 'content-length': String(original.length) });
-    const data = this.corrupt.has(file) ? Buffer.from(original.map((b) => b ^ 0xff)) : original;
+    if (req.method === 'HEAD') {
+      const h: Record<string, string> = { ...extra, etag, 'content-length': String(original.length) };
+      if (this.noEtagOnHead.has(file)) delete h.etag;
+      if (this.noSizeOnHead.has(file)) {
+        delete h['content-length'];
+        res.writeHead(200, h);
+        return void res.end();
+      }
+      return void end(res, 200, h);
+    }
+    const flipped = this.corrupt.has(file) ? Buffer.from(original.map((b) => b ^ 0xff)) : original;
+    const data = Buffer.concat([flipped, Buffer.alloc(this.extraBytes.get(file) ?? 0, 0x20)]);
     const headers: Record<string, string> = { ...extra, etag, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
+    if (this.noEtagOnGet.has(file)) delete headers.etag;
     let start = 0;
     let status = 200;
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
@@ -250,6 +281,7 @@ export class FakeHub {
   }
 
   private sendBody(res: http.ServerResponse, file: string, status: number, headers: Record<string, string>, body: Buffer): void {
+    if (this.chunked.has(file)) delete headers['content-length'];
     res.writeHead(status, headers);
     const cutAt = this.cutOnce.get(file);
     this.cutOnce.delete(file);

@@ -3,16 +3,20 @@
  * inspection record (thumbnails, head scores, special tokens), and keeps the last delivered
  * inspection's patterns to answer `headPattern` and `tokenActivity`. No `vscode` import.
  */
+import { isAbsolute } from 'node:path';
 import type { LayerPattern } from '../../../analysis/headScores';
 import { headPatternOf, InspectionBuilder } from '../../../analysis/inspection';
 import { tokenActivity } from '../../../analysis/tokenActivity';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
 import { SerialQueue } from '../../../engine/serialQueue';
+import { assertFiniteRun } from '../../../model/finiteChecks';
 import type { LoadedModel } from '../../../model/loadHookedGpt2';
 import { blockHook } from '../../../shared/hookNames';
-import { isModelSpec } from '../../../shared/modelSpec';
-import type { AttentionEngineMethods, InspectParams, InspectResult } from '../shared/engineMethods';
+import { isModelSpec, type ModelSpec } from '../../../shared/modelSpec';
+import type { TokenRef } from '../../../shared/tokens';
+import type { AttentionEngineMethods, ExportCacheParams, InspectParams, InspectResult } from '../shared/engineMethods';
+import { exportCache } from './exportCache';
 
 /** The patterns of the last delivered inspection. */
 interface Kept {
@@ -22,6 +26,9 @@ interface Kept {
   readonly isBos: readonly boolean[];
   readonly n_layers: number;
   readonly n_heads: number;
+  /** The model and tokens it ran with (for `exportCache`). */
+  readonly model: ModelSpec;
+  readonly tokens: readonly TokenRef[];
 }
 
 export const attentionEngine = defineEngineModule<AttentionEngineMethods>('attention', (env) => {
@@ -56,6 +63,13 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
         const heads = tokenActivity(k.layers, q.tokenIndex, k.isBos);
         return { inspectionId: q.inspectionId, tokenIndex: q.tokenIndex, n_layers: k.n_layers, n_heads: k.n_heads, heads };
       },
+      exportCache: async (q, ctx) => {
+        checkExportParams(q);
+        const k = keptFor(q.inspectionId);
+        const done = await runs.run(ctx.signal, () => exportCache(k, q, ctx));
+        env.log('info', `exported inspection ${q.inspectionId} to ${done.path}: ${done.tensors} hooks, ${done.bytes} bytes`);
+        return done;
+      },
     },
     dispose: () => {
       kept = undefined;
@@ -76,6 +90,7 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
     hooks,
     { logits: 'last', signal: ctx.signal },
   );
+  assertFiniteRun(run.cache, hooks, run.logits); // NaN/Inf would draw as all-zero thumbnails
   const builder = new InspectionBuilder({
     inspectionId: p.inspectionId,
     modelName: p.model.displayName,
@@ -95,7 +110,15 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
   const runMs = Date.now() - t0;
   return {
     result: { inspection, promptTokens: tokens.total, truncated: tokens.kept.length < tokens.total, n_ctx: cfg.nCtx, loadMs, runMs },
-    kept: { inspectionId: p.inspectionId, layers, isBos: tokens.kept.map((t) => t.isBos), n_layers: cfg.nLayers, n_heads: cfg.nHeads },
+    kept: {
+      inspectionId: p.inspectionId,
+      layers,
+      isBos: tokens.kept.map((t) => t.isBos),
+      n_layers: cfg.nLayers,
+      n_heads: cfg.nHeads,
+      model: p.model,
+      tokens: tokens.kept.map((t) => ({ id: t.id, text: t.text })),
+    },
   };
 }
 
@@ -125,4 +148,11 @@ function checkInspectParams(p: InspectParams): void {
     isModelSpec(p.model) &&
     (p.truncateTo === undefined || (Number.isInteger(p.truncateTo) && p.truncateTo > 0));
   if (!ok) throw badRequest('malformed inspect request');
+}
+
+function checkExportParams(p: ExportCacheParams): void {
+  if (typeof p.inspectionId !== 'string' || typeof p.modelId !== 'string') throw badRequest('malformed exportCache request');
+  if (typeof p.path !== 'string' || !isAbsolute(p.path) || !p.path.endsWith('.safetensors')) {
+    throw badRequest(`the export path must be an absolute path ending in .safetensors (got ${JSON.stringify(p.path)})`);
+  }
 }

@@ -44,13 +44,32 @@ export interface TokenActivityResult {
   readonly heads: readonly HeadActivity[];
 }
 
+/** Export the kept inspection's activations (every hook) to one safetensors file, written by the engine. */
+export interface ExportCacheParams {
+  readonly inspectionId: string;
+  /** Absolute path of the .safetensors file to write (chosen by the host; replaced if it exists). */
+  readonly path: string;
+  /** The model as the user named it (the circuitInspector.model value, a hub id), for the metadata. */
+  readonly modelId: string;
+}
+
+export interface ExportCacheResult {
+  readonly path: string;
+  readonly bytes: number;
+  /** How many hook tensors the file holds. */
+  readonly tensors: number;
+  readonly n_tokens: number;
+}
+
 /**
  * `inspect` runs are served one at a time, in order (cancelling a queued one removes it; one in
  * flight finishes and its result is dropped). The engine keeps the last delivered inspection's
- * patterns for `headPattern` and `tokenActivity`, which only read memory.
+ * patterns for `headPattern` and `tokenActivity`, which only read memory, and its tokens for
+ * `exportCache`, which runs them again with every hook (queued like `inspect`).
  */
 export type AttentionEngineMethods = {
   inspect: { params: InspectParams; result: InspectResult };
   headPattern: { params: HeadPatternRequestParams; result: HeadPatternParams };
   tokenActivity: { params: TokenActivityQuery; result: TokenActivityResult };
+  exportCache: { params: ExportCacheParams; result: ExportCacheResult };
 };

@@ -66,13 +66,11 @@ function weightFilesIn(dir: string, names: ReadonlySet<string>): WeightFiles {
  * message gives the one-line conversion with `transformers`, to be run where the file is trusted.
  */
 function pickleRefusal(dir: string, pickles: readonly string[]): CheckpointError {
-  const pyDir = pythonString(dir);
   return new CheckpointError(
     `${dir}: found only PyTorch pickle weights (${listSome(pickles)}) and no ${SAFETENSORS_FILE}. ` +
       `Circuit Inspector does not load pickle checkpoints, because unpickling a file can run arbitrary code. ` +
       `If you trust the file, convert it once to safetensors with Hugging Face transformers:\n` +
-      `  python -c "from transformers import GPT2LMHeadModel; ` +
-      `GPT2LMHeadModel.from_pretrained(${pyDir}).save_pretrained(${pyDir}, safe_serialization=True)"`,
+      `  ${PICKLE_CONVERSION_COMMAND} ${shellQuote(dir)}`,
   );
 }
 
@@ -85,6 +83,18 @@ function tokenizerFilesIn(dir: string, names: ReadonlySet<string>): TokenizerFil
   throw new CheckpointError(`${dir}: no tokenizer files${partial}; expected vocab.json + merges.txt, or tokenizer.json`);
 }
 
-function pythonString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/**
+ * The conversion, with the folder as the program's argument (sys.argv[1]) rather than spliced into its
+ * code, so no folder name can change what runs.
+ */
+export const PICKLE_CONVERSION_COMMAND =
+  `python -c "import sys; from transformers import GPT2LMHeadModel; ` +
+  `GPT2LMHeadModel.from_pretrained(sys.argv[1]).save_pretrained(sys.argv[1], safe_serialization=True)"`;
+
+/**
+ * One POSIX shell word for `text`: single quotes, inside which nothing is special, and each `'` written
+ * as `'\''`. A folder named `pk$(touch x)` stays a name when the command is pasted into a shell.
+ */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

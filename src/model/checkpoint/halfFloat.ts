@@ -76,15 +76,27 @@ function float16Lookup(): Float32Array {
  * Widens 16-bit values that sit in the upper half of `out`'s own buffer into `out`, in place: element i
  * is read from byte 2n + 2i and written to bytes 4i..4i+3, which only ever overwrites elements already
  * read (4i + 3 < 2n + 2(i + 1) for i < n). So a tensor is read from disk once, with no scratch buffer.
+ * Returns the index of the first NaN or ±Inf (all exponent bits set), or -1: found while converting,
+ * so checking weights costs no extra pass.
  */
-export function widenInPlace(out: Float32Array, dtype: 'F16' | 'BF16'): void {
+export function widenInPlace(out: Float32Array, dtype: 'F16' | 'BF16'): number {
   const n = out.length;
   const halves = new Uint16Array(out.buffer, out.byteOffset + 2 * n, n);
+  let firstNonFinite = -1;
   if (dtype === 'BF16') {
     const words = new Uint32Array(out.buffer, out.byteOffset, n);
-    for (let i = 0; i < n; i++) words[i] = halves[i] << 16;
+    for (let i = 0; i < n; i++) {
+      const h = halves[i];
+      if ((h & 0x7f80) === 0x7f80 && firstNonFinite < 0) firstNonFinite = i;
+      words[i] = h << 16;
+    }
   } else {
     const table = float16Lookup();
-    for (let i = 0; i < n; i++) out[i] = table[halves[i]];
+    for (let i = 0; i < n; i++) {
+      const h = halves[i];
+      if ((h & 0x7c00) === 0x7c00 && firstNonFinite < 0) firstNonFinite = i;
+      out[i] = table[h];
+    }
   }
+  return firstNonFinite;
 }

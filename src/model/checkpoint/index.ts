@@ -29,4 +29,4 @@ export {
   type SafetensorsTensorEntry,
 } from './safetensorsHeader';
 export { encodeSafetensors, writeSafetensorsFile, type TensorToWrite, type TensorsToWrite } from './safetensorsWriter';
-export { combineTensorSources, tensorSourceFromArrays, type StoredTensorInfo, type TensorSource } from './tensorSource';
+export { combineTensorSources, tensorSourceFromArrays, type ReadOptions, type StoredTensorInfo, type TensorSource } from './tensorSource';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { parseJsonText, readRegularTextFile } from '../boundedFiles';
 import type { Gpt2Config } from '../gpt2Config';
 import type { Gpt2Weights } from '../gpt2Weights';
 import { CheckpointError } from './checkpointError';
@@ -57,18 +57,12 @@ function openWeightFiles(files: CheckpointFiles): Promise<OpenTensorFiles> {
     : openShardedSafetensors(files.weights.index);
 }
 
+/** config.json is a few KiB; anything near this is not a config. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
 async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new CheckpointError(`${path}: cannot read (${(e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const text = await readRegularTextFile(path, 'config file', MAX_CONFIG_BYTES, CheckpointError);
+  return parseJsonText(text, path, 'config file', CheckpointError);
 }
 
 function dtypeCounts(source: TensorSource, storedNames: Iterable<string>): Partial<Record<SafetensorsDtype, number>> {

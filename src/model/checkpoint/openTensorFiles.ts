@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { parseJsonText, readRegularTextFile } from '../boundedFiles';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError } from './checkpointError';
 import { SafetensorsFile } from './safetensors';
@@ -51,13 +51,12 @@ export async function openShardedSafetensors(indexPath: string): Promise<OpenTen
   }
 }
 
+/** An index lists each tensor once (a few hundred KiB for the largest models). */
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+
 async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(indexPath, 'utf8'));
-  } catch (e) {
-    throw new CheckpointError(`${indexPath}: cannot read the shard index (${(e as Error).message})`);
-  }
+  const text = await readRegularTextFile(indexPath, 'shard index', MAX_INDEX_BYTES, CheckpointError);
+  const json = parseJsonText(text, indexPath, 'shard index', CheckpointError);
   const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
     throw new CheckpointError(`${indexPath}: expected an object with a 'weight_map' of tensor name → shard file`);

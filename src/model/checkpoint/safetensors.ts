@@ -1,11 +1,13 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { openRegularFile } from '../boundedFiles';
+import { firstNonFiniteIndex } from '../finiteChecks';
 import { numel, type Float32Tensor } from '../tensor';
 import { CheckpointError } from './checkpointError';
 import { widenInPlace } from './halfFloat';
 import { isFloatDtype } from './safetensorsDtype';
 import { checkHeaderLength, parseSafetensorsHeader, type SafetensorsHeader } from './safetensorsHeader';
-import type { StoredTensorInfo, TensorSource } from './tensorSource';
+import { checkFinite, type ReadOptions, type StoredTensorInfo, type TensorSource } from './tensorSource';
 
 /**
  * A safetensors file opened for positional reads. Opening reads only the length field and the header;
@@ -22,14 +24,8 @@ export class SafetensorsFile implements TensorSource {
 
   static async open(path: string): Promise<SafetensorsFile> {
     if (endianness() !== 'LE') throw new CheckpointError(`${path}: reading safetensors needs a little-endian host`);
-    let handle: FileHandle;
+    const { handle, size } = await openRegularFile(path, 'safetensors file', CheckpointError);
     try {
-      handle = await open(path, 'r');
-    } catch (e) {
-      throw new CheckpointError(`${path}: cannot open safetensors file (${(e as Error).message})`);
-    }
-    try {
-      const { size } = await handle.stat();
       const lengthBytes = new Uint8Array(8);
       if (size >= 8) await readFully(handle, lengthBytes, 0, path);
       const headerLength = checkHeaderLength(Buffer.from(lengthBytes).readBigUInt64LE(0), size, path);
@@ -54,7 +50,7 @@ export class SafetensorsFile implements TensorSource {
     return this.path;
   }
 
-  async readFloat32(name: string): Promise<Float32Array> {
+  async readFloat32(name: string, options?: ReadOptions): Promise<Float32Array> {
     const entry = this.entry(name);
     const { dtype } = entry;
     if (!isFloatDtype(dtype)) {
@@ -64,7 +60,8 @@ export class SafetensorsFile implements TensorSource {
     const byteLength = entry.dataOffsets[1] - entry.dataOffsets[0];
     const landing = new Uint8Array(out.buffer, out.byteLength - byteLength, byteLength);
     await readFully(this.handle, landing, this.header.dataStart + entry.dataOffsets[0], this.path, name);
-    if (dtype !== 'F32') widenInPlace(out, dtype);
+    const nonFinite = dtype === 'F32' ? (options?.finite ? firstNonFiniteIndex(out) : -1) : widenInPlace(out, dtype);
+    if (options?.finite) checkFinite(out, nonFinite, this.path, name, entry.shape);
     return out;
   }
 

@@ -1,4 +1,5 @@
-import { CheckpointError, formatShape } from './checkpointError';
+import { duplicateTopLevelKeys, parseJsonText } from '../boundedFiles';
+import { CheckpointError, formatShape, listSome } from './checkpointError';
 import { SAFETENSORS_DTYPE_BYTES, isSafetensorsDtype } from './safetensorsDtype';
 import type { StoredTensorInfo } from './tensorSource';
 
@@ -61,13 +62,13 @@ function parseJsonObject(headerBytes: Uint8Array, file: string): Record<string, 
   } catch {
     throw new CheckpointError(`${file}: the safetensors header is not valid UTF-8`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(`${file}: the safetensors header is not valid JSON (${(e as Error).message})`);
-  }
+  const json = parseJsonText(text, file, 'safetensors header', CheckpointError);
   if (!isPlainObject(json)) throw new CheckpointError(`${file}: the safetensors header must be a JSON object`);
+  // JSON.parse keeps the last of two equal keys: a tensor stored twice would silently lose its first copy.
+  const duplicates = duplicateTopLevelKeys(text);
+  if (duplicates.length > 0) {
+    throw new CheckpointError(`${file}: the safetensors header names ${duplicates.length === 1 ? 'a tensor' : 'tensors'} more than once: ${listSome(duplicates.map((d) => `'${d}'`))}`);
+  }
   return json;
 }
 

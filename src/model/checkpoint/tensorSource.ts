@@ -1,3 +1,4 @@
+import { coordinatesOf, firstNonFiniteIndex, nonFiniteName } from '../finiteChecks';
 import { numel, type Float32Tensor } from '../tensor';
 import { CheckpointError, formatShape } from './checkpointError';
 import type { SafetensorsDtype } from './safetensorsDtype';
@@ -6,6 +7,12 @@ import type { SafetensorsDtype } from './safetensorsDtype';
 export interface StoredTensorInfo {
   readonly dtype: SafetensorsDtype;
   readonly shape: readonly number[];
+}
+
+/** How to read a tensor. */
+export interface ReadOptions {
+  /** Refuse NaN and ±Inf with a CheckpointError naming the tensor (weights must be finite). */
+  readonly finite?: boolean;
 }
 
 /**
@@ -17,7 +24,7 @@ export interface TensorSource {
   readonly description: string;
   readonly tensors: ReadonlyMap<string, StoredTensorInfo>;
   /** The tensor's values as float32; only F32, F16 and BF16 tensors can be read. */
-  readFloat32(name: string): Promise<Float32Array>;
+  readFloat32(name: string, options?: ReadOptions): Promise<Float32Array>;
   /** The file a tensor lives in (for sharded checkpoints), for error messages. */
   fileOf(name: string): string;
 }
@@ -38,9 +45,10 @@ export function tensorSourceFromArrays(
     description,
     tensors: infos,
     fileOf: () => description,
-    readFloat32: async (name) => {
+    readFloat32: async (name, options) => {
       const t = tensors.get(name);
       if (!t) throw new CheckpointError(`${description}: no tensor named '${name}'`);
+      if (options?.finite) checkFinite(t.data, firstNonFiniteIndex(t.data), description, name, t.dims);
       return t.data;
     },
   };
@@ -72,6 +80,18 @@ export function combineTensorSources(sources: readonly TensorSource[], descripti
     description,
     tensors: infos,
     fileOf: (name) => sourceOf(name).fileOf(name),
-    readFloat32: (name) => sourceOf(name).readFloat32(name),
+    readFloat32: (name, options) => sourceOf(name).readFloat32(name, options),
   };
+}
+
+/**
+ * Throws when `index` (the first non-finite value of `data`, or -1) is a value: a checkpoint with NaN
+ * or Inf in any weight gives NaN everywhere downstream, so it is refused at load, naming the tensor.
+ */
+export function checkFinite(data: Float32Array, index: number, file: string, name: string, shape: readonly number[]): void {
+  if (index < 0) return;
+  throw new CheckpointError(
+    `${file}: tensor '${name}' holds ${nonFiniteName(data[index])} (first at ${coordinatesOf(index, shape)} of shape ${formatShape(shape)}); ` +
+      `weights must be finite numbers: the checkpoint is corrupt (a diverged training run, or an overflowing conversion to float16?)`,
+  );
 }

@@ -98,7 +98,7 @@ describe('loadGpt2Checkpoint', () => {
       loadGpt2Checkpoint(dir),
       'pytorch_model.bin',
       'arbitrary code',
-      `GPT2LMHeadModel.from_pretrained('${dir}').save_pretrained('${dir}', safe_serialization=True)`,
+      `GPT2LMHeadModel.from_pretrained(sys.argv[1]).save_pretrained(sys.argv[1], safe_serialization=True)" '${dir}'`,
     );
   });
 

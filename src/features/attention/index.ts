@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { defineFeature } from '../../platform/feature';
 import { registerClearDecorations } from './commands/clearDecorations';
+import { registerExportActivations } from './commands/exportActivations';
 import { registerFocusToken } from './commands/focusToken';
 import { registerInspectAttention } from './commands/inspectAttention';
 import { AttentionHoverProvider } from './hover';
@@ -33,6 +34,7 @@ export const attentionFeature = defineFeature('attention', (ctx): AttentionApi =
     registerInspectAttention(session),
     registerClearDecorations(session),
     registerFocusToken(session),
+    registerExportActivations(session),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttentionHoverProvider(session)),
   );
   return {

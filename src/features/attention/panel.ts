@@ -30,6 +30,8 @@ export interface AttentionPanelHandlers {
   headPattern(params: HeadPatternRequestParams): Promise<HeadPatternParams>;
   focusChanged(params: FocusChangedParams): void;
   clearFocus(): void;
+  /** The Export button: export the inspection's activations (the session asks where). */
+  exportActivations(inspectionId: string): void;
   /** The state a freshly loaded webview shows: the last run state and the inspection on screen. */
   state(): { readonly runState?: RunStateParams; readonly inspection?: InspectionParams };
   log(message: string): void;
@@ -109,6 +111,9 @@ export class AttentionPanel extends FeaturePanel<WebviewToHostMessage, HostToWeb
         return;
       case 'clearFocus':
         this.handlers.clearFocus();
+        return;
+      case 'exportActivations':
+        this.handlers.exportActivations(msg.params.inspectionId);
         return;
       case 'timing':
         this.handlers.log(`webview timing ${msg.params.name}: ${msg.params.ms.toFixed(1)} ms (${msg.params.inspectionId})`);

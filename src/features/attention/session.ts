@@ -4,13 +4,14 @@
  * when the document changes. Commands and providers call into it; it owns their shared state.
  */
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planDecorations } from './decorationPlan';
 import type { TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { errorMessage } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/modelSpec';
-import type { AttentionEngineMethods, InspectResult, TokenActivityResult } from './shared/engineMethods';
+import type { AttentionEngineMethods, ExportCacheResult, InspectResult, TokenActivityResult } from './shared/engineMethods';
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
 import { StalenessTracker } from '../../platform/staleness';
 import { affects, getSettings } from '../../platform/settings';
@@ -20,7 +21,7 @@ import type { InspectionParams, TokenInfo } from '../../shared/inspection';
 import { AttentionDecorations } from './decorations';
 import { AttentionPanel, type AttentionPanelHandlers } from './panel';
 import { Disposable } from '../../platform/disposable';
-import { describeModelSetting, ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
+import { describeModelSetting, formatBytes, ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
 
 export type InspectOutcome =
   | { readonly status: 'done'; readonly inspectionId: string; readonly tokens: readonly TokenInfo[]; readonly truncated: boolean; readonly modelName: string }
@@ -271,6 +272,10 @@ export class InspectionSession extends Disposable {
       headPattern: (q: HeadPatternRequestParams) => this.headPattern(q),
       focusChanged: (f: FocusChangedParams) => this.focusChanged(f),
       clearFocus: () => this.decorations.clear(),
+      exportActivations: (inspectionId: string) => {
+        if (inspectionId !== this.current?.inspectionId) return;
+        this.exportActivations().catch((e: unknown) => this.failed(`Export Activations: ${errorMessage(e)}`));
+      },
       log: (m: string) => this.log.info(`[panel] ${m}`),
     };
   }
@@ -302,6 +307,49 @@ export class InspectionSession extends Disposable {
     const panel = AttentionPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
     const head = args.layer !== undefined && args.head !== undefined ? { layer: args.layer, head: args.head } : {};
     panel.focusToken({ tokenIndex: args.tokenIndex, direction: 'from', ...head });
+  }
+
+  // ---- export ---------------------------------------------------------------------------------
+
+  /**
+   * Exports the inspection on screen for Python: every hook of its run in one safetensors file,
+   * written by the engine. Asks where (Save dialog) unless automation passes an absolute path.
+   * Resolves to the path written, or undefined when there is nothing to export or the user cancelled.
+   */
+  async exportActivations(target?: unknown): Promise<string | undefined> {
+    const cur = this.current;
+    if (!cur) {
+      this.tell('no-editor', 'There is no inspection to export: run Inspect Attention first.');
+      return undefined;
+    }
+    if (target !== undefined && (typeof target !== 'string' || !path.isAbsolute(target))) {
+      throw new Error(`Export Activations takes an absolute .safetensors path (got ${JSON.stringify(target)})`);
+    }
+    let file = target;
+    if (file === undefined) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const name = `${cur.modelName.replace(/[^\w.-]+/g, '_')}-activations.safetensors`;
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Circuit Inspector: Export Activations',
+        defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+        filters: { safetensors: ['safetensors'] },
+        saveLabel: 'Export',
+      });
+      if (!uri) return undefined;
+      if (uri.scheme !== 'file') throw new Error(`Export Activations writes local files only; ${uri.toString()} is not one`);
+      file = uri.fsPath.endsWith('.safetensors') ? uri.fsPath : `${uri.fsPath}.safetensors`;
+    }
+    const p = { inspectionId: cur.inspectionId, path: file, modelId: cur.modelName };
+    const result: ExportCacheResult = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Circuit Inspector: exporting activations to ${path.basename(file)}` },
+      () => this.engine.call('exportCache', p).result,
+    );
+    const stale = this.stale.stale ? ' (the run shown, from before the document changed)' : '';
+    this.log.info(`exported ${cur.inspectionId} to ${result.path}: ${result.tensors} hooks, ${result.n_tokens} tokens, ${result.bytes} bytes`);
+    void vscode.window.showInformationMessage(
+      `Circuit Inspector: exported ${result.tensors} hooks × ${result.n_tokens} tokens${stale} to ${path.basename(result.path)} (${formatBytes(result.bytes)}).`,
+    );
+    return result.path;
   }
 
   // ---- hover ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import '../ci-token-strip/index.js';
 import { provide } from '@lit/context';
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ClearFocus, FocusChanged, PROTOCOL_VERSION, Ready, RequestHeadPattern, Timing, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isRunState, isStale, type FocusChangedParams } from '../../../src/features/attention/shared/protocol.js';
+import { ClearFocus, ExportActivations, FocusChanged, PROTOCOL_VERSION, Ready, RequestHeadPattern, Timing, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isRunState, isStale, type FocusChangedParams } from '../../../src/features/attention/shared/protocol.js';
 import { type HeadRef } from '../../../src/shared/inspection.js';
 import {
   focusContext,
@@ -75,6 +75,7 @@ export class CiAttentionPanel extends LitElement {
     this.patterns = this.store.view();
     this.addEventListener('ci-focus', this.onFocusAction);
     this.addEventListener('ci-grid-paint', this.onGridPaint);
+    this.addEventListener('ci-export-activations', (e) => this.channel?.post(ExportActivations.create({ inspectionId: e.detail })));
   }
 
   override connectedCallback(): void {

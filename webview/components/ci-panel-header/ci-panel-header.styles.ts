@@ -38,6 +38,12 @@ export const styles = [
     .run.cancelled {
       color: var(--vscode-descriptionForeground, #9d9d9d);
     }
+    .export {
+      margin-left: auto;
+    }
+    .run ~ .export {
+      margin-left: 0;
+    }
     vscode-progress-ring {
       width: 16px;
       height: 16px;

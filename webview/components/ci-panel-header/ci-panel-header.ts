@@ -1,3 +1,4 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
@@ -15,10 +16,12 @@ const RUN_LABEL: Readonly<Record<RunStateKind, string>> = {
 };
 
 /**
- * The panel header: model name, token count, model size, run state, and a banner when the
- * document changed after the inspection ran.
+ * The panel header: model name, token count, model size, run state, an Export button (the run's
+ * activations as safetensors, for Python), and a banner when the document changed after the
+ * inspection ran.
  *
  * @tag ci-panel-header
+ * @fires ci-export-activations - the Export button was pressed (detail: the inspection id)
  */
 @customElement('ci-panel-header')
 export class CiPanelHeader extends LitElement {
@@ -51,6 +54,16 @@ export class CiPanelHeader extends LitElement {
               ${RUN_LABEL[runState]}${busy ? pct : ''}${message ? html` <span class="muted">— ${message}</span>` : nothing}
             </span>`
           : nothing}
+        ${p
+          ? html`<vscode-button
+              class="export"
+              secondary
+              ?disabled=${busy}
+              title="Save every TransformerLens hook of this run, with its tokens, as one .safetensors file to load in Python"
+              @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-export-activations', { detail: p.inspectionId, bubbles: true, composed: true }))}
+              >Export for Python</vscode-button
+            >`
+          : nothing}
       </header>
       ${stale
         ? html`<div class="banner" role="alert">
@@ -62,8 +75,13 @@ export class CiPanelHeader extends LitElement {
   }
 }
 
+export type ExportActivationsEvent = CustomEvent<string>;
+
 declare global {
   interface HTMLElementTagNameMap {
     'ci-panel-header': CiPanelHeader;
+  }
+  interface HTMLElementEventMap {
+    'ci-export-activations': ExportActivationsEvent;
   }
 }

@@ -3,7 +3,8 @@
  * webview is declared once here, sorted by direction. No `vscode` import: this module is bundled
  * into the webview too.
  *
- * - Commands (webview → host, no reply): `ready`, `focusChanged`, `clearFocus`, `timing`.
+ * - Commands (webview → host, no reply): `ready`, `focusChanged`, `clearFocus`, `timing`,
+ *   `exportActivations`.
  * - Requests (webview → host, with an `id`) and their responses (host → webview, echoing the `id`,
  *   carrying either `params` or `error`): `requestHeadPattern` → `headPattern`.
  * - Notifications (host → webview): `inspection`, `focusToken`, `stale`, `runState`.
@@ -79,6 +80,11 @@ export interface TimingParams {
   readonly ms: number;
 }
 
+export interface ExportActivationsParams {
+  /** The inspection on screen, whose run the host exports (Save dialog, then the engine writes). */
+  readonly inspectionId: string;
+}
+
 export interface HeadPatternRequestParams {
   readonly inspectionId: string;
   readonly layer: number;
@@ -145,6 +151,10 @@ function isTimingParams(v: unknown): v is TimingParams {
   return isRecord(v) && isString(v.inspectionId) && v.name === 'gridFirstPaint' && isFiniteNumber(v.ms) && v.ms >= 0;
 }
 
+function isExportActivationsParams(v: unknown): v is ExportActivationsParams {
+  return isRecord(v) && isString(v.inspectionId);
+}
+
 function isHeadPatternRequestParams(v: unknown): v is HeadPatternRequestParams {
   return isRecord(v) && isString(v.inspectionId) && isIndex(v.layer) && isIndex(v.head);
 }
@@ -197,6 +207,8 @@ export const FocusChanged = defineMessage('focusChanged', 'command', isFocusChan
 export const ClearFocus = defineMessage('clearFocus', 'command', isEmptyParams);
 /** Command: a measured duration (for BENCHMARKS.md). */
 export const Timing = defineMessage('timing', 'command', isTimingParams);
+/** Command: export the inspection's activations for Python (the Export button). */
+export const ExportActivations = defineMessage('exportActivations', 'command', isExportActivationsParams);
 /** Request: one head's full [q, k] pattern; answered by `headPattern`. */
 export const RequestHeadPattern = defineRequest('requestHeadPattern', isHeadPatternRequestParams);
 
@@ -219,6 +231,7 @@ export type ReadyMessage = Message<'ready', ReadyParams>;
 export type FocusChangedMessage = Message<'focusChanged', FocusChangedParams>;
 export type ClearFocusMessage = Message<'clearFocus', Record<string, never>>;
 export type TimingMessage = Message<'timing', TimingParams>;
+export type ExportActivationsMessage = Message<'exportActivations', ExportActivationsParams>;
 export type RequestHeadPatternMessage = RequestMessage<'requestHeadPattern', HeadPatternRequestParams>;
 export type HeadPatternMessage = ResponseMessage<'headPattern', HeadPatternParams>;
 export type InspectionMessage = Message<'inspection', InspectionParams>;
@@ -231,6 +244,7 @@ export type WebviewToHostMessage =
   | FocusChangedMessage
   | ClearFocusMessage
   | TimingMessage
+  | ExportActivationsMessage
   | RequestHeadPatternMessage;
 export type HostToWebviewMessage = HeadPatternMessage | InspectionMessage | FocusTokenMessage | StaleMessage | RunStateMessage;
 
@@ -239,6 +253,7 @@ export const isReady = Ready.is;
 export const isFocusChanged = FocusChanged.is;
 export const isClearFocus = ClearFocus.is;
 export const isTiming = Timing.is;
+export const isExportActivations = ExportActivations.is;
 export const isRequestHeadPattern = RequestHeadPattern.is;
 export const isHeadPattern = HeadPattern.is;
 export const isInspection = Inspection.is;
@@ -247,7 +262,7 @@ export const isStale = Stale.is;
 export const isRunState = RunState.is;
 
 export function isWebviewToHostMessage(msg: unknown): msg is WebviewToHostMessage {
-  return isReady(msg) || isFocusChanged(msg) || isClearFocus(msg) || isTiming(msg) || isRequestHeadPattern(msg);
+  return isReady(msg) || isFocusChanged(msg) || isClearFocus(msg) || isTiming(msg) || isExportActivations(msg) || isRequestHeadPattern(msg);
 }
 
 export function isHostToWebviewMessage(msg: unknown): msg is HostToWebviewMessage {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ClearFocus, FocusChanged, FocusToken, HeadPattern, Inspection, PROTOCOL_VERSION, Ready, RequestHeadPattern, RunState, Stale, Timing, isClearFocus, isFocusChanged, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isReady, isRequestHeadPattern, isRunState, isStale, isTiming, isWebviewToHostMessage } from '../../../../../src/features/attention/shared/protocol';
+import { ClearFocus, ExportActivations, FocusChanged, FocusToken, HeadPattern, Inspection, PROTOCOL_VERSION, Ready, RequestHeadPattern, RunState, Stale, Timing, isClearFocus, isExportActivations, isFocusChanged, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isReady, isRequestHeadPattern, isRunState, isStale, isTiming, isWebviewToHostMessage } from '../../../../../src/features/attention/shared/protocol';
 import { headLabel, type InspectionParams } from '../../../../../src/shared/inspection';
 
 function inspectionParams(over: Partial<InspectionParams> = {}): InspectionParams {
@@ -55,6 +55,7 @@ const EXAMPLES = {
   }),
   clearFocus: ClearFocus.create({}),
   timing: Timing.create({ inspectionId: 'abc', name: 'gridFirstPaint', ms: 41.5 }),
+  exportActivations: ExportActivations.create({ inspectionId: 'abc' }),
   requestHeadPattern: RequestHeadPattern.create(7, { inspectionId: 'abc', layer: 1, head: 0 }),
   headPattern: HeadPattern.result(7, { inspectionId: 'abc', layer: 1, head: 0, n_tokens: 3, pattern_q_k: new Float32Array(9) }),
   headPatternError: HeadPattern.error(7, 'the model was unloaded'),
@@ -69,6 +70,7 @@ const GUARDS = {
   isFocusChanged,
   isClearFocus,
   isTiming,
+  isExportActivations,
   isRequestHeadPattern,
   isHeadPattern,
   isInspection,
@@ -82,6 +84,7 @@ const guardFor: Record<keyof typeof EXAMPLES, keyof typeof GUARDS> = {
   focusChanged: 'isFocusChanged',
   clearFocus: 'isClearFocus',
   timing: 'isTiming',
+  exportActivations: 'isExportActivations',
   requestHeadPattern: 'isRequestHeadPattern',
   headPattern: 'isHeadPattern',
   headPatternError: 'isHeadPattern',
@@ -102,7 +105,7 @@ describe('protocol guards', () => {
   }
 
   it('sorts messages by direction', () => {
-    const toHost = ['ready', 'focusChanged', 'clearFocus', 'timing', 'requestHeadPattern'];
+    const toHost = ['ready', 'focusChanged', 'clearFocus', 'timing', 'exportActivations', 'requestHeadPattern'];
     for (const [name, msg] of Object.entries(EXAMPLES)) {
       assert.equal(isWebviewToHostMessage(msg), toHost.includes(name), name);
       assert.equal(isHostToWebviewMessage(msg), !toHost.includes(name), name);

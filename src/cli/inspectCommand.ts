@@ -1,6 +1,7 @@
 /** `circuit-inspector inspect`: tokens with offsets, top-k next tokens, and logits or hooks on request. */
 import { parseArgs } from 'node:util';
 import type { HookName } from '../shared/hookNames';
+import { assertFiniteRun } from '../model/finiteChecks';
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import { topK } from '../model/logitsMath';
 import { promptFromIds, type Prompt } from '../model/prompt';
@@ -29,6 +30,7 @@ export async function inspectCommand(args: string[], load: () => Promise<LoadedM
     const prompt: Prompt = text !== undefined ? loaded.toPrompt(text) : promptFromIds(loaded.tokenizer, parseIdList(values.tokens!, '--tokens'), loaded.model.config.bosTokenId);
     if (prompt.ids.length === 0) throw new UsageError('the prompt is empty: no tokens to run');
     const run = await loaded.model.run(prompt.ids, { fetch: hooks, logits: logitsMode === 'all' ? 'all' : 'last' });
+    assertFiniteRun(run.cache, hooks, run.logits);
     const V = loaded.model.config.dVocab;
     const lastRow = run.logits!.data.subarray(run.logits!.data.length - V);
     return {

@@ -36,7 +36,12 @@ export class EngineServer {
     modules: readonly AnyEngineModule[],
     threads?: number,
   ) {
-    this.models = new ModelHolder((spec) => load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads }), {
+    const loadAndWarn = async (spec: ModelSpec) => {
+      const loaded = await load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads });
+      for (const warning of loaded.warnings ?? []) this.log('warn', warning);
+      return loaded;
+    };
+    this.models = new ModelHolder(loadAndWarn, {
       loading: (spec) => this.log('info', `loading ${spec.dir} (layerNorm ${spec.layerNorm}, prependBos ${spec.prependBos})`),
       loaded: (spec, ms) => this.log('info', `loaded ${spec.dir} in ${ms} ms`),
       unloading: (dir) => this.log('info', `unloading ${dir}`),

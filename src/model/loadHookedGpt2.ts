@@ -18,6 +18,8 @@ export interface LoadedModel {
   readonly tokenizer: Gpt2Tokenizer;
   readonly storage: CheckpointStorage;
   readonly prependBos: boolean;
+  /** Problems the load worked around (e.g. a corrupt tokenizer.json beside good vocab.json + merges.txt), for the log. */
+  readonly warnings: readonly string[];
   /** Tokenizes text the way this model is run (BOS per `prependBos`). */
   toPrompt(text: string): Prompt;
   dispose(): Promise<void>;
@@ -25,20 +27,36 @@ export interface LoadedModel {
 
 export async function loadHookedGpt2(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const checkpoint = await loadGpt2Checkpoint(dir);
-  const tokenizer = Gpt2Tokenizer.fromFolder(dir);
   const { config } = checkpoint;
+  const warnings: string[] = [];
+  // vocab_size may exceed the tokenizer (a padded wte): those ids are shown as `<id N>`.
+  const tokenizer = Gpt2Tokenizer.fromFolder(dir, { modelVocabSize: config.dVocab, onWarning: (w) => warnings.push(w) });
   if (tokenizer.vocabSize > config.dVocab) {
     throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.dVocab}`);
   }
-  const model = new HookedGpt2(config, checkpoint.weights, options);
   const prependBos = options.prependBos ?? true;
+  if (prependBos) checkBosToken(dir, config.bosTokenId, tokenizer);
+  const model = new HookedGpt2(config, checkpoint.weights, options);
   return {
     dir,
     model,
     tokenizer,
     storage: checkpoint.storage,
     prependBos,
+    warnings,
     toPrompt: (text) => tokenizePrompt(tokenizer, text, prependBos, config.bosTokenId),
     dispose: () => model.dispose(),
   };
+}
+
+/** BOS must be a token of the vocabulary, or every prompt would start with an id that has no text. */
+function checkBosToken(dir: string, bosId: number, tokenizer: Gpt2Tokenizer): void {
+  if (tokenizer.hasText(bosId)) return;
+  const file = tokenizer.vocabFile ?? `the tokenizer files of ${dir}`;
+  const eot = tokenizer.endOfTextId;
+  const hint = eot !== undefined ? ` (${file} has <|endoftext|> as id ${eot}: set "bos_token_id": ${eot} in config.json)` : '';
+  throw new Error(
+    `${dir}: the BOS token id ${bosId} (bos_token_id of config.json, or <|endoftext|> by default) is not in the vocabulary file ${file}${hint}; ` +
+      `prompts start with BOS, so add the token to the vocabulary, fix bos_token_id, or turn off prepending BOS`,
+  );
 }

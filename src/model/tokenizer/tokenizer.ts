@@ -1,11 +1,22 @@
 import { bytePairMerge, MergeTable, type MergePair } from './bpe';
-import { loadTokenizerFiles } from './loadTokenizerFiles';
+import { tokenizerLayouts, type TokenizerFiles } from './loadTokenizerFiles';
 import { pretokenize } from './pretokenize';
 import { TokenizerDataError } from './tokenizerDataError';
 import { parseMergeList, type TokenizerData } from './tokenizerFileFormats';
 import { appendTokenRanges, type TokenRange } from './tokenRanges';
 import { decodeUtf8Lenient, decodeUtf8WithEscapes, encodeUtf8 } from './utf8';
 import { END_OF_TEXT, Vocabulary, type AddedToken } from './vocabulary';
+
+/** Options of {@link Gpt2Tokenizer.fromFolder}. */
+export interface TokenizerFolderOptions {
+  /**
+   * The model's vocab_size. It may exceed the tokenizer's (a padded embedding matrix): ids in between
+   * are valid model outputs without text, shown as `<id N>`.
+   */
+  readonly modelVocabSize?: number;
+  /** Called with a message when the preferred tokenizer files could not be used and others were. */
+  readonly onWarning?: (message: string) => void;
+}
 
 /** Token ids and, for each, the range of the input it covers (see {@link TokenRange} for the rule). */
 export interface Encoding {
@@ -42,18 +53,44 @@ export class Gpt2Tokenizer {
   private constructor(
     private readonly vocabulary: Vocabulary,
     private readonly merges: MergeTable,
+    /** The file the vocabulary came from, when loaded from a folder. */
+    readonly vocabFile?: string,
+    private readonly modelVocabSize = vocabulary.idSpan,
   ) {
     const contents = [...vocabulary.addedTokenIdByContent.keys()].sort((a, b) => b.length - a.length);
     this.addedTokenPattern = contents.length > 0 ? new RegExp(contents.map(escapeForRegExp).join('|'), 'g') : undefined;
   }
 
   /**
-   * Loads `tokenizer.json`, or `vocab.json` + `merges.txt`, from a model folder. Errors name the file.
+   * Loads `vocab.json` + `merges.txt` (preferred when both are there), or `tokenizer.json`, from a model
+   * folder. When the preferred files cannot be used and the other layout loads, that one is used and
+   * `onWarning` says why. Errors name the file.
    */
-  static fromFolder(dir: string): Gpt2Tokenizer {
-    const files = loadTokenizerFiles(dir);
+  static fromFolder(dir: string, options: TokenizerFolderOptions = {}): Gpt2Tokenizer {
+    const [preferred, fallback] = tokenizerLayouts(dir);
+    let firstError: Error;
     try {
-      return Gpt2Tokenizer.fromData(files.data);
+      return Gpt2Tokenizer.fromFiles(preferred.read(), options);
+    } catch (error) {
+      if (!fallback) throw error;
+      firstError = error as Error;
+    }
+    let tokenizer: Gpt2Tokenizer;
+    try {
+      tokenizer = Gpt2Tokenizer.fromFiles(fallback.read(), options);
+    } catch (error) {
+      throw new Error(`${firstError.message}\n(the other tokenizer files, ${fallback.name}, cannot be used either: ${(error as Error).message})`, {
+        cause: firstError,
+      });
+    }
+    options.onWarning?.(`${dir}: the tokenizer's ${preferred.name} cannot be used (${firstError.message}); using ${fallback.name} instead`);
+    return tokenizer;
+  }
+
+  private static fromFiles(files: TokenizerFiles, options: TokenizerFolderOptions): Gpt2Tokenizer {
+    try {
+      const { vocabulary, merges } = Gpt2Tokenizer.build(files.data);
+      return new Gpt2Tokenizer(vocabulary, merges, files.fileOf.vocab, Math.max(options.modelVocabSize ?? 0, vocabulary.idSpan));
     } catch (error) {
       if (error instanceof TokenizerDataError) {
         throw new Error(`${files.fileOf[error.part]}: ${error.message}`, { cause: error });
@@ -76,9 +113,22 @@ export class Gpt2Tokenizer {
   }
 
   private static fromData(data: TokenizerData): Gpt2Tokenizer {
+    const { vocabulary, merges } = Gpt2Tokenizer.build(data);
+    return new Gpt2Tokenizer(vocabulary, merges);
+  }
+
+  private static build(data: TokenizerData): { vocabulary: Vocabulary; merges: MergeTable } {
     const vocabulary = Vocabulary.build(data.vocab, data.addedTokens);
     const merges = MergeTable.build(data.merges, (token) => vocabulary.idOf(token), vocabulary.idSpan);
-    return new Gpt2Tokenizer(vocabulary, merges);
+    return { vocabulary, merges };
+  }
+
+  /**
+   * The same tokenizer for a model whose vocab_size is `modelVocabSize` (at least this tokenizer's
+   * size): ids up to it that have no text are shown as `<id N>` instead of being refused.
+   */
+  forModelVocabSize(modelVocabSize: number): Gpt2Tokenizer {
+    return new Gpt2Tokenizer(this.vocabulary, this.merges, this.vocabFile, Math.max(modelVocabSize, this.vocabulary.idSpan));
   }
 
   /** One more than the largest token id (50257 for GPT-2): the size an embedding matrix needs. */
@@ -117,9 +167,20 @@ export class Gpt2Tokenizer {
     return encoding;
   }
 
-  /** The text of some tokens; bytes that are not valid UTF-8 become U+FFFD (as HF's decode does). */
+  /**
+   * Whether `id` has text in the vocabulary. Ids of the model's vocabulary without text (padding
+   * beyond the tokenizer, or gaps) are valid model outputs, shown as `<id N>`.
+   */
+  hasText(id: number): boolean {
+    return this.vocabulary.bytesOf(id) !== undefined;
+  }
+
+  /**
+   * The text of some tokens; bytes that are not valid UTF-8 become U+FFFD (as HF's decode does), and
+   * ids without text become `<id N>`.
+   */
   decode(ids: readonly number[]): string {
-    const parts = ids.map((id) => this.bytesOrThrow(id));
+    const parts = ids.map((id) => this.bytesOrPlaceholder(id));
     const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
     let offset = 0;
     for (const part of parts) {
@@ -155,13 +216,33 @@ export class Gpt2Tokenizer {
    */
   displayText(id: number): string {
     if (this.vocabulary.isAdded(id)) return this.vocabulary.tokenOf(id) as string;
-    return decodeUtf8WithEscapes(this.bytesOrThrow(id));
+    const bytes = this.vocabulary.bytesOf(id);
+    return bytes === undefined ? this.placeholder(id) : decodeUtf8WithEscapes(bytes);
+  }
+
+  /** `<id N>` for a valid id without text; a RangeError naming both sizes for an invalid id. */
+  private placeholder(id: number): string {
+    if (Number.isInteger(id) && id >= 0 && id < this.modelVocabSize) return `<id ${id}>`;
+    throw new RangeError(this.invalidIdMessage(id));
+  }
+
+  private invalidIdMessage(id: number): string {
+    const n = this.vocabulary.idSpan;
+    const model = this.modelVocabSize > n ? `; the model's vocab_size is ${this.modelVocabSize}, so valid ids are 0..${this.modelVocabSize - 1}` : '';
+    return `token id ${id} is not a valid token id: the tokenizer's ids are 0..${n - 1} (${n} ids)${model}`;
+  }
+
+  private bytesOrPlaceholder(id: number): Uint8Array {
+    return this.vocabulary.bytesOf(id) ?? encodeUtf8(this.placeholder(id));
   }
 
   private bytesOrThrow(id: number): Uint8Array {
     const bytes = this.vocabulary.bytesOf(id);
-    if (bytes === undefined) throw new RangeError(`unknown token id ${id} (vocabulary size ${this.vocabSize})`);
-    return bytes;
+    if (bytes !== undefined) return bytes;
+    if (Number.isInteger(id) && id >= 0 && id < this.modelVocabSize) {
+      throw new RangeError(`token id ${id} has no text in the tokenizer's vocabulary (it is a padding id of the model's vocab_size ${this.modelVocabSize})`);
+    }
+    throw new RangeError(this.invalidIdMessage(id));
   }
 
   private appendOrdinary(text: string, offset: number, encoding: Encoding): void {

@@ -32,7 +32,7 @@ function parseRaw(bytes: Uint8Array): void {
 function withValue(tensors: Map<string, TensorToWrite>, name: string, index: number, value: number): Map<string, TensorToWrite> {
   const t = tensors.get(name);
   if (!t || !('data' in t)) throw new Error(`no float tensor ${name}`);
-  const data = Float32Array.from(t.data);
+  const data = Float32Array.from(typeof t.data === 'function' ? t.data() : t.data);
   data[index] = value;
   return new Map(tensors).set(name, { ...t, data });
 }

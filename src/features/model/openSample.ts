@@ -6,11 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../shared/errors';
+import { SAMPLE_PATH, SAMPLE_SELECTION } from './sample';
 
 export const OPEN_SAMPLE = 'circuitInspector.openSample';
-export const SAMPLE_PATH = ['samples', 'docstring_example.py'] as const;
-/** The text selected after opening. */
-export const SAMPLE_SELECTION = ':param self: the rectangle to scale';
 
 export function registerOpenSample(context: vscode.ExtensionContext): vscode.Disposable {
   return vscode.commands.registerCommand(OPEN_SAMPLE, async (): Promise<vscode.TextEditor | undefined> => {

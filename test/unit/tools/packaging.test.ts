@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../repoRoot';
 
 const ROOT = REPO_ROOT;
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 interface VsixTargets {
   VSIX_TARGETS: Record<string, string>;
@@ -41,7 +42,7 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
   it('leaves out sources, tests, tools, bundled dependencies and source maps', () => {
     const bad = files.filter(
       (f) =>
-        /^(src|test|tools|webview|\.tmp|\.bench|\.vscode|samples)\//.test(f) ||
+        (/^(src|test|tools|webview|\.tmp|\.bench|\.vscode|samples)\//.test(f) && f !== 'samples/docstring_example.py') ||
         f.endsWith('.map') ||
         f.endsWith('.ts') ||
         (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
@@ -49,6 +50,13 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
     assert.deepEqual(bad, []);
     const devFiles = ['.prettierrc.json', '.prettierignore', 'eslint.config.mjs', 'ARCHITECTURE.md', 'CONTRIBUTING.md', '.mocharc.json', 'tsconfig.json'];
     assert.deepEqual(files.filter((f) => devFiles.includes(f)), [], 'no developer configuration or docs');
+  });
+
+  it("ships the walkthrough's sample and its media, and no other sample", () => {
+    assert.deepEqual(files.filter((f) => f.startsWith('samples/')), ['samples/docstring_example.py']);
+    for (const step of pkg.contributes.walkthroughs.flatMap((w: { steps: { media: Record<string, string> }[] }) => w.steps)) {
+      for (const f of Object.values(step.media)) assert.ok(files.includes(f), `${f} is in the .vsix`);
+    }
   });
 
   it('ships the extension, the engine process and one webview bundle per feature', () => {

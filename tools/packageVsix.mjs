@@ -1,14 +1,20 @@
 // npm run package [-- target ...]: production bundles, then one .vsix per target (default: every
-// platform onnxruntime-node ships), each with only that platform's onnxruntime binaries.
+// platform onnxruntime-node ships; `--host`: this machine's), each with only that platform's
+// onnxruntime binaries. Prints the path of each .vsix written.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableTargets, ignoreFileFor } from './vsixTargets.mjs';
+import { ignoreFileFor, resolveTargets } from './vsixTargets.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const asked = process.argv.slice(2);
-const targets = asked.length ? asked : availableTargets(root);
+let targets;
+try {
+  targets = resolveTargets(process.argv.slice(2), root);
+} catch (err) {
+  console.error(`npm run package: ${err.message}`);
+  process.exit(2);
+}
 const base = readFileSync(join(root, '.vscodeignore'), 'utf8');
 
 execFileSync(process.execPath, [join(root, 'tools/build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });

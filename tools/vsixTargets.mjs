@@ -13,6 +13,28 @@ export const VSIX_TARGETS = {
   'win32-arm64': 'win32/arm64',
 };
 
+/**
+ * The target of the machine this runs on (`linux-x64`, `linux-arm64`, ...): the one .vsix the
+ * set-up and e2e scripts build and install. Throws, naming the machine, when none fits.
+ */
+export function hostTarget(platform = process.platform, arch = process.arch) {
+  const target = `${platform}-${arch}`;
+  if (!VSIX_TARGETS[target]) throw new Error(`no .vsix target for this machine (${target}): one of ${Object.keys(VSIX_TARGETS).join(', ')}`);
+  return target;
+}
+
+/**
+ * The targets `npm run package -- ARGS` builds: the ones named, `--host` for this machine's, and
+ * every available one when none is named. Throws on an unknown name.
+ */
+export function resolveTargets(args, root, host = hostTarget) {
+  if (args.length === 0) return availableTargets(root);
+  const targets = args.map((a) => (a === '--host' ? host() : a));
+  const unknown = targets.filter((t) => !VSIX_TARGETS[t]);
+  if (unknown.length) throw new Error(`unknown target ${unknown.join(', ')}: one of ${Object.keys(VSIX_TARGETS).join(', ')} or --host`);
+  return [...new Set(targets)];
+}
+
 const LINUX_X64_LINE = '!node_modules/onnxruntime-node/bin/napi-v*/linux/x64/**';
 
 /** The .vscodeignore text for `target`, from the linux-x64 one. */

@@ -20,22 +20,33 @@ import {
   readCompleteManifest,
   repoDir,
   snapshotDir,
+  writeFileAtomic,
   writeManifest,
   writeRef,
 } from './cache';
-import { sha256OfFile } from './checksum';
+import { checksumFromEtag, gitBlobSha1OfFile, sha256OfFile } from './checksum';
 import { originOf, resolveEndpoint, resolveToken, resolveUrl } from './endpoint';
 import { HubError, abortError, isAbortError, isRetryable, retryDelay } from './errors';
 import { describe, fetchFile, sleep } from './fetchFile';
 import { openUrl, statusError } from './http';
+import { VerifiedBlobs, findHfSnapshot, hfRepoFolderName, snapshotFiles, verifySnapshot } from './hfCache';
 import { acquireLock } from './lock';
 import { type ModelRef, formatModelRef, isCommitSha, parseModelRef } from './modelRef';
 import { shardFileProblem } from '../model/checkpoint/shardFileName';
 import { errorMessage } from '../shared/errors';
 
 export interface DownloadOptions {
-  /** the cache root (the extension's globalStorage); models go under `<root>/models/` */
+  /** the cache root (the extension's globalStorage); models go under `<root>/models/` unless `hfCache` is set */
   readonly cacheRoot: string;
+  /**
+   * A Hugging Face cache folder (see hfCache.ts): when set, files go there in huggingface_hub's
+   * layout (blobs, snapshots/<commit> links, refs), shared with Python tools, and blobs already
+   * there are reused after checking them. A hub that sends no commit (X-Repo-Commit) falls back to
+   * `cacheRoot`, since that layout needs one.
+   */
+  readonly hfCache?: string;
+  /** where checked blobs are remembered (default: `<cacheRoot>/verified-blobs.json`) */
+  readonly verifiedBlobs?: VerifiedBlobs;
   /** Hugging Face token (a setting); empty or absent falls back to HF_TOKEN */
   readonly token?: string;
   /** hub base URL (a setting); empty or absent falls back to HF_ENDPOINT, then https://huggingface.co */
@@ -89,6 +100,8 @@ interface Context {
   pinned: string;
   /** true when `pinned` is a commit, so files already in its snapshot cannot be stale */
   immutable: boolean;
+  /** set when downloading into a Hugging Face cache: its repo folder, and the checked-blob store */
+  hf?: { readonly repoFolder: string; readonly store: VerifiedBlobs };
 }
 
 interface Probe {
@@ -119,6 +132,11 @@ export async function downloadModel(ref: string | ModelRef, o: DownloadOptions):
   if (TRUTHY.has((env.HF_HUB_OFFLINE ?? '').trim().toLowerCase())) {
     const cached = await findCachedModel(o.cacheRoot, r);
     if (cached) return { folder: cached.folder, manifest: cached.manifest, fromCache: true };
+    const hf = o.hfCache === undefined ? undefined : await findHfSnapshot(r, [o.hfCache]);
+    if (hf?.kind === 'found') {
+      await verifySnapshot(hf.model.folder, hf.model.files.present, o.verifiedBlobs ?? defaultStore(o), o.signal);
+      return { folder: hf.model.folder, manifest: hfManifest(r, '', hf.model.commit, hf.model.files.present.map((name) => ({ name, size: 0, sha256: '' })), hf.model.files), fromCache: true };
+    }
     throw new HubError('offline', `HF_HUB_OFFLINE is set and ${label} is not in the cache (${o.cacheRoot}); unset it to download.`);
   }
   const endpoint = resolveEndpoint(o.endpoint, env);
@@ -132,7 +150,11 @@ export async function downloadModel(ref: string | ModelRef, o: DownloadOptions):
     immutable: false,
   };
 
-  const lock = await acquireLock(path.join(repoDir(o.cacheRoot, r.repoId), '.lock'), label);
+  const lockFile =
+    o.hfCache !== undefined
+      ? path.join(o.hfCache, '.locks', hfRepoFolderName(r.repoId), 'circuit-inspector.lock')
+      : path.join(repoDir(o.cacheRoot, r.repoId), '.lock');
+  const lock = await acquireLock(lockFile, label);
   try {
     return await downloadLocked(ctx, label);
   } finally {
@@ -153,9 +175,28 @@ async function downloadLocked(ctx: Context, label: string): Promise<DownloadResu
   const commit = config.commit ?? null;
   ctx.pinned = commit ?? r.revision;
   ctx.immutable = commit !== null || isCommitSha(r.revision);
-  const folder = snapshotDir(o.cacheRoot, r.repoId, ctx.pinned);
+  if (o.hfCache !== undefined && commit !== null) {
+    ctx.hf = { repoFolder: path.join(o.hfCache, hfRepoFolderName(r.repoId)), store: o.verifiedBlobs ?? defaultStore(o) };
+  }
+  const folder = ctx.hf ? path.join(ctx.hf.repoFolder, 'snapshots', ctx.pinned) : snapshotDir(o.cacheRoot, r.repoId, ctx.pinned);
 
-  if (commit !== null) {
+  if (ctx.hf && commit !== null) {
+    const have = await snapshotFiles(folder);
+    if (have.missing.length === 0) {
+      const checked = await verifySnapshot(folder, have.present, ctx.hf.store, o.signal).then(
+        () => true,
+        (e: unknown) => {
+          if (isAbortError(e)) throw abortError();
+          return false; // a damaged blob: download again below, which replaces it
+        },
+      );
+      if (checked) {
+        await writeHfRef(ctx.hf.repoFolder, r.revision, commit);
+        const files = await Promise.all(have.present.map(async (name) => ({ name, size: (await fsp.stat(path.join(folder, name))).size, sha256: '' })));
+        return { folder, manifest: hfManifest(r, ctx.endpoint, commit, files, have), fromCache: true };
+      }
+    }
+  } else if (commit !== null) {
     const cached = await readCompleteManifest(folder);
     if (cached !== undefined && cached.repoId === r.repoId) {
       await writeRef(o.cacheRoot, r.repoId, r.revision, commit);
@@ -215,6 +256,10 @@ async function downloadLocked(ctx: Context, label: string): Promise<DownloadResu
   }
   for (const p of plan.slice(first.length)) done.push(await fetchInto(ctx, folder, p, progress));
 
+  if (ctx.hf && commit !== null) {
+    await writeHfRef(ctx.hf.repoFolder, r.revision, commit);
+    return { folder, manifest: hfManifest(r, ctx.endpoint, commit, done, { weights, tokenizer: tokenizer.map((p) => p.file) }), fromCache: false };
+  }
   const manifest: CacheManifest = {
     format: 1,
     repoId: r.repoId,
@@ -232,6 +277,7 @@ async function downloadLocked(ctx: Context, label: string): Promise<DownloadResu
 }
 
 async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progress): Promise<ManifestFile> {
+  if (ctx.hf) return fetchIntoHf(ctx, ctx.hf, folder, p, progress);
   const dest = path.join(folder, ...p.file.split('/'));
   // A file already in a commit's snapshot was verified before it was renamed there; reuse it.
   if (ctx.immutable) {
@@ -260,6 +306,97 @@ async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progr
     onProgress: (received, total) => progress.report(p.file, received, total),
   });
   return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
+}
+
+/**
+ * One file into a Hugging Face cache: the blob `blobs/<etag>` (reused when it is there and matches
+ * its name, else downloaded and checked), then the snapshot link to it (a copy where links fail).
+ */
+async function fetchIntoHf(ctx: Context, hf: NonNullable<Context['hf']>, folder: string, p: Probe, progress: Progress): Promise<ManifestFile> {
+  const blobs = path.join(hf.repoFolder, 'blobs');
+  const link = path.join(folder, ...p.file.split('/'));
+  const named = checksumFromEtag(p.etag);
+  const rethrow = (e: unknown): never => {
+    throw isAbortError(e) ? abortError(p.file) : e;
+  };
+  if (named !== undefined) {
+    const blob = path.join(blobs, named.hex);
+    const st = await fsp.stat(blob).catch(() => undefined);
+    if (st?.isFile() && (p.size === undefined || st.size === p.size)) {
+      const stamp = `${st.size}:${Math.round(st.mtimeMs)}:${named.hex}`;
+      let ok = await hf.store.has(blob, stamp);
+      if (!ok) {
+        const actual = named.kind === 'sha256' ? await sha256OfFile(blob, ctx.o.signal).catch(rethrow) : await gitBlobSha1OfFile(blob, st.size, ctx.o.signal).catch(rethrow);
+        ok = actual === named.hex;
+        if (ok) await hf.store.add(blob, stamp);
+      }
+      if (ok) {
+        await linkIntoSnapshot(blob, link);
+        progress.report(p.file, st.size, st.size);
+        const sha256 = named.kind === 'sha256' ? named.hex : await sha256OfFile(blob, ctx.o.signal).catch(rethrow);
+        return { name: p.file, size: st.size, sha256, etag: named.hex };
+      }
+    }
+  }
+  const partialName = named?.hex ?? `${encodeURIComponent(p.file)}.${ctx.pinned}`;
+  const dest = path.join(blobs, named?.hex ?? `${partialName}.download`);
+  const got = await fetchFile({
+    url: resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, p.file),
+    file: p.file,
+    dest,
+    partial: path.join(blobs, `${partialName}.circuit-inspector.incomplete`),
+    token: ctx.token,
+    tokenOrigin: ctx.tokenOrigin,
+    signal: ctx.o.signal,
+    timeoutMs: ctx.o.timeoutMs,
+    retries: ctx.o.retries,
+    retryDelayMs: ctx.o.retryDelayMs,
+    expected: { size: p.size, etag: p.etag },
+    maxBytes: ctx.o.maxUnannouncedBytes ?? (p.file.endsWith('.safetensors') ? MAX_UNANNOUNCED_WEIGHTS_BYTES : undefined),
+    onProgress: (received, total) => progress.report(p.file, received, total),
+  });
+  let blob = dest;
+  if (named === undefined) {
+    // No identity from the hub: name the blob by its sha256 (huggingface_hub would refuse such a file).
+    blob = path.join(blobs, got.etag ?? got.sha256);
+    await fsp.rename(dest, blob);
+  }
+  if (got.verified !== 'size-only' && named !== undefined) {
+    const st = await fsp.stat(blob);
+    await hf.store.add(blob, `${st.size}:${Math.round(st.mtimeMs)}:${named.hex}`);
+  }
+  await linkIntoSnapshot(blob, link);
+  return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
+}
+
+/** `snapshots/<commit>/<file>` → a relative link to its blob, as huggingface_hub makes it; a copy where links are refused. */
+async function linkIntoSnapshot(blob: string, link: string): Promise<void> {
+  await fsp.mkdir(path.dirname(link), { recursive: true });
+  const target = path.relative(path.dirname(link), blob);
+  const current = await fsp.readlink(link).catch(() => undefined);
+  if (current === target) return;
+  const tmp = `${link}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fsp.symlink(target, tmp);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    await fsp.copyFile(blob, tmp);
+  }
+  await fsp.rename(tmp, link);
+}
+
+async function writeHfRef(repoFolder: string, revision: string, commit: string): Promise<void> {
+  if (revision === commit) return;
+  await writeFileAtomic(path.join(repoFolder, 'refs', ...revision.split('/')), commit);
+}
+
+function hfManifest(r: ModelRef, endpoint: string, commit: string, files: ManifestFile[], layout: { weights: readonly string[]; tokenizer: readonly string[] }): CacheManifest {
+  return { format: 1, repoId: r.repoId, revision: r.revision, commit, endpoint, files, weights: layout.weights, tokenizer: layout.tokenizer, downloadedAt: new Date().toISOString() };
+}
+
+function defaultStore(o: DownloadOptions): VerifiedBlobs {
+  return new VerifiedBlobs(path.join(o.cacheRoot, 'verified-blobs.json'));
 }
 
 /** Existence and metadata of one file, by HEAD; redirects to another host (the CDN) are not followed. */

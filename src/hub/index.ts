@@ -1,5 +1,6 @@
 /**
- * The Hugging Face hub client: model references, downloads into a cache, and the cache itself.
+ * The Hugging Face hub client: model references, downloads into a cache, and the caches themselves
+ * (the extension's own, and the user's Hugging Face cache shared with Python tools).
  * No `vscode` import; the extension wraps it (settings → options, progress → withProgress,
  * CancellationToken → AbortSignal).
  */
@@ -8,3 +9,5 @@ export { DEFAULT_ENDPOINT, resolveEndpoint, resolveToken, resolveUrl } from './e
 export { HubError, type HubErrorCode, type HubErrorDetails, isAbortError } from './errors';
 export { type CacheManifest, type CachedModel, type ManifestFile, findCachedModel, listCachedModels } from './cache';
 export { type DownloadOptions, type DownloadProgress, type DownloadResult, downloadModel } from './download';
+export { type HfCachedModel, HUB_ALIASES, VerifiedBlobs, findHfSnapshot, hfCacheDirs, listHfModels } from './hfCache';
+export { type LocateOptions, type LocateResult, type LocatedModel, locateModel } from './locate';

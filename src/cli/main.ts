@@ -11,6 +11,7 @@ import { shippedModelDir } from '../model/shippedModel';
 import { UsageError } from './cliArgs';
 import { inspectCommand } from './inspectCommand';
 import { patchCommand } from './patchCommand';
+import { resolveModelArg } from './resolveModelArg';
 
 const COMMON = {
   model: { type: 'string' },
@@ -61,8 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const layerNorm = (common['layer-norm'] as string | undefined) ?? 'as_configured';
     if (layerNorm !== 'as_configured' && layerNorm !== 'identity') throw new UsageError(`--layer-norm: expected as_configured or identity, got '${layerNorm}'`);
-    const dir = (common.model as string | undefined) ?? shippedModelDir();
-    const load = () => loadHookedGpt2(dir, { layerNorm, prependBos: !common['no-bos'] });
+    const model = common.model as string | undefined; // a folder or a hub id, resolved (and downloaded) only once the arguments are checked
+    const load = async () => loadHookedGpt2(model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) }), { layerNorm, prependBos: !common['no-bos'] });
     let result: unknown;
     if (command === 'inspect') result = await inspectCommand(rest, load);
     else result = await patchCommand(rest, load);

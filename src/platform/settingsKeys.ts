@@ -20,7 +20,11 @@ export interface Settings {
   readonly hoverTopK: number;
   /** The engine process's memory limit in MB; 0 = four fifths of the machine's memory. */
   readonly engineMemoryLimitMB: number;
+  /** Where hub downloads go: the Hugging Face cache shared with Python tools, or the extension's own storage. */
+  readonly downloadTo: DownloadTo;
 }
+
+export type DownloadTo = 'huggingFaceCache' | 'extensionStorage';
 
 export const DEFAULTS: Settings = {
   model: '',
@@ -29,6 +33,7 @@ export const DEFAULTS: Settings = {
   watchTokens: DEFAULT_WATCH_TOKENS,
   hoverTopK: 5,
   engineMemoryLimitMB: 0,
+  downloadTo: 'huggingFaceCache',
 };
 
 export type SettingKey = keyof Settings;
@@ -47,6 +52,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const watch = get('watchTokens');
   const topK = get('hoverTopK');
   const memory = get('engineMemoryLimitMB');
+  const downloadTo = get('downloadTo');
   return {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
@@ -54,6 +60,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
     engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
+    downloadTo: downloadTo === 'extensionStorage' || downloadTo === 'huggingFaceCache' ? downloadTo : DEFAULTS.downloadTo,
   };
 }
 

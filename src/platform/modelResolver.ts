@@ -1,13 +1,15 @@
 /**
  * From the `circuitInspector.model` setting to a model folder: "" is the shipped model, a path is
  * used as is (relative paths against the first workspace folder), a hub id is looked up in the
- * hub cache under globalStorage and downloaded (after asking) with a cancellable progress
+ * user's Hugging Face cache (shared with transformers and TransformerLens; checked against its blob
+ * names) and in the extension's own cache under globalStorage, and otherwise downloaded (after
+ * asking) into the place `circuitInspector.downloadTo` names, with a cancellable progress
  * notification in bytes.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { downloadModel, findCachedModel, formatModelRef, isAbortError, parseModelSource, type ModelRef } from '../hub';
+import { VerifiedBlobs, downloadModel, formatModelRef, hfCacheDirs, isAbortError, locateModel, parseModelSource, type ModelRef } from '../hub';
 import { shippedModelDir, SHIPPED_MODEL_NAME } from '../model/shippedModel';
 import type { Settings } from './settingsKeys';
 import { hfToken } from './secrets';
@@ -66,9 +68,8 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
     }
     return { dir, displayName: path.basename(dir) };
   }
-  const root = cacheRoot(context);
-  const cached = await findCachedModel(root, src.ref);
-  if (cached) return { dir: cached.folder, displayName: formatModelRef(src.ref) };
+  const cached = await findLocalModel(context, src.ref, log);
+  if (cached) return { dir: cached, displayName: formatModelRef(src.ref) };
   const refused = downloadRefusal(vscode.workspace.isTrusted, formatModelRef(src.ref));
   if (refused) throw new ModelResolveError(refused);
   const choice = await vscode.window.showInformationMessage(
@@ -80,11 +81,28 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
   return download(context, src.ref, settings, log);
 }
 
+function verifiedBlobs(context: vscode.ExtensionContext): VerifiedBlobs {
+  return new VerifiedBlobs(path.join(cacheRoot(context), 'verified-blobs.json'));
+}
+
+/**
+ * The folder of a hub model already on this machine: the Hugging Face cache first (read-only,
+ * checked once against the blob names), then the extension's own cache. Why a snapshot there was
+ * not usable goes to the log.
+ */
+export async function findLocalModel(context: vscode.ExtensionContext, ref: ModelRef, log: vscode.LogOutputChannel): Promise<string | undefined> {
+  const located = await locateModel(ref, { hfCacheDirs: hfCacheDirs(), cacheRoot: cacheRoot(context), verified: verifiedBlobs(context) });
+  for (const p of located.problems) log.warn(p);
+  if (located.found) log.info(`${formatModelRef(ref)}: using ${located.found.folder}${located.found.unchecked.length ? ` (not checkable: ${located.found.unchecked.join(', ')})` : ''}`);
+  return located.found?.folder;
+}
+
 export async function download(context: vscode.ExtensionContext, ref: ModelRef, settings: Settings, log: vscode.LogOutputChannel): Promise<ResolvedModel> {
   const name = formatModelRef(ref);
   const refused = downloadRefusal(vscode.workspace.isTrusted, name);
   if (refused) throw new ModelResolveError(refused);
-  log.info(`downloading ${name} into ${cacheRoot(context)} (endpoint: ${process.env.HF_ENDPOINT || 'default'})`);
+  const hfCache = settings.downloadTo === 'huggingFaceCache' ? hfCacheDirs()[0] : undefined;
+  log.info(`downloading ${name} into ${hfCache ?? cacheRoot(context)} (endpoint: ${process.env.HF_ENDPOINT || 'default'})`);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${name}`, cancellable: true },
     async (progress, token) => {
@@ -94,6 +112,8 @@ export async function download(context: vscode.ExtensionContext, ref: ModelRef, 
       try {
         const result = await downloadModel(ref, {
           cacheRoot: cacheRoot(context),
+          hfCache,
+          verifiedBlobs: verifiedBlobs(context),
           token: await hfToken(context),
           signal: abort.signal,
           onProgress: (p) => {

@@ -1,14 +1,15 @@
 /**
- * `circuitInspector.selectModel`: pick the model from the shipped one, models in the hub cache,
+ * `circuitInspector.selectModel`: pick the model from the shipped one, GPT-2-family models in the
+ * user's Hugging Face cache (with revision and size), models in the extension's own cache,
  * well-known hub models (downloaded on pick, cancellable, progress in bytes) or a local folder.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findCachedModel, formatModelRef, listCachedModels, parseModelSource } from '../../hub';
+import { formatModelRef, hfCacheDirs, listCachedModels, listHfModels, parseModelSource } from '../../hub';
 import { SHIPPED_MODEL_NAME } from '../../model/shippedModel';
 import { getSettings, setModelSetting } from '../../platform/settings';
-import { cacheRoot, download, formatBytes, ModelResolveCancelled } from '../../platform/modelResolver';
+import { cacheRoot, download, findLocalModel, formatBytes, ModelResolveCancelled } from '../../platform/modelResolver';
 import { errorMessage } from '../../shared/errors';
 
 export const SELECT_MODEL = 'circuitInspector.selectModel';
@@ -32,8 +33,22 @@ export function registerSelectModel(context: vscode.ExtensionContext, log: vscod
     const current = getSettings().model;
     const mark = (v: string) => (v === current ? '$(check) ' : '');
     const items: Item[] = [{ label: `${mark('')}$(package) ${SHIPPED_MODEL_NAME}`, description: 'shipped with the extension', value: '' }];
-    const cached = await listCachedModels(cacheRoot(context));
     const cachedIds = new Set<string>();
+    const inHf = await listHfModels(hfCacheDirs());
+    if (inHf.length) items.push({ label: 'Hugging Face cache', kind: vscode.QuickPickItemKind.Separator });
+    for (const m of inHf) {
+      const revision = m.revisions.includes('main') ? 'main' : (m.revisions[0] ?? m.commit);
+      const v = formatModelRef({ repoId: m.repoId, name: m.repoId, revision });
+      if (items.some((i) => i.value === v)) continue;
+      cachedIds.add(m.repoId);
+      items.push({
+        label: `${mark(v)}$(database) ${v}`,
+        description: `${formatBytes(m.totalBytes)} · ${m.revisions.length ? m.revisions.join(', ') : 'no branch'}`,
+        detail: `commit ${m.commit.slice(0, 10)} in ${m.cacheDir}`,
+        value: v,
+      });
+    }
+    const cached = await listCachedModels(cacheRoot(context));
     if (cached.length) items.push({ label: 'Downloaded', kind: vscode.QuickPickItemKind.Separator });
     for (const m of cached) {
       const v = formatModelRef({ repoId: m.repoId, name: m.repoId, revision: m.revisions[0] ?? m.revision });
@@ -75,7 +90,7 @@ async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputC
         void vscode.window.showErrorMessage(`Circuit Inspector: ${source.path} has no config.json; pick a Hugging Face GPT-2 folder.`);
         return undefined;
       }
-    } else if (!(await findCachedModel(cacheRoot(context), source.ref))) {
+    } else if (!(await findLocalModel(context, source.ref, log))) {
       try {
         await download(context, source.ref, getSettings(), log);
       } catch (e) {

@@ -1,44 +1,86 @@
 /** `circuit-inspector inspect`: tokens with offsets, top-k next tokens, and logits or hooks on request. */
-import { parseArgs } from 'node:util';
-import type { HookName } from '../shared/hookNames';
 import { assertFiniteRun } from '../model/finiteChecks';
 import type { LoadedModel } from '../model/loadHookedGpt2';
+import type { LogitsRequest } from '../model/runOptions';
 import { topK } from '../model/logitsMath';
 import { promptFromIds, type Prompt } from '../model/prompt';
-import { parseIdList, parseNameList, positiveInt, textArg, UsageError } from './cliArgs';
+import { parseIdList, parseIntList, parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { JsonRows } from './jsonOutput';
+import { checkHooks, checkPrompt, checkTokenId } from './promptChecks';
+import { textArg } from './textInput';
 
-export const INSPECT_OPTIONS = {
-  text: { type: 'string' },
-  'text-file': { type: 'string' },
-  tokens: { type: 'string' },
-  'top-k': { type: 'string' },
-  hooks: { type: 'string' },
-  logits: { type: 'string' },
-} as const;
+export const INSPECT_OPTIONS: OptionSpecs = {
+  text: { value: 'the prompt text' },
+  'text-file': { value: 'a UTF-8 text file holding the prompt' },
+  tokens: { value: 'comma-separated token ids, e.g. 300,275,283' },
+  'top-k': { value: 'how many likely next tokens to list (a positive whole number)' },
+  hooks: { value: 'comma-separated hook names, e.g. blocks.0.attn.hook_pattern' },
+  logits: { value: 'none, last, all, or comma-separated token positions' },
+};
 
-export async function inspectCommand(args: string[], load: () => Promise<LoadedModel>): Promise<unknown> {
-  const { values } = parseArgs({ args, options: INSPECT_OPTIONS, strict: true, allowPositionals: false });
+/** --logits: a mode, or positions (checked against the prompt once it is tokenized). */
+function parseLogits(value: string | undefined): 'none' | 'last' | 'all' | number[] {
+  if (value === undefined) return 'none';
+  if (value === 'none' || value === 'last' || value === 'all') return value;
+  if (/^[\d\s,]+$/.test(value)) return parseIntList(value, '--logits', 'token position');
+  throw new UsageError(`--logits: expected none, last, all or comma-separated token positions, got '${value}'`);
+}
+
+export async function inspectCommand(values: OptionValues, load: () => Promise<LoadedModel>): Promise<unknown> {
+  // Everything that needs no model is checked before it is loaded.
   const text = textArg(values, 'text', false);
-  if ((text === undefined) === (values.tokens === undefined)) throw new UsageError('give the prompt as --text / --text-file, or as --tokens (ids), exactly one');
-  const k = positiveInt(values['top-k'], '--top-k', 10);
-  const logitsMode = values.logits ?? 'none';
-  if (!['none', 'last', 'all'].includes(logitsMode)) throw new UsageError(`--logits: expected none, last or all, got '${logitsMode}'`);
-  const hooks = parseNameList(values.hooks) as HookName[];
+  const tokensArg = stringOption(values, 'tokens');
+  if ((text === undefined) === (tokensArg === undefined)) throw new UsageError('give the prompt as --text / --text-file, or as --tokens (ids), exactly one');
+  const promptOption = tokensArg !== undefined ? '--tokens' : values['text-file'] !== undefined ? '--text-file' : '--text';
+  if (text === '') throw new UsageError(`${promptOption}: the text is empty`);
+  const ids = tokensArg !== undefined ? parseIdList(tokensArg, '--tokens') : undefined;
+  const k = positiveInt(stringOption(values, 'top-k'), '--top-k', 10);
+  const logitsMode = parseLogits(stringOption(values, 'logits'));
+  const hookNames = parseNameList(stringOption(values, 'hooks'), '--hooks') ?? [];
 
   const loaded = await load();
   try {
-    const prompt: Prompt = text !== undefined ? loaded.toPrompt(text) : promptFromIds(loaded.tokenizer, parseIdList(values.tokens!, '--tokens'), loaded.model.config.bosTokenId);
-    if (prompt.ids.length === 0) throw new UsageError('the prompt is empty: no tokens to run');
-    const run = await loaded.model.run(prompt.ids, { fetch: hooks, logits: logitsMode === 'all' ? 'all' : 'last' });
+    // ... and everything that needs the model, before it runs.
+    const hooks = checkHooks(loaded, hookNames, '--hooks');
+    if (ids) for (const id of ids) checkTokenId(loaded, id, '--tokens');
+    const prompt: Prompt = ids ? promptFromIds(loaded.tokenizer, ids, loaded.model.config.bosTokenId) : loaded.toPrompt(text!);
+    checkPrompt(loaded, prompt, promptOption);
+    const n = prompt.ids.length;
+    if (Array.isArray(logitsMode)) {
+      const outside = logitsMode.find((p) => p >= n);
+      if (outside !== undefined) throw new UsageError(`--logits: position ${outside} is outside the prompt, whose ${n} tokens are at positions 0..${n - 1}`);
+    }
+    const logits: LogitsRequest = logitsMode === 'all' ? 'all' : Array.isArray(logitsMode) ? [...new Set([...logitsMode, n - 1])].sort((a, b) => a - b) : 'last';
+    const run = await loaded.model.run(prompt.ids, { fetch: hooks, logits });
     assertFiniteRun(run.cache, hooks, run.logits);
     const V = loaded.model.config.dVocab;
-    const lastRow = run.logits!.data.subarray(run.logits!.data.length - V);
+    const all = run.logits!;
+    const lastAt = run.logitPositions.indexOf(n - 1);
+    const lastRow = all.data.subarray(lastAt * V, (lastAt + 1) * V);
+    let logitsOut: unknown;
+    if (logitsMode === 'all' || logitsMode === 'last') logitsOut = { dims: all.dims, positions: run.logitPositions, data: new JsonRows(all.data, V) };
+    else if (Array.isArray(logitsMode)) {
+      // Only the positions asked for (the last one was added for the next-token list).
+      const wanted = [...new Set(logitsMode)];
+      const rows = new Float32Array(wanted.length * V);
+      wanted.forEach((p, i) => rows.set(all.data.subarray(run.logitPositions.indexOf(p) * V, (run.logitPositions.indexOf(p) + 1) * V), i * V));
+      logitsOut = { dims: [1, wanted.length, V], positions: wanted, data: new JsonRows(rows, V) };
+    }
     return {
       model: { dir: loaded.dir, config: loaded.model.config, layerNorm: loaded.model.layerNorm, prependBos: loaded.prependBos },
       tokens: prompt.tokens,
       nextTokens: topK(lastRow, k).map((t) => ({ ...t, text: loaded.tokenizer.displayText(t.id) })),
-      ...(logitsMode !== 'none' ? { logits: { dims: run.logits!.dims, positions: run.logitPositions, data: Array.from(run.logits!.data) } } : {}),
-      ...(hooks.length ? { hooks: Object.fromEntries(hooks.map((h) => [h, { dims: run.cache.get(h).dims, data: Array.from(run.cache.get(h).data) }])) } : {}),
+      ...(logitsOut ? { logits: logitsOut } : {}),
+      ...(hooks.length
+        ? {
+            hooks: Object.fromEntries(
+              hooks.map((h) => {
+                const t = run.cache.get(h);
+                return [h, { dims: t.dims, data: new JsonRows(t.data, t.dims[t.dims.length - 1] ?? 1) }];
+              }),
+            ),
+          }
+        : {}),
     };
   } finally {
     await loaded.dispose();

@@ -1,51 +1,38 @@
 /**
  * circuit-inspector — headless CLI.
- *   circuit-inspector inspect [--model DIR] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all]
+ *   circuit-inspector inspect [--model DIR] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
  *   circuit-inspector patch   [--model DIR] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
- * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON; stdout by default).
+ * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
+ * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadHookedGpt2 } from '../model/loadHookedGpt2';
 import { shippedModelDir } from '../model/shippedModel';
-import { UsageError } from './cliArgs';
-import { inspectCommand } from './inspectCommand';
-import { patchCommand } from './patchCommand';
+import { parseOptions, stringOption, UsageError, type OptionSpecs } from './cliArgs';
+import { inspectCommand, INSPECT_OPTIONS } from './inspectCommand';
+import { checkOutPath, writeJsonFile, writeJsonStdout } from './jsonOutput';
+import { patchCommand, PATCH_OPTIONS } from './patchCommand';
 import { resolveModelArg } from './resolveModelArg';
 
-const COMMON = {
-  model: { type: 'string' },
-  'layer-norm': { type: 'string' },
-  'no-bos': { type: 'boolean' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const COMMON: OptionSpecs = {
+  model: { value: 'a model folder or hub id' },
+  'layer-norm': { value: 'as_configured or identity' },
+  'no-bos': {},
+  out: { value: 'the JSON file to write' },
+  help: { short: 'h' },
+};
+
+const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS } as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
-                            [--top-k 10] [--hooks blocks.0.attn.hook_pattern,...] [--logits none|last|all]
+                            [--top-k 10] [--hooks blocks.0.attn.hook_pattern,...] [--logits none|last|all|POSITIONS]
   circuit-inspector patch   [--model DIR] (--clean TEXT | --clean-file F) (--corrupt TEXT | --corrupt-file F)
                             --answer TOKEN --wrong TOKEN [--sweeps resid_pre,attn_out,mlp_out,z,z_by_pos,q,k,v,pattern]
                             [--directions denoise,noise]
 common options: --model DIR (default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
-TOKEN is text that is exactly one token (e.g. " c"), or #ID.`;
-
-function splitCommon(argv: string[]): { common: Record<string, unknown>; rest: string[] } {
-  const commonNames = new Set(Object.keys(COMMON).map((k) => `--${k}`));
-  const common: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const name = a.split('=')[0];
-    if (commonNames.has(name) || a === '-h') {
-      common.push(a);
-      const def = COMMON[name.slice(2) as keyof typeof COMMON];
-      if (def?.type === 'string' && !a.includes('=')) common.push(argv[++i]);
-    } else rest.push(a);
-  }
-  return { common: parseArgs({ args: common, options: COMMON, strict: true }).values, rest };
-}
+TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
+Text files (--text-file, --clean-file, --corrupt-file) are UTF-8 files of at most 1 MiB.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -55,28 +42,34 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command !== 'inspect' && command !== 'patch') throw new UsageError(`unknown command '${command}' (inspect or patch)`);
-    const { common, rest } = splitCommon(args);
-    if (common.help) {
+    const { [command]: own, ...others } = COMMANDS;
+    const values = parseOptions(args, { ...COMMON, ...own }, command, others);
+    if (values.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const layerNorm = (common['layer-norm'] as string | undefined) ?? 'as_configured';
+    const layerNorm = stringOption(values, 'layer-norm') ?? 'as_configured';
     if (layerNorm !== 'as_configured' && layerNorm !== 'identity') throw new UsageError(`--layer-norm: expected as_configured or identity, got '${layerNorm}'`);
-    const model = common.model as string | undefined; // a folder or a hub id, resolved (and downloaded) only once the arguments are checked
-    const load = async () => loadHookedGpt2(model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) }), { layerNorm, prependBos: !common['no-bos'] });
-    let result: unknown;
-    if (command === 'inspect') result = await inspectCommand(rest, load);
-    else result = await patchCommand(rest, load);
-    const json = `${JSON.stringify(result, null, 1)}\n`;
-    if (common.out) writeFileSync(common.out as string, json);
-    else process.stdout.write(json);
+    const out = stringOption(values, 'out');
+    if (out !== undefined) checkOutPath(out);
+    const model = stringOption(values, 'model'); // a folder or a hub id, resolved (and downloaded) only once the arguments are checked
+    const load = async () => loadHookedGpt2(model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) }), { layerNorm, prependBos: !values['no-bos'] });
+    const result = command === 'inspect' ? await inspectCommand(values, load) : await patchCommand(values, load);
+    if (out !== undefined) await writeJsonFile(out, result);
+    else await writeJsonStdout(result);
     return 0;
   } catch (e) {
-    const err = e as Error;
-    process.stderr.write(`circuit-inspector: ${err.message}\n`);
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`circuit-inspector: ${errorMessage(e)}\n`);
+    if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
+}
+
+/** The message of an error; a JavaScript error from a bug says so rather than passing as a diagnosis. */
+function errorMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError) return `internal error (please report it): ${e.message}`;
+  return e.message;
 }
 
 if (require.main === module) {

@@ -2,27 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import { REPO_ROOT } from '../../repoRoot';
-
-const MODEL = join(REPO_ROOT, 'test', 'golden', 'checkpoints', 'f32-bare');
-
-/** Runs the CLI with stdout/stderr captured. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-}
+import { cli, MODEL } from './runCli';
 
 describe('circuit-inspector CLI', () => {
   let dir: string;
@@ -85,7 +65,7 @@ describe('circuit-inspector CLI', () => {
     assert.match((await cli(['inspect', '--model', MODEL])).err, /exactly one/);
     assert.match((await cli(['inspect', '--model', MODEL, '--text', 'a', '--logits', 'some'])).err, /--logits/);
     const missing = await cli(['inspect', '--model', join(dir, 'nope'), '--text', 'a']);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.err, /nope/);
   });
 });

@@ -54,7 +54,8 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
 
   it("ships the walkthrough's sample and its media, and no other sample", () => {
     assert.deepEqual(files.filter((f) => f.startsWith('samples/')), ['samples/docstring_example.py']);
-    for (const step of pkg.contributes.walkthroughs.flatMap((w: { steps: { media: Record<string, string> }[] }) => w.steps)) {
+    const walkthroughs = pkg.contributes.walkthroughs as { steps: { media: Record<string, string> }[] }[];
+    for (const step of walkthroughs.flatMap((w) => w.steps)) {
       for (const f of Object.values(step.media)) assert.ok(files.includes(f), `${f} is in the .vsix`);
     }
   });

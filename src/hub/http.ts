@@ -188,7 +188,7 @@ export function statusError(file: string, url: string, status: number, headers: 
     const token =
       scope.token !== undefined
         ? `The token was sent to ${hubHost} and refused: check that it is valid and that its account has access.`
-        : 'No token was sent: set the Hugging Face token setting or HF_TOKEN.';
+        : 'No token was sent: run Circuit Inspector: Set Hugging Face Token (or set HF_TOKEN for the command line).';
     return new HubError(
       'unauthorized',
       `Access to ${file} was refused (HTTP ${status}) at ${url}. The repo may be private or gated (accept its terms on the model page), or may not exist. ${token}${said}`,

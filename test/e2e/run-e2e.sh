@@ -6,26 +6,29 @@
 #       hover, truncation, stale, screenshots into $ART; then test/e2e/patching.ui.e2e.mjs: Compare
 #       Token Substitution from the palette to both heatmaps;
 #   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
-# Env: CI_CACHE (Node 24 + code-server cache, default /tmp/ci-e2e), ART (screenshots, default
-# .tmp/screenshots), PORT (default 8091), E2E_MODEL (model folder; default the shipped model when
-# it has weights, else the tiny golden checkpoint), SKIP_UI / SKIP_HOST=1, HOST_TESTS=extension,...
-# (extension-host suites by file name; default all of test/e2e/host/*.test.ts).
+# Env: CI_CACHE (Node 24 + code-server cache, shared with tools/start-code-server.sh, default
+# ~/.cache/circuit-inspector), E2E_RUN (user data, workspace, logs; default .tmp/e2e), ART
+# (screenshots, default .tmp/screenshots), PORT (default: a free one), E2E_MODEL (model folder;
+# default the shipped model when it has weights, else the tiny golden checkpoint), SKIP_UI /
+# SKIP_HOST=1, HOST_TESTS=extension,... (extension-host suites by file name; default all of
+# test/e2e/host/*.test.ts).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export CI_CACHE=${CI_CACHE:-/tmp/ci-e2e}
-RUN="$ROOT/.tmp/e2e"
+RUN=${E2E_RUN:-$ROOT/.tmp/e2e}
 export ART=${ART:-$ROOT/.tmp/screenshots}
-PORT=${PORT:-8091}
 T0=$(date +%s)
 # shellcheck source=setup-code-server.sh
 source "$ROOT/test/e2e/setup-code-server.sh"
+PORT=${PORT:-$(pick_port)}
 
 cd "$ROOT"
 [ -d node_modules ] || { log "npm ci"; npm ci --loglevel=error; }
 
-log "package the extension (.vsix, linux-x64)"
-npm run -s package >"$CI_CACHE/package.log" 2>&1 || { tail -30 "$CI_CACHE/package.log"; exit 1; }
-VSIX="$ROOT/circuit-inspector-linux-x64.vsix"
+rm -rf "$RUN" && mkdir -p "$RUN/ws/.vscode" "$ART"
+TARGET=$(host_target)
+log "package the extension (.vsix, $TARGET)"
+npm run -s package -- "$TARGET" >"$RUN/package.log" 2>&1 || { tail -30 "$RUN/package.log"; exit 1; }
+VSIX="$ROOT/circuit-inspector-$TARGET.vsix"
 ls -l "$VSIX"
 
 if [ -n "${E2E_MODEL:-}" ]; then MODEL_DIR=$E2E_MODEL
@@ -33,7 +36,6 @@ elif [ -f "$ROOT/models/gpt2-python-mini/model.safetensors" ]; then MODEL_DIR=""
 else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
-rm -rf "$RUN" && mkdir -p "$RUN/ws/.vscode" "$ART"
 rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
 cp "$ROOT/samples/docstring_example.py" "$RUN/ws/"
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"

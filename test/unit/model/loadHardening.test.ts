@@ -19,6 +19,7 @@ import { loadHookedGpt2 } from '../../../src/model/loadHookedGpt2';
 import { topK } from '../../../src/model/logitsMath';
 import type { HookName } from '../../../src/shared/hookNames';
 import { REPO_ROOT } from '../../repoRoot';
+import { cli } from '../cli/runCli';
 
 const golden = join(REPO_ROOT, 'test/golden/checkpoints/f32-bare');
 const FILES = ['config.json', 'vocab.json', 'merges.txt', 'model.safetensors'];
@@ -117,6 +118,10 @@ describe('loading and running hardened model folders', function () {
     await server.dispose();
     assert.ok(replies.some((r) => r.type === 'result'), JSON.stringify(replies.filter((r) => r.type === 'error')));
     assert.ok(replies.some((r) => r.type === 'log' && r.level === 'warn' && r.message.includes('using tokenizer.json instead')));
+
+    const run = await cli(['inspect', '--model', dir, '--text', 'def f']);
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.err, /circuit-inspector: warning: .*using tokenizer\.json instead/, 'the command line shows the warning too');
   });
 
   describe('finite weights whose activations overflow float32', () => {

@@ -7,4 +7,6 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('circuit-inspector: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(1);
 }
-require(cli).main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+require(cli)
+  .main(process.argv.slice(2))
+  .then((code) => (process.exitCode = code));

@@ -27,12 +27,20 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 const jobs = [];
 for (const [entry, outfile] of nodeEntries) {
-  jobs.push(build({ ...common, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode', 'onnxruntime-node'] }));
+  jobs.push(build({ ...common, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'] }));
 }
 if (Object.keys(webviewEntries).length) {
-  jobs.push(build({ ...common, entryPoints: webviewEntries, outdir: 'dist/webview', platform: 'browser', format: 'esm',
-    target: 'es2022', tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } } }));
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: webviewEntries,
+      outdir: 'dist/webview',
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+    }),
+  );
 }
 await Promise.all(jobs);
 if (watch) console.log('watch mode is not implemented; re-run npm run build');

@@ -23,7 +23,21 @@ for (const target of targets) {
   const ignoreFile = join(root, '.tmp', `vscodeignore-${target}`);
   writeFileSync(ignoreFile, ignoreFileFor(target, base));
   const out = `circuit-inspector-${target}.vsix`;
-  execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile,
-    '--allow-missing-repository', '--skip-license', '--out', out], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/@vscode/vsce/vsce'),
+      'package',
+      '--target',
+      target,
+      '--ignoreFile',
+      ignoreFile,
+      '--allow-missing-repository',
+      '--skip-license',
+      '--out',
+      out,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
   console.log(`${out} (${target})`);
 }

@@ -54,12 +54,13 @@ export function ignoreFileFor(target, linuxX64Text) {
 export function availableTargets(root) {
   const bin = join(root, 'node_modules/onnxruntime-node/bin');
   const napi = readdirSync(bin).filter((d) => d.startsWith('napi-v'));
-  const has = (folder) => napi.some((d) => {
-    try {
-      return readdirSync(join(bin, d, folder)).length > 0;
-    } catch {
-      return false;
-    }
-  });
+  const has = (folder) =>
+    napi.some((d) => {
+      try {
+        return readdirSync(join(bin, d, folder)).length > 0;
+      } catch {
+        return false;
+      }
+    });
   return Object.keys(VSIX_TARGETS).filter((t) => has(VSIX_TARGETS[t]));
 }

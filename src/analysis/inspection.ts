@@ -3,14 +3,7 @@
  * (so the caller can fetch `blocks.{l}.attn.hook_pattern` layer by layer and drop each one).
  */
 import type { HeadSummary, InspectionParams, TokenInfo } from '../shared/inspection';
-import {
-  bosAttentionScores,
-  inductionScores,
-  meanEntropies,
-  patternShape,
-  previousTokenScores,
-  type LayerPattern,
-} from './headScores';
+import { bosAttentionScores, inductionScores, meanEntropies, patternShape, previousTokenScores, type LayerPattern } from './headScores';
 import { SpecialTokenDetector, type SpecialTokenOptions } from './specialTokens';
 import { maxPoolPattern, thumbnailSize } from '../shared/thumbnail';
 import { DEFAULT_WATCH_TOKENS, matchWatchTokens, normalizeWatchList } from './watchTokens';
@@ -64,9 +57,7 @@ export class InspectionBuilder {
     if (!Number.isInteger(layer) || layer < 0 || layer >= nLayers) throw new RangeError(`layer ${layer} outside 0..${nLayers - 1}`);
     const shape = patternShape(p);
     if (shape.nHeads !== nHeads || shape.nTokens !== tokens.length) {
-      throw new Error(
-        `layer ${layer} pattern is [${p.dims.join(', ')}] but the inspection expects [${nHeads}, ${tokens.length}, ${tokens.length}]`,
-      );
+      throw new Error(`layer ${layer} pattern is [${p.dims.join(', ')}] but the inspection expects [${nHeads}, ${tokens.length}, ${tokens.length}]`);
     }
     const n = tokens.length;
     const s = this.thumbSize;

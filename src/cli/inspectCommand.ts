@@ -50,7 +50,8 @@ export async function inspectCommand(values: OptionValues, load: () => Promise<L
       const outside = logitsMode.find((p) => p >= n);
       if (outside !== undefined) throw new UsageError(`--logits: position ${outside} is outside the prompt, whose ${n} tokens are at positions 0..${n - 1}`);
     }
-    const logits: LogitsRequest = logitsMode === 'all' ? 'all' : Array.isArray(logitsMode) ? [...new Set([...logitsMode, n - 1])].sort((a, b) => a - b) : 'last';
+    const logits: LogitsRequest =
+      logitsMode === 'all' ? 'all' : Array.isArray(logitsMode) ? [...new Set([...logitsMode, n - 1])].sort((a, b) => a - b) : 'last';
     const run = await loaded.model.run(prompt.ids, { fetch: hooks, logits });
     assertFiniteRun(run.cache, hooks, run.logits);
     const V = loaded.model.config.dVocab;

@@ -42,7 +42,9 @@ function singleToken(loaded: LoadedModel, arg: TokenArg, what: string): number {
   const { ids } = loaded.tokenizer.encode(arg.text);
   if (ids.length !== 1) {
     const shown = ids.map((i) => JSON.stringify(loaded.tokenizer.displayText(i))).join(' + ');
-    throw new UsageError(`${what} ${JSON.stringify(arg.text)} is ${ids.length} tokens (${shown}); the metric needs a single token (multi-token answers are not supported: use the first token, e.g. ${JSON.stringify(loaded.tokenizer.displayText(ids[0]))})`);
+    throw new UsageError(
+      `${what} ${JSON.stringify(arg.text)} is ${ids.length} tokens (${shown}); the metric needs a single token (multi-token answers are not supported: use the first token, e.g. ${JSON.stringify(loaded.tokenizer.displayText(ids[0]))})`,
+    );
   }
   checkTokenId(loaded, ids[0], what);
   return ids[0];
@@ -50,7 +52,8 @@ function singleToken(loaded: LoadedModel, arg: TokenArg, what: string): number {
 
 function nameList<T extends string>(values: OptionValues, name: string, known: readonly T[]): T[] {
   const list = parseNameList(stringOption(values, name), `--${name}`) ?? [...known];
-  for (const s of list) if (!(known as readonly string[]).includes(s)) throw new UsageError(`--${name}: unknown ${name.slice(0, -1)} '${s}' (one of ${known.join(', ')})`);
+  for (const s of list)
+    if (!(known as readonly string[]).includes(s)) throw new UsageError(`--${name}: unknown ${name.slice(0, -1)} '${s}' (one of ${known.join(', ')})`);
   return list as T[];
 }
 
@@ -75,12 +78,16 @@ export async function patchCommand(values: OptionValues, load: () => Promise<Loa
     checkPrompt(loaded, clean, cleanOption);
     checkPrompt(loaded, corrupt, corruptOption);
     if (clean.ids.length !== corrupt.ids.length) {
-      throw new UsageError(`the clean prompt is ${clean.ids.length} tokens and the corrupt one ${corrupt.ids.length}: position-wise patching needs equal token counts`);
+      throw new UsageError(
+        `the clean prompt is ${clean.ids.length} tokens and the corrupt one ${corrupt.ids.length}: position-wise patching needs equal token counts`,
+      );
     }
     const answer = singleToken(loaded, answerArg, '--answer');
     const wrong = singleToken(loaded, wrongArg, '--wrong');
     if (answer === wrong) {
-      throw new UsageError(`--answer and --wrong are the same token (${answer}, ${JSON.stringify(loaded.tokenizer.displayText(answer))}): their logit difference is 0 in every run`);
+      throw new UsageError(
+        `--answer and --wrong are the same token (${answer}, ${JSON.stringify(loaded.tokenizer.displayText(answer))}): their logit difference is 0 in every run`,
+      );
     }
     const result = await runPatchingSweeps(loaded.model, {
       clean: clean.ids,

@@ -19,7 +19,9 @@ export function checkPrompt(loaded: LoadedModel, prompt: Prompt, what: string): 
   if (prompt.ids.length === 0) throw new UsageError(`${what}: the prompt is empty (no tokens to run)`);
   const nCtx = loaded.model.config.nCtx;
   if (prompt.ids.length > nCtx) {
-    throw new UsageError(`${what}: the prompt is ${prompt.ids.length} tokens${prompt.hasBos ? ' (BOS included)' : ''}, more than this model's context of ${nCtx} (n_positions); shorten it`);
+    throw new UsageError(
+      `${what}: the prompt is ${prompt.ids.length} tokens${prompt.hasBos ? ' (BOS included)' : ''}, more than this model's context of ${nCtx} (n_positions); shorten it`,
+    );
   }
 }
 

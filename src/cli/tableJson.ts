@@ -18,5 +18,13 @@ export function tableToJson(t: PatchingTable, clean: number, corrupt: number) {
     const n = normalisePatched(v, clean, corrupt);
     return Number.isFinite(n) ? n : null;
   };
-  return { sweep: t.sweep, direction: t.direction, axes: t.axes, dims: t.dims, skippedCells: t.skippedCells, values: nest(t.values, t.dims), normalised: nest(t.values, t.dims, norm) };
+  return {
+    sweep: t.sweep,
+    direction: t.direction,
+    axes: t.axes,
+    dims: t.dims,
+    skippedCells: t.skippedCells,
+    values: nest(t.values, t.dims),
+    normalised: nest(t.values, t.dims, norm),
+  };
 }

@@ -55,7 +55,11 @@ export function serveOverProcessChannel(modules: readonly AnyEngineModule[]): vo
       if (process.memoryUsage.rss() > limitMb * 2 ** 20) process.exit(EXIT_OVER_MEMORY_LIMIT);
     }, MEMORY_CHECK_MS).unref();
   }
-  post({ type: 'log', level: 'info', message: `engine process ${process.pid} ready (${threads ?? 'default'} threads, memory limit ${limitMb ? `${limitMb} MB` : 'none'})` });
+  post({
+    type: 'log',
+    level: 'info',
+    message: `engine process ${process.pid} ready (${threads ?? 'default'} threads, memory limit ${limitMb ? `${limitMb} MB` : 'none'})`,
+  });
 }
 
 function positiveInt(v: string | undefined): number | undefined {

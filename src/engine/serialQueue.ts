@@ -22,19 +22,20 @@ export class SerialQueue {
       started = true;
       return { ran: true, value: await job() };
     });
-    this.tail = turn.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => this.pending--);
+    this.tail = turn
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.pending--);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         if (!started) reject(cancelled('cancelled before it ran'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      turn.then(
-        (r) => (r.ran ? resolve(r.value) : reject(cancelled('cancelled before it ran'))),
-        reject,
-      ).finally(() => signal.removeEventListener('abort', onAbort));
+      turn
+        .then((r) => (r.ran ? resolve(r.value) : reject(cancelled('cancelled before it ran'))), reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 }

@@ -164,13 +164,7 @@ function isManifest(m: unknown): m is CacheManifest {
     Array.isArray(o.files) &&
     o.files.every((f: unknown) => {
       const x = f as Record<string, unknown> | null;
-      return (
-        typeof x === 'object' &&
-        x !== null &&
-        isSafeRelativePath(x.name) &&
-        typeof x.size === 'number' &&
-        typeof x.sha256 === 'string'
-      );
+      return typeof x === 'object' && x !== null && isSafeRelativePath(x.name) && typeof x.size === 'number' && typeof x.sha256 === 'string';
     })
   );
 }
@@ -227,9 +221,7 @@ export async function listCachedModels(cacheRoot: string): Promise<CachedModel[]
       out.push(toCachedModel(folder, manifest, revisions));
     }
   }
-  return out.sort((a, b) =>
-    a.repoId === b.repoId ? b.manifest.downloadedAt.localeCompare(a.manifest.downloadedAt) : a.repoId.localeCompare(b.repoId),
-  );
+  return out.sort((a, b) => (a.repoId === b.repoId ? b.manifest.downloadedAt.localeCompare(a.manifest.downloadedAt) : a.repoId.localeCompare(b.repoId)));
 }
 
 /**

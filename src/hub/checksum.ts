@@ -6,9 +6,7 @@
 import { type Hash, createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-export type Checksum =
-  | { readonly kind: 'sha256'; readonly hex: string }
-  | { readonly kind: 'git-sha1'; readonly hex: string };
+export type Checksum = { readonly kind: 'sha256'; readonly hex: string } | { readonly kind: 'git-sha1'; readonly hex: string };
 
 /** Strips `W/` and quotes and lowercases; undefined for a missing or empty header. */
 export function normalizeEtag(raw: string | readonly string[] | undefined): string | undefined {

@@ -135,7 +135,17 @@ export async function downloadModel(ref: string | ModelRef, o: DownloadOptions):
     const hf = o.hfCache === undefined ? undefined : await findHfSnapshot(r, [o.hfCache]);
     if (hf?.kind === 'found') {
       await verifySnapshot(hf.model.folder, hf.model.files.present, o.verifiedBlobs ?? defaultStore(o), o.signal);
-      return { folder: hf.model.folder, manifest: hfManifest(r, '', hf.model.commit, hf.model.files.present.map((name) => ({ name, size: 0, sha256: '' })), hf.model.files), fromCache: true };
+      return {
+        folder: hf.model.folder,
+        manifest: hfManifest(
+          r,
+          '',
+          hf.model.commit,
+          hf.model.files.present.map((name) => ({ name, size: 0, sha256: '' })),
+          hf.model.files,
+        ),
+        fromCache: true,
+      };
     }
     throw new HubError('offline', `HF_HUB_OFFLINE is set and ${label} is not in the cache (${o.cacheRoot}); unset it to download.`);
   }
@@ -326,7 +336,8 @@ async function fetchIntoHf(ctx: Context, hf: NonNullable<Context['hf']>, folder:
       const stamp = `${st.size}:${Math.round(st.mtimeMs)}:${named.hex}`;
       let ok = await hf.store.has(blob, stamp);
       if (!ok) {
-        const actual = named.kind === 'sha256' ? await sha256OfFile(blob, ctx.o.signal).catch(rethrow) : await gitBlobSha1OfFile(blob, st.size, ctx.o.signal).catch(rethrow);
+        const actual =
+          named.kind === 'sha256' ? await sha256OfFile(blob, ctx.o.signal).catch(rethrow) : await gitBlobSha1OfFile(blob, st.size, ctx.o.signal).catch(rethrow);
         ok = actual === named.hex;
         if (ok) await hf.store.add(blob, stamp);
       }
@@ -391,8 +402,24 @@ async function writeHfRef(repoFolder: string, revision: string, commit: string):
   await writeFileAtomic(path.join(repoFolder, 'refs', ...revision.split('/')), commit);
 }
 
-function hfManifest(r: ModelRef, endpoint: string, commit: string, files: ManifestFile[], layout: { weights: readonly string[]; tokenizer: readonly string[] }): CacheManifest {
-  return { format: 1, repoId: r.repoId, revision: r.revision, commit, endpoint, files, weights: layout.weights, tokenizer: layout.tokenizer, downloadedAt: new Date().toISOString() };
+function hfManifest(
+  r: ModelRef,
+  endpoint: string,
+  commit: string,
+  files: ManifestFile[],
+  layout: { weights: readonly string[]; tokenizer: readonly string[] },
+): CacheManifest {
+  return {
+    format: 1,
+    repoId: r.repoId,
+    revision: r.revision,
+    commit,
+    endpoint,
+    files,
+    weights: layout.weights,
+    tokenizer: layout.tokenizer,
+    downloadedAt: new Date().toISOString(),
+  };
 }
 
 function defaultStore(o: DownloadOptions): VerifiedBlobs {

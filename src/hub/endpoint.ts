@@ -21,10 +21,7 @@ export function resolveEndpoint(option?: string, env: Env = process.env): string
     throw new HubError('invalid-endpoint', `Hub endpoint "${raw}" must be an http(s) URL (from ${endpointSource(option, env)}).`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new HubError(
-      'invalid-endpoint',
-      `Hub endpoint "${raw}" must not carry a query, fragment or credentials (from ${endpointSource(option, env)}).`,
-    );
+    throw new HubError('invalid-endpoint', `Hub endpoint "${raw}" must not carry a query, fragment or credentials (from ${endpointSource(option, env)}).`);
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }

@@ -288,13 +288,7 @@ async function sizeOf(file: string): Promise<number> {
  * reporting progress only once the chunk is written, so `received` is always what is on disk.
  * Returns the size of the partial.
  */
-async function streamToFile(
-  r: FetchFileRequest,
-  res: OpenResponse,
-  hash: Hash,
-  have: number,
-  total: number | undefined,
-): Promise<number> {
+async function streamToFile(r: FetchFileRequest, res: OpenResponse, hash: Hash, have: number, total: number | undefined): Promise<number> {
   let received = have;
   const limit = total ?? r.maxBytes ?? DEFAULT_MAX_UNANNOUNCED_BYTES;
   const onAbort = (): void => {

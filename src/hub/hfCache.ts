@@ -180,7 +180,13 @@ export async function findHfSnapshot(ref: ModelRef, cacheDirs: readonly string[]
       const commit = await commitOf(repoFolder, ref.revision);
       if (commit === undefined) continue;
       const folder = path.join(repoFolder, 'snapshots', commit);
-      if (!(await fsp.stat(folder).then((s) => s.isDirectory(), () => false))) continue;
+      if (
+        !(await fsp.stat(folder).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        continue;
       const files = await snapshotFiles(folder);
       if (files.missing.length > 0) {
         if (incomplete.kind === 'none') incomplete = { kind: 'incomplete', folder, commit, missing: files.missing };

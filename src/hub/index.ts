@@ -4,7 +4,16 @@
  * No `vscode` import; the extension wraps it (settings → options, progress → withProgress,
  * CancellationToken → AbortSignal).
  */
-export { DEFAULT_REVISION, type ModelRef, type ModelSource, formatModelRef, isCommitSha, looksLikeLocalPath, parseModelRef, parseModelSource } from './modelRef';
+export {
+  DEFAULT_REVISION,
+  type ModelRef,
+  type ModelSource,
+  formatModelRef,
+  isCommitSha,
+  looksLikeLocalPath,
+  parseModelRef,
+  parseModelSource,
+} from './modelRef';
 export { DEFAULT_ENDPOINT, resolveEndpoint, resolveToken, resolveUrl } from './endpoint';
 export { HubError, type HubErrorCode, type HubErrorDetails, isAbortError } from './errors';
 export { type CacheManifest, type CachedModel, type ManifestFile, findCachedModel, listCachedModels } from './cache';

@@ -23,9 +23,7 @@ export interface ModelRef {
   readonly revision: string;
 }
 
-export type ModelSource =
-  | { readonly kind: 'local'; readonly path: string }
-  | { readonly kind: 'hub'; readonly ref: ModelRef };
+export type ModelSource = { readonly kind: 'local'; readonly path: string } | { readonly kind: 'hub'; readonly ref: ModelRef };
 
 const MAX_NAME_LENGTH = 96;
 /** starts and ends with a letter, digit or underscore; '.', '-' allowed inside */
@@ -86,10 +84,7 @@ export function parseModelRef(input: string, revision?: string): ModelRef {
     );
   }
   if (inlineRevision !== undefined && argRevision !== undefined && inlineRevision !== argRevision) {
-    throw new HubError(
-      'invalid-ref',
-      `Model "${input}" names revision "${inlineRevision}" but revision "${argRevision}" was also given; use one of them.`,
-    );
+    throw new HubError('invalid-ref', `Model "${input}" names revision "${inlineRevision}" but revision "${argRevision}" was also given; use one of them.`);
   }
   const rev = inlineRevision ?? argRevision ?? DEFAULT_REVISION;
   const revProblem = revisionProblem(rev);
@@ -98,9 +93,7 @@ export function parseModelRef(input: string, revision?: string): ModelRef {
   }
 
   const slash = repoId.indexOf('/');
-  return slash < 0
-    ? { repoId, name: repoId, revision: rev }
-    : { repoId, org: repoId.slice(0, slash), name: repoId.slice(slash + 1), revision: rev };
+  return slash < 0 ? { repoId, name: repoId, revision: rev } : { repoId, org: repoId.slice(0, slash), name: repoId.slice(slash + 1), revision: rev };
 }
 
 /** `org/name` for `main`, `org/name@rev` otherwise. parseModelRef reads it back. */

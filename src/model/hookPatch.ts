@@ -27,7 +27,15 @@ export interface HookPatch {
 /** The dims of `hook` for a run of `batch` × `pos` tokens (attending to `keyPos` keys: more when a prefix is reused). */
 export function hookDims(c: Gpt2Config, hook: HookName, batch: number, pos: number, keyPos = pos): number[] {
   const sizes: Record<string, number> = {
-    batch, pos, query_pos: pos, key_pos: keyPos, d_model: c.dModel, d_head: c.dHead, head_index: c.nHeads, d_mlp: c.dMlp, '1': 1,
+    batch,
+    pos,
+    query_pos: pos,
+    key_pos: keyPos,
+    d_model: c.dModel,
+    d_head: c.dHead,
+    head_index: c.nHeads,
+    d_mlp: c.dMlp,
+    '1': 1,
   };
   return hookAxes(parseHookName(hook, c.nLayers)).map((a) => sizes[a]);
 }
@@ -75,7 +83,10 @@ export function patchFeeds(c: Gpt2Config, patches: readonly HookPatch[], batch: 
       const heads = headAxis === undefined ? [0] : checkIndices('head', hook, p.heads, c.nHeads);
       const valueStrides = stridesOf(vd);
       // Iterate over the index tuples (batch, [head], pos, middle...) and copy the innermost rows.
-      const middleAxes = dims.slice(0, -1).map((_, a) => a).filter((a) => a !== 0 && a !== posAxis && a !== headAxis);
+      const middleAxes = dims
+        .slice(0, -1)
+        .map((_, a) => a)
+        .filter((a) => a !== 0 && a !== posAxis && a !== headAxis);
       for (const b of batches) {
         const vb = vd[0] === 1 ? 0 : b;
         for (const h of heads) {

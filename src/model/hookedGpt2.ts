@@ -101,10 +101,14 @@ export class HookedGpt2 {
       return s;
     }
     const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits}]`;
-    const plain = spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
+    const plain =
+      spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
     const graph = buildGpt2Graph(this.config, spec);
     const embed = plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
-    s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, { threads: this.options.threads, spinning: false });
+    s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, {
+      threads: this.options.threads,
+      spinning: false,
+    });
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
     const max = this.options.maxSessions ?? 16;

@@ -25,109 +25,114 @@ export interface RunPlan {
 }
 
 export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMasks, tokensIn: TokenInput, options: RunOptions): RunPlan {
-    const rows: readonly (readonly number[])[] = tokensIn.length > 0 && Array.isArray(tokensIn[0]) ? (tokensIn as number[][]) : [tokensIn as number[]];
-    const batchFromTokens = rows.length;
-    const pos = options.startAt ? options.startAt.residPre.dims[1] : rows[0].length;
-    if (!options.startAt) checkTokens(c, rows);
-    if (pos === 0) throw new Error('empty input: there are no tokens to run');
-    if (pos > c.nCtx) throw new Error(`${pos} tokens is more than the model's context of ${c.nCtx} (n_positions)`);
+  const rows: readonly (readonly number[])[] = tokensIn.length > 0 && Array.isArray(tokensIn[0]) ? (tokensIn as number[][]) : [tokensIn as number[]];
+  const batchFromTokens = rows.length;
+  const pos = options.startAt ? options.startAt.residPre.dims[1] : rows[0].length;
+  if (!options.startAt) checkTokens(c, rows);
+  if (pos === 0) throw new Error('empty input: there are no tokens to run');
+  if (pos > c.nCtx) throw new Error(`${pos} tokens is more than the model's context of ${c.nCtx} (n_positions)`);
 
-    const fetch = [...new Set(options.fetch ?? [])];
-    const patches = options.patches ?? [];
-    const startLayer = options.startAt?.layer ?? 0;
-    const hookLayer = (h: HookName): number => {
-      const p = parseHookName(h, c.nLayers);
-      if (p.kind === 'block') return p.layer;
-      return p.name.startsWith('ln_final') ? c.nLayers - 1 : -1;
-    };
-    for (const h of [...fetch, ...patches.map((p) => p.hook)]) {
-      const layer = hookLayer(h);
-      if (options.startAt && (layer < startLayer || (layer === -1))) {
-        throw new Error(`hook '${h}' comes before layer ${startLayer}, where this run starts`);
+  const fetch = [...new Set(options.fetch ?? [])];
+  const patches = options.patches ?? [];
+  const startLayer = options.startAt?.layer ?? 0;
+  const hookLayer = (h: HookName): number => {
+    const p = parseHookName(h, c.nLayers);
+    if (p.kind === 'block') return p.layer;
+    return p.name.startsWith('ln_final') ? c.nLayers - 1 : -1;
+  };
+  for (const h of [...fetch, ...patches.map((p) => p.hook)]) {
+    const layer = hookLayer(h);
+    if (options.startAt && (layer < startLayer || layer === -1)) {
+      throw new Error(`hook '${h}' comes before layer ${startLayer}, where this run starts`);
+    }
+  }
+  const logitsReq = options.logits ?? 'last';
+  const logitPositions =
+    logitsReq === 'none' ? [] : logitsReq === 'all' ? Array.from({ length: pos }, (_, i) => i) : logitsReq === 'last' ? [pos - 1] : [...logitsReq];
+  for (const p of logitPositions) if (!Number.isInteger(p) || p < 0 || p >= pos) throw new Error(`logit position ${p} outside 0..${pos - 1}`);
+  if (logitsReq !== 'none' && logitPositions.length === 0) throw new Error('no logit positions requested');
+  const fetchesLnFinal = fetch.some((h) => h.startsWith('ln_final'));
+  const needsAllLayers = logitsReq !== 'none' || fetchesLnFinal;
+  const deepest = Math.max(startLayer, ...fetch.map(hookLayer), ...patches.map((p) => hookLayer(p.hook)));
+  const spec: Gpt2GraphSpec = {
+    startLayer,
+    stopAfterLayer: needsAllLayers ? c.nLayers - 1 : deepest,
+    logits: logitsReq === 'none' ? (fetchesLnFinal ? 'selected' : 'none') : logitsReq === 'all' ? 'all' : 'selected',
+    patchedHooks: [...new Set(patches.map((p) => p.hook))].sort(),
+    perHeadResult: [...fetch, ...patches.map((p) => p.hook)].some((h) => h.endsWith('attn.hook_result')),
+    layerNorm,
+    residInputAtStart: !!options.startAt && startLayer === 0,
+    pastPrefix: !!options.reusePrefix,
+    backward: !!options.gradient,
+  };
+  // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
+  // address. A single token row or residual is broadcast to it.
+  const patchBatch = Math.max(1, ...patches.map((p) => Math.max(p.values.dims[0], ...(p.batch ?? [0]).map((b) => b + 1))));
+  const batch = Math.max(batchFromTokens, options.startAt?.residPre.dims[0] ?? 1, patchBatch);
+  if (batchFromTokens !== 1 && batchFromTokens !== batch && !options.startAt) {
+    throw new Error(`${batchFromTokens} token rows, but the patches address ${batch} batch elements`);
+  }
+  // Reusing a prefix: compute only positions [prefix, pos); everything fed is sliced to them.
+  const prefix = options.reusePrefix?.length ?? 0;
+  if (options.reusePrefix) {
+    if (!Number.isInteger(prefix) || prefix < 1 || prefix >= pos) throw new Error(`reusePrefix.length ${prefix} must be in 1..${pos - 1}`);
+    if (fetch.length) throw new Error('hooks cannot be fetched while reusing a prefix (they would cover only the later positions)');
+    const early = logitPositions.find((p) => p < prefix);
+    if (early !== undefined) throw new Error(`logit position ${early} lies in the reused prefix (< ${prefix})`);
+  }
+  const n = pos - prefix; // positions computed
+  const feeds: Record<string, FeedTensor> = {
+    [INPUT.causalMask]: masks.get(pos, prefix),
+    ...patchFeeds(c, prefix ? patches.map((p) => suffixPatch(p, prefix, pos)) : patches, batch, n, pos),
+  };
+  if (options.startAt) {
+    const resid = prefix ? sliceAxisFrom(options.startAt.residPre, 1, prefix) : options.startAt.residPre;
+    feeds[INPUT.residIn] = residFeed(c, resid, batch, n);
+  } else {
+    const ids = new BigInt64Array(batch * n);
+    for (let b = 0; b < batch; b++) rows[rows.length === 1 ? 0 : b].slice(prefix).forEach((t, i) => (ids[b * n + i] = BigInt(t)));
+    feeds[INPUT.tokens] = { type: 'int64', dims: [batch, n], data: ids };
+    feeds[INPUT.positions] = { type: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(prefix + i)) };
+  }
+  if (options.reusePrefix) {
+    for (let l = spec.startLayer; l <= spec.stopAfterLayer; l++) {
+      for (const [input, suffix] of [
+        [INPUT.pastK(l), 'attn.hook_k'],
+        [INPUT.pastV(l), 'attn.hook_v'],
+      ] as const) {
+        const past = repeatBatch(sliceAxisFrom(options.reusePrefix.from.get(blockHook(l, suffix)), 1, 0, prefix), batch);
+        feeds[input] = { type: 'float32', dims: past.dims, data: past.data };
       }
     }
-    const logitsReq = options.logits ?? 'last';
-    const logitPositions = logitsReq === 'none' ? [] : logitsReq === 'all' ? Array.from({ length: pos }, (_, i) => i) : logitsReq === 'last' ? [pos - 1] : [...logitsReq];
-    for (const p of logitPositions) if (!Number.isInteger(p) || p < 0 || p >= pos) throw new Error(`logit position ${p} outside 0..${pos - 1}`);
-    if (logitsReq !== 'none' && logitPositions.length === 0) throw new Error('no logit positions requested');
-    const fetchesLnFinal = fetch.some((h) => h.startsWith('ln_final'));
-    const needsAllLayers = logitsReq !== 'none' || fetchesLnFinal;
-    const deepest = Math.max(startLayer, ...fetch.map(hookLayer), ...patches.map((p) => hookLayer(p.hook)));
-    const spec: Gpt2GraphSpec = {
-      startLayer,
-      stopAfterLayer: needsAllLayers ? c.nLayers - 1 : deepest,
-      logits: logitsReq === 'none' ? (fetchesLnFinal ? 'selected' : 'none') : logitsReq === 'all' ? 'all' : 'selected',
-      patchedHooks: [...new Set(patches.map((p) => p.hook))].sort(),
-      perHeadResult: [...fetch, ...patches.map((p) => p.hook)].some((h) => h.endsWith('attn.hook_result')),
-      layerNorm,
-      residInputAtStart: !!options.startAt && startLayer === 0,
-      pastPrefix: !!options.reusePrefix,
-      backward: !!options.gradient,
-    };
-    // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
-    // address. A single token row or residual is broadcast to it.
-    const patchBatch = Math.max(1, ...patches.map((p) => Math.max(p.values.dims[0], ...(p.batch ?? [0]).map((b) => b + 1))));
-    const batch = Math.max(batchFromTokens, options.startAt?.residPre.dims[0] ?? 1, patchBatch);
-    if (batchFromTokens !== 1 && batchFromTokens !== batch && !options.startAt) {
-      throw new Error(`${batchFromTokens} token rows, but the patches address ${batch} batch elements`);
+  }
+  if (spec.logits === 'selected') {
+    const lp = (logitPositions.length ? logitPositions : [pos - 1]).map((p) => p - prefix);
+    feeds[INPUT.logitPositions] = { type: 'int64', dims: [lp.length], data: BigInt64Array.from(lp.map(BigInt)) };
+  }
+  const gradHooks = options.gradient ? [...new Set(options.gradient.hooks)] : [];
+  if (options.gradient) {
+    const { metricGrad, position = pos - 1 } = options.gradient;
+    if (options.startAt || options.reusePrefix) throw new Error('gradients need the whole model from tokens: no startAt or reusePrefix');
+    if (metricGrad.length !== c.dVocab && metricGrad.length !== batch * c.dVocab) {
+      throw new Error(`gradient.metricGrad has ${metricGrad.length} entries, expected d_vocab = ${c.dVocab} (or batch × d_vocab)`);
     }
-    // Reusing a prefix: compute only positions [prefix, pos); everything fed is sliced to them.
-    const prefix = options.reusePrefix?.length ?? 0;
-    if (options.reusePrefix) {
-      if (!Number.isInteger(prefix) || prefix < 1 || prefix >= pos) throw new Error(`reusePrefix.length ${prefix} must be in 1..${pos - 1}`);
-      if (fetch.length) throw new Error('hooks cannot be fetched while reusing a prefix (they would cover only the later positions)');
-      const early = logitPositions.find((p) => p < prefix);
-      if (early !== undefined) throw new Error(`logit position ${early} lies in the reused prefix (< ${prefix})`);
+    if (!Number.isInteger(position) || position < 0 || position >= pos) throw new Error(`gradient.position ${position} outside 0..${pos - 1}`);
+    for (const h of gradHooks) {
+      const parsed = parseHookName(h, c.nLayers);
+      if (parsed.kind !== 'block' || !GRADIENT_HOOKS.includes(parsed.suffix))
+        throw new Error(`no gradient for '${h}': gradients exist for blocks.{l}.{${GRADIENT_HOOKS.join('|')}}`);
     }
-    const n = pos - prefix; // positions computed
-    const feeds: Record<string, FeedTensor> = {
-      [INPUT.causalMask]: masks.get(pos, prefix),
-      ...patchFeeds(c, prefix ? patches.map((p) => suffixPatch(p, prefix, pos)) : patches, batch, n, pos),
-    };
-    if (options.startAt) {
-      const resid = prefix ? sliceAxisFrom(options.startAt.residPre, 1, prefix) : options.startAt.residPre;
-      feeds[INPUT.residIn] = residFeed(c, resid, batch, n);
-    } else {
-      const ids = new BigInt64Array(batch * n);
-      for (let b = 0; b < batch; b++) rows[rows.length === 1 ? 0 : b].slice(prefix).forEach((t, i) => (ids[b * n + i] = BigInt(t)));
-      feeds[INPUT.tokens] = { type: 'int64', dims: [batch, n], data: ids };
-      feeds[INPUT.positions] = { type: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(prefix + i)) };
-    }
-    if (options.reusePrefix) {
-      for (let l = spec.startLayer; l <= spec.stopAfterLayer; l++) {
-        for (const [input, suffix] of [[INPUT.pastK(l), 'attn.hook_k'], [INPUT.pastV(l), 'attn.hook_v']] as const) {
-          const past = repeatBatch(sliceAxisFrom(options.reusePrefix.from.get(blockHook(l, suffix)), 1, 0, prefix), batch);
-          feeds[input] = { type: 'float32', dims: past.dims, data: past.data };
-        }
-      }
-    }
-    if (spec.logits === 'selected') {
-      const lp = (logitPositions.length ? logitPositions : [pos - 1]).map((p) => p - prefix);
-      feeds[INPUT.logitPositions] = { type: 'int64', dims: [lp.length], data: BigInt64Array.from(lp.map(BigInt)) };
-    }
-    const gradHooks = options.gradient ? [...new Set(options.gradient.hooks)] : [];
-    if (options.gradient) {
-      const { metricGrad, position = pos - 1 } = options.gradient;
-      if (options.startAt || options.reusePrefix) throw new Error('gradients need the whole model from tokens: no startAt or reusePrefix');
-      if (metricGrad.length !== c.dVocab && metricGrad.length !== batch * c.dVocab) {
-        throw new Error(`gradient.metricGrad has ${metricGrad.length} entries, expected d_vocab = ${c.dVocab} (or batch × d_vocab)`);
-      }
-      if (!Number.isInteger(position) || position < 0 || position >= pos) throw new Error(`gradient.position ${position} outside 0..${pos - 1}`);
-      for (const h of gradHooks) {
-        const parsed = parseHookName(h, c.nLayers);
-        if (parsed.kind !== 'block' || !GRADIENT_HOOKS.includes(parsed.suffix)) throw new Error(`no gradient for '${h}': gradients exist for blocks.{l}.{${GRADIENT_HOOKS.join('|')}}`);
-      }
-      const grads = new Float32Array(batch * c.dVocab);
-      if (metricGrad.length === grads.length) grads.set(metricGrad);
-      else for (let b = 0; b < batch; b++) grads.set(metricGrad, b * c.dVocab);
-      feeds[INPUT.metricGrad] = { type: 'float32', dims: [batch, c.dVocab], data: grads };
-      const onehot = new Float32Array(pos);
-      onehot[position] = 1;
-      feeds[INPUT.metricPosition] = { type: 'float32', dims: [pos, 1], data: onehot };
-    }
-    const fetchNames = [...fetch, ...(logitsReq === 'none' ? [] : [OUTPUT.logits]), ...gradHooks.map(gradName)];
-    if (fetchNames.length === 0) throw new Error('nothing to compute: no hooks to fetch and logits "none"');
-    return { spec, feeds, fetchNames, fetch, gradHooks, logitPositions, withLogits: logitsReq !== 'none' };
+    const grads = new Float32Array(batch * c.dVocab);
+    if (metricGrad.length === grads.length) grads.set(metricGrad);
+    else for (let b = 0; b < batch; b++) grads.set(metricGrad, b * c.dVocab);
+    feeds[INPUT.metricGrad] = { type: 'float32', dims: [batch, c.dVocab], data: grads };
+    const onehot = new Float32Array(pos);
+    onehot[position] = 1;
+    feeds[INPUT.metricPosition] = { type: 'float32', dims: [pos, 1], data: onehot };
+  }
+  const fetchNames = [...fetch, ...(logitsReq === 'none' ? [] : [OUTPUT.logits]), ...gradHooks.map(gradName)];
+  if (fetchNames.length === 0) throw new Error('nothing to compute: no hooks to fetch and logits "none"');
+  return { spec, feeds, fetchNames, fetch, gradHooks, logitPositions, withLogits: logitsReq !== 'none' };
 }
 
 function checkTokens(c: Gpt2Config, rows: readonly (readonly number[])[]): void {

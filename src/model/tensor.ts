@@ -15,10 +15,7 @@ export function numel(dims: readonly number[]): number {
   return n;
 }
 
-export function float32Tensor<Axes extends string = string>(
-  dims: readonly number[],
-  data: Float32Array = new Float32Array(numel(dims)),
-): Float32Tensor<Axes> {
+export function float32Tensor<Axes extends string = string>(dims: readonly number[], data: Float32Array = new Float32Array(numel(dims))): Float32Tensor<Axes> {
   if (data.length !== numel(dims)) {
     throw new Error(`tensor data has ${data.length} elements but dims [${dims.join(', ')}] need ${numel(dims)}`);
   }

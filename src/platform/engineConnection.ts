@@ -68,7 +68,6 @@ export function createEngineClient(extensionPath: string, log: vscode.LogOutputC
   return new EngineClient(start, (level, message) => log[level](`[engine] ${message}`), options.events, explain);
 }
 
-
 function processTransport(child: ChildProcess): EngineTransport {
   return {
     send: (msg) => {

@@ -113,8 +113,8 @@ export class HfTokenStore {
 /** What to tell the user after a migration (undefined: nothing worth a notification). */
 export function describeMigration(r: MigrationResult): string | undefined {
   const parts: string[] = [];
-  if (r.moved) parts.push('Your Hugging Face token is now kept in VS Code\'s secret storage instead of the setting circuitInspector.hfToken.');
-  else if (r.keptStored) parts.push('The setting circuitInspector.hfToken is no longer used; the token already in VS Code\'s secret storage was kept.');
+  if (r.moved) parts.push("Your Hugging Face token is now kept in VS Code's secret storage instead of the setting circuitInspector.hfToken.");
+  else if (r.keptStored) parts.push("The setting circuitInspector.hfToken is no longer used; the token already in VS Code's secret storage was kept.");
   if (r.removedFrom.length) {
     const where = r.removedFrom.map(describeScope).join(', ');
     parts.push(`${parts.length ? 'The setting was' : 'The unused setting circuitInspector.hfToken was'} removed from ${where}.`);

@@ -47,7 +47,9 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
     try {
       dir = shippedModelDir();
     } catch {
-      throw new ModelResolveError(`The shipped model ${SHIPPED_MODEL_NAME} is missing from this installation. Pick another one with "Circuit Inspector: Select Model".`);
+      throw new ModelResolveError(
+        `The shipped model ${SHIPPED_MODEL_NAME} is missing from this installation. Pick another one with "Circuit Inspector: Select Model".`,
+      );
     }
     if (!existsSync(path.join(dir, 'config.json'))) {
       throw new ModelResolveError(`The shipped model folder ${dir} has no config.json. Pick another model with "Circuit Inspector: Select Model".`);
@@ -72,11 +74,7 @@ export async function resolveModel(context: vscode.ExtensionContext, settings: S
   if (cached) return { dir: cached, displayName: formatModelRef(src.ref) };
   const refused = downloadRefusal(vscode.workspace.isTrusted, formatModelRef(src.ref));
   if (refused) throw new ModelResolveError(refused);
-  const choice = await vscode.window.showInformationMessage(
-    `The model ${formatModelRef(src.ref)} is not downloaded yet.`,
-    { modal: false },
-    'Download',
-  );
+  const choice = await vscode.window.showInformationMessage(`The model ${formatModelRef(src.ref)} is not downloaded yet.`, { modal: false }, 'Download');
   if (choice !== 'Download') throw new ModelResolveCancelled('download declined');
   return download(context, src.ref, settings, log);
 }
@@ -93,7 +91,10 @@ function verifiedBlobs(context: vscode.ExtensionContext): VerifiedBlobs {
 export async function findLocalModel(context: vscode.ExtensionContext, ref: ModelRef, log: vscode.LogOutputChannel): Promise<string | undefined> {
   const located = await locateModel(ref, { hfCacheDirs: hfCacheDirs(), cacheRoot: cacheRoot(context), verified: verifiedBlobs(context) });
   for (const p of located.problems) log.warn(p);
-  if (located.found) log.info(`${formatModelRef(ref)}: using ${located.found.folder}${located.found.unchecked.length ? ` (not checkable: ${located.found.unchecked.join(', ')})` : ''}`);
+  if (located.found)
+    log.info(
+      `${formatModelRef(ref)}: using ${located.found.folder}${located.found.unchecked.length ? ` (not checkable: ${located.found.unchecked.join(', ')})` : ''}`,
+    );
   return located.found?.folder;
 }
 

@@ -29,7 +29,10 @@ function vscodeLegacySetting(): LegacySetting {
       ];
       if (multiRoot) {
         for (const f of folders) {
-          out.push({ scope: { kind: 'workspaceFolder', folder: f.uri.toString() }, value: vscode.workspace.getConfiguration(SECTION, f.uri).inspect(KEY)?.workspaceFolderValue });
+          out.push({
+            scope: { kind: 'workspaceFolder', folder: f.uri.toString() },
+            value: vscode.workspace.getConfiguration(SECTION, f.uri).inspect(KEY)?.workspaceFolderValue,
+          });
         }
       }
       return out;

@@ -100,7 +100,8 @@ export class WebviewPanelHost<In, Out> extends Disposable {
     }
     if (isRecord(msg) && msg.method === 'ready') {
       const version = isRecord(msg.params) ? msg.params.protocolVersion : undefined;
-      if (version !== this.spec.protocolVersion) this.owner.log(`${this.spec.viewType}: webview speaks protocol ${String(version)}, host ${this.spec.protocolVersion}`);
+      if (version !== this.spec.protocolVersion)
+        this.owner.log(`${this.spec.viewType}: webview speaks protocol ${String(version)}, host ${this.spec.protocolVersion}`);
       this.ready = true;
       for (const m of this.owner.replay()) this.post(m);
       return;

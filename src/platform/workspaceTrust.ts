@@ -25,7 +25,8 @@ export interface EffectiveModelSetting {
 export function effectiveModelSetting(v: InspectedSetting<unknown>, isTrusted: boolean): EffectiveModelSetting {
   if (isTrusted) return { value: v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue };
   const value = v.globalValue ?? v.defaultValue;
-  if (v.workspaceFolderValue !== undefined && v.workspaceFolderValue !== value) return { value, ignored: { scope: 'workspaceFolder', value: v.workspaceFolderValue } };
+  if (v.workspaceFolderValue !== undefined && v.workspaceFolderValue !== value)
+    return { value, ignored: { scope: 'workspaceFolder', value: v.workspaceFolderValue } };
   if (v.workspaceValue !== undefined && v.workspaceValue !== value) return { value, ignored: { scope: 'workspace', value: v.workspaceValue } };
   return { value };
 }

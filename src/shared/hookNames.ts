@@ -55,8 +55,7 @@ export const HEAD_AXIS: Partial<Record<BlockHookSuffix, number>> = {
 };
 
 export type ParsedHook =
-  | { readonly kind: 'global'; readonly name: GlobalHookName }
-  | { readonly kind: 'block'; readonly layer: number; readonly suffix: BlockHookSuffix };
+  { readonly kind: 'global'; readonly name: GlobalHookName } | { readonly kind: 'block'; readonly layer: number; readonly suffix: BlockHookSuffix };
 
 export function blockHook<S extends BlockHookSuffix>(layer: number, suffix: S): BlockHookName<S> {
   return `blocks.${layer}.${suffix}`;
@@ -70,9 +69,7 @@ export function parseHookName(name: string, nLayers: number): ParsedHook {
   if ((GLOBAL_HOOK_NAMES as string[]).includes(name)) return { kind: 'global', name: name as GlobalHookName };
   const m = /^blocks\.(\d+)\.(.+)$/.exec(name);
   if (!m) {
-    throw new Error(
-      `unknown hook name '${name}': expected one of ${GLOBAL_HOOK_NAMES.join(', ')} or blocks.{layer}.{${BLOCK_HOOK_SUFFIXES.join('|')}}`,
-    );
+    throw new Error(`unknown hook name '${name}': expected one of ${GLOBAL_HOOK_NAMES.join(', ')} or blocks.{layer}.{${BLOCK_HOOK_SUFFIXES.join('|')}}`);
   }
   const layer = Number(m[1]);
   const suffix = m[2];

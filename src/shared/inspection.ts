@@ -149,9 +149,7 @@ export function isInspectionParams(v: unknown): v is InspectionParams {
   if (!v.headSummaries.every((s) => isHeadInRange(s.layer, s.head, n_layers, n_heads))) return false;
   if (!isArrayOf(v.specialTokens, isSpecialTokenFinding)) return false;
   return v.specialTokens.every(
-    (f) =>
-      f.tokenIndices.every((i) => i < tokens.length) &&
-      f.heads.every((h) => isHeadInRange(h.layer, h.head, n_layers, n_heads)),
+    (f) => f.tokenIndices.every((i) => i < tokens.length) && f.heads.every((h) => isHeadInRange(h.layer, h.head, n_layers, n_heads)),
   );
 }
 

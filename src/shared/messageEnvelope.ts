@@ -48,11 +48,7 @@ export interface ResponseDef<M extends string, P> {
   is(msg: unknown): msg is ResponseMessage<M, P>;
 }
 
-export function defineMessage<M extends string, P>(
-  method: M,
-  kind: 'command' | 'notification',
-  check: Check<P>,
-): NotificationDef<M, P> {
+export function defineMessage<M extends string, P>(method: M, kind: 'command' | 'notification', check: Check<P>): NotificationDef<M, P> {
   return {
     method,
     kind,
@@ -68,8 +64,7 @@ export function defineRequest<M extends string, P>(method: M, check: Check<P>): 
     kind: 'request',
     direction: 'webviewToHost',
     create: (id, params) => ({ method, id, params }),
-    is: (msg): msg is RequestMessage<M, P> =>
-      isRecord(msg) && msg.method === method && isIndex(msg.id) && check(msg.params),
+    is: (msg): msg is RequestMessage<M, P> => isRecord(msg) && msg.method === method && isIndex(msg.id) && check(msg.params),
   };
 }
 

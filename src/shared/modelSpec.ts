@@ -22,5 +22,10 @@ export function modelSpecKey(m: ModelSpec): string {
 export function isModelSpec(m: unknown): m is ModelSpec {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  return typeof r.dir === 'string' && typeof r.displayName === 'string' && (r.layerNorm === 'as_configured' || r.layerNorm === 'identity') && typeof r.prependBos === 'boolean';
+  return (
+    typeof r.dir === 'string' &&
+    typeof r.displayName === 'string' &&
+    (r.layerNorm === 'as_configured' || r.layerNorm === 'identity') &&
+    typeof r.prependBos === 'boolean'
+  );
 }

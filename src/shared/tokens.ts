@@ -59,4 +59,3 @@ export function fromVisibleText(shown: string): string {
   }
   return out;
 }
-

@@ -16,5 +16,11 @@ const tests = readdirSync('test/e2e/host')
   .filter((f) => f.endsWith('.test.ts') && (!only || only.includes(f.replace(/\.test\.ts$/, ''))))
   .map((f) => join('test/e2e/host', f));
 if (tests.length === 0) throw new Error(`no extension-host test suites match HOST_TESTS=${process.env.HOST_TESTS}`);
-await build({ ...common, external: [...common.external, mochaPath], entryPoints: ['test/e2e/host/index.ts'], outfile: join(out, 'index.js'), define: { __MOCHA_PATH__: JSON.stringify(mochaPath) } });
+await build({
+  ...common,
+  external: [...common.external, mochaPath],
+  entryPoints: ['test/e2e/host/index.ts'],
+  outfile: join(out, 'index.js'),
+  define: { __MOCHA_PATH__: JSON.stringify(mochaPath) },
+});
 await build({ ...common, entryPoints: tests, outdir: join(out, 'suite'), define: { __REPO_ROOT__: JSON.stringify(process.cwd()) } });

@@ -47,9 +47,17 @@ try {
 
   await waitTitle(/replace ‘self’ with/);
   // Wait for the ranked suggestions (the list grows when they arrive), then type our own.
-  await page.waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length > 1, null, { timeout: 60_000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length > 1, null, { timeout: 60_000 })
+    .catch(() => undefined);
   const suggestions = await quickInput.locator('.quick-input-list .monaco-list-row').allTextContents();
-  check(suggestions.length > 0, `2/3 suggestions offered (${suggestions.length}): ${suggestions.slice(0, 3).map((s) => s.trim().slice(0, 40)).join(' | ')}`);
+  check(
+    suggestions.length > 0,
+    `2/3 suggestions offered (${suggestions.length}): ${suggestions
+      .slice(0, 3)
+      .map((s) => s.trim().slice(0, 40))
+      .join(' | ')}`,
+  );
   await shot('patching-02-suggestions.png');
   await qiInput.fill('x');
   // Enter takes the typed text, even where a suggestion (‘X’) also matches what was typed.
@@ -74,7 +82,10 @@ try {
   lap('all tables exact');
   check((await maps.count()) === 2, 'two heatmaps: denoising and noising');
   const labels = await maps.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
-  check(/Denoising/.test(labels[0]) && /exact/.test(labels[0]) && /Noising/.test(labels[1]) && /exact/.test(labels[1]), `labelled and exact: ${labels.map((l) => l.slice(0, 50)).join(' | ')}`);
+  check(
+    /Denoising/.test(labels[0]) && /exact/.test(labels[0]) && /Noising/.test(labels[1]) && /exact/.test(labels[1]),
+    `labelled and exact: ${labels.map((l) => l.slice(0, 50)).join(' | ')}`,
+  );
   const painted = await maps.evaluateAll((cs) =>
     cs.map((c) => {
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -83,7 +94,10 @@ try {
       return seen.size;
     }),
   );
-  check(painted.every((n) => n > 5), `both heatmaps painted (${painted.join(', ')} colours)`);
+  check(
+    painted.every((n) => n > 5),
+    `both heatmaps painted (${painted.join(', ')} colours)`,
+  );
   const diffTok = await wv.locator('ci-substitution-panel .tok.diff').allTextContents();
   check(diffTok.join(' ') === 'self x', `token diff marks the substituted token: ${JSON.stringify(diffTok)}`);
   await shot('patching-04-panel.png');

@@ -10,14 +10,25 @@ if (!EXT_DEV || !EXT_TESTS || !WS) throw new Error('EXT_DEV, EXT_TESTS and WS ar
 const TIMEOUT_MS = Number(process.env.HOST_TESTS_TIMEOUT_MS ?? 240_000);
 const authority = new URL(BASE).host; // code-server's remote authority is host:port
 const remote = (p) => `vscode-remote://${authority}${p}`;
-const payload = [['extensionDevelopmentPath', remote(EXT_DEV)], ['extensionTestsPath', remote(EXT_TESTS)]];
+const payload = [
+  ['extensionDevelopmentPath', remote(EXT_DEV)],
+  ['extensionTestsPath', remote(EXT_TESTS)],
+];
 const url = `${BASE}/?folder=${encodeURIComponent(WS)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
 const t0 = Date.now();
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 let done;

@@ -88,9 +88,15 @@ try {
     shown.every((s, i) => s === visibleText(expected[i]?.text ?? '')),
     `strip text matches the tokenizer: ${JSON.stringify(shown)} vs ${JSON.stringify(expected.map((t) => visibleText(t.text)))}`,
   );
-  check(titles.every((t, i) => t.includes(`id ${expected[i]?.id}`)), 'strip token ids match the tokenizer');
+  check(
+    titles.every((t, i) => t.includes(`id ${expected[i]?.id}`)),
+    'strip token ids match the tokenizer',
+  );
   const watched = await wv.locator('ci-token-strip span.watched').count();
-  check(watched === expected.filter((t) => !t.isBos && /^ ?self$/.test(t.text)).length && watched > 0, `watch token "self" highlighted in the strip (${watched})`);
+  check(
+    watched === expected.filter((t) => !t.isBos && /^ ?self$/.test(t.text)).length && watched > 0,
+    `watch token "self" highlighted in the strip (${watched})`,
+  );
   await shot('01-inspect.png');
 
   // --- 2. lock a head, focus a token: decorations in the editor -----------------------------
@@ -107,19 +113,22 @@ try {
 
   // --- 3. hover over a token in the editor ----------------------------------------------------
   // the middle of the last `width` on the selected line, found through the rendered text nodes
-  const box = await editor.locator('.view-line', { hasText: 'self.width' }).first().evaluate((line) => {
-    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-    let hit;
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = (n.textContent ?? '').lastIndexOf('width');
-      if (i >= 0) hit = [n, i];
-    }
-    const r = document.createRange();
-    r.setStart(hit[0], hit[1] + 1);
-    r.setEnd(hit[0], hit[1] + 4);
-    const b = r.getBoundingClientRect();
-    return { x: b.x, y: b.y, width: b.width, height: b.height };
-  });
+  const box = await editor
+    .locator('.view-line', { hasText: 'self.width' })
+    .first()
+    .evaluate((line) => {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      let hit;
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = (n.textContent ?? '').lastIndexOf('width');
+        if (i >= 0) hit = [n, i];
+      }
+      const r = document.createRange();
+      r.setStart(hit[0], hit[1] + 1);
+      r.setEnd(hit[0], hit[1] + 4);
+      const b = r.getBoundingClientRect();
+      return { x: b.x, y: b.y, width: b.width, height: b.height };
+    });
   const hover = page.locator('.monaco-hover:visible', { hasText: 'Circuit Inspector' });
   for (let attempt = 0; attempt < 3; attempt++) {
     await page.mouse.move(box.x + 2, box.y + 2);
@@ -139,18 +148,29 @@ try {
   await hover.first().screenshot({ path: join(ART, '03b-hover-widget.png') });
   // the head link in the hover focuses this token (and locks that head) in the panel
   const hoveredIndex = Number(/token (\d+)/.exec(hoverText)?.[1] ?? -1);
-  const headLink = hover.first().locator('a', { hasText: /^\d+\.\d+$/ }).first();
+  const headLink = hover
+    .first()
+    .locator('a', { hasText: /^\d+\.\d+$/ })
+    .first();
   const headName = (await headLink.textContent()) ?? '';
   await headLink.click();
-  await wv.locator(`ci-token-strip span[data-i="${hoveredIndex}"].locked`).waitFor({ timeout: 10_000 }).then(
-    () => check(true, `hover link focused token ${hoveredIndex} in the panel`),
-    () => check(false, `hover link focused token ${hoveredIndex} in the panel`),
-  );
+  await wv
+    .locator(`ci-token-strip span[data-i="${hoveredIndex}"].locked`)
+    .waitFor({ timeout: 10_000 })
+    .then(
+      () => check(true, `hover link focused token ${hoveredIndex} in the panel`),
+      () => check(false, `hover link focused token ${hoveredIndex} in the panel`),
+    );
   const [hl, hh] = headName.split('.');
-  await wv.locator('ci-head-zoom').getByText(`L${hl} H${hh}`).first().waitFor({ timeout: 10_000 }).then(
-    () => check(true, `hover link locked head ${headName} in the panel`),
-    () => check(false, `hover link locked head ${headName} in the panel`),
-  );
+  await wv
+    .locator('ci-head-zoom')
+    .getByText(`L${hl} H${hh}`)
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .then(
+      () => check(true, `hover link locked head ${headName} in the panel`),
+      () => check(false, `hover link locked head ${headName} in the panel`),
+    );
   await shot('03c-hover-link-focus.png');
   await page.keyboard.press('Escape'); // closes the hover if still open
 
@@ -171,7 +191,10 @@ try {
   const truncateButton = dialog.locator('.monaco-button', { hasText: 'Truncate to the first' });
   const outcome = await Promise.race([
     truncateButton.waitFor({ timeout: 60_000 }).then(() => 'dialog'),
-    wv.locator('ci-panel-header .facts', { hasNotText: `${nTok} tokens` }).waitFor({ timeout: 60_000 }).then(() => 'shown'),
+    wv
+      .locator('ci-panel-header .facts', { hasNotText: `${nTok} tokens` })
+      .waitFor({ timeout: 60_000 })
+      .then(() => 'shown'),
   ]);
   if (outcome === 'dialog') {
     await shot('04-truncate-dialog.png');
@@ -200,7 +223,10 @@ try {
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.filter({ hasText: 'openai-community/gpt2' }).first().waitFor({ timeout: 10_000 });
   const labels = await rows.allTextContents();
-  check(labels.some((l) => l.includes('gpt2-python-mini')) && labels.some((l) => l.includes('Browse folder')), 'Select Model lists the shipped model, hub models and Browse folder…');
+  check(
+    labels.some((l) => l.includes('gpt2-python-mini')) && labels.some((l) => l.includes('Browse folder')),
+    'Select Model lists the shipped model, hub models and Browse folder…',
+  );
   await shot('06b-select-model.png');
   await page.keyboard.press('Escape');
 
@@ -223,7 +249,10 @@ try {
   await page.keyboard.press('Shift+Home');
   await page.keyboard.press('Control+Alt+KeyI');
   await wv.locator('ci-panel-header .facts', { hasText: `${nTok} tokens` }).waitFor({ timeout: 60_000 });
-  await wv.locator('ci-panel-header .banner').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await wv
+    .locator('ci-panel-header .banner')
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
   await grid.focus();
   await page.keyboard.press('Enter');
   await strip.nth(shown.length - 1).click();

@@ -44,7 +44,10 @@ async function open(query = '') {
 }
 
 /** Messages the webview posted to the (fake) host. */
-const posted = (page) => page.evaluate(() => structuredClone(window.__ciHarness.posted).map((m) => ({ ...m, params: m.params && { ...m.params, weights_token: m.params.weights_token?.length } })));
+const posted = (page) =>
+  page.evaluate(() =>
+    structuredClone(window.__ciHarness.posted).map((m) => ({ ...m, params: m.params && { ...m.params, weights_token: m.params.weights_token?.length } })),
+  );
 const zoomTitle = (page) => page.locator('ci-head-zoom .title').innerText();
 
 describe('Inspect Attention webview', () => {
@@ -71,21 +74,30 @@ describe('Inspect Attention webview', () => {
       const { page } = await open(`layers=${layers}&heads=${heads}`);
       const cols = await page.locator('ci-head-grid .cols span').allInnerTexts();
       const rows = await page.locator('ci-head-grid .rows span').allInnerTexts();
-      assert.deepEqual(cols, Array.from({ length: heads }, (_, h) => `H${h}`));
-      assert.deepEqual(rows, Array.from({ length: layers }, (_, l) => `L${l}`));
+      assert.deepEqual(
+        cols,
+        Array.from({ length: heads }, (_, h) => `H${h}`),
+      );
+      assert.deepEqual(
+        rows,
+        Array.from({ length: layers }, (_, l) => `L${l}`),
+      );
       // Every thumbnail's top-left pixel is pattern[0, 0] = 1: the theme's heat colour (#3794FF).
-      const corners = await page.locator('ci-head-grid canvas').evaluate((canvas, [nl, nh]) => {
-        const ctx = canvas.getContext('2d');
-        const dpr = canvas.width / canvas.getBoundingClientRect().width;
-        const out = [];
-        for (let l = 0; l < nl; l++) {
-          for (let h = 0; h < nh; h++) {
-            const [r, g, b] = ctx.getImageData(Math.floor((h * 40 + 0.5) * dpr), Math.floor((l * 40 + 0.5) * dpr), 1, 1).data;
-            out.push([r, g, b]);
+      const corners = await page.locator('ci-head-grid canvas').evaluate(
+        (canvas, [nl, nh]) => {
+          const ctx = canvas.getContext('2d');
+          const dpr = canvas.width / canvas.getBoundingClientRect().width;
+          const out = [];
+          for (let l = 0; l < nl; l++) {
+            for (let h = 0; h < nh; h++) {
+              const [r, g, b] = ctx.getImageData(Math.floor((h * 40 + 0.5) * dpr), Math.floor((l * 40 + 0.5) * dpr), 1, 1).data;
+              out.push([r, g, b]);
+            }
           }
-        }
-        return { out, width: canvas.getBoundingClientRect().width, height: canvas.getBoundingClientRect().height };
-      }, [layers, heads]);
+          return { out, width: canvas.getBoundingClientRect().width, height: canvas.getBoundingClientRect().height };
+        },
+        [layers, heads],
+      );
       assert.equal(corners.width, heads * CELL - 4);
       assert.equal(corners.height, layers * CELL - 4);
       assert.equal(corners.out.length, layers * heads);
@@ -131,7 +143,10 @@ describe('Inspect Attention webview', () => {
     await page.waitForFunction(() => window.__ciHarness.posted.at(-1)?.method === 'clearFocus');
     const msgs = await posted(page);
     const requests = msgs.filter((m) => m.method === 'requestHeadPattern');
-    assert.ok(requests.some((m) => m.params.layer === 5 && m.params.head === 1), 'requested the locked head');
+    assert.ok(
+      requests.some((m) => m.params.layer === 5 && m.params.head === 1),
+      'requested the locked head',
+    );
     assert.equal(new Set(requests.map((m) => m.id)).size, requests.length, 'request ids are unique');
     const focus = msgs.filter((m) => m.method === 'focusChanged');
     assert.ok(focus.some((m) => m.params.layer === 5 && m.params.head === 1 && m.params.locked));
@@ -162,7 +177,10 @@ describe('Inspect Attention webview', () => {
     const unglyph = (s) => s.replace(/·/g, ' ').replace(/→/g, '\t').replace(/⏎/g, '\n').replace(/␍/g, '\r');
     assert.equal(shown.length, expected.length);
     assert.deepEqual(shown.map(unglyph), expected);
-    assert.ok(shown.some((s) => s.includes('⏎')), 'newlines are visible');
+    assert.ok(
+      shown.some((s) => s.includes('⏎')),
+      'newlines are visible',
+    );
     assert.equal(await page.locator('ci-token-strip .tok.bos').count(), 1);
     const watched = await page.locator('ci-token-strip .tok.watched').allTextContents();
     assert.ok(watched.length > 0);
@@ -180,7 +198,9 @@ describe('Inspect Attention webview', () => {
     // With direction "to", the token after the focused one lights up instead.
     await page.locator('ci-token-strip vscode-radio[value="to"]').click();
     await page.locator('ci-token-strip .tok[data-i="11"][data-w="10"]').waitFor();
-    await page.waitForFunction(() => window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.direction === 'to' && m.params.weights_token));
+    await page.waitForFunction(() =>
+      window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.direction === 'to' && m.params.weights_token),
+    );
     const last = (await posted(page)).filter((m) => m.method === 'focusChanged').at(-1);
     assert.equal(last.params.direction, 'to');
     assert.equal(last.params.tokenIndex, 10);
@@ -226,13 +246,19 @@ describe('Inspect Attention webview', () => {
     await header('Prev-token').locator('button').click();
     assert.equal(await header('Prev-token').getAttribute('aria-sort'), 'descending');
     const prev = (await page.locator('ci-head-table tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
-    assert.deepEqual(prev, [...prev].sort((a, b) => b - a));
+    assert.deepEqual(
+      prev,
+      [...prev].sort((a, b) => b - a),
+    );
     assert.ok(['0.1', '2.2', '4.11'].includes(await firstHead()), 'a previous-token head comes first');
 
     await header('Prev-token').locator('button').click();
     assert.equal(await header('Prev-token').getAttribute('aria-sort'), 'ascending');
     const prevAsc = (await page.locator('ci-head-table tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
-    assert.deepEqual(prevAsc, [...prevAsc].sort((a, b) => a - b));
+    assert.deepEqual(
+      prevAsc,
+      [...prevAsc].sort((a, b) => a - b),
+    );
 
     await header('Induction').locator('button').click();
     assert.ok(['5.1', '5.5', '6.9'].includes(await firstHead()), 'an induction head comes first');

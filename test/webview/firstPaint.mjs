@@ -38,7 +38,9 @@ try {
       await page.close();
     }
     const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(', ');
-    console.log(`${n} tokens: grid first paint median ${median(paints).toFixed(1)} ms [${fmt(paints)}]; lock → zoom drawn median ${median(locks).toFixed(1)} ms [${fmt(locks)}]`);
+    console.log(
+      `${n} tokens: grid first paint median ${median(paints).toFixed(1)} ms [${fmt(paints)}]; lock → zoom drawn median ${median(locks).toFixed(1)} ms [${fmt(locks)}]`,
+    );
   }
 } finally {
   await browser.close();

@@ -7,14 +7,7 @@
  * Query parameters: theme=dark|light|hc, tokens=N, layers=N, heads=N, hostile, stale,
  * running (send runState running instead of done), noinspect (send no inspection).
  */
-import {
-  HeadPattern,
-  Inspection,
-  RunState,
-  isRequestHeadPattern,
-  isReady,
-  type HostToWebviewMessage,
-} from '../../src/features/attention/shared/protocol';
+import { HeadPattern, Inspection, RunState, isRequestHeadPattern, isReady, type HostToWebviewMessage } from '../../src/features/attention/shared/protocol';
 import { makeFixture } from './fixtures';
 import { applyTheme, type ThemeName } from './themes';
 

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, buildHarness, openHarness, serve } from './harnessServer.mjs';
 
 const OUT = join(ROOT, '.tmp', 'screenshots');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 const CELL = 36 + 4;
 /** Centre of a head's thumbnail on the grid canvas. */

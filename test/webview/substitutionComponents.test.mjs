@@ -40,14 +40,24 @@ const posted = (page) =>
     }),
   );
 const labels = (page) => page.locator('ci-patch-heatmap canvas').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label')));
-const tabMark = (page, sweep) => page.locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${sweep}\\s*[✓≈½]?\\s*$`) }).first().locator('.mark').innerText();
+const tabMark = (page, sweep) =>
+  page
+    .locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${sweep}\\s*[✓≈½]?\\s*$`) })
+    .first()
+    .locator('.mark')
+    .innerText();
 
 /** Sends a fresh table for (sweep, direction) with the given source, through the fake host. */
 function sendTable(page, sweep, direction, source, value = 0) {
   return page.evaluate(
     ([sweep, direction, source, value]) => {
       const dims = sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? [6, 8] : sweep === 'z_by_pos' ? [6, 8, 17] : [6, 17];
-      const axes = dims.length === 3 ? ['layer', 'head_index', 'pos'] : sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep) ? ['layer', 'head_index'] : ['layer', 'pos'];
+      const axes =
+        dims.length === 3
+          ? ['layer', 'head_index', 'pos']
+          : sweep === 'z' || ['q', 'k', 'v', 'pattern'].includes(sweep)
+            ? ['layer', 'head_index']
+            : ['layer', 'pos'];
       const patched = new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value);
       window.__ciSubstitutionHarness.send({ method: 'tables', params: { runId: 'fixture-run', tables: [{ sweep, direction, source, dims, axes, patched }] } });
     },
@@ -75,7 +85,10 @@ describe('Compare Token Substitution webview', () => {
 
   it('an exact table replaces the estimate, and a late estimate never replaces an exact table', async () => {
     const { page } = await open('theme=dark&source=attribution');
-    await page.locator('ci-substitution-panel button.seg', { hasText: /^\s*mlp_out/ }).first().click();
+    await page
+      .locator('ci-substitution-panel button.seg', { hasText: /^\s*mlp_out/ })
+      .first()
+      .click();
     assert.match((await labels(page))[0], /estimate \(AtP\)/);
     await sendTable(page, 'mlp_out', 'denoise', 'exact', -0.8);
     assert.equal(await tabMark(page, 'mlp_out'), '½');
@@ -90,7 +103,10 @@ describe('Compare Token Substitution webview', () => {
     const { page } = await open('theme=dark&source=attribution');
     await page.evaluate(() => {
       const patched = new Float32Array(48);
-      window.__ciSubstitutionHarness.send({ method: 'tables', params: { runId: 'other', tables: [{ sweep: 'z', direction: 'denoise', source: 'exact', dims: [6, 8], axes: ['layer', 'head_index'], patched }] } });
+      window.__ciSubstitutionHarness.send({
+        method: 'tables',
+        params: { runId: 'other', tables: [{ sweep: 'z', direction: 'denoise', source: 'exact', dims: [6, 8], axes: ['layer', 'head_index'], patched }] },
+      });
       window.__ciSubstitutionHarness.send({ method: 'runState', params: { runId: 'other', state: 'error', message: 'boom' } });
     });
     assert.match((await labels(page))[0], /estimate/);
@@ -104,7 +120,12 @@ describe('Compare Token Substitution webview', () => {
     assert.ok((await page.locator('ci-substitution-panel progress').evaluate((p) => p.value)) > 0.35);
     await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).click();
     assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });
-    await page.evaluate(() => window.__ciSubstitutionHarness.send({ method: 'runState', params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' } }));
+    await page.evaluate(() =>
+      window.__ciSubstitutionHarness.send({
+        method: 'runState',
+        params: { runId: 'fixture-run', state: 'cancelled', message: 'Cancelled: 7 of 18 tables are exact.' },
+      }),
+    );
     // Lit renders asynchronously: wait for the button to go (fails after the timeout if it stays)
     await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).count(), 0);

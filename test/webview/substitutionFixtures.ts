@@ -6,7 +6,25 @@
 import { SWEEP_KINDS, type ComparisonParams, type PatchDirection, type PatchTable, type SweepKind } from '../../src/features/substitution/shared/protocol';
 import { mulberry32 } from '../../tools/seededRandom';
 
-const CLEAN = ['<|endoftext|>', '\n', '       ', ' :', 'param', ' self', ':', ' the', ' rectangle', '\n', '       ', ' :', 'param', ' factor', ':', ' how', ' much'];
+const CLEAN = [
+  '<|endoftext|>',
+  '\n',
+  '       ',
+  ' :',
+  'param',
+  ' self',
+  ':',
+  ' the',
+  ' rectangle',
+  '\n',
+  '       ',
+  ' :',
+  'param',
+  ' factor',
+  ':',
+  ' how',
+  ' much',
+];
 
 export interface SubstitutionFixtureOptions {
   readonly nLayers?: number;
@@ -15,8 +33,10 @@ export interface SubstitutionFixtureOptions {
   readonly equalMetric?: boolean;
 }
 
-
-export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): { comparison: ComparisonParams; tables: (source: PatchTable['source']) => PatchTable[] } {
+export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
+  comparison: ComparisonParams;
+  tables: (source: PatchTable['source']) => PatchTable[];
+} {
   const L = o.nLayers ?? 6;
   const H = o.nHeads ?? 8;
   const P = CLEAN.length;
@@ -28,18 +48,32 @@ export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): { c
     runId: 'fixture-run',
     modelName: 'gpt2-python-mini',
     clean: { text: CLEAN.slice(1).join(''), tokens: cleanTokens },
-    corrupt: { text: corruptTokens.slice(1).map((t) => t.text).join(''), tokens: corruptTokens },
+    corrupt: {
+      text: corruptTokens
+        .slice(1)
+        .map((t) => t.text)
+        .join(''),
+      tokens: corruptTokens,
+    },
     diff: { ops: cleanTokens.map((_, i) => ({ kind: i === 12 ? ('replace' as const) : ('equal' as const), a: i, b: i })), differingPositions: [12] },
-    metric: { spec: { kind: 'logit_diff', answer: { id: 1, text: ' factor' }, wrong: { id: 2, text: ' x' } }, label: "logit(' factor') − logit('·x')", clean, corrupt },
+    metric: {
+      spec: { kind: 'logit_diff', answer: { id: 1, text: ' factor' }, wrong: { id: 2, text: ' x' } },
+      label: "logit(' factor') − logit('·x')",
+      clean,
+      corrupt,
+    },
     n_layers: L,
     n_heads: H,
     sweeps: SWEEP_KINDS,
-    notes: o.equalMetric ? ['Clean and corrupt give the same metric (3.2): normalised values are undefined, so the panel shows the change from the unpatched run.'] : [],
+    notes: o.equalMetric
+      ? ['Clean and corrupt give the same metric (3.2): normalised values are undefined, so the panel shows the change from the unpatched run.']
+      : [],
     stale: false,
   };
   const gap = clean - corrupt;
   const dims = (s: SweepKind) => (s === 'z_by_pos' ? [L, H, P] : ['resid_pre', 'attn_out', 'mlp_out'].includes(s) ? [L, P] : [L, H]);
-  const axes = (s: SweepKind) => (s === 'z_by_pos' ? ['layer', 'head_index', 'pos'] : ['resid_pre', 'attn_out', 'mlp_out'].includes(s) ? ['layer', 'pos'] : ['layer', 'head_index']);
+  const axes = (s: SweepKind) =>
+    s === 'z_by_pos' ? ['layer', 'head_index', 'pos'] : ['resid_pre', 'attn_out', 'mlp_out'].includes(s) ? ['layer', 'pos'] : ['layer', 'head_index'];
   // Share of the gap each component carries, per direction.
   const headShare = (d: PatchDirection, l: number, h: number): number => {
     if (l === 0 && h === 2) return d === 'denoise' ? 0.05 : 0.55; // AND-like

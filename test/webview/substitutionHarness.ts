@@ -4,7 +4,14 @@
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
  * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
  */
-import { Comparison, HeadPatterns, PatchTables, SubstitutionRunState, type PatchTable, type SubstitutionHostToWebview } from '../../src/features/substitution/shared/protocol';
+import {
+  Comparison,
+  HeadPatterns,
+  PatchTables,
+  SubstitutionRunState,
+  type PatchTable,
+  type SubstitutionHostToWebview,
+} from '../../src/features/substitution/shared/protocol';
 import { fixtureHeadPatterns, makeSubstitutionFixture } from './substitutionFixtures';
 import { applyTheme, type ThemeName } from './themes';
 
@@ -40,12 +47,14 @@ function tables(): PatchTable[] {
       send(Comparison.create(fixture.comparison));
       send(PatchTables.create({ runId: fixture.comparison.runId, tables: tables() }));
       if (q.has('sweeping')) {
-        send(SubstitutionRunState.create({
-          runId: fixture.comparison.runId,
-          state: 'sweeping',
-          message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.',
-          progress: { direction: 'noise', sweep: 'mlp_out', tablesDone: 7, tablesTotal: 18, layer: 3, cellsDone: 10, cellsTotal: 17 },
-        }));
+        send(
+          SubstitutionRunState.create({
+            runId: fixture.comparison.runId,
+            state: 'sweeping',
+            message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.',
+            progress: { direction: 'noise', sweep: 'mlp_out', tablesDone: 7, tablesTotal: 18, layer: 3, cellsDone: 10, cellsTotal: 17 },
+          }),
+        );
       } else {
         send(SubstitutionRunState.create({ runId: fixture.comparison.runId, state: 'done', message: 'All 18 tables exact.' }));
       }

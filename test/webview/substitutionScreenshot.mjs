@@ -10,21 +10,31 @@ import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 const OUT = join(ROOT, '.tmp', 'screenshots');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 /** Clicks the centre of a cell (row, col) of a direction's heatmap. */
 async function clickCell(page, direction, row, col) {
   const canvas = page.locator(`ci-patch-heatmap[data-direction="${direction}"] canvas`);
-  const pos = await canvas.evaluate((c, [r, k]) => {
-    const host = c.getRootNode().host;
-    const l = host.layout;
-    return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
-  }, [row, col]);
+  const pos = await canvas.evaluate(
+    (c, [r, k]) => {
+      const host = c.getRootNode().host;
+      const l = host.layout;
+      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
+    },
+    [row, col],
+  );
   await canvas.click({ position: pos });
   return pos;
 }
 
-const tab = (page, name) => page.locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${name}\\s*[✓≈½]?\\s*$`) }).first().click();
+const tab = (page, name) =>
+  page
+    .locator('ci-substitution-panel button.seg', { hasText: new RegExp(`^\\s*${name}\\s*[✓≈½]?\\s*$`) })
+    .first()
+    .click();
 
 const SCENARIOS = [
   ...['dark', 'light', 'hc'].map((theme) => ({

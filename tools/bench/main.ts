@@ -35,17 +35,26 @@ async function main(): Promise<void> {
   console.log(`load: ${fmt(loadS, 2)} s (files → model); first run incl. graph build + session: ${fmt(firstRunS, 2)} s`);
 
   const c = loaded.model.config;
-  const allHooks: HookName[] = [...GLOBAL_HOOK_NAMES, ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat()];
+  const allHooks: HookName[] = [
+    ...GLOBAL_HOOK_NAMES,
+    ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat(),
+  ];
   const torch = torchAvailable();
   if (!torch) console.log('torch not installed (/usr/bin/python3 -c "import torch" failed): PyTorch ratios skipped');
-  rows.push('| tokens | logits-only forward (ms) | full cache, ' + allHooks.length + ' hooks (ms) | full cache / logits-only | PyTorch eager, last-pos logits (ms) | ours / PyTorch |');
+  rows.push(
+    '| tokens | logits-only forward (ms) | full cache, ' +
+      allHooks.length +
+      ' hooks (ms) | full cache / logits-only | PyTorch eager, last-pos logits (ms) | ours / PyTorch |',
+  );
   rows.push('|---|---|---|---|---|---|');
   for (const n of TOKEN_COUNTS) {
     const tokens = Array.from({ length: n }, (_, i) => (i * 7919) % c.dVocab);
     // interleaved, so both see the same machine conditions
     const [logitsOnly, fullCache] = await interleavedMedians([() => loaded.model.run(tokens), () => loaded.model.runWithCache(tokens, allHooks)], REPEAT * 2);
     const tt = torch ? torchForward(dir, n, REPEAT, THREADS) : undefined;
-    rows.push(`| ${n} | ${fmt(logitsOnly)} | ${fmt(fullCache)} | ${fmt(fullCache / logitsOnly, 2)}× | ${tt ? fmt(tt.forward_last_ms) : 'n/a'} | ${tt ? fmt(logitsOnly / tt.forward_last_ms, 2) + '×' : 'n/a'} |`);
+    rows.push(
+      `| ${n} | ${fmt(logitsOnly)} | ${fmt(fullCache)} | ${fmt(fullCache / logitsOnly, 2)}× | ${tt ? fmt(tt.forward_last_ms) : 'n/a'} | ${tt ? fmt(logitsOnly / tt.forward_last_ms, 2) + '×' : 'n/a'} |`,
+    );
     console.log(rows[rows.length - 1]);
   }
   const rssMb = process.memoryUsage().rss / 2 ** 20; // the model loaded, forward + cache graphs built
@@ -56,7 +65,9 @@ async function main(): Promise<void> {
   await loaded.dispose();
   console.log('\n## Engine, GPT-2-small-sized random weights (12 × 12 heads × 768, vocab 50257), ' + THREADS + ' threads');
   console.log(`- load (safetensors + tokenizer → model): ${fmt(loadS, 2)} s (target ≤ 3 s); first run incl. graph build: ${fmt(firstRunS, 2)} s`);
-  console.log(`- RSS with the model loaded and run (forward + full cache): ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB); after every benchmark below (patch, prefix and backward graph variants too): ${fmt(rssAfterAllMb, 0)} MiB; peak: ${fmt(peakRssMb, 0)} MiB`);
+  console.log(
+    `- RSS with the model loaded and run (forward + full cache): ${fmt(rssMb, 0)} MiB (target ≤ 2048 MiB); after every benchmark below (patch, prefix and backward graph variants too): ${fmt(rssAfterAllMb, 0)} MiB; peak: ${fmt(peakRssMb, 0)} MiB`,
+  );
   console.log(rows.join('\n'));
   console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
   console.log(sweepRows.join('\n'));

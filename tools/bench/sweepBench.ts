@@ -54,7 +54,9 @@ export async function sweepBench(loaded: LoadedModel, nTokens = 64): Promise<Swe
   await runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'], directions: ['denoise'] });
   await runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'], directions: ['denoise'], reusePrefix: false });
   const oneDirectionMs = await time(() => runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'], directions: ['denoise'] }));
-  const oneDirectionNoPrefixMs = await time(() => runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'], directions: ['denoise'], reusePrefix: false }));
+  const oneDirectionNoPrefixMs = await time(() =>
+    runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'], directions: ['denoise'], reusePrefix: false }),
+  );
   const bothDirectionsMs = await time(() => runPatchingSweeps(loaded.model, { clean, corrupt, metric, sweeps: ['z'] }));
 
   // naive: one full forward per (layer, head), patching the clean z into the corrupt run

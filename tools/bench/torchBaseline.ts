@@ -17,7 +17,9 @@ export interface TorchTiming {
 
 export function torchForward(checkpoint: string, tokens: number, repeat: number, threads: number): TorchTiming {
   const script = join(__dirname, '..', 'reference', 'bench_torch.py');
-  const r = spawnSync(PYTHON, [script, '--checkpoint', checkpoint, '--tokens', String(tokens), '--repeat', String(repeat), '--threads', String(threads)], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [script, '--checkpoint', checkpoint, '--tokens', String(tokens), '--repeat', String(repeat), '--threads', String(threads)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`bench_torch.py failed: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(line) as TorchTiming;

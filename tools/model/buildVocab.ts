@@ -47,7 +47,9 @@ function main(): void {
   for (const c of counts) total += c;
   console.log(`counted ${total} GPT-2 tokens on the training split in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const byFrequency = Array.from(counts.keys()).filter((id) => counts[id] > 0).sort((a, b) => counts[b] - counts[a] || a - b);
+  const byFrequency = Array.from(counts.keys())
+    .filter((id) => counts[id] > 0)
+    .sort((a, b) => counts[b] - counts[a] || a - b);
   const wanted = byFrequency.slice(0, top).map((id) => gpt2.idToToken(id) as string);
   const required = [...REQUIRED_SINGLE_TOKENS, ...DOCSTRING_ARG_NAMES.flatMap((n) => [` ${n}`])].map((t) => singleToken(gpt2, t));
   const subset = closedSubset(files.vocab, files.merges, [...wanted, ...required]);

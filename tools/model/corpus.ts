@@ -66,13 +66,28 @@ export function listCorpus(): CorpusListing {
   for (const root of CORPUS_ROOTS) {
     for (const file of pythonFiles(root)) {
       const size = fs.statSync(file).size;
-      if (size === 0) { skipped.empty++; continue; }
-      if (size > MAX_FILE_BYTES) { skipped.tooLarge++; continue; }
+      if (size === 0) {
+        skipped.empty++;
+        continue;
+      }
+      if (size > MAX_FILE_BYTES) {
+        skipped.tooLarge++;
+        continue;
+      }
       const text = readCorpusText(file);
-      if (text === undefined) { skipped.notUtf8++; continue; }
-      if (text.trim() === '') { skipped.empty++; continue; }
+      if (text === undefined) {
+        skipped.notUtf8++;
+        continue;
+      }
+      if (text.trim() === '') {
+        skipped.empty++;
+        continue;
+      }
       const digest = createHash('sha256').update(text).digest('hex');
-      if (seen.has(digest)) { skipped.duplicate++; continue; }
+      if (seen.has(digest)) {
+        skipped.duplicate++;
+        continue;
+      }
       seen.add(digest);
       files.push({ path: file, bytes: Buffer.byteLength(text), split: splitOf(file) });
     }

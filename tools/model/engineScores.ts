@@ -60,7 +60,10 @@ async function main(): Promise<void> {
 
   const torch = evaluation.analysis;
   const maxDiff = (a: HeadTable, b: HeadTable): number => Math.max(...Object.keys(a).map((k) => Math.abs(a[k] - b[k])));
-  const best = (t: HeadTable): [string, number][] => Object.entries(t).sort((x, y) => y[1] - x[1]).slice(0, 5);
+  const best = (t: HeadTable): [string, number][] =>
+    Object.entries(t)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 5);
   const engine = {
     measured_by: 'tools/model/engineScores.ts: src/model HookedGpt2 (ONNX Runtime) + src/analysis/headScores.ts, on the same tokens as analyze.py',
     previous_token_score_heldout_code: previous,
@@ -74,12 +77,19 @@ async function main(): Promise<void> {
       previous_token: maxDiff(previous, torch.previous_token_score.heldout_code),
       induction: maxDiff(induction, torch.induction_score.scores),
     },
-    note: 'headScores.inductionScores sums attention over every earlier occurrence of the query token; on BOS + R + R that is '
-      + 'analyze.py\'s q -> q - |R| + 1 unless R repeats a token',
+    note:
+      'headScores.inductionScores sums attention over every earlier occurrence of the query token; on BOS + R + R that is ' +
+      "analyze.py's q -> q - |R| + 1 unless R repeats a token",
   };
   (evaluation as Record<string, unknown>).engine = engine;
   fs.writeFileSync(evaluationFile, JSON.stringify(evaluation, null, 2) + '\n');
-  console.log(JSON.stringify({ top_previous_token: engine.top_previous_token, top_induction: engine.top_induction, max_abs_diff_vs_pytorch: engine.max_abs_diff_vs_pytorch }));
+  console.log(
+    JSON.stringify({
+      top_previous_token: engine.top_previous_token,
+      top_induction: engine.top_induction,
+      max_abs_diff_vs_pytorch: engine.max_abs_diff_vs_pytorch,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,6 @@ import { mulberry32 } from '../seededRandom';
 
 const FUNCTION_NAMES = ['load', 'run', 'update', 'get', 'set', 'add', 'check', 'build', 'parse', 'write', 'read', 'send'];
 
-
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -55,7 +54,11 @@ function main(): void {
     const args = new Set<string>();
     while (args.size < 3) args.add(pick(DOCSTRING_ARG_NAMES));
     const [a, b, c] = [...args];
-    const text = docstringPrompt(pick(FUNCTION_NAMES), [a, b, c], Array.from({ length: 7 }, () => pick(DESCRIPTION_WORDS)));
+    const text = docstringPrompt(
+      pick(FUNCTION_NAMES),
+      [a, b, c],
+      Array.from({ length: 7 }, () => pick(DESCRIPTION_WORDS)),
+    );
     const argIds: [number, number, number] = [oneToken(tokenizer, ` ${a}`), oneToken(tokenizer, ` ${b}`), oneToken(tokenizer, ` ${c}`)];
     docstring.push({ text, ids: tokenizer.encode(text).ids, argIds, answerId: argIds[2] });
   }
@@ -70,9 +73,7 @@ function main(): void {
     'try:\n    import json\nexcept ImportError:\n    json =',
     'def get_value(self, key, default=None):\n        return self._data.get(key,',
   ].map((text) => ({ text, ids: tokenizer.encode(text).ids }));
-  const special = Object.fromEntries(
-    ['self', ' self', 'param', ' param', ',', ')', '):', ' :'].map((t) => [t, oneToken(tokenizer, t)]),
-  );
+  const special = Object.fromEntries(['self', ' self', 'param', ' param', ',', ')', '):', ' :'].map((t) => [t, oneToken(tokenizer, t)]));
   const out = {
     vocabSize: tokenizer.vocabSize,
     bosId: tokenizer.endOfTextId,

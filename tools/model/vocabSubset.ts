@@ -87,7 +87,11 @@ export function closureProblems(vocab: Record<string, number>, merges: readonly 
   const produced = new Map<string, number>();
   for (const merge of merges) {
     const [left, right] = mergeParts(merge);
-    for (const [role, token] of [['left part', left], ['right part', right], ['result', left + right]] as const) {
+    for (const [role, token] of [
+      ['left part', left],
+      ['right part', right],
+      ['result', left + right],
+    ] as const) {
       if (!(token in vocab)) problems.push({ merge, problem: `${role} ${JSON.stringify(token)} is not in the vocabulary` });
     }
     produced.set(left + right, (produced.get(left + right) ?? 0) + 1);

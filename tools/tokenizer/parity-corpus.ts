@@ -54,7 +54,9 @@ function main(): number {
     if (at >= 0) {
       idMismatches++;
       const context = JSON.stringify(oracle.decode(expected.slice(Math.max(0, at - 3), at + 3)));
-      reported.push(`ids differ: ${file} token ${at}: ours ${encoding.ids.slice(at, at + 3).join(',')} tiktoken ${expected.slice(at, at + 3).join(',')} near ${context}`);
+      reported.push(
+        `ids differ: ${file} token ${at}: ours ${encoding.ids.slice(at, at + 3).join(',')} tiktoken ${expected.slice(at, at + 3).join(',')} near ${context}`,
+      );
     }
     if (/[^\x00-\x7f]/.test(text)) nonAsciiFiles++;
     for (let i = 1; i < encoding.ranges.length; i++) if (encoding.ranges[i].start < encoding.ranges[i - 1].end) splitCharacters++;

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { activeItem, emptyHoverLock, isPreview, reduceHoverLock, type HoverLockAction, type HoverLockState } from './hoverLock.js';
 
-const run = (actions: HoverLockAction<string>[], s: HoverLockState<string> = emptyHoverLock()) =>
-  actions.reduce((acc, a) => reduceHoverLock(acc, a), s);
+const run = (actions: HoverLockAction<string>[], s: HoverLockState<string> = emptyHoverLock()) => actions.reduce((acc, a) => reduceHoverLock(acc, a), s);
 
 describe('hover to preview, click to lock', () => {
   it('hover previews, leave clears the preview', () => {
@@ -13,7 +12,10 @@ describe('hover to preview, click to lock', () => {
   });
 
   it('click locks; the lock shows when the pointer leaves; hovering another previews it', () => {
-    const locked = run([{ type: 'hover', item: 'a' }, { type: 'click', item: 'a' }]);
+    const locked = run([
+      { type: 'hover', item: 'a' },
+      { type: 'click', item: 'a' },
+    ]);
     assert.equal(locked.locked, 'a');
     assert.equal(isPreview(locked), false);
     const other = run([{ type: 'hover', item: 'b' }], locked);
@@ -23,9 +25,15 @@ describe('hover to preview, click to lock', () => {
   });
 
   it('clicking the locked item unlocks it; unlock (Escape) clears the lock', () => {
-    const s = run([{ type: 'click', item: 'a' }, { type: 'click', item: 'a' }]);
+    const s = run([
+      { type: 'click', item: 'a' },
+      { type: 'click', item: 'a' },
+    ]);
     assert.equal(s.locked, null);
-    const t = run([{ type: 'click', item: 'a' }, { type: 'click', item: 'b' }]);
+    const t = run([
+      { type: 'click', item: 'a' },
+      { type: 'click', item: 'b' },
+    ]);
     assert.equal(t.locked, 'b');
     assert.equal(run([{ type: 'unlock' }], t).locked, null);
     assert.equal(run([{ type: 'lock', item: 'b' }], t).locked, 'b', 'lock never toggles');

@@ -69,21 +69,21 @@ export const canvasRoles = css`
 
 /** A value tooltip over a canvas, themed like the editor's hover widget (`.tooltip`, positioned by the component). */
 export const hoverTooltip = css`
-    .tooltip {
-      position: absolute;
-      left: 0;
-      top: 0;
-      pointer-events: none;
-      z-index: 1;
-      padding: 3px 7px;
-      white-space: pre;
-      font-variant-numeric: tabular-nums;
-      color: var(--vscode-editorHoverWidget-foreground, var(--vscode-foreground, #cccccc));
-      background: var(--vscode-editorHoverWidget-background, #202020);
-      border: 1px solid var(--vscode-editorHoverWidget-border, #454545);
-      box-shadow: 0 2px 8px var(--vscode-widget-shadow, rgba(0, 0, 0, 0.36));
-    }
-    .tooltip[hidden] {
-      display: none;
-    }
+  .tooltip {
+    position: absolute;
+    left: 0;
+    top: 0;
+    pointer-events: none;
+    z-index: 1;
+    padding: 3px 7px;
+    white-space: pre;
+    font-variant-numeric: tabular-nums;
+    color: var(--vscode-editorHoverWidget-foreground, var(--vscode-foreground, #cccccc));
+    background: var(--vscode-editorHoverWidget-background, #202020);
+    border: 1px solid var(--vscode-editorHoverWidget-border, #454545);
+    box-shadow: 0 2px 8px var(--vscode-widget-shadow, rgba(0, 0, 0, 0.36));
+  }
+  .tooltip[hidden] {
+    display: none;
+  }
 `;

@@ -20,6 +20,9 @@ describe('token text', () => {
   });
 
   it('quantizes weights into 0..10 with any visible weight at least 1', () => {
-    assert.deepEqual([0, 0.004, 0.006, 0.1, 0.11, 0.5, 1, 1.2, NaN].map((w) => weightLevel(w)), [0, 0, 1, 1, 2, 5, 10, 10, 0]);
+    assert.deepEqual(
+      [0, 0.004, 0.006, 0.1, 0.11, 0.5, 1, 1.2, NaN].map((w) => weightLevel(w)),
+      [0, 0, 1, 1, 2, 5, 10, 10, 0],
+    );
   });
 });

@@ -31,7 +31,15 @@ export interface AttributionResult {
 }
 
 /** Σ over each cell's slice of (source − target) ⊙ gradient, into `out` (one table row per layer). */
-function accumulateCells(kind: SweepKind, dims: readonly number[], src: Float32Array, tgt: Float32Array, grad: Float32Array, out: Float32Array, rowOffset: number): void {
+function accumulateCells(
+  kind: SweepKind,
+  dims: readonly number[],
+  src: Float32Array,
+  tgt: Float32Array,
+  grad: Float32Array,
+  out: Float32Array,
+  rowOffset: number,
+): void {
   const isPattern = SWEEPS[kind].suffix === 'attn.hook_pattern';
   const axes = SWEEPS[kind].axes;
   if (axes.length === 1 && axes[0] === 'pos') {
@@ -77,10 +85,12 @@ export async function runAttributionPatching(model: HookedGpt2, req: Attribution
   // One batched forward+backward run: element 0 is the clean prompt, element 1 the corrupt one.
   const V = c.dVocab;
   const rows = [req.clean, req.corrupt];
-  const logitsRows = req.metric.linear ? [new Float32Array(V), new Float32Array(V)] : await (async () => {
-    const l = (await model.run(rows, { signal: req.signal })).logits!.data;
-    return [l.subarray(0, V), l.subarray(V, 2 * V)];
-  })();
+  const logitsRows = req.metric.linear
+    ? [new Float32Array(V), new Float32Array(V)]
+    : await (async () => {
+        const l = (await model.run(rows, { signal: req.signal })).logits!.data;
+        return [l.subarray(0, V), l.subarray(V, 2 * V)];
+      })();
   const metricGrad = new Float32Array(2 * V);
   metricGrad.set(req.metric.gradient(logitsRows[0]), 0);
   metricGrad.set(req.metric.gradient(logitsRows[1]), V);

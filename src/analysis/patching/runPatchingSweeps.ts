@@ -143,7 +143,15 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
             ...(reuse ? { reusePrefix: { length: firstDiff, from: run.target } } : {}),
           });
           chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
-          req.onProgress?.({ direction, sweep, layer, cellsDone: Math.min(i + maxBatch, live.length), cellsTotal: live.length, tablesDone: tables.length, tablesTotal });
+          req.onProgress?.({
+            direction,
+            sweep,
+            layer,
+            cellsDone: Math.min(i + maxBatch, live.length),
+            cellsTotal: live.length,
+            tablesDone: tables.length,
+            tablesTotal,
+          });
         }
       }
       const table: PatchingTable = { sweep, direction, dims, axes: ['layer', ...SWEEPS[sweep].axes], values, skippedCells: skipped };

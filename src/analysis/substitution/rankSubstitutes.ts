@@ -78,6 +78,11 @@ export async function rankSubstitutes(
     options.onProgress?.(Math.min(i + batch, ids.length), ids.length);
   }
   const [orig, ...rest] = scores;
-  const toScore = (s: (typeof scores)[number]): SubstituteScore => ({ id: s.id, text: tokenizer.displayText(s.id), distance: meanAbsDiff(s.vector, orig.vector), special: s.special });
+  const toScore = (s: (typeof scores)[number]): SubstituteScore => ({
+    id: s.id,
+    text: tokenizer.displayText(s.id),
+    distance: meanAbsDiff(s.vector, orig.vector),
+    special: s.special,
+  });
   return { position, original: toScore(orig), ranked: rest.map(toScore).sort((a, b) => a.distance - b.distance) };
 }

@@ -64,7 +64,13 @@ export class AttentionPanel extends FeaturePanel<WebviewToHostMessage, HostToWeb
     super();
     this.host = new WebviewPanelHost(
       extensionUri,
-      { viewType: AttentionPanel.viewType, title: 'Circuit Inspector: Attention', rootElement: 'ci-attention-panel', script: 'attention.js', protocolVersion: PROTOCOL_VERSION },
+      {
+        viewType: AttentionPanel.viewType,
+        title: 'Circuit Inspector: Attention',
+        rootElement: 'ci-attention-panel',
+        script: 'attention.js',
+        protocolVersion: PROTOCOL_VERSION,
+      },
       {
         isMessage: isWebviewToHostMessage,
         onMessage: (m) => this.onMessage(m),

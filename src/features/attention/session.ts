@@ -120,7 +120,10 @@ export class InspectionSession extends Disposable {
     const source = doc.getText(range);
     const problem = selectionProblem(source) ?? (doc.getText().includes('\u0000') ? 'binary' : undefined);
     if (problem === 'empty') {
-      return this.tell('empty', usedLine ? 'Nothing to inspect: the current line is empty. Select some text first.' : 'Nothing to inspect: the selection is only whitespace.');
+      return this.tell(
+        'empty',
+        usedLine ? 'Nothing to inspect: the current line is empty. Select some text first.' : 'Nothing to inspect: the selection is only whitespace.',
+      );
     }
     if (problem === 'binary') return this.tell('binary', 'This looks like a binary file (it contains NUL bytes); Circuit Inspector only reads text.', 'warn');
     if (problem === 'too-large') return this.tell('too-large', 'The selection is larger than 1 MB; select a shorter passage.', 'warn');
@@ -145,7 +148,10 @@ export class InspectionSession extends Disposable {
     const base = doc.offsetAt(range.start);
     const docRef = { uri: doc.uri.toString(), version: doc.version };
     const inspectionId = randomUUID();
-    this.showRunState(panel, { state: 'running', message: `Inspecting ${usedLine ? `line ${range.start.line + 1}` : 'the selection'} with ${spec.displayName}…` });
+    this.showRunState(panel, {
+      state: 'running',
+      message: `Inspecting ${usedLine ? `line ${range.start.line + 1}` : 'the selection'} with ${spec.displayName}…`,
+    });
     this.setStatus('running', spec.displayName);
 
     let truncateTo: number | undefined;
@@ -212,11 +218,17 @@ export class InspectionSession extends Disposable {
     this.showRunState(panel, { state: 'done', message: notice });
     if (notice) void vscode.window.showWarningMessage(`Circuit Inspector: ${notice}`);
     this.setStatus('ready', spec.displayName, `${tokens.length} tokens`);
-    this.log.info(`shown ${ins.inspectionId}: ${tokens.length} tokens (load ${result.loadMs} ms, run ${result.runMs} ms)${result.truncated ? ', truncated' : ''}`);
+    this.log.info(
+      `shown ${ins.inspectionId}: ${tokens.length} tokens (load ${result.loadMs} ms, run ${result.runMs} ms)${result.truncated ? ', truncated' : ''}`,
+    );
     return { status: 'done', inspectionId: ins.inspectionId, tokens, truncated: result.truncated, modelName: spec.displayName };
   }
 
-  private run(spec: ModelSpec, p: { inspectionId: string; text: string; watchTokens: readonly string[]; truncateTo?: number }, panel: AttentionPanel): Promise<InspectResult> {
+  private run(
+    spec: ModelSpec,
+    p: { inspectionId: string; text: string; watchTokens: readonly string[]; truncateTo?: number },
+    panel: AttentionPanel,
+  ): Promise<InspectResult> {
     let loadingDone: (() => void) | undefined;
     const call = this.engine.call('inspect', { model: spec, ...p }, (phase, message) => {
       if (phase === 'loading') {
@@ -388,7 +400,14 @@ export class InspectionSession extends Disposable {
 
   private setStatus(state: 'idle' | 'loading' | 'running' | 'ready' | 'stale' | 'error', model?: string, detail?: string): void {
     const name = model ?? describeModelSetting(getSettings().model);
-    const icon = { idle: '$(circuit-board)', loading: '$(loading~spin)', running: '$(loading~spin)', ready: '$(circuit-board)', stale: '$(warning)', error: '$(error)' }[state];
+    const icon = {
+      idle: '$(circuit-board)',
+      loading: '$(loading~spin)',
+      running: '$(loading~spin)',
+      ready: '$(circuit-board)',
+      stale: '$(warning)',
+      error: '$(error)',
+    }[state];
     const label = { idle: '', loading: ' · loading', running: ' · running', ready: detail ? ` · ${detail}` : '', stale: ' · stale', error: ' · error' }[state];
     this.status.text = `${icon} ${name}${label}`;
     this.status.tooltip = `Circuit Inspector: ${name} (${state}). Click to select a model.`;

@@ -21,7 +21,7 @@ export function registerHfTokenCommands(context: vscode.ExtensionContext, log: v
           ? value
           : await vscode.window.showInputBox({
               title: 'Circuit Inspector: Set Hugging Face Token',
-              prompt: 'A Hugging Face access token (huggingface.co/settings/tokens), for gated or private models. It is kept in VS Code\'s secret storage.',
+              prompt: "A Hugging Face access token (huggingface.co/settings/tokens), for gated or private models. It is kept in VS Code's secret storage.",
               placeHolder: 'hf_…',
               password: true,
               ignoreFocusOut: true,
@@ -35,14 +35,16 @@ export function registerHfTokenCommands(context: vscode.ExtensionContext, log: v
         return false;
       }
       log.info('Hugging Face token stored in secret storage');
-      void vscode.window.showInformationMessage('Circuit Inspector: Hugging Face token saved in VS Code\'s secret storage.');
+      void vscode.window.showInformationMessage("Circuit Inspector: Hugging Face token saved in VS Code's secret storage.");
       return true;
     }),
     vscode.commands.registerCommand(CLEAR_HF_TOKEN, async (): Promise<boolean> => {
       const had = await store.clear();
       log.info(had ? 'Hugging Face token cleared' : 'Clear Hugging Face Token: none was stored');
       const env = process.env.HF_TOKEN?.trim() ? ' HF_TOKEN from the environment still applies.' : '';
-      void vscode.window.showInformationMessage(`Circuit Inspector: ${had ? 'Hugging Face token removed from secret storage.' : 'no Hugging Face token was stored.'}${env}`);
+      void vscode.window.showInformationMessage(
+        `Circuit Inspector: ${had ? 'Hugging Face token removed from secret storage.' : 'no Hugging Face token was stored.'}${env}`,
+      );
       return had;
     }),
   );

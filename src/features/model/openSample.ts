@@ -17,7 +17,9 @@ export function registerOpenSample(context: vscode.ExtensionContext): vscode.Dis
     try {
       content = await readFile(file.fsPath, 'utf8');
     } catch (e) {
-      void vscode.window.showErrorMessage(`Circuit Inspector: the sample ${file.fsPath} could not be read (${errorMessage(e)}); the installation may be incomplete.`);
+      void vscode.window.showErrorMessage(
+        `Circuit Inspector: the sample ${file.fsPath} could not be read (${errorMessage(e)}); the installation may be incomplete.`,
+      );
       return undefined;
     }
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content });

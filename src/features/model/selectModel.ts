@@ -53,18 +53,36 @@ export function registerSelectModel(context: vscode.ExtensionContext, log: vscod
     for (const m of cached) {
       const v = formatModelRef({ repoId: m.repoId, name: m.repoId, revision: m.revisions[0] ?? m.revision });
       cachedIds.add(m.repoId);
-      items.push({ label: `${mark(v)}$(database) ${v}`, description: formatBytes(m.totalBytes), detail: m.commit ? `commit ${m.commit.slice(0, 10)}` : undefined, value: v });
+      items.push({
+        label: `${mark(v)}$(database) ${v}`,
+        description: formatBytes(m.totalBytes),
+        detail: m.commit ? `commit ${m.commit.slice(0, 10)}` : undefined,
+        value: v,
+      });
     }
     const remote = WELL_KNOWN_MODELS.filter((m) => !cachedIds.has(m.id));
     if (remote.length) items.push({ label: 'Hugging Face hub', kind: vscode.QuickPickItemKind.Separator });
     for (const m of remote) items.push({ label: `${mark(m.id)}$(cloud-download) ${m.id}`, description: m.note, value: m.id, action: 'download' });
     items.push({ label: 'Local folder', kind: vscode.QuickPickItemKind.Separator });
     if (current && !items.some((i) => i.value === current)) {
-      items.push({ label: `$(check) $(folder) ${path.basename(current.replace(/[\\/]+$/, '')) || current}`, description: 'current', detail: current, value: current });
+      items.push({
+        label: `$(check) $(folder) ${path.basename(current.replace(/[\\/]+$/, '')) || current}`,
+        description: 'current',
+        detail: current,
+        value: current,
+      });
     }
-    items.push({ label: '$(folder-opened) Browse folder…', description: 'a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json, merges.txt)', action: 'browse' });
+    items.push({
+      label: '$(folder-opened) Browse folder…',
+      description: 'a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json, merges.txt)',
+      action: 'browse',
+    });
 
-    const pick = await vscode.window.showQuickPick(items, { title: 'Circuit Inspector: Select Model', placeHolder: `Current: ${current || SHIPPED_MODEL_NAME}`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Circuit Inspector: Select Model',
+      placeHolder: `Current: ${current || SHIPPED_MODEL_NAME}`,
+      matchOnDescription: true,
+    });
     if (!pick) return undefined;
     if (pick.action === 'browse') {
       const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this model' });

@@ -136,7 +136,11 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="monospace" font-size="10">`);
   g.colLabels.forEach((l, j) => {
     const x = left + j * cell + cell / 2;
-    parts.push(top > 24 ? `<text x="${x}" y="${top - 4}" transform="rotate(-60 ${x} ${top - 4})">${escapeHtml(l)}</text>` : `<text x="${x}" y="${top - 6}" text-anchor="middle">${escapeHtml(l)}</text>`);
+    parts.push(
+      top > 24
+        ? `<text x="${x}" y="${top - 4}" transform="rotate(-60 ${x} ${top - 4})">${escapeHtml(l)}</text>`
+        : `<text x="${x}" y="${top - 6}" text-anchor="middle">${escapeHtml(l)}</text>`,
+    );
   });
   g.rowLabels.forEach((l, i) => parts.push(`<text x="${left - 4}" y="${top + i * cell + cell * 0.7}" text-anchor="end">${escapeHtml(l)}</text>`));
   for (let i = 0; i < g.rows; i++) {
@@ -155,7 +159,11 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
 export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTable[], mode: ValueMode = 'normalised'): string {
   const { clean, corrupt } = c.metric;
   const effectiveMode: ValueMode = mode === 'normalised' && clean === corrupt ? 'change' : mode;
-  const modeLabel = { normalised: 'normalised (patched − corrupt) / (clean − corrupt)', raw: 'raw metric of the patched run', change: 'change: patched − unpatched target' }[effectiveMode];
+  const modeLabel = {
+    normalised: 'normalised (patched − corrupt) / (clean − corrupt)',
+    raw: 'raw metric of the patched run',
+    change: 'change: patched − unpatched target',
+  }[effectiveMode];
   const data = JSON.stringify(comparisonToJson(c, tables)).replace(/</g, '\\u003c');
   const sections = [...new Set(tables.map((t) => t.sweep))].map((sweep) => {
     const pair = tables.filter((t) => t.sweep === sweep);

@@ -89,7 +89,10 @@ export function answerToken(typed: string, encoded: readonly TokenRef[], what: s
   const token = encoded[0];
   if (encoded.length === 1) return { token };
   const parts = encoded.map((t) => `'${visibleText(t.text)}'`).join(' + ');
-  return { token, note: `The ${what} ${JSON.stringify(typed)} is ${encoded.length} tokens (${parts}); the metric uses its first token, '${visibleText(token.text)}'.` };
+  return {
+    token,
+    note: `The ${what} ${JSON.stringify(typed)} is ${encoded.length} tokens (${parts}); the metric uses its first token, '${visibleText(token.text)}'.`,
+  };
 }
 
 /** "`·param` → `·ar` `g`"-style description of what changed between two token lists. */

@@ -103,10 +103,14 @@ export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, S
         this.handlers.cancel(msg.params.runId);
         return;
       case 'exportTables':
-        void this.handlers.exportTables(msg.params.runId, msg.params.format).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
+        void this.handlers
+          .exportTables(msg.params.runId, msg.params.format)
+          .catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
         return;
       case 'exportPng':
-        void this.handlers.exportPng(msg.params.runId, msg.params.name, msg.params.dataUrl).catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
+        void this.handlers
+          .exportPng(msg.params.runId, msg.params.name, msg.params.dataUrl)
+          .catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
         return;
       case 'requestHeadPatterns': {
         const { id, params } = msg;

@@ -35,7 +35,6 @@ export class SubstitutionQuestions {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-
   async pickSpan(tokens: readonly PromptToken[], atCursor: TokenSpan | undefined): Promise<TokenSpan | undefined> {
     type Item = vscode.QuickPickItem & { span: TokenSpan };
     const items: Item[] = [];
@@ -44,13 +43,21 @@ export class SubstitutionQuestions {
         .slice(atCursor.first, atCursor.last + 1)
         .map((t) => `‘${visibleText(t.text)}’`)
         .join(' ');
-      items.push({ label: `$(target) ${label}`, description: atCursor.first === atCursor.last ? `token ${atCursor.first}, at the cursor` : `tokens ${atCursor.first}–${atCursor.last}, at the cursor`, span: atCursor });
+      items.push({
+        label: `$(target) ${label}`,
+        description: atCursor.first === atCursor.last ? `token ${atCursor.first}, at the cursor` : `tokens ${atCursor.first}–${atCursor.last}, at the cursor`,
+        span: atCursor,
+      });
       items.push({ label: 'All tokens', kind: vscode.QuickPickItemKind.Separator, span: atCursor });
     }
     tokens.forEach((t, i) => {
       if (!t.isBos) items.push({ label: `‘${visibleText(t.text)}’`, description: `token ${i}`, span: { first: i, last: i } });
     });
-    const pick = await vscode.window.showQuickPick(items, { title: 'Compare Token Substitution (1/3): token to replace', placeHolder: 'Pick the token to substitute', matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Compare Token Substitution (1/3): token to replace',
+      placeHolder: 'Pick the token to substitute',
+      matchOnDescription: true,
+    });
     return pick?.span;
   }
 
@@ -67,7 +74,9 @@ export class SubstitutionQuestions {
       const text = span.first === span.last ? keepLeadingSpace(original, v) : v;
       // The label is exactly what was typed: VS Code sorts an exact match of the filter text first,
       // so Enter takes the typed text even where a suggestion (‘X’ for `x`) also matches.
-      return [{ label: v, description: text !== v ? `your text, as ‘${visibleText(text)}’ (the leading space kept)` : 'your text', value: text, alwaysShow: true }];
+      return [
+        { label: v, description: text !== v ? `your text, as ‘${visibleText(text)}’ (the leading space kept)` : 'your text', value: text, alwaysShow: true },
+      ];
     };
     const refresh = () => {
       const free = freeItem();
@@ -160,9 +169,18 @@ export class SubstitutionQuestions {
       return m ? { spec: m, notes } : undefined;
     }
     type Item = vscode.QuickPickItem & { id: 'default' | 'prob' | 'kl' | 'edit' };
-    const topLine = (t: readonly { text: string; prob: number }[] | undefined) => (t ?? []).slice(0, 3).map((x) => `‘${visibleText(x.text)}’ ${(x.prob * 100).toFixed(0)}%`).join(', ');
+    const topLine = (t: readonly { text: string; prob: number }[] | undefined) =>
+      (t ?? [])
+        .slice(0, 3)
+        .map((x) => `‘${visibleText(x.text)}’ ${(x.prob * 100).toFixed(0)}%`)
+        .join(', ');
     const items: Item[] = [
-      { id: 'default', label: `Logit difference: ${metricLabel(def.spec)}`, description: 'default', detail: `clean predicts ${topLine(plan.topClean)}; corrupt predicts ${topLine(corrupt.topCorrupt)}` },
+      {
+        id: 'default',
+        label: `Logit difference: ${metricLabel(def.spec)}`,
+        description: 'default',
+        detail: `clean predicts ${topLine(plan.topClean)}; corrupt predicts ${topLine(corrupt.topCorrupt)}`,
+      },
       { id: 'prob', label: `Probability of ‘${visibleText(defAnswer.text)}’`, description: 'the clean prompt’s top next token' },
       { id: 'kl', label: 'KL divergence of the next-token distribution', description: 'KL(clean ‖ patched run)' },
       { id: 'edit', label: '$(edit) Logit difference of other tokens…', description: 'type the answer and the wrong answer' },
@@ -172,10 +190,18 @@ export class SubstitutionQuestions {
     if (pick.id === 'default') return { spec: def.spec, notes };
     if (pick.id === 'kl') return { spec: { kind: 'kl' }, notes };
     if (pick.id === 'prob') return { spec: { kind: 'prob', answer: { id: defAnswer.id, text: defAnswer.text } }, notes };
-    const answer = await vscode.window.showInputBox({ title: 'Answer (the clean behaviour)', value: defAnswer.text, prompt: 'A multi-token answer is scored by its first token.' });
+    const answer = await vscode.window.showInputBox({
+      title: 'Answer (the clean behaviour)',
+      value: defAnswer.text,
+      prompt: 'A multi-token answer is scored by its first token.',
+    });
     if (answer === undefined) return undefined;
     const wrongDefault = def.spec.kind === 'logit_diff' ? def.spec.wrong.text : '';
-    const wrong = await vscode.window.showInputBox({ title: 'Wrong answer (the corrupt behaviour)', value: wrongDefault, prompt: 'A multi-token answer is scored by its first token.' });
+    const wrong = await vscode.window.showInputBox({
+      title: 'Wrong answer (the corrupt behaviour)',
+      value: wrongDefault,
+      prompt: 'A multi-token answer is scored by its first token.',
+    });
     if (wrong === undefined) return undefined;
     const m = await fromTyped(answer, wrong);
     return m ? { spec: m, notes } : undefined;

@@ -30,7 +30,13 @@ import { sweepFraction } from './shared/tables';
 export type { CompareOptions };
 
 export type CompareOutcome =
-  | { readonly status: 'done' | 'cancelled'; readonly runId: string; readonly tablesExact: number; readonly tablesTotal: number; readonly notes: readonly string[] }
+  | {
+      readonly status: 'done' | 'cancelled';
+      readonly runId: string;
+      readonly tablesExact: number;
+      readonly tablesTotal: number;
+      readonly notes: readonly string[];
+    }
   | { readonly status: 'no-editor' | 'empty' | 'aborted' | 'identical' | 'mismatch' | 'error'; readonly message: string };
 
 interface Current {
@@ -78,7 +84,13 @@ export class SubstitutionSession extends Disposable {
       metric: c?.metric,
       notes: c?.notes ?? [],
       runState: r?.runState?.state,
-      tables: (r?.tables ?? []).map((t) => ({ sweep: t.sweep, direction: t.direction, source: t.source, cells: t.patched.length, finite: t.patched.every(Number.isFinite) })),
+      tables: (r?.tables ?? []).map((t) => ({
+        sweep: t.sweep,
+        direction: t.direction,
+        source: t.source,
+        cells: t.patched.length,
+        finite: t.patched.every(Number.isFinite),
+      })),
     };
   }
 
@@ -116,14 +128,21 @@ export class SubstitutionSession extends Disposable {
     }
 
     try {
-      const plan = await this.withWindowProgress('Tokenizing the prompt…', this.engine.call('openComparison', { model: spec, comparisonId: randomUUID(), clean: prompt }).result);
+      const plan = await this.withWindowProgress(
+        'Tokenizing the prompt…',
+        this.engine.call('openComparison', { model: spec, comparisonId: randomUUID(), clean: prompt }).result,
+      );
       // 1. What to replace.
       const atCursor = tokensAt(plan.clean, cursor.start, cursor.end);
       if (options.position === 'cursor' && !atCursor) return this.tell('error', 'There is no token of the prompt at the cursor.', 'warn');
       let span: TokenSpan | undefined =
         options.position === 'cursor' ? atCursor : options.position !== undefined ? { first: options.position, last: options.position } : undefined;
       if (span && (span.first < 0 || span.first >= plan.clean.length || plan.clean[span.first].isBos)) {
-        return this.tell('error', `Token ${span.first} is not a token of the prompt that can be replaced (0..${plan.clean.length - 1}, BOS excluded).`, 'error');
+        return this.tell(
+          'error',
+          `Token ${span.first} is not a token of the prompt that can be replaced (0..${plan.clean.length - 1}, BOS excluded).`,
+          'error',
+        );
       }
       span ??= await this.questions.pickSpan(plan.clean, atCursor);
       if (!span) return { status: 'aborted', message: 'no token picked' };
@@ -137,7 +156,8 @@ export class SubstitutionSession extends Disposable {
         const corruptText = substitute(prompt, plan.clean, span, replacement);
         corrupt = await this.withWindowProgress(
           'Comparing the prompts…',
-          this.engine.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: corruptText, replaced: { position: span.first, text: replacement } }).result,
+          this.engine.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: corruptText, replaced: { position: span.first, text: replacement } })
+            .result,
         );
         const diff = corrupt.diff;
         if (diff.aligned && diff.differingPositions.length === 0) {
@@ -180,8 +200,11 @@ export class SubstitutionSession extends Disposable {
     if (diff.differingPositions.length !== 1) return [];
     const pos = diff.differingPositions[0];
     try {
-      const s = await this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: pos, limit: 1, candidates: [corrupt.corrupt[pos].id] }).result;
-      return [...s.original.special.slice(0, 1), ...(s.ranked[0]?.special.slice(0, 1) ?? [])].map((f) => `Heads treat a token of this substitution specially: ${f.message}.`);
+      const s = await this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: pos, limit: 1, candidates: [corrupt.corrupt[pos].id] })
+        .result;
+      return [...s.original.special.slice(0, 1), ...(s.ranked[0]?.special.slice(0, 1) ?? [])].map(
+        (f) => `Heads treat a token of this substitution specially: ${f.message}.`,
+      );
     } catch (e) {
       if (isCancelled(e)) throw e;
       this.log.warn(`special-treatment check failed: ${errorMessage(e)}`);
@@ -213,7 +236,9 @@ export class SubstitutionSession extends Disposable {
     const preview = await this.withWindowProgress('Estimating with attribution patching…', atp.result);
     if (cur.cancelled) return { status: 'cancelled', runId, tablesExact: 0, tablesTotal: sweeps.length * 2, notes };
     if (preview.metricClean === preview.metricCorrupt) {
-      notes.push(`Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`);
+      notes.push(
+        `Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`,
+      );
     }
     const tok = (t: PositionToken): PositionToken => ({ id: t.id, text: t.text, isBos: t.isBos });
     const diff = corrupt.tokens.diff;
@@ -241,44 +266,46 @@ export class SubstitutionSession extends Disposable {
     // Closing the panel stops the sweeps: nobody would see them.
     const closed = panel.onDidDispose(() => this.cancelRun(runId));
     this.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
-      async (progress, token) => {
-        const sub = token.onCancellationRequested(() => this.cancelRun(runId));
-        let reported = 0;
-        const call = this.engine.call('patchSweeps', params, (_phase, message, detail) => {
-          if (!isPatchSweepsDetail(detail) || cur.cancelled || this.current !== cur) return;
-          if (detail.kind === 'table') {
-            SubstitutionPanel.instance?.showTables(runId, this.results.addTables(runId, [detail.table]));
-            return;
+    const outcome = await vscode.window
+      .withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Circuit Inspector: patching sweeps', cancellable: true },
+        async (progress, token) => {
+          const sub = token.onCancellationRequested(() => this.cancelRun(runId));
+          let reported = 0;
+          const call = this.engine.call('patchSweeps', params, (_phase, message, detail) => {
+            if (!isPatchSweepsDetail(detail) || cur.cancelled || this.current !== cur) return;
+            if (detail.kind === 'table') {
+              SubstitutionPanel.instance?.showTables(runId, this.results.addTables(runId, [detail.table]));
+              return;
+            }
+            const p = detail.progress;
+            const pct = Math.round(sweepFraction(p, comparison.n_layers) * 100);
+            progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
+            this.showRunState({ runId, state: 'sweeping', message, progress: p });
+          });
+          cur.call = call;
+          if (cur.cancelled) call.cancel();
+          try {
+            await call.result;
+            return 'done' as const;
+          } catch (e) {
+            if (isCancelled(e)) return 'cancelled' as const;
+            throw e;
+          } finally {
+            sub.dispose();
           }
-          const p = detail.progress;
-          const pct = Math.round(sweepFraction(p, comparison.n_layers) * 100);
-          progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
-          reported = Math.max(reported, pct);
-          this.showRunState({ runId, state: 'sweeping', message, progress: p });
-        });
-        cur.call = call;
-        if (cur.cancelled) call.cancel();
-        try {
-          await call.result;
-          return 'done' as const;
-        } catch (e) {
-          if (isCancelled(e)) return 'cancelled' as const;
-          throw e;
-        } finally {
-          sub.dispose();
-        }
-      },
-    ).then(
-      (s) => s,
-      (e: unknown) => {
-        const message = errorMessage(e);
-        this.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
-        void vscode.window.showErrorMessage(`Circuit Inspector: exact sweeps failed: ${message}`);
-        return 'error' as const;
-      },
-    );
+        },
+      )
+      .then(
+        (s) => s,
+        (e: unknown) => {
+          const message = errorMessage(e);
+          this.showRunState({ runId, state: 'error', message: `Exact sweeps failed: ${message}. Tables not yet refined still show the estimate.` });
+          void vscode.window.showErrorMessage(`Circuit Inspector: exact sweeps failed: ${message}`);
+          return 'error' as const;
+        },
+      );
     closed.dispose();
     if (outcome === 'error') return { status: 'error', message: 'exact sweeps failed' };
     if (outcome === 'cancelled') {
@@ -360,9 +387,9 @@ export class SubstitutionSession extends Disposable {
 
   private tell(status: 'no-editor' | 'empty' | 'identical' | 'mismatch' | 'error', message: string, level: 'info' | 'warn' | 'error' = 'info'): CompareOutcome {
     this.log[level === 'warn' ? 'warn' : level](`compare substitution: ${message}`);
-    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      level === 'error' ? vscode.window.showErrorMessage : level === 'warn' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(`Circuit Inspector: ${message}`);
     return { status, message };
   }
 }
-

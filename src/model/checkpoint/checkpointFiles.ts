@@ -16,9 +16,7 @@ export type TokenizerFiles =
   | { readonly kind: 'vocab+merges'; readonly vocabJson: string; readonly mergesTxt: string }
   | { readonly kind: 'tokenizer.json'; readonly tokenizerJson: string };
 
-export type WeightFiles =
-  | { readonly kind: 'single'; readonly safetensors: string }
-  | { readonly kind: 'sharded'; readonly index: string };
+export type WeightFiles = { readonly kind: 'single'; readonly safetensors: string } | { readonly kind: 'sharded'; readonly index: string };
 
 export interface CheckpointFiles {
   readonly dir: string;
@@ -79,7 +77,11 @@ function tokenizerFilesIn(dir: string, names: ReadonlySet<string>): TokenizerFil
     return { kind: 'vocab+merges', vocabJson: join(dir, 'vocab.json'), mergesTxt: join(dir, 'merges.txt') };
   }
   if (names.has('tokenizer.json')) return { kind: 'tokenizer.json', tokenizerJson: join(dir, 'tokenizer.json') };
-  const partial = names.has('vocab.json') ? ' (vocab.json is there but merges.txt is missing)' : names.has('merges.txt') ? ' (merges.txt is there but vocab.json is missing)' : '';
+  const partial = names.has('vocab.json')
+    ? ' (vocab.json is there but merges.txt is missing)'
+    : names.has('merges.txt')
+      ? ' (merges.txt is there but vocab.json is missing)'
+      : '';
   throw new CheckpointError(`${dir}: no tokenizer files${partial}; expected vocab.json + merges.txt, or tokenizer.json`);
 }
 

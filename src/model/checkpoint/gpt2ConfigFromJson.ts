@@ -30,9 +30,7 @@ export function gpt2ConfigFromJson(json: unknown, file = 'config.json'): Gpt2Con
   }
   const read = new ConfigReader(json as Record<string, unknown>, file);
   if (read.has('model_type') && read.string('model_type') !== 'gpt2') {
-    throw new CheckpointError(
-      `${file}: model_type is '${read.string('model_type')}', but only GPT-2-architecture models ('gpt2') are supported`,
-    );
+    throw new CheckpointError(`${file}: model_type is '${read.string('model_type')}', but only GPT-2-architecture models ('gpt2') are supported`);
   }
   const nLayers = read.positiveInteger('n_layer');
   const nHeads = read.positiveInteger('n_head');
@@ -64,9 +62,7 @@ function activationOf(read: ConfigReader): Gpt2Activation {
   const name = read.has('activation_function') ? read.string('activation_function') : GPT2_CONFIG_DEFAULTS.activation_function;
   const activation = SUPPORTED_ACTIVATIONS[name];
   if (!Object.prototype.hasOwnProperty.call(SUPPORTED_ACTIVATIONS, name)) {
-    throw new CheckpointError(
-      `${read.file}: activation_function '${name}' is not supported (supported: ${Object.keys(SUPPORTED_ACTIVATIONS).join(', ')})`,
-    );
+    throw new CheckpointError(`${read.file}: activation_function '${name}' is not supported (supported: ${Object.keys(SUPPORTED_ACTIVATIONS).join(', ')})`);
   }
   return activation;
 }

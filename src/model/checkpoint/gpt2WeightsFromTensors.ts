@@ -1,13 +1,7 @@
 import type { Gpt2Config } from '../gpt2Config';
 import type { BlockWeights, Gpt2Weights } from '../gpt2Weights';
 import { CheckpointError, formatShape, listSome } from './checkpointError';
-import {
-  LM_HEAD,
-  blockTensorName,
-  canonicalTensorName,
-  expectedGpt2Tensors,
-  isAttentionMaskBuffer,
-} from './gpt2TensorNames';
+import { LM_HEAD, blockTensorName, canonicalTensorName, expectedGpt2Tensors, isAttentionMaskBuffer } from './gpt2TensorNames';
 import { isFloatDtype } from './safetensorsDtype';
 import type { StoredTensorInfo, TensorSource } from './tensorSource';
 
@@ -27,11 +21,7 @@ const MAX_LISTED_PROBLEMS = 12;
  * duplicated tensors, non-float dtypes, wrong shapes) is collected and reported in one error naming
  * the keys, so a wrong checkpoint is diagnosed in one go.
  */
-export function planGpt2Tensors(
-  config: Gpt2Config,
-  tensors: ReadonlyMap<string, StoredTensorInfo>,
-  description: string,
-): Gpt2TensorPlan {
+export function planGpt2Tensors(config: Gpt2Config, tensors: ReadonlyMap<string, StoredTensorInfo>, description: string): Gpt2TensorPlan {
   checkLayerCount(config, tensors, description);
   const expected = expectedGpt2Tensors(config);
   const storedNames = new Map<string, string>();

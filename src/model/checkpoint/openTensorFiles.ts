@@ -65,7 +65,9 @@ async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
   for (const [name, shard] of Object.entries(weightMap)) {
     const problem = shardFileProblem(shard);
     if (typeof shard !== 'string' || problem !== undefined) {
-      throw new CheckpointError(`${indexPath}: weight_map['${name}'] must name a .safetensors file in the same folder, got ${JSON.stringify(shard)} (${problem})`);
+      throw new CheckpointError(
+        `${indexPath}: weight_map['${name}'] must name a .safetensors file in the same folder, got ${JSON.stringify(shard)} (${problem})`,
+      );
     }
     result.set(name, shard);
   }

@@ -67,7 +67,9 @@ function parseJsonObject(headerBytes: Uint8Array, file: string): Record<string, 
   // JSON.parse keeps the last of two equal keys: a tensor stored twice would silently lose its first copy.
   const duplicates = duplicateTopLevelKeys(text);
   if (duplicates.length > 0) {
-    throw new CheckpointError(`${file}: the safetensors header names ${duplicates.length === 1 ? 'a tensor' : 'tensors'} more than once: ${listSome(duplicates.map((d) => `'${d}'`))}`);
+    throw new CheckpointError(
+      `${file}: the safetensors header names ${duplicates.length === 1 ? 'a tensor' : 'tensors'} more than once: ${listSome(duplicates.map((d) => `'${d}'`))}`,
+    );
   }
   return json;
 }

@@ -48,11 +48,7 @@ export function encodeSafetensors(tensors: TensorsToWrite, metadata?: Readonly<R
 }
 
 /** Streams the file to disk one tensor at a time, so only one encoded tensor is in memory at once. */
-export async function writeSafetensorsFile(
-  path: string,
-  tensors: TensorsToWrite,
-  metadata?: Readonly<Record<string, string>>,
-): Promise<void> {
+export async function writeSafetensorsFile(path: string, tensors: TensorsToWrite, metadata?: Readonly<Record<string, string>>): Promise<void> {
   const layout = planLayout(tensors, metadata);
   const handle = await open(path, 'w');
   try {

@@ -30,10 +30,7 @@ export interface TensorSource {
 }
 
 /** An in-memory source of float32 tensors (tests, or weights already in memory). */
-export function tensorSourceFromArrays(
-  tensors: ReadonlyMap<string, Float32Tensor>,
-  description = 'in-memory tensors',
-): TensorSource {
+export function tensorSourceFromArrays(tensors: ReadonlyMap<string, Float32Tensor>, description = 'in-memory tensors'): TensorSource {
   const infos = new Map<string, StoredTensorInfo>();
   for (const [name, t] of tensors) {
     if (t.data.length !== numel(t.dims)) {

@@ -18,11 +18,13 @@ export function embedWeights(graph: OnnxGraph, weights: Readonly<Record<string, 
     inputs: graph.inputs.filter((i) => !isWeight(i.name)),
     initializers: [
       ...graph.initializers,
-      ...graph.inputs.filter((i) => isWeight(i.name)).map((i) => {
-        const w = weights[i.name];
-        if (!w || w.type !== 'float32') throw new Error(`no float32 weights for graph input '${i.name}'`);
-        return { name: i.name, elemType: OnnxDataType.Float, dims: [...w.dims], raw: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) };
-      }),
+      ...graph.inputs
+        .filter((i) => isWeight(i.name))
+        .map((i) => {
+          const w = weights[i.name];
+          if (!w || w.type !== 'float32') throw new Error(`no float32 weights for graph input '${i.name}'`);
+          return { name: i.name, elemType: OnnxDataType.Float, dims: [...w.dims], raw: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) };
+        }),
     ],
   };
 }

@@ -17,7 +17,16 @@ const F = OnnxDataType.Float;
 
 /** Hooks whose gradient the backward graph outputs, as `grad:<hook>`. */
 export const GRADIENT_HOOKS: readonly BlockHookSuffix[] = [
-  'hook_resid_pre', 'attn.hook_q', 'attn.hook_k', 'attn.hook_v', 'attn.hook_pattern', 'attn.hook_z', 'hook_attn_out', 'hook_resid_mid', 'hook_mlp_out', 'hook_resid_post',
+  'hook_resid_pre',
+  'attn.hook_q',
+  'attn.hook_k',
+  'attn.hook_v',
+  'attn.hook_pattern',
+  'attn.hook_z',
+  'hook_attn_out',
+  'hook_resid_mid',
+  'hook_mlp_out',
+  'hook_resid_post',
 ];
 
 export const gradName = (hook: HookName) => `grad:${hook}`;

@@ -145,7 +145,11 @@ class Gpt2GraphWriter {
   private mlp(l: number, x: string, W: BlockWeightNames, dims: ReturnType<typeof blockWeightDims>): string {
     const g = this.g;
     const H = (s: BlockHookSuffix) => blockHook(l, s);
-    const pre = this.hook(H('mlp.hook_pre'), g.op('Add', [g.op('MatMul', [x, this.weight(W.wIn, dims.wIn)]), this.weight(W.bIn, dims.bIn)]), ['batch', 'pos', this.c.dMlp]);
+    const pre = this.hook(H('mlp.hook_pre'), g.op('Add', [g.op('MatMul', [x, this.weight(W.wIn, dims.wIn)]), this.weight(W.bIn, dims.bIn)]), [
+      'batch',
+      'pos',
+      this.c.dMlp,
+    ]);
     const post = this.hook(H('mlp.hook_post'), this.activation(pre), ['batch', 'pos', this.c.dMlp]);
     const out = g.op('Add', [g.op('MatMul', [post, this.weight(W.wOut, dims.wOut)]), this.weight(W.bOut, dims.bOut)]);
     return this.hook(H('hook_mlp_out'), out, ['batch', 'pos', this.c.dModel]);

@@ -39,7 +39,17 @@ export interface Gpt2GraphSpec {
 }
 
 export function specKey(s: Gpt2GraphSpec): string {
-  return JSON.stringify([s.startLayer, s.stopAfterLayer, s.logits, [...s.patchedHooks].sort(), s.perHeadResult, s.layerNorm, !!s.residInputAtStart, !!s.pastPrefix, !!s.backward]);
+  return JSON.stringify([
+    s.startLayer,
+    s.stopAfterLayer,
+    s.logits,
+    [...s.patchedHooks].sort(),
+    s.perHeadResult,
+    s.layerNorm,
+    !!s.residInputAtStart,
+    !!s.pastPrefix,
+    !!s.backward,
+  ]);
 }
 
 /** Graph input names. Weights are inputs too (see weightFeeds.ts), named `weight:<path>`. */

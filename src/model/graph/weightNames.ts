@@ -29,7 +29,18 @@ export type BlockWeightNames = ReturnType<typeof WEIGHT.block>;
 export function blockWeightDims(c: Gpt2Config): Record<keyof BlockWeightNames, number[]> {
   const d = c.dModel;
   return {
-    ln1W: [d], ln1B: [d], wQkv: [d, 3 * d], bQkv: [3 * d], wO: [d, d], wOByHead: [c.nHeads, c.dHead, d], bO: [d],
-    ln2W: [d], ln2B: [d], wIn: [d, c.dMlp], bIn: [c.dMlp], wOut: [c.dMlp, d], bOut: [d],
+    ln1W: [d],
+    ln1B: [d],
+    wQkv: [d, 3 * d],
+    bQkv: [3 * d],
+    wO: [d, d],
+    wOByHead: [c.nHeads, c.dHead, d],
+    bO: [d],
+    ln2W: [d],
+    ln2B: [d],
+    wIn: [d, c.dMlp],
+    bIn: [c.dMlp],
+    wOut: [c.dMlp, d],
+    bOut: [d],
   };
 }

@@ -19,12 +19,7 @@ export interface TokenRange {
  * Appends the ranges of the tokens of one pre-token piece, given the number of bytes each token holds
  * (they must add up to the piece's UTF-8 length).
  */
-export function appendTokenRanges(
-  piece: string,
-  pieceStart: number,
-  tokenByteLengths: readonly number[],
-  out: TokenRange[],
-): void {
+export function appendTokenRanges(piece: string, pieceStart: number, tokenByteLengths: readonly number[], out: TokenRange[]): void {
   let totalBytes = 0;
   for (const length of tokenByteLengths) totalBytes += length;
   if (totalBytes === piece.length) {

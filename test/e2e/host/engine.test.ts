@@ -63,6 +63,13 @@ describe('the engine process', function () {
     const next = await inspect();
     assert.equal(next.status, 'done', JSON.stringify(next));
     assert.notEqual(api.engine.pid, killed, 'a new engine process');
-    if (next.status === 'done') assert.equal(next.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
+    if (next.status === 'done')
+      assert.equal(
+        next.tokens
+          .slice(1)
+          .map((t) => t.text)
+          .join(''),
+        'return self.width * self.height',
+      );
   });
 });

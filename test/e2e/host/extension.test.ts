@@ -61,7 +61,10 @@ describe('Circuit Inspector in the extension host', function () {
   });
 
   it('an empty line says there is nothing to inspect', async () => {
-    const blank = doc.getText().split('\n').findIndex((l) => l.trim() === '');
+    const blank = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.trim() === '');
     editor.selection = new vscode.Selection(blank, 0, blank, 0);
     const r = await inspect();
     assert.equal(r.status, 'empty');
@@ -102,7 +105,17 @@ describe('Circuit Inspector in the extension host', function () {
     const q = n - 1;
     const p = await api.attention.headPattern({ inspectionId: ins.inspectionId, layer: 0, head: 0 });
     const weights = p.pattern_q_k.slice(q * n, (q + 1) * n);
-    assert.ok(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }));
+    assert.ok(
+      api.attention.simulateFocus({
+        inspectionId: ins.inspectionId,
+        layer: 0,
+        head: 0,
+        tokenIndex: q,
+        direction: 'from',
+        locked: true,
+        weights_token: weights,
+      }),
+    );
     const shown = api.attention.decorations;
     assert.ok(shown && shown.painted.length > 0, 'ranges painted');
     assert.equal(shown.uri, doc.uri.toString());
@@ -112,14 +125,27 @@ describe('Circuit Inspector in the extension host', function () {
     await vscode.commands.executeCommand('circuitInspector.clearDecorations');
     assert.equal(api.attention.decorations, undefined);
     // a focus for another inspection paints nothing
-    assert.equal(api.attention.simulateFocus({ inspectionId: 'other', layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }), false);
+    assert.equal(
+      api.attention.simulateFocus({ inspectionId: 'other', layer: 0, head: 0, tokenIndex: q, direction: 'from', locked: true, weights_token: weights }),
+      false,
+    );
   });
 
   it('an edit makes the inspection stale: decorations cleared, hover says stale', async () => {
     const ins = api.attention.inspection!;
     const n = ins.params.tokens.length;
     const weights = new Float32Array(n).fill(1 / n);
-    assert.ok(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }));
+    assert.ok(
+      api.attention.simulateFocus({
+        inspectionId: ins.inspectionId,
+        layer: 0,
+        head: 1,
+        tokenIndex: n - 1,
+        direction: 'from',
+        locked: true,
+        weights_token: weights,
+      }),
+    );
     assert.ok(api.attention.decorations);
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     assert.ok(await editor.edit((e) => e.insert(end, '\n# edited\n')));
@@ -130,7 +156,19 @@ describe('Circuit Inspector in the extension host', function () {
     const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(at)));
     assert.match(text, /Stale/);
     assert.doesNotMatch(text, /Heads attending/);
-    assert.equal(api.attention.simulateFocus({ inspectionId: ins.inspectionId, layer: 0, head: 1, tokenIndex: n - 1, direction: 'from', locked: true, weights_token: weights }), false, 'no painting on stale results');
+    assert.equal(
+      api.attention.simulateFocus({
+        inspectionId: ins.inspectionId,
+        layer: 0,
+        head: 1,
+        tokenIndex: n - 1,
+        direction: 'from',
+        locked: true,
+        weights_token: weights,
+      }),
+      false,
+      'no painting on stale results',
+    );
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.equal(doc.isDirty, false);
   });
@@ -144,8 +182,14 @@ describe('Circuit Inspector in the extension host', function () {
     assert.equal(r.status, 'done', JSON.stringify(r));
     if (r.status !== 'done') return;
     if (!r.truncated) {
-      assert.ok(r.tokens.some((t) => t.isWatched && t.text.includes('self')), 'self is watched');
-      assert.ok(r.tokens.some((t) => t.isWatched && t.text.includes('param')), 'param is watched');
+      assert.ok(
+        r.tokens.some((t) => t.isWatched && t.text.includes('self')),
+        'self is watched',
+      );
+      assert.ok(
+        r.tokens.some((t) => t.isWatched && t.text.includes('param')),
+        'param is watched',
+      );
     }
     console.log(`docstring: ${r.tokens.length} tokens${r.truncated ? ' (truncated)' : ''} with ${r.modelName}`);
   });
@@ -168,7 +212,10 @@ describe('Circuit Inspector in the extension host', function () {
       assert.equal(got.replace(/\r\n/g, '\n'), t.text);
     }
     const y = crlf.getText().indexOf('y');
-    assert.match(hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', crlf.uri, crlf.positionAt(y))), /Circuit Inspector/);
+    assert.match(
+      hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', crlf.uri, crlf.positionAt(y))),
+      /Circuit Inspector/,
+    );
   });
 
   it('refuses binary text and whitespace-only selections', async () => {
@@ -192,7 +239,13 @@ describe('Circuit Inspector in the extension host', function () {
     assert.ok(a.status === 'superseded' || a.status === 'cancelled', `first: ${a.status}`);
     assert.equal(b.status, 'done');
     if (b.status === 'done') assert.equal(api.attention.inspection?.inspectionId, b.inspectionId);
-    assert.equal(api.attention.inspection?.params.tokens.slice(1).map((t) => t.text).join(''), 'return self.width * self.height');
+    assert.equal(
+      api.attention.inspection?.params.tokens
+        .slice(1)
+        .map((t) => t.text)
+        .join(''),
+      'return self.width * self.height',
+    );
   });
 
   it('closing the panel mid-run drops the result quietly', async () => {
@@ -230,7 +283,10 @@ describe('Circuit Inspector in the extension host', function () {
       const chosen = await vscode.commands.executeCommand('circuitInspector.selectModel', 'test-org/tiny-gpt2');
       assert.equal(chosen, 'test-org/tiny-gpt2');
       assert.equal(vscode.workspace.getConfiguration('circuitInspector').get('model'), 'test-org/tiny-gpt2');
-      assert.ok(hub.requests.some((r) => r.file === 'model.safetensors'), 'the weights came from the fake hub');
+      assert.ok(
+        hub.requests.some((r) => r.file === 'model.safetensors'),
+        'the weights came from the fake hub',
+      );
       editor = await vscode.window.showTextDocument(doc);
       select(editor, 'self.width = width');
       const r = await inspect();

@@ -59,10 +59,16 @@ describe('first run: sample, Hugging Face token, export for Python', function ()
     const bytes = readFileSync(file);
     const n = Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { shape: number[] }> & { __metadata__: Record<string, string> };
-    assert.deepEqual(JSON.parse(header.__metadata__.tokens), r.tokens.map((t) => t.id));
+    assert.deepEqual(
+      JSON.parse(header.__metadata__.tokens),
+      r.tokens.map((t) => t.id),
+    );
     assert.equal(header.__metadata__.hook_names, 'transformer_lens');
     assert.deepEqual(header['blocks.0.attn.hook_pattern'].shape.slice(0, 1), [1]);
     assert.equal(header['blocks.0.attn.hook_pattern'].shape[2], r.tokens.length);
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('circuitInspector.exportActivations', 'relative.safetensors')), /absolute \.safetensors path/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('circuitInspector.exportActivations', 'relative.safetensors')),
+      /absolute \.safetensors path/,
+    );
   });
 });

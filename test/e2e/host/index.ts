@@ -13,7 +13,10 @@ const Mocha: typeof import('mocha') = require(__MOCHA_PATH__);
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
   const dir = path.join(__dirname, 'suite');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort())
+    mocha.addFile(path.join(dir, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} extension-host test(s) failed`)) : resolve()));
   });

@@ -28,7 +28,10 @@ let editor: vscode.TextEditor;
 
 /** Cursor inside `self` of `def scale(self, factor):` (no selection: the prompt is that line). */
 function cursorInSelf(): void {
-  const line = doc.getText().split('\n').findIndex((l) => l.includes('def scale(self'));
+  const line = doc
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.includes('def scale(self'));
   const col = doc.lineAt(line).text.indexOf('(self') + 2;
   editor.selection = new vscode.Selection(line, col, line, col);
 }
@@ -74,9 +77,17 @@ describe('Compare Token Substitution in the extension host', function () {
     assert.ok(r.status === 'done' && r.tablesExact === 4 && r.tablesTotal === 4);
     const s = await state();
     assert.equal(s.runState, 'done');
-    assert.deepEqual(s.tables.map((t) => `${t.sweep}/${t.direction}/${t.source}`).sort(), ['resid_pre/denoise/exact', 'resid_pre/noise/exact', 'z/denoise/exact', 'z/noise/exact']);
+    assert.deepEqual(s.tables.map((t) => `${t.sweep}/${t.direction}/${t.source}`).sort(), [
+      'resid_pre/denoise/exact',
+      'resid_pre/noise/exact',
+      'z/denoise/exact',
+      'z/noise/exact',
+    ]);
     assert.ok(s.tables.every((t) => t.finite && t.cells > 0));
-    assert.ok(s.notes.some((n) => /first token/.test(n)), s.notes.join(' | '));
+    assert.ok(
+      s.notes.some((n) => /first token/.test(n)),
+      s.notes.join(' | '),
+    );
     assert.match(s.metric?.label ?? '', /logit\('·self'\)/);
   });
 
@@ -101,7 +112,10 @@ describe('Compare Token Substitution in the extension host', function () {
     const exact = s.tables.filter((t) => t.source === 'exact').length;
     assert.ok(exact >= 1 && exact < sweeps.length * 2, `${exact} exact tables`);
     assert.ok(r.status === 'cancelled' && r.tablesExact === exact);
-    assert.ok(s.tables.every((t) => t.finite), 'no table has unfilled cells');
+    assert.ok(
+      s.tables.every((t) => t.finite),
+      'no table has unfilled cells',
+    );
   });
 
   it('exports after a cancel: JSON, CSV and HTML hold every table whole, estimate or exact, written in one go', async () => {
@@ -119,7 +133,10 @@ describe('Compare Token Substitution in the extension host', function () {
         assert.equal(written, target.fsPath);
         return Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
       };
-      const json = JSON.parse(await read('export.json', 'json')) as { tables: { source: string; dims: number[]; patched: unknown[] }[]; metric: { label: string } };
+      const json = JSON.parse(await read('export.json', 'json')) as {
+        tables: { source: string; dims: number[]; patched: unknown[] }[];
+        metric: { label: string };
+      };
       assert.equal(json.tables.length, s.tables.length);
       assert.deepEqual(json.tables.map((t) => t.source).sort(), s.tables.map((t) => t.source).sort());
       const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);

@@ -1,12 +1,5 @@
 import * as assert from 'node:assert/strict';
-import {
-  bosAttentionScores,
-  inductionScores,
-  inductionTargets,
-  meanEntropies,
-  patternShape,
-  previousTokenScores,
-} from '../../../src/analysis/headScores';
+import { bosAttentionScores, inductionScores, inductionTargets, meanEntropies, patternShape, previousTokenScores } from '../../../src/analysis/headScores';
 import { float32Tensor } from '../../../src/model/tensor';
 import { causalPattern, patternFromRows } from './patternHelpers';
 

@@ -34,7 +34,10 @@ describe('inspection builder', () => {
   });
 
   it('orders head summaries by layer then head, with scores in place', () => {
-    assert.deepEqual(params.headSummaries.map((s) => `${s.layer}.${s.head}`), ['0.0', '0.1', '0.2', '1.0', '1.1', '1.2']);
+    assert.deepEqual(
+      params.headSummaries.map((s) => `${s.layer}.${s.head}`),
+      ['0.0', '0.1', '0.2', '1.0', '1.1', '1.2'],
+    );
     const [prev, sink] = params.headSummaries;
     assert.ok(prev.prevToken > 0.5 && prev.prevToken > sink.prevToken);
     assert.ok(sink.bos > 0.9);
@@ -56,7 +59,10 @@ describe('inspection builder', () => {
       [4, 6, 11],
     );
     const custom = buildInspection({ ...input, watchTokens: [' return', '<|endoftext|>'] }, layers);
-    assert.deepEqual(custom.tokens.flatMap((t, i) => (t.isWatched ? [i] : [])), [10]);
+    assert.deepEqual(
+      custom.tokens.flatMap((t, i) => (t.isWatched ? [i] : [])),
+      [10],
+    );
   });
 
   it('caps thumbnails at 32 and reports NaN-free JSON-safe summaries', () => {
@@ -71,7 +77,14 @@ describe('inspection builder', () => {
   it('names missing layers and mismatched shapes', () => {
     const b = new InspectionBuilder(input).addLayer(1, layers[1]);
     assert.throws(() => b.finish(), /layer\(s\) 0/);
-    assert.throws(() => new InspectionBuilder(input).addLayer(0, causalPattern(2, N, () => 0)), /expects \[3, 13, 13\]/);
+    assert.throws(
+      () =>
+        new InspectionBuilder(input).addLayer(
+          0,
+          causalPattern(2, N, () => 0),
+        ),
+      /expects \[3, 13, 13\]/,
+    );
     assert.throws(() => new InspectionBuilder(input).addLayer(2, layers[0]), /layer 2 outside/);
   });
 

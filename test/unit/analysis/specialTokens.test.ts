@@ -1,16 +1,41 @@
 import * as assert from 'node:assert/strict';
-import {
-  SpecialTokenDetector,
-  detectSpecialTokens,
-  median,
-  quoteToken,
-  robustZScores,
-} from '../../../src/analysis/specialTokens';
+import { SpecialTokenDetector, detectSpecialTokens, median, quoteToken, robustZScores } from '../../../src/analysis/specialTokens';
 import { causalPattern } from './patternHelpers';
 
 // def f(self, param, x, y):\n    return param + x * y + z\n    w = param
-const TEXTS = ['<|endoftext|>', 'def', ' f', '(', 'self', ',', ' param', ',', ' x', ',', ' y', '):', '\n', '   ', ' return', ' param',
-  ' +', ' x', ' *', ' y', ' +', ' z', '\n', '   ', ' w', ' =', ' param', ' +', ' self', '.', 'v'];
+const TEXTS = [
+  '<|endoftext|>',
+  'def',
+  ' f',
+  '(',
+  'self',
+  ',',
+  ' param',
+  ',',
+  ' x',
+  ',',
+  ' y',
+  '):',
+  '\n',
+  '   ',
+  ' return',
+  ' param',
+  ' +',
+  ' x',
+  ' *',
+  ' y',
+  ' +',
+  ' z',
+  '\n',
+  '   ',
+  ' w',
+  ' =',
+  ' param',
+  ' +',
+  ' self',
+  '.',
+  'v',
+];
 const ids = new Map<string, number>();
 const TOKENS = TEXTS.map((text, i) => {
   if (!ids.has(text)) ids.set(text, ids.size);
@@ -38,7 +63,10 @@ describe('special-token detection', () => {
     assert.equal(f.kind, 'identifier');
     assert.equal(f.direction, 'more');
     assert.deepEqual(f.tokenIndices, [6, 15, 26]);
-    assert.deepEqual(f.heads.map((h) => [h.layer, h.head]), [[0, 0]]);
+    assert.deepEqual(
+      f.heads.map((h) => [h.layer, h.head]),
+      [[0, 0]],
+    );
     // Not exactly 8: the distance correction absorbs a little of the preference.
     assert.ok(f.heads[0].ratio > 7 && f.heads[0].ratio < 9, `ratio ${f.heads[0].ratio}`);
     assert.match(f.message, /^head 0\.0 attends to ` param` [78]\.\d× more than to other identifier tokens$/);
@@ -49,7 +77,13 @@ describe('special-token detection', () => {
     const l0 = causalPattern(3, N, (h, _q, k) => (h === 2 && is(k, 'self') ? -Math.log(5) : 0));
     const l1 = causalPattern(3, N, (h, _q, k) => (h === 1 && is(k, ' param') ? Math.log(20) : 0));
     const findings = detectSpecialTokens([l0, l1], TOKENS);
-    assert.deepEqual(findings.map((f) => [f.text, f.direction]), [[' param', 'more'], ['self', 'less']]);
+    assert.deepEqual(
+      findings.map((f) => [f.text, f.direction]),
+      [
+        [' param', 'more'],
+        ['self', 'less'],
+      ],
+    );
     assert.match(findings[1].message, /^head 0\.2 attends to `self` [45]\.\d× less than to other identifier tokens$/);
     assert.match(findings[0].message, /^head 1\.1 attends to ` param` (19|20|21)× more/);
   });
@@ -57,7 +91,10 @@ describe('special-token detection', () => {
   it('lists every responsible head, strongest first', () => {
     const l0 = causalPattern(2, N, (h, _q, k) => (is(k, ' param') ? Math.log(h === 0 ? 4 : 12) : 0));
     const [f] = detectSpecialTokens([l0], TOKENS);
-    assert.deepEqual(f.heads.map((h) => h.head), [1, 0]);
+    assert.deepEqual(
+      f.heads.map((h) => h.head),
+      [1, 0],
+    );
     assert.match(f.message, /^head 0\.1 .* \(and 1 more head\)$/);
   });
 

@@ -31,10 +31,26 @@ describe('host/tokenActivity', () => {
   });
 
   it('orders heads by layer and head, and picks the top k', () => {
-    const two = { dims: [2, 3, 3], data: Float32Array.from([...p.data, ...layer([[1, 0, 0], [0.1, 0.9, 0], [0, 0.2, 0.8]]).data]) };
+    const two = {
+      dims: [2, 3, 3],
+      data: Float32Array.from([
+        ...p.data,
+        ...layer([
+          [1, 0, 0],
+          [0.1, 0.9, 0],
+          [0, 0.2, 0.8],
+        ]).data,
+      ]),
+    };
     const acts = tokenActivity([p, two], 1, isBos);
-    assert.deepEqual(acts.map((a) => `${a.layer}.${a.head}`), ['0.0', '1.0', '1.1']);
-    assert.deepEqual(topHeads(acts, 'fromWeight', 2).map((a) => `${a.layer}.${a.head}`), ['1.1', '0.0']);
+    assert.deepEqual(
+      acts.map((a) => `${a.layer}.${a.head}`),
+      ['0.0', '1.0', '1.1'],
+    );
+    assert.deepEqual(
+      topHeads(acts, 'fromWeight', 2).map((a) => `${a.layer}.${a.head}`),
+      ['1.1', '0.0'],
+    );
     assert.throws(() => tokenActivity([p], 3, isBos), RangeError);
   });
 });
@@ -44,9 +60,17 @@ describe('host/decorationPlan', () => {
     assert.equal(weightBucket(1), WEIGHT_BUCKETS);
     assert.equal(weightBucket(0.001), 1);
     assert.ok(bucketAlpha(1) < bucketAlpha(WEIGHT_BUCKETS));
-    const ranges = [{ start: 5, end: 5 }, { start: 5, end: 8 }, { start: 8, end: 9 }, { start: 9, end: 12 }];
+    const ranges = [
+      { start: 5, end: 5 },
+      { start: 5, end: 8 },
+      { start: 8, end: 9 },
+      { start: 9, end: 12 },
+    ];
     const plan = planDecorations(ranges, [0.5, 0.4, 0.01, 0.09], 3);
-    assert.deepEqual(plan.painted.map((p) => p.range.start), [5, 9]);
+    assert.deepEqual(
+      plan.painted.map((p) => p.range.start),
+      [5, 9],
+    );
     assert.deepEqual(plan.focus, { start: 9, end: 12 });
     assert.equal(planDecorations(ranges, [1, 0, 0, 0], 0).focus, undefined, 'BOS has no range to outline');
     assert.throws(() => planDecorations(ranges, [1], 0));

@@ -1,12 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { tokenKind } from '../../../src/analysis/tokenKinds';
-import {
-  DEFAULT_WATCH_TOKENS,
-  isWatchedToken,
-  matchWatchTokens,
-  normalizeWatchList,
-  stripLeadingSpace,
-} from '../../../src/analysis/watchTokens';
+import { DEFAULT_WATCH_TOKENS, isWatchedToken, matchWatchTokens, normalizeWatchList, stripLeadingSpace } from '../../../src/analysis/watchTokens';
 
 describe('watch tokens', () => {
   it('defaults to self and param', () => {

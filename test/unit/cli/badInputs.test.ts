@@ -20,20 +20,48 @@ describe('circuit-inspector bad inputs', () => {
     ['--tokens 1,x', () => ['inspect', '--model', MODEL, '--tokens', '1,x'], /--tokens '1,x': 'x' is not a token id/],
     ['--tokens -3', () => ['inspect', '--model', MODEL, '--tokens=-3'], /--tokens '-3': '-3' is not a token id/],
     ['--tokens 999999', () => ['inspect', '--model', MODEL, '--tokens', '999999'], /--tokens: 999999 is not a token id of this model \(ids go from 0 to 300\)/],
-    ['--tokens longer than the context', () => ['inspect', '--model', MODEL, '--tokens', Array(40).fill(5).join(',')], /--tokens: the prompt is 40 tokens, more than this model's context of 32/],
+    [
+      '--tokens longer than the context',
+      () => ['inspect', '--model', MODEL, '--tokens', Array(40).fill(5).join(',')],
+      /--tokens: the prompt is 40 tokens, more than this model's context of 32/,
+    ],
     ['--text empty', () => ['inspect', '--model', MODEL, '--text', ''], /--text: the text is empty/],
-    ['--logits some', () => ['inspect', '--model', MODEL, '--text', 'a', '--logits', 'some'], /--logits: expected none, last, all or comma-separated token positions, got 'some'/],
+    [
+      '--logits some',
+      () => ['inspect', '--model', MODEL, '--text', 'a', '--logits', 'some'],
+      /--logits: expected none, last, all or comma-separated token positions, got 'some'/,
+    ],
     ['--logits position outside', () => ['inspect', '--model', MODEL, '--text', 'a', '--logits', '7'], /--logits: position 7 is outside the prompt/],
-    ['--hooks bad layer', () => ['inspect', '--model', MODEL, '--text', 'a', '--hooks', 'blocks.5.attn.hook_pattern'], /--hooks: hook 'blocks\.5\.attn\.hook_pattern' names layer 5, but the model has 2 layers/],
+    [
+      '--hooks bad layer',
+      () => ['inspect', '--model', MODEL, '--text', 'a', '--hooks', 'blocks.5.attn.hook_pattern'],
+      /--hooks: hook 'blocks\.5\.attn\.hook_pattern' names layer 5, but the model has 2 layers/,
+    ],
     ['--hooks unknown', () => ['inspect', '--model', MODEL, '--text', 'a', '--hooks', 'blocks.0.foo'], /--hooks: unknown hook name 'blocks\.0\.foo'/],
     ['--hooks empty item', () => ['inspect', '--model', MODEL, '--text', 'a', '--hooks', 'blocks.0.hook_resid_pre,,'], /--hooks '.*': item 2 is empty/],
-    ['--layer-norm', () => ['inspect', '--model', MODEL, '--text', 'a', '--layer-norm', 'none'], /--layer-norm: expected as_configured or identity, got 'none'/],
-    ['--out into a missing folder', () => ['inspect', '--model', MODEL, '--text', 'a', '--out', join(dir, 'no', 'such', 'x.json')], /--out .*x\.json: the folder .*such does not exist/],
+    [
+      '--layer-norm',
+      () => ['inspect', '--model', MODEL, '--text', 'a', '--layer-norm', 'none'],
+      /--layer-norm: expected as_configured or identity, got 'none'/,
+    ],
+    [
+      '--out into a missing folder',
+      () => ['inspect', '--model', MODEL, '--text', 'a', '--out', join(dir, 'no', 'such', 'x.json')],
+      /--out .*x\.json: the folder .*such does not exist/,
+    ],
     ['--out a folder', () => ['inspect', '--model', MODEL, '--text', 'a', '--out', dir], /--out .*: is a folder; give the path of a file to write/],
     ['--text-file missing', () => ['inspect', '--model', MODEL, '--text-file', join(dir, 'nope.txt')], /--text-file .*nope\.txt: no such file/],
     ['--text and --text-file', () => ['inspect', '--model', MODEL, '--text', 'a', '--text-file', join(dir, 'x')], /give --text or --text-file, not both/],
-    ['patch without --answer', () => ['patch', '--model', MODEL, '--clean', 'a', '--corrupt', 'b', '--wrong', '#1'], /missing --answer: the token the clean prompt should predict/],
-    ['patch --answer #abc as text of several tokens', () => ['patch', '--model', MODEL, '--clean', 'a', '--corrupt', 'b', '--answer', '#abc', '--wrong', '#1'], /--answer "#abc" is \d+ tokens/],
+    [
+      'patch without --answer',
+      () => ['patch', '--model', MODEL, '--clean', 'a', '--corrupt', 'b', '--wrong', '#1'],
+      /missing --answer: the token the clean prompt should predict/,
+    ],
+    [
+      'patch --answer #abc as text of several tokens',
+      () => ['patch', '--model', MODEL, '--clean', 'a', '--corrupt', 'b', '--answer', '#abc', '--wrong', '#1'],
+      /--answer "#abc" is \d+ tokens/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: exit code 2 and a plain message`, async () => {

@@ -17,7 +17,13 @@ describe('circuit-inspector CLI', () => {
     const json = JSON.parse(r.out);
     assert.equal(json.tokens[0].isBos, true);
     const text = 'def f(self, param):';
-    assert.equal(json.tokens.slice(1).map((t: { start: number; end: number }) => text.slice(t.start, t.end)).join(''), text);
+    assert.equal(
+      json.tokens
+        .slice(1)
+        .map((t: { start: number; end: number }) => text.slice(t.start, t.end))
+        .join(''),
+      text,
+    );
     assert.equal(json.nextTokens.length, 3);
     assert.ok(json.nextTokens[0].prob >= json.nextTokens[1].prob);
     const total = json.nextTokens.reduce((a: number, t: { prob: number }) => a + t.prob, 0);
@@ -34,11 +40,27 @@ describe('circuit-inspector CLI', () => {
   });
 
   it('patch: both directions of the requested sweeps, raw and normalised', async () => {
-    const r = await cli(['patch', '--model', MODEL, '--clean', 'def f(self, param): return self.param', '--corrupt', 'def f(self, arg): return self.param',
-      '--answer', ' param', '--wrong', ' arg', '--sweeps', 'resid_pre,z']);
+    const r = await cli([
+      'patch',
+      '--model',
+      MODEL,
+      '--clean',
+      'def f(self, param): return self.param',
+      '--corrupt',
+      'def f(self, arg): return self.param',
+      '--answer',
+      ' param',
+      '--wrong',
+      ' arg',
+      '--sweeps',
+      'resid_pre,z',
+    ]);
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out);
-    assert.deepEqual(json.tables.map((t: { direction: string; sweep: string }) => `${t.direction}.${t.sweep}`), ['denoise.resid_pre', 'noise.resid_pre', 'denoise.z', 'noise.z']);
+    assert.deepEqual(
+      json.tables.map((t: { direction: string; sweep: string }) => `${t.direction}.${t.sweep}`),
+      ['denoise.resid_pre', 'noise.resid_pre', 'denoise.z', 'noise.z'],
+    );
     const resid = json.tables[0];
     assert.deepEqual(resid.dims, [2, json.clean.length]);
     // denoising resid_pre at layer 0 at the substituted position restores the clean metric exactly
@@ -49,7 +71,19 @@ describe('circuit-inspector CLI', () => {
   });
 
   it('refuses prompts of different token counts, naming both counts', async () => {
-    const r = await cli(['patch', '--model', MODEL, '--clean', 'def f(self, param):', '--corrupt', 'def f(self, param, other):', '--answer', ' param', '--wrong', ' arg']);
+    const r = await cli([
+      'patch',
+      '--model',
+      MODEL,
+      '--clean',
+      'def f(self, param):',
+      '--corrupt',
+      'def f(self, param, other):',
+      '--answer',
+      ' param',
+      '--wrong',
+      ' arg',
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.err, /clean prompt is \d+ tokens and the corrupt one \d+/);
   });

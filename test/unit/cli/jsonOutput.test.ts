@@ -19,7 +19,10 @@ describe('circuit-inspector JSON output', () => {
     const data = new Float32Array([0.1, -2, Infinity, 3.5, NaN, 1e-8]);
     const text = (await collect({ t: { dims: [2, 3], data: new JsonRows(data, 3) }, empty: new JsonRows(new Float32Array(0), 3) })).join('');
     const parsed = JSON.parse(text);
-    assert.deepEqual(parsed.t.data, [...data].map((v) => (Number.isFinite(v) ? v : null)));
+    assert.deepEqual(
+      parsed.t.data,
+      [...data].map((v) => (Number.isFinite(v) ? v : null)),
+    );
     assert.deepEqual(parsed.empty, []);
     assert.equal(text.split('\n').filter((l) => /^\s+\S+,\S/.test(l)).length, 2, text);
   });
@@ -37,19 +40,23 @@ describe('circuit-inspector JSON output', () => {
     let total = 0;
     let checksum = 0;
     let pending = '';
-    await writeJson({ logits: { dims: [1, rows, V], data: new JsonRows(data, V) } }, (chunk) => {
-      count++;
-      largest = Math.max(largest, chunk.length);
-      total += chunk.length;
-      if (head.length < 100) head += chunk.slice(0, 100);
-      // Parse the numbers as they stream by (no whole string is ever built here either).
-      pending += chunk;
-      const cut = pending.lastIndexOf(',');
-      if (cut >= 0) {
-        for (const m of pending.slice(0, cut).matchAll(/-?\d[\d.e+-]*/g)) checksum += Number(m[0]);
-        pending = pending.slice(cut);
-      }
-    }, chunkChars);
+    await writeJson(
+      { logits: { dims: [1, rows, V], data: new JsonRows(data, V) } },
+      (chunk) => {
+        count++;
+        largest = Math.max(largest, chunk.length);
+        total += chunk.length;
+        if (head.length < 100) head += chunk.slice(0, 100);
+        // Parse the numbers as they stream by (no whole string is ever built here either).
+        pending += chunk;
+        const cut = pending.lastIndexOf(',');
+        if (cut >= 0) {
+          for (const m of pending.slice(0, cut).matchAll(/-?\d[\d.e+-]*/g)) checksum += Number(m[0]);
+          pending = pending.slice(cut);
+        }
+      },
+      chunkChars,
+    );
     for (const m of pending.matchAll(/-?\d[\d.e+-]*/g)) checksum += Number(m[0]);
     const expected = data.reduce((a, v) => a + v, 0) + 1 + rows + V; // the dims are numbers too
     assert.ok(total > 5_000_000, String(total));

@@ -8,7 +8,11 @@ const COMMON_WITH_VALUES = ['model', 'layer-norm', 'out'];
 
 describe('circuit-inspector options', () => {
   it('--model with no value names the option and what it takes', async () => {
-    for (const args of [['inspect', '--model'], ['patch', '--model'], ['inspect', '--model', '--text', 'a']]) {
+    for (const args of [
+      ['inspect', '--model'],
+      ['patch', '--model'],
+      ['inspect', '--model', '--text', 'a'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(firstLine(r.err), /^circuit-inspector: --model needs a value: a model folder or hub id/);
@@ -16,7 +20,10 @@ describe('circuit-inspector options', () => {
     }
   });
 
-  for (const [command, own] of [['inspect', INSPECT_OPTIONS], ['patch', PATCH_OPTIONS]] as const) {
+  for (const [command, own] of [
+    ['inspect', INSPECT_OPTIONS],
+    ['patch', PATCH_OPTIONS],
+  ] as const) {
     it(`${command}: each option that takes a value, given last with none, says it needs one`, async () => {
       const names = [...COMMON_WITH_VALUES, ...Object.keys(own)];
       assert.ok(names.length >= 9);
@@ -36,7 +43,7 @@ describe('circuit-inspector options', () => {
     });
   }
 
-  it("an option of the other command says whose it is", async () => {
+  it('an option of the other command says whose it is', async () => {
     const r = await cli(['inspect', '--model', MODEL, '--text', 'a', '--answer', ' b']);
     assert.equal(r.code, 2);
     assert.match(firstLine(r.err), /--answer is an option of 'patch', not of 'inspect'/);

@@ -58,7 +58,11 @@ describe('circuit-inspector patch: validation before any run', () => {
     ['an empty answer', { answer: '' }, /--answer is empty/],
     ['an empty clean prompt', { clean: '' }, /--clean: the clean prompt is empty/],
     ['an empty corrupt prompt', { corrupt: '' }, /--corrupt: the corrupt prompt is empty/],
-    ['prompts longer than the context', { clean: 'ab '.repeat(40), corrupt: 'ac '.repeat(40) }, /--clean: the prompt is \d+ tokens \(BOS included\), more than this model's context of 32/],
+    [
+      'prompts longer than the context',
+      { clean: 'ab '.repeat(40), corrupt: 'ac '.repeat(40) },
+      /--clean: the prompt is \d+ tokens \(BOS included\), more than this model's context of 32/,
+    ],
     ['token counts that differ', { corrupt: 'def f(self, param, other): return self.param' }, /clean prompt is \d+ tokens and the corrupt one \d+/],
     ['an unknown sweep', { sweeps: 'resid_pre,resid_post' }, /--sweeps: unknown sweep 'resid_post'/],
     ['an empty sweep list', { sweeps: ',' }, /--sweeps ',' names nothing/],
@@ -87,7 +91,21 @@ describe('circuit-inspector patch: validation before any run', () => {
   });
 
   it('through main: an --out that cannot be written fails before any progress line', async () => {
-    const r = await cli(['patch', '--model', MODEL, '--clean', CLEAN, '--corrupt', CORRUPT, '--answer', ' param', '--wrong', ' arg', '--out', join(dir, 'missing', 'x.json')]);
+    const r = await cli([
+      'patch',
+      '--model',
+      MODEL,
+      '--clean',
+      CLEAN,
+      '--corrupt',
+      CORRUPT,
+      '--answer',
+      ' param',
+      '--wrong',
+      ' arg',
+      '--out',
+      join(dir, 'missing', 'x.json'),
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.err, /^circuit-inspector: --out .*x\.json: the folder .*missing does not exist/);
   });

@@ -30,7 +30,10 @@ describe('circuit-inspector text files', () => {
   });
 
   it('refuses /dev/zero as a device, without reading it', () => {
-    assert.equal(refusal(() => readTextFile('/dev/zero', '--text-file')), '--text-file /dev/zero: is a device, not a regular text file');
+    assert.equal(
+      refusal(() => readTextFile('/dev/zero', '--text-file')),
+      '--text-file /dev/zero: is a device, not a regular text file',
+    );
   });
 
   it('refuses a FIFO without waiting for a writer', function () {
@@ -40,27 +43,45 @@ describe('circuit-inspector text files', () => {
     } catch {
       this.skip();
     }
-    assert.match(refusal(() => readTextFile(fifo, '--clean-file')), /^--clean-file .*fifo: is a named pipe \(FIFO\), not a regular text file$/);
+    assert.match(
+      refusal(() => readTextFile(fifo, '--clean-file')),
+      /^--clean-file .*fifo: is a named pipe \(FIFO\), not a regular text file$/,
+    );
   });
 
   it('refuses a folder and a missing file, naming them', () => {
-    assert.match(refusal(() => readTextFile(dir, '--text-file')), /^--text-file .*ci-cli-text-\w+: is a folder/);
-    assert.match(refusal(() => readTextFile(join(dir, 'nope.txt'), '--text-file')), /^--text-file .*nope\.txt: no such file$/);
+    assert.match(
+      refusal(() => readTextFile(dir, '--text-file')),
+      /^--text-file .*ci-cli-text-\w+: is a folder/,
+    );
+    assert.match(
+      refusal(() => readTextFile(join(dir, 'nope.txt'), '--text-file')),
+      /^--text-file .*nope\.txt: no such file$/,
+    );
   });
 
   it('refuses a file over the limit, naming the file and the limit', () => {
     const big = join(dir, 'big.txt');
     writeFileSync(big, Buffer.alloc(MAX_TEXT_FILE_BYTES + 1, 0x61));
-    assert.match(refusal(() => readTextFile(big, '--text-file')), /^--text-file .*big\.txt: 1\.0 MiB is too large for a prompt \(the limit is 1\.0 MiB\)$/);
+    assert.match(
+      refusal(() => readTextFile(big, '--text-file')),
+      /^--text-file .*big\.txt: 1\.0 MiB is too large for a prompt \(the limit is 1\.0 MiB\)$/,
+    );
     const small = join(dir, 'small.txt');
     writeFileSync(small, 'x'.repeat(2000));
-    assert.match(refusal(() => readTextFile(small, '--text-file', 1024)), /small\.txt: 2\.0 KiB is too large for a prompt \(the limit is 1\.0 KiB\)/);
+    assert.match(
+      refusal(() => readTextFile(small, '--text-file', 1024)),
+      /small\.txt: 2\.0 KiB is too large for a prompt \(the limit is 1\.0 KiB\)/,
+    );
   });
 
   it('refuses bytes that are not UTF-8', () => {
     const bin = join(dir, 'bin.txt');
     writeFileSync(bin, Buffer.from([0x61, 0xff, 0xfe, 0x00]));
-    assert.match(refusal(() => readTextFile(bin, '--text-file')), /bin\.txt: is not UTF-8 text/);
+    assert.match(
+      refusal(() => readTextFile(bin, '--text-file')),
+      /bin\.txt: is not UTF-8 text/,
+    );
   });
 
   it('through main: --text-file /dev/zero exits with code 2 and a message, not an abort', async () => {

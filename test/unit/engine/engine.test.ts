@@ -31,14 +31,21 @@ describe('host/engine: service + client', function () {
   it('inspects: thumbnails for every head, tokens with prompt offsets, then head patterns and token activity on demand', async () => {
     const { client, engine, worker } = withClient();
     const phases: string[] = [];
-    const r: InspectResult = await engine.call('inspect', { model: spec, inspectionId: 'i1', text: 'self.x', watchTokens: ['self'] }, (p) => phases.push(p)).result;
+    const r: InspectResult = await engine.call('inspect', { model: spec, inspectionId: 'i1', text: 'self.x', watchTokens: ['self'] }, (p) => phases.push(p))
+      .result;
     assert.deepEqual(phases, ['loading', 'running']);
     const ins = r.inspection;
     assert.equal(ins.n_layers, 2);
     assert.equal(ins.n_heads, 4);
     assert.equal(ins.thumbnails_layer_head_q_k.length, 2 * 4 * ins.thumbSize ** 2);
     assert.equal(ins.tokens[0].isBos, true);
-    assert.equal(ins.tokens.slice(1).map((t) => t.text).join(''), 'self.x');
+    assert.equal(
+      ins.tokens
+        .slice(1)
+        .map((t) => t.text)
+        .join(''),
+      'self.x',
+    );
     assert.equal(ins.tokens.at(-1)!.end, 6);
     assert.equal(r.truncated, false);
     const n = ins.tokens.length;
@@ -134,7 +141,11 @@ describe('engine/client with a fake transport', () => {
     w.reply({ type: 'result', id: a.id, result: 'late' }); // ignored
     const c = engine.call('inspect', { model: spec, inspectionId: 'x', text, watchTokens: [] });
     w.emit('exit', null, 'SIGKILL');
-    await assert.rejects(c.result, (e: EngineError) => e.code === 'engine-exited' && /killed by SIGKILL/.test(e.message) && /while running inspect/.test(e.message) && /starts again/.test(e.message));
+    await assert.rejects(
+      c.result,
+      (e: EngineError) =>
+        e.code === 'engine-exited' && /killed by SIGKILL/.test(e.message) && /while running inspect/.test(e.message) && /starts again/.test(e.message),
+    );
     assert.deepEqual(exits, ['killed by SIGKILL: inspect']);
     const d = engine.call('tokenActivity', { inspectionId: 'i', tokenIndex: 3 });
     assert.equal(transports.length, 2, 'restarted on the next request');
@@ -168,7 +179,11 @@ const ENGINE = join(ROOT, 'dist/engine.js');
 (existsSync(ENGINE) ? describe : describe.skip)('the engine in its own process (dist/engine.js)', function () {
   this.timeout(60_000);
   const lines: string[] = [];
-  const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) } as unknown as import('vscode').LogOutputChannel;
+  const log = {
+    info: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(m),
+    error: (m: string) => lines.push(m),
+  } as unknown as import('vscode').LogOutputChannel;
 
   it('runs the tiny model in another process; typed arrays arrive as typed arrays; the event loop keeps ticking', async () => {
     const client = createEngineClient(ROOT, log, { memoryLimitMb: () => 4096 });
@@ -194,11 +209,17 @@ const ENGINE = join(ROOT, 'dist/engine.js');
     const call = engine.call('inspect', { model: spec, inspectionId: 'k1', text, watchTokens: [] });
     const first = client.pid!;
     process.kill(first, 'SIGKILL');
-    await assert.rejects(call.result, (e: EngineError) => e.code === 'engine-exited' && /killed by SIGKILL/.test(e.message) && /starts again on the next request/.test(e.message));
+    await assert.rejects(
+      call.result,
+      (e: EngineError) => e.code === 'engine-exited' && /killed by SIGKILL/.test(e.message) && /starts again on the next request/.test(e.message),
+    );
     const r = await engine.call('inspect', { model: spec, inspectionId: 'k2', text, watchTokens: [] }).result;
     assert.equal(r.inspection.inspectionId, 'k2');
     assert.notEqual(client.pid, first, 'a new process');
-    assert.ok(lines.some((l) => /engine process stopped \(killed by SIGKILL\)/.test(l)), 'said in the log');
+    assert.ok(
+      lines.some((l) => /engine process stopped \(killed by SIGKILL\)/.test(l)),
+      'said in the log',
+    );
     await client.dispose(2000);
   });
 

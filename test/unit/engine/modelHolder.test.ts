@@ -63,7 +63,10 @@ describe('ModelHolder', () => {
   it('fails every waiter of a failed load, and the next request loads again', async () => {
     const { holder, loads } = fakeLoads(new Set(['A']));
     const results = await Promise.allSettled([holder.acquire(spec('A')), holder.acquire(spec('A'))]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     assert.match(String((results[0] as PromiseRejectedResult).reason), /cannot read A/);
     assert.equal(holder.currentKey, undefined);
     const ok = await holder.acquire(spec('A'));

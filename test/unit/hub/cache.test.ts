@@ -39,7 +39,10 @@ describe('hub: the model cache', function () {
     );
     const gpt2 = listed[1];
     assert.equal(gpt2.folder, path.join(f.cacheRoot, 'models', 'openai-community--gpt2', c1));
-    assert.equal(gpt2.totalBytes, gpt2.manifest.files.reduce((n, x) => n + x.size, 0));
+    assert.equal(
+      gpt2.totalBytes,
+      gpt2.manifest.files.reduce((n, x) => n + x.size, 0),
+    );
     assert.ok(gpt2.totalBytes > 1000);
 
     await f.hub.close(); // from here on, no network

@@ -287,7 +287,10 @@ describe('hub: downloadModel', function () {
     assert.match(err.message, /pytorch_model\.bin/);
     assert.match(err.message, /pickle/);
     assert.match(err.message, /runs arbitrary code/);
-    assert.deepEqual(f.hub.requestsFor('pytorch_model.bin').map((r) => `${r.server} ${r.method}`), ['hub HEAD']);
+    assert.deepEqual(
+      f.hub.requestsFor('pytorch_model.bin').map((r) => `${r.server} ${r.method}`),
+      ['hub HEAD'],
+    );
   });
 
   it('says when there are no weights at all', async () => {
@@ -323,7 +326,14 @@ describe('hub: downloadModel', function () {
   it('downloads a sharded checkpoint through model.safetensors.index.json', async () => {
     const a = randomBytes(5000);
     const b = randomBytes(7000);
-    const index = { metadata: {}, weight_map: { 'wte.weight': 'model-00001-of-00002.safetensors', 'h.0.attn.c_attn.weight': 'model-00002-of-00002.safetensors', 'wpe.weight': 'model-00001-of-00002.safetensors' } };
+    const index = {
+      metadata: {},
+      weight_map: {
+        'wte.weight': 'model-00001-of-00002.safetensors',
+        'h.0.attn.c_attn.weight': 'model-00002-of-00002.safetensors',
+        'wpe.weight': 'model-00001-of-00002.safetensors',
+      },
+    };
     f.hub.addRepo(REPO, {
       'config.json': CONFIG,
       'model.safetensors.index.json': JSON.stringify(index),

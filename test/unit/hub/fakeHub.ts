@@ -238,14 +238,7 @@ export class FakeHub {
     this.serveBytes(req, res, blob.file, blob.data, cdnEtag, {});
   }
 
-  private serveBytes(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    file: string,
-    original: Buffer,
-    etag: string,
-    extra: Record<string, string>,
-  ): void {
+  private serveBytes(req: http.IncomingMessage, res: http.ServerResponse, file: string, original: Buffer, etag: string, extra: Record<string, string>): void {
     if (req.method === 'HEAD') {
       const h: Record<string, string> = { ...extra, etag, 'content-length': String(original.length) };
       if (this.noEtagOnHead.has(file)) delete h.etag;

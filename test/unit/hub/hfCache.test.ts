@@ -14,7 +14,12 @@ import { CONFIG, exists, gpt2Files, useFixture } from './helpers';
 const COMMIT = '607a30d783dfa663caf39e06633721c8d4cfcd7e';
 
 /** Writes a snapshot exactly as huggingface_hub does: blobs named by etag, relative links, refs/<rev> without newline. */
-async function writePythonCache(cache: string, repoFolder: string, files: Record<string, Buffer | string>, o: { commit?: string; refs?: string[] } = {}): Promise<string> {
+async function writePythonCache(
+  cache: string,
+  repoFolder: string,
+  files: Record<string, Buffer | string>,
+  o: { commit?: string; refs?: string[] } = {},
+): Promise<string> {
   const commit = o.commit ?? COMMIT;
   const repo = path.join(cache, repoFolder);
   const snap = path.join(repo, 'snapshots', commit);
@@ -129,7 +134,10 @@ describe('hub: the Hugging Face cache', function () {
     const r = await downloadModel('gpt2', opts());
     assert.equal(r.folder, path.join(hf, 'models--gpt2', 'snapshots', commit));
     assert.deepEqual(
-      f.hub.requests.filter((x) => x.method === 'GET' && x.status === 200).map((x) => x.file).sort(),
+      f.hub.requests
+        .filter((x) => x.method === 'GET' && x.status === 200)
+        .map((x) => x.file)
+        .sort(),
       ['merges.txt', 'model.safetensors', 'vocab.json'],
     );
     assert.equal((await locateModel(parseModelRef('gpt2'), { hfCacheDirs: [hf], verified: store })).found?.folder, r.folder);

@@ -69,7 +69,9 @@ describe('hub: download locks', function () {
     const count = 40;
     for (let i = 0; i < count; i++) await fsp.writeFile(path.join(dir, `lock-${i}`), `${STALE_PID}\n`);
     const worker = path.join(REPO_ROOT, 'test/unit/hub/lockWorker.ts');
-    const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', worker, dir, String(count)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, ['--import', 'tsx', worker, dir, String(count)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     const outputs = children.map(
       (c) =>
         new Promise<string>((resolve) => {

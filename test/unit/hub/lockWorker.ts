@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const [dir, countRaw] = process.argv.slice(2);
   const count = Number(countRaw);
   await fsp.writeFile(path.join(dir, `ready-${process.pid}`), '');
-  while (!(await fsp.stat(path.join(dir, 'go')).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 5));
+  while (
+    !(await fsp.stat(path.join(dir, 'go')).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await new Promise((r) => setTimeout(r, 5));
   let got = 0;
   let busy = 0;
   const errors: string[] = [];
@@ -27,7 +33,13 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${JSON.stringify({ got, busy, errors })}\n`);
-  while (!(await fsp.stat(path.join(dir, 'stop')).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 5));
+  while (
+    !(await fsp.stat(path.join(dir, 'stop')).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await new Promise((r) => setTimeout(r, 5));
 }
 
 void main();

@@ -42,7 +42,11 @@ describe('hub: model references', () => {
       );
     }
     for (const rev of ['a b', 'a..b', '/main', 'main/', 'x@{1}', 'a:b', 'refs/.hidden']) {
-      assert.throws(() => parseModelRef('gpt2', rev), (e: unknown) => e instanceof HubError && e.code === 'invalid-ref', rev);
+      assert.throws(
+        () => parseModelRef('gpt2', rev),
+        (e: unknown) => e instanceof HubError && e.code === 'invalid-ref',
+        rev,
+      );
     }
     assert.throws(() => parseModelRef('gpt2@a', 'b'), /names revision "a" but revision "b"/);
   });
@@ -66,7 +70,10 @@ describe('hub: endpoint, token and URLs', () => {
     assert.equal(resolveEndpoint(undefined, { HF_ENDPOINT: 'https://mirror.example/hf//' }), 'https://mirror.example/hf');
     assert.equal(resolveEndpoint('http://127.0.0.1:9/', { HF_ENDPOINT: 'https://mirror.example' }), 'http://127.0.0.1:9');
     assert.equal(resolveEndpoint('  ', { HF_ENDPOINT: 'https://m.example' }), 'https://m.example');
-    assert.throws(() => resolveEndpoint('ftp://x'), (e: unknown) => e instanceof HubError && e.code === 'invalid-endpoint');
+    assert.throws(
+      () => resolveEndpoint('ftp://x'),
+      (e: unknown) => e instanceof HubError && e.code === 'invalid-endpoint',
+    );
     assert.throws(() => resolveEndpoint(undefined, { HF_ENDPOINT: 'not a url' }), /HF_ENDPOINT/);
   });
 

@@ -7,10 +7,7 @@ import { maxAbsDiff, randomWeights, tinyConfig } from './randomGpt2';
 
 const c = tinyConfig();
 const tokens = [49, 3, 17, 8, 3, 17, 22, 5, 9, 30];
-const allHooks: HookName[] = [
-  ...GLOBAL_HOOK_NAMES,
-  ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.map((s) => blockHook(l, s))).flat(),
-];
+const allHooks: HookName[] = [...GLOBAL_HOOK_NAMES, ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.map((s) => blockHook(l, s))).flat()];
 
 describe('HookedGpt2', () => {
   let model: HookedGpt2;
@@ -31,7 +28,13 @@ describe('HookedGpt2', () => {
       const pre = cache.get(blockHook(l, 'hook_resid_pre')).data;
       const mid = cache.get(blockHook(l, 'hook_resid_mid')).data;
       const attnOut = cache.get(blockHook(l, 'hook_attn_out')).data;
-      assert.ok(maxAbsDiff(mid, pre.map((v, i) => v + attnOut[i])) < 1e-5, `resid_mid = resid_pre + attn_out at layer ${l}`);
+      assert.ok(
+        maxAbsDiff(
+          mid,
+          pre.map((v, i) => v + attnOut[i]),
+        ) < 1e-5,
+        `resid_mid = resid_pre + attn_out at layer ${l}`,
+      );
       if (l + 1 < c.nLayers) assert.deepEqual(cache.get(blockHook(l, 'hook_resid_post')).data, cache.get(blockHook(l + 1, 'hook_resid_pre')).data);
       const pattern = cache.get(blockHook(l, 'attn.hook_pattern')).data;
       const P = tokens.length;
@@ -44,7 +47,8 @@ describe('HookedGpt2', () => {
       }
       const result = cache.get(blockHook(l, 'attn.hook_result'));
       const summed = new Float32Array(P * c.dModel);
-      for (let p = 0; p < P; p++) for (let h = 0; h < c.nHeads; h++) for (let d = 0; d < c.dModel; d++) summed[p * c.dModel + d] += result.data[((p * c.nHeads) + h) * c.dModel + d];
+      for (let p = 0; p < P; p++)
+        for (let h = 0; h < c.nHeads; h++) for (let d = 0; d < c.dModel; d++) summed[p * c.dModel + d] += result.data[(p * c.nHeads + h) * c.dModel + d];
       const bO = attnOut.map((v, i) => v - summed[i]);
       // attn_out − Σ_h result_h is the same bias at every position
       for (let p = 1; p < P; p++) assert.ok(maxAbsDiff(bO.subarray(0, c.dModel), bO.subarray(p * c.dModel, (p + 1) * c.dModel)) < 1e-4);
@@ -136,9 +140,15 @@ describe('HookedGpt2', () => {
     const plain = await model.run(tokens, { startAt, patches });
     const fast = await model.run(tokens, { startAt, patches, reusePrefix: { length: 6, from: base.cache } });
     assert.ok(maxAbsDiff(fast.logits!.data, plain.logits!.data) < 1e-5);
-    assert.ok(maxAbsDiff(sliceLeading(fast.logits!, 0).data, base.logits!.data.subarray((tokens.length - 1) * c.dVocab)) > 1e-4, 'the patch at 6 and 8 matters');
+    assert.ok(
+      maxAbsDiff(sliceLeading(fast.logits!, 0).data, base.logits!.data.subarray((tokens.length - 1) * c.dVocab)) > 1e-4,
+      'the patch at 6 and 8 matters',
+    );
     await assert.rejects(() => model.run(other, { logits: [3], reusePrefix: { length: 6, from: base.cache } }), /lies in the reused prefix/);
-    await assert.rejects(() => model.run(other, { fetch: [blockHook(0, 'hook_resid_pre')], reusePrefix: { length: 6, from: base.cache } }), /cannot be fetched while reusing a prefix/);
+    await assert.rejects(
+      () => model.run(other, { fetch: [blockHook(0, 'hook_resid_pre')], reusePrefix: { length: 6, from: base.cache } }),
+      /cannot be fetched while reusing a prefix/,
+    );
   });
 
   describe('bad input gets an error that names the problem', () => {
@@ -150,10 +160,28 @@ describe('HookedGpt2', () => {
       ['too many tokens', () => model.run(Array.from({ length: c.nCtx + 1 }, () => 1)), /25 tokens is more than the model's context of 24/],
       ['token outside the vocabulary', () => model.run([49, 50]), /token id 50 at position 1 is outside the vocabulary/],
       ['ragged batch', () => model.run([[1, 2], [1]]), /batch element 1 has 1 tokens/],
-      ['patch of the wrong shape', () => model.runWithPatches(tokens, [{ hook: blockHook(0, 'hook_resid_pre'), values: { dims: [1, 3, 32], data: new Float32Array(96) } }]), /values have shape \[1, 3, 32\]/],
-      ['patch position out of range', () => model.runWithPatches([1, 2], [{ hook: blockHook(0, 'hook_resid_pre'), values: { dims: [1, 2, 32], data: new Float32Array(64) }, positions: [2] }]), /position 2 outside 0..1/],
-      ['heads on a hook without heads', () => model.runWithPatches([1, 2], [{ hook: blockHook(0, 'hook_mlp_out'), values: { dims: [1, 2, 32], data: new Float32Array(64) }, heads: [0] }]), /no head axis/],
-      ['hook before the start layer', () => model.run([1, 2], { fetch: [blockHook(0, 'hook_resid_post')], startAt: { layer: 1, residPre: { dims: [1, 2, 32], data: new Float32Array(64) } } }), /comes before layer 1/],
+      [
+        'patch of the wrong shape',
+        () => model.runWithPatches(tokens, [{ hook: blockHook(0, 'hook_resid_pre'), values: { dims: [1, 3, 32], data: new Float32Array(96) } }]),
+        /values have shape \[1, 3, 32\]/,
+      ],
+      [
+        'patch position out of range',
+        () =>
+          model.runWithPatches([1, 2], [{ hook: blockHook(0, 'hook_resid_pre'), values: { dims: [1, 2, 32], data: new Float32Array(64) }, positions: [2] }]),
+        /position 2 outside 0..1/,
+      ],
+      [
+        'heads on a hook without heads',
+        () => model.runWithPatches([1, 2], [{ hook: blockHook(0, 'hook_mlp_out'), values: { dims: [1, 2, 32], data: new Float32Array(64) }, heads: [0] }]),
+        /no head axis/,
+      ],
+      [
+        'hook before the start layer',
+        () =>
+          model.run([1, 2], { fetch: [blockHook(0, 'hook_resid_post')], startAt: { layer: 1, residPre: { dims: [1, 2, 32], data: new Float32Array(64) } } }),
+        /comes before layer 1/,
+      ],
     ];
     for (const [what, run, message] of cases) it(what, () => assert.rejects(run, message));
   });

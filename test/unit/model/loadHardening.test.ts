@@ -43,7 +43,10 @@ describe('loading and running hardened model folders', function () {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   /** A copy of the golden f32-bare folder, with its tensors and files changed as asked. */
-  async function variant(name: string, change: { tensors?: (t: Map<string, Float32Array>) => void; config?: Record<string, unknown>; files?: Record<string, string> }) {
+  async function variant(
+    name: string,
+    change: { tensors?: (t: Map<string, Float32Array>) => void; config?: Record<string, unknown>; files?: Record<string, string> },
+  ) {
     const dir = join(root, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
@@ -102,8 +105,13 @@ describe('loading and running hardened model folders', function () {
 
   it('a corrupt vocab.json beside a good tokenizer.json loads with a warning, logged by the engine', async () => {
     const vocab = JSON.parse(readFileSync(join(golden, 'vocab.json'), 'utf8')) as unknown;
-    const merges = readFileSync(join(golden, 'merges.txt'), 'utf8').split('\n').slice(1).filter((l) => l !== '');
-    const dir = await variant('fallback', { files: { 'vocab.json': '{ corrupt', 'tokenizer.json': JSON.stringify({ model: { type: 'BPE', vocab, merges } }) } });
+    const merges = readFileSync(join(golden, 'merges.txt'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l !== '');
+    const dir = await variant('fallback', {
+      files: { 'vocab.json': '{ corrupt', 'tokenizer.json': JSON.stringify({ model: { type: 'BPE', vocab, merges } }) },
+    });
     const loaded = await loadHookedGpt2(dir);
     await loaded.dispose();
     assert.equal(loaded.warnings.length, 1);
@@ -116,7 +124,10 @@ describe('loading and running hardened model folders', function () {
     const deadline = Date.now() + 30_000;
     while (!replies.some((r) => r.type === 'result' || r.type === 'error') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await server.dispose();
-    assert.ok(replies.some((r) => r.type === 'result'), JSON.stringify(replies.filter((r) => r.type === 'error')));
+    assert.ok(
+      replies.some((r) => r.type === 'result'),
+      JSON.stringify(replies.filter((r) => r.type === 'error')),
+    );
     assert.ok(replies.some((r) => r.type === 'log' && r.level === 'warn' && r.message.includes('using tokenizer.json instead')));
 
     const run = await cli(['inspect', '--model', dir, '--text', 'def f']);
@@ -129,7 +140,11 @@ describe('loading and running hardened model folders', function () {
     const overflow = () =>
       variant('overflow', {
         tensors: (t) => {
-          for (const name of ['h.0.mlp.c_fc.weight', 'h.0.mlp.c_proj.weight']) t.set(name, t.get(name)!.map((x) => x * 1e20));
+          for (const name of ['h.0.mlp.c_fc.weight', 'h.0.mlp.c_proj.weight'])
+            t.set(
+              name,
+              t.get(name)!.map((x) => x * 1e20),
+            );
         },
       });
 
@@ -169,7 +184,10 @@ describe('loading and running hardened model folders', function () {
         inspectCommand({ text: 'def f', hooks: 'blocks.1.hook_resid_pre,blocks.0.hook_mlp_out' }, () => loadHookedGpt2(dir)),
         '+Inf at blocks.0.hook_mlp_out',
       );
-      await rejectsWith(inspectCommand({ text: 'def f' }, () => loadHookedGpt2(dir)), 'NaN at logits');
+      await rejectsWith(
+        inspectCommand({ text: 'def f' }, () => loadHookedGpt2(dir)),
+        'NaN at logits',
+      );
     });
   });
 });

@@ -3,10 +3,22 @@ import type { Gpt2Config } from '../../../src/model/gpt2Config';
 import type { Gpt2Weights } from '../../../src/model/gpt2Weights';
 import { mulberry32 } from '../../../tools/seededRandom';
 
-
 export function tinyConfig(overrides: Partial<Gpt2Config> = {}): Gpt2Config {
-  const base = { nLayers: 3, nHeads: 4, dModel: 32, dMlp: 64, nCtx: 24, dVocab: 50, layerNormEps: 1e-5, activation: 'gelu_new' as const,
-    scaleAttnWeights: true, scaleAttnByInverseLayerIdx: false, tieWordEmbeddings: true, bosTokenId: 49, ...overrides };
+  const base = {
+    nLayers: 3,
+    nHeads: 4,
+    dModel: 32,
+    dMlp: 64,
+    nCtx: 24,
+    dVocab: 50,
+    layerNormEps: 1e-5,
+    activation: 'gelu_new' as const,
+    scaleAttnWeights: true,
+    scaleAttnByInverseLayerIdx: false,
+    tieWordEmbeddings: true,
+    bosTokenId: 49,
+    ...overrides,
+  };
   return { ...base, dHead: base.dModel / base.nHeads };
 }
 

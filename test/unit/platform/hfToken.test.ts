@@ -77,7 +77,10 @@ describe('Hugging Face token in secret storage', () => {
     assert.equal(secrets.map.size, 0);
     const r = (await new HfTokenStore(secrets, new FakeSetting({ global: 'hf_u', workspace: 'hf_w' }, ['workspace'])).migrate())!;
     assert.equal(r.moved, true);
-    assert.match(describeMigration(r)!, /could not be removed from workspace settings \(the file is read-only\): delete "circuitInspector.hfToken" there by hand/);
+    assert.match(
+      describeMigration(r)!,
+      /could not be removed from workspace settings \(the file is read-only\): delete "circuitInspector.hfToken" there by hand/,
+    );
   });
 
   it('set, get and clear; empty or spaced tokens are refused', async () => {

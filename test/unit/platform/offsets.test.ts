@@ -55,8 +55,16 @@ describe('host/offsets', () => {
     const src = '😀 x\r\ny';
     const p = normalizeEol(src);
     // "😀" is [0,2), " x" is [2,4), "\n" is [4,5), "y" is [5,6) in the prompt
-    const r = documentRanges(p, 10, [{ start: 0, end: 2 }, { start: 4, end: 5 }, { start: 5, end: 6 }]);
-    assert.deepEqual(r, [{ start: 10, end: 12 }, { start: 14, end: 16 }, { start: 16, end: 17 }]);
+    const r = documentRanges(p, 10, [
+      { start: 0, end: 2 },
+      { start: 4, end: 5 },
+      { start: 5, end: 6 },
+    ]);
+    assert.deepEqual(r, [
+      { start: 10, end: 12 },
+      { start: 14, end: 16 },
+      { start: 16, end: 17 },
+    ]);
   });
 
   it('flags empty, binary and too large selections', () => {

@@ -16,17 +16,26 @@ describe('settings keys', () => {
   it('every contributed command is registered by exactly one feature, and every registered command is contributed or internal', () => {
     const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command);
     const registered = registeredCommands();
-    for (const id of contributed) assert.equal(registered.get(id)?.length, 1, `${id} is registered once (found in ${registered.get(id)?.join(', ') ?? 'no file'})`);
+    for (const id of contributed)
+      assert.equal(registered.get(id)?.length, 1, `${id} is registered once (found in ${registered.get(id)?.join(', ') ?? 'no file'})`);
     // Internal commands serve automation and tests (the hover link, the panel's buttons); they stay out of the palette.
-    const internal = ['circuitInspector.compareSubstitution.state', 'circuitInspector.compareSubstitution.cancel', 'circuitInspector.compareSubstitution.export'];
-    for (const id of registered.keys()) assert.ok(contributed.includes(id) || internal.includes(id), `${id} is contributed in package.json or listed as internal`);
+    const internal = [
+      'circuitInspector.compareSubstitution.state',
+      'circuitInspector.compareSubstitution.cancel',
+      'circuitInspector.compareSubstitution.export',
+    ];
+    for (const id of registered.keys())
+      assert.ok(contributed.includes(id) || internal.includes(id), `${id} is contributed in package.json or listed as internal`);
     for (const file of [...registered.values()].flat()) assert.match(file, /^src\/features\/[a-z]+\//, `${file}: commands live in feature folders`);
     const hidden = (pkg.contributes.menus.commandPalette as { command: string; when?: string }[]).filter((m) => m.when === 'false').map((m) => m.command);
     assert.deepEqual(hidden, ['circuitInspector.focusToken'], 'only the hover link command is hidden from the palette');
-    for (const m of Object.values(pkg.contributes.menus as Record<string, { command: string }[]>).flat()) assert.ok(contributed.includes(m.command), `menu entry ${m.command} is a contributed command`);
+    for (const m of Object.values(pkg.contributes.menus as Record<string, { command: string }[]>).flat())
+      assert.ok(contributed.includes(m.command), `menu entry ${m.command} is a contributed command`);
     const keys = pkg.contributes.keybindings as { command: string; key: string; when?: string }[];
     assert.ok(keys.some((k) => k.command === 'circuitInspector.inspectAttention' && k.key === 'ctrl+alt+i'));
-    assert.ok(keys.some((k) => k.command === 'circuitInspector.clearDecorations' && k.key === 'escape' && k.when?.includes('circuitInspector.decorationsShown')));
+    assert.ok(
+      keys.some((k) => k.command === 'circuitInspector.clearDecorations' && k.key === 'escape' && k.when?.includes('circuitInspector.decorationsShown')),
+    );
   });
 
   it('falls back to defaults for values of the wrong type', () => {
@@ -54,5 +63,7 @@ function registeredCommands(): Map<string, string[]> {
 }
 
 function listTs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listTs(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listTs(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
 }

@@ -12,8 +12,15 @@ describe('workspace trust: the model setting and downloads', () => {
 
   it('untrusted: only the user setting counts, and the ignored workspace value is reported', () => {
     assert.deepEqual(effectiveModelSetting(all, false), { value: 'openai-community/gpt2', ignored: { scope: 'workspaceFolder', value: '/etc/model' } });
-    assert.deepEqual(effectiveModelSetting({ defaultValue: '', workspaceValue: '../evil' }, false), { value: '', ignored: { scope: 'workspace', value: '../evil' } });
-    assert.deepEqual(effectiveModelSetting({ defaultValue: '', globalValue: 'x', workspaceValue: 'x' }, false), { value: 'x' }, 'the same value is nothing to report');
+    assert.deepEqual(effectiveModelSetting({ defaultValue: '', workspaceValue: '../evil' }, false), {
+      value: '',
+      ignored: { scope: 'workspace', value: '../evil' },
+    });
+    assert.deepEqual(
+      effectiveModelSetting({ defaultValue: '', globalValue: 'x', workspaceValue: 'x' }, false),
+      { value: 'x' },
+      'the same value is nothing to report',
+    );
     const m = ignoredModelMessage({ scope: 'workspace', value: '../evil' }, 'the shipped model');
     assert.match(m, /not trusted.*workspace setting circuitInspector.model \("\.\.\/evil"\) is ignored; using the shipped model/);
   });

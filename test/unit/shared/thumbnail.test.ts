@@ -18,11 +18,19 @@ describe('thumbnails', () => {
   it('pools positions into contiguous, non-empty bins', () => {
     const bins = poolBins(10, 4);
     assert.deepEqual([...bins], [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]);
-    for (const [n, s] of [[1024, 32], [33, 32], [257, 32], [5, 5]]) {
+    for (const [n, s] of [
+      [1024, 32],
+      [33, 32],
+      [257, 32],
+      [5, 5],
+    ]) {
       const b = poolBins(n, s);
       const counts = new Array(s).fill(0);
       b.forEach((x) => counts[x]++);
-      assert.ok(counts.every((c) => c > 0), `empty bin for ${n} → ${s}`);
+      assert.ok(
+        counts.every((c) => c > 0),
+        `empty bin for ${n} → ${s}`,
+      );
       for (let i = 1; i < n; i++) assert.ok(b[i] >= b[i - 1]);
     }
   });

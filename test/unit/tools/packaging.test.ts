@@ -49,11 +49,18 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
     );
     assert.deepEqual(bad, []);
     const devFiles = ['.prettierrc.json', '.prettierignore', 'eslint.config.mjs', 'ARCHITECTURE.md', 'CONTRIBUTING.md', '.mocharc.json', 'tsconfig.json'];
-    assert.deepEqual(files.filter((f) => devFiles.includes(f)), [], 'no developer configuration or docs');
+    assert.deepEqual(
+      files.filter((f) => devFiles.includes(f)),
+      [],
+      'no developer configuration or docs',
+    );
   });
 
   it("ships the walkthrough's sample and its media, and no other sample", () => {
-    assert.deepEqual(files.filter((f) => f.startsWith('samples/')), ['samples/docstring_example.py']);
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('samples/')),
+      ['samples/docstring_example.py'],
+    );
     const walkthroughs = pkg.contributes.walkthroughs as { steps: { media: Record<string, string> }[] }[];
     for (const step of walkthroughs.flatMap((w) => w.steps)) {
       for (const f of Object.values(step.media)) assert.ok(files.includes(f), `${f} is in the .vsix`);
@@ -76,13 +83,22 @@ describe('packaging (.vscodeignore, as vsce sees it)', function () {
         const listed = vsceLs(ignoreFile);
         const folder = `/${targets.VSIX_TARGETS[target]}/`;
         const natives = listed.filter((f) => f.startsWith('node_modules/onnxruntime-node/bin/'));
-        assert.ok(natives.some((f) => f.endsWith('onnxruntime_binding.node')), `${target}: ${natives.join(', ')}`);
-        assert.ok(natives.every((f) => f.includes(folder)), `${target}: ${natives.join(', ')}`);
+        assert.ok(
+          natives.some((f) => f.endsWith('onnxruntime_binding.node')),
+          `${target}: ${natives.join(', ')}`,
+        );
+        assert.ok(
+          natives.every((f) => f.includes(folder)),
+          `${target}: ${natives.join(', ')}`,
+        );
         const rest = (l: string[]) => l.filter((f) => !f.startsWith('node_modules/onnxruntime-node/bin/')).sort();
         assert.deepEqual(rest(listed), rest(files), target);
         if (target.startsWith('darwin-')) {
           // the binding links @rpath/libonnxruntime.1.dylib; the npm package has a second, versioned copy
-          assert.ok(natives.some((f) => f.endsWith('/libonnxruntime.1.dylib')), natives.join(', '));
+          assert.ok(
+            natives.some((f) => f.endsWith('/libonnxruntime.1.dylib')),
+            natives.join(', '),
+          );
           assert.ok(!natives.some((f) => /libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(f)), natives.join(', '));
         }
       }

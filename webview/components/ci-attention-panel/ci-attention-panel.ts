@@ -7,16 +7,24 @@ import '../ci-token-strip/index.js';
 import { provide } from '@lit/context';
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ClearFocus, ExportActivations, FocusChanged, PROTOCOL_VERSION, Ready, RequestHeadPattern, Timing, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isRunState, isStale, type FocusChangedParams } from '../../../src/features/attention/shared/protocol.js';
-import { type HeadRef } from '../../../src/shared/inspection.js';
 import {
-  focusContext,
-  inspectionContext,
-  patternsContext,
-  statusContext,
-  type InspectionView,
-  type PanelStatus,
-} from '../../lib/context.js';
+  ClearFocus,
+  ExportActivations,
+  FocusChanged,
+  PROTOCOL_VERSION,
+  Ready,
+  RequestHeadPattern,
+  Timing,
+  isFocusToken,
+  isHeadPattern,
+  isHostToWebviewMessage,
+  isInspection,
+  isRunState,
+  isStale,
+  type FocusChangedParams,
+} from '../../../src/features/attention/shared/protocol.js';
+import { type HeadRef } from '../../../src/shared/inspection.js';
+import { focusContext, inspectionContext, patternsContext, statusContext, type InspectionView, type PanelStatus } from '../../lib/context.js';
 import type { FocusEvent, GridPaintEvent } from '../../lib/events.js';
 import { activeHead, activeToken, clampFocus, initialFocus, reduceFocus, tokenWeights, type FocusAction, type FocusState } from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
@@ -109,9 +117,7 @@ export class CiAttentionPanel extends LitElement {
       const busy = this.status.runState === 'loading' || this.status.runState === 'running';
       return html`<ci-panel-header></ci-panel-header>
         <p class="empty muted">
-          ${busy
-            ? 'Computing the attention patterns…'
-            : 'No inspection yet. Select text in an editor and run “Circuit Inspector: Inspect Attention”.'}
+          ${busy ? 'Computing the attention patterns…' : 'No inspection yet. Select text in an editor and run “Circuit Inspector: Inspect Attention”.'}
         </p>`;
     }
     return html`
@@ -210,9 +216,7 @@ export class CiAttentionPanel extends LitElement {
   private validFocus(f: FocusState, nLayers: number, nHeads: number, nTokens: number): FocusState {
     const okHead = (h: HeadRef | null) => h === null || (h.layer < nLayers && h.head < nHeads);
     const okToken = (t: number | null) => t === null || t < nTokens;
-    return okHead(f.head.hovered) && okHead(f.head.locked) && okToken(f.token.hovered) && okToken(f.token.locked)
-      ? f
-      : clampFocus(f, nLayers, nHeads, nTokens);
+    return okHead(f.head.hovered) && okHead(f.head.locked) && okToken(f.token.hovered) && okToken(f.token.locked) ? f : clampFocus(f, nLayers, nHeads, nTokens);
   }
 
   private afterFocusChange(): void {
@@ -273,9 +277,7 @@ export class CiAttentionPanel extends LitElement {
       direction: this.focusState.direction,
       locked,
       ...(token !== null ? { tokenIndex: token } : {}),
-      ...(token !== null && pattern
-        ? { weights_token: Array.from(tokenWeights(pattern, p.tokens.length, token, this.focusState.direction)) }
-        : {}),
+      ...(token !== null && pattern ? { weights_token: Array.from(tokenWeights(pattern, p.tokens.length, token, this.focusState.direction)) } : {}),
     };
     this.channel.post(FocusChanged.create(params));
   }

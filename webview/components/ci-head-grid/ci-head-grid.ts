@@ -80,12 +80,8 @@ export class CiHeadGrid extends LitElement {
     return html`
       <div class="frame">
         <div class="corner muted" aria-hidden="true">L\\H</div>
-        <div class="cols" aria-hidden="true">
-          ${heads.map((h) => html`<span class=${active?.head === h ? 'active' : ''}>H${h}</span>`)}
-        </div>
-        <div class="rows" aria-hidden="true">
-          ${layers.map((l) => html`<span class=${active?.layer === l ? 'active' : ''}>L${l}</span>`)}
-        </div>
+        <div class="cols" aria-hidden="true">${heads.map((h) => html`<span class=${active?.head === h ? 'active' : ''}>H${h}</span>`)}</div>
+        <div class="rows" aria-hidden="true">${layers.map((l) => html`<span class=${active?.layer === l ? 'active' : ''}>L${l}</span>`)}</div>
         <canvas
           part="canvas"
           tabindex="0"

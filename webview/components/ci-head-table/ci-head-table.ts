@@ -54,9 +54,7 @@ export class CiHeadTable extends LitElement {
           .value=${this.filter}
           @input=${this.onFilter}
         ></vscode-textfield>
-        <span class=${parsed.ok ? 'muted' : 'error'} aria-live="polite"
-          >${parsed.ok ? `${rows.length} of ${p.headSummaries.length} heads` : parsed.error}</span
-        >
+        <span class=${parsed.ok ? 'muted' : 'error'} aria-live="polite">${parsed.ok ? `${rows.length} of ${p.headSummaries.length} heads` : parsed.error}</span>
       </div>
       <div class="scroll">
         <table>

@@ -83,21 +83,23 @@ export class CiHeadZoom extends LitElement {
         <span class="tag">${preview ? 'preview' : 'locked'}</span>
         ${summary ? this.renderScores(summary) : nothing}
       </div>
-      ${pattern
-        ? html`<div class="wrap">
-            <canvas
-              part="canvas"
-              role="img"
-              aria-label=${`Attention pattern of layer ${head.layer} head ${head.head}: ${p.tokens.length} query rows by ${p.tokens.length} key columns.`}
-              @pointermove=${this.onPointerMove}
-              @pointerleave=${this.onPointerLeave}
-              @click=${this.onClick}
-            ></canvas>
-            <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.tooltipText()}</div>
-          </div>`
-        : error
-          ? html`<div class="placeholder error">Could not load the pattern: ${error}</div>`
-          : html`<div class="placeholder muted"><vscode-progress-ring></vscode-progress-ring> Loading the full pattern…</div>`}
+      ${
+        pattern
+          ? html`<div class="wrap">
+              <canvas
+                part="canvas"
+                role="img"
+                aria-label=${`Attention pattern of layer ${head.layer} head ${head.head}: ${p.tokens.length} query rows by ${p.tokens.length} key columns.`}
+                @pointermove=${this.onPointerMove}
+                @pointerleave=${this.onPointerLeave}
+                @click=${this.onClick}
+              ></canvas>
+              <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.tooltipText()}</div>
+            </div>`
+          : error
+            ? html`<div class="placeholder error">Could not load the pattern: ${error}</div>`
+            : html`<div class="placeholder muted"><vscode-progress-ring></vscode-progress-ring> Loading the full pattern…</div>`
+      }
     `;
   }
 

@@ -44,33 +44,44 @@ export class CiPanelHeader extends LitElement {
     return html`
       <header>
         <h1>Inspect Attention</h1>
-        ${p
-          ? html`<span class="model" title="model">${p.modelName}</span>
-              <span class="facts muted">${p.tokens.length} tokens · ${p.n_layers} layers × ${p.n_heads} heads</span>`
-          : nothing}
-        ${runState
-          ? html`<span class=${`run ${runState}`} role="status" aria-live="polite">
-              ${busy ? html`<vscode-progress-ring aria-label="working"></vscode-progress-ring>` : nothing}
-              ${RUN_LABEL[runState]}${busy ? pct : ''}${message ? html` <span class="muted">— ${message}</span>` : nothing}
-            </span>`
-          : nothing}
-        ${p
-          ? html`<vscode-button
-              class="export"
-              secondary
-              ?disabled=${busy}
-              title="Save every TransformerLens hook of this run, with its tokens, as one .safetensors file to load in Python"
-              @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-export-activations', { detail: p.inspectionId, bubbles: true, composed: true }))}
-              >Export for Python</vscode-button
-            >`
-          : nothing}
+        ${
+          p
+            ? html`<span class="model" title="model">${p.modelName}</span>
+                <span class="facts muted">${p.tokens.length} tokens · ${p.n_layers} layers × ${p.n_heads} heads</span>`
+            : nothing
+        }
+        ${
+          runState
+            ? html`<span class=${`run ${runState}`} role="status" aria-live="polite">
+                ${busy ? html`<vscode-progress-ring aria-label="working"></vscode-progress-ring>` : nothing}
+                ${RUN_LABEL[runState]}${busy ? pct : ''}${message ? html` <span class="muted">— ${message}</span>` : nothing}
+              </span>`
+            : nothing
+        }
+        ${
+          p
+            ? html`<vscode-button
+                class="export"
+                secondary
+                ?disabled=${busy}
+                title="Save every TransformerLens hook of this run, with its tokens, as one .safetensors file to load in Python"
+                @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-export-activations', { detail: p.inspectionId, bubbles: true, composed: true }))}
+                >Export for Python</vscode-button
+              >`
+            : nothing
+        }
       </header>
-      ${stale
-        ? html`<div class="banner" role="alert">
-            <strong>Stale</strong>
-            <span>— the document changed since this inspection ran${this.status.staleReason ? ` (${this.status.staleReason})` : ''}. Run Inspect Attention again to update it.</span>
-          </div>`
-        : nothing}
+      ${
+        stale
+          ? html`<div class="banner" role="alert">
+              <strong>Stale</strong>
+              <span
+                >— the document changed since this inspection ran${this.status.staleReason ? ` (${this.status.staleReason})` : ''}. Run Inspect Attention again
+                to update it.</span
+              >
+            </div>`
+          : nothing
+      }
     `;
   }
 }

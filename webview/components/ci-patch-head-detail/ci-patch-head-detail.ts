@@ -63,7 +63,8 @@ export class CiPatchHeadDetail extends LitElement {
 
   protected override render() {
     if (this.error) return html`<div class="msg error" role="alert">Could not load the head's patterns: ${this.error}</div>`;
-    if (this.loading || !this.patterns) return html`<div class="msg muted"><vscode-progress-ring></vscode-progress-ring> Running both prompts for this head…</div>`;
+    if (this.loading || !this.patterns)
+      return html`<div class="msg muted"><vscode-progress-ring></vscode-progress-ring> Running both prompts for this head…</div>`;
     const p = this.patterns;
     return html`<div class="wrap">
       <canvas

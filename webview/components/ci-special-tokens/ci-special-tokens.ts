@@ -36,9 +36,7 @@ export class CiSpecialTokens extends LitElement {
     const p = this.inspection?.params;
     if (!p) return nothing;
     if (p.specialTokens.length === 0) {
-      return html`<p class="empty muted">
-        No head attends to a token here much more (or less) than to other tokens of the same kind.
-      </p>`;
+      return html`<p class="empty muted">No head attends to a token here much more (or less) than to other tokens of the same kind.</p>`;
     }
     return html`<ol aria-label="Special-token findings">
       ${p.specialTokens.map((f) => this.renderFinding(f))}
@@ -58,8 +56,7 @@ export class CiSpecialTokens extends LitElement {
       </div>
       <div class="message">${f.message}</div>
       <div class="heads" role="group" aria-label="Heads">
-        ${shown.map((h) => this.renderHead(f, h))}
-        ${more > 0 ? html`<span class="muted">+${more} more</span>` : nothing}
+        ${shown.map((h) => this.renderHead(f, h))} ${more > 0 ? html`<span class="muted">+${more} more</span>` : nothing}
       </div>
     </li>`;
   }

@@ -3,7 +3,32 @@ import '../ci-patch-heatmap/index.js';
 import '../ci-patch-head-detail/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
-import { CancelRun, cellAddress, Comparison, ExportPng, ExportTables, formatValue, HeadPatterns, PatchTables, positionLabels, RequestHeadPatterns, SUBSTITUTION_PROTOCOL_VERSION, SubstitutionReady, SubstitutionRunState, SubstitutionStale, SWEEP_LABELS, type ComparisonParams, type ExportFormat, type HeadPatternsParams, type PatchDirection, type PatchTable, type SubstitutionRunStateParams, type SubstitutionWebviewToHost, type SweepKind, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
+import {
+  CancelRun,
+  cellAddress,
+  Comparison,
+  ExportPng,
+  ExportTables,
+  formatValue,
+  HeadPatterns,
+  PatchTables,
+  positionLabels,
+  RequestHeadPatterns,
+  SUBSTITUTION_PROTOCOL_VERSION,
+  SubstitutionReady,
+  SubstitutionRunState,
+  SubstitutionStale,
+  SWEEP_LABELS,
+  type ComparisonParams,
+  type ExportFormat,
+  type HeadPatternsParams,
+  type PatchDirection,
+  type PatchTable,
+  type SubstitutionRunStateParams,
+  type SubstitutionWebviewToHost,
+  type SweepKind,
+  type ValueMode,
+} from '../../../src/features/substitution/shared/protocol.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, MODE_LABELS, MODE_LEGENDS, sweepStatus } from './patchView.js';
@@ -115,8 +140,7 @@ export class CiSubstitutionPanel extends LitElement {
     const c = this.comparison;
     if (!c) {
       return html`<div class="empty muted">
-        Select a prompt in the editor and run <strong>Circuit Inspector: Compare Token Substitution</strong> to patch a token's substitute in both
-        directions.
+        Select a prompt in the editor and run <strong>Circuit Inspector: Compare Token Substitution</strong> to patch a token's substitute in both directions.
       </div>`;
     }
     return html`
@@ -135,28 +159,46 @@ export class CiSubstitutionPanel extends LitElement {
         <h1>Token substitution</h1>
         <span class="model">${c.modelName}</span>
         <span class="muted">${c.clean.tokens.length} tokens · ${c.n_layers} layers × ${c.n_heads} heads</span>
-        ${s
-          ? html`<span class=${`run ${s.state}`} role="status" aria-live="polite">
-              ${STATE_TEXT[s.state]}${p ? html` <span class="muted">${p.sweep} (${p.direction}), table ${p.tablesDone + 1} of ${p.tablesTotal}</span>` : nothing}
-              ${busy && frac !== undefined ? html`<progress max="1" .value=${frac} aria-label="sweep progress"></progress>` : nothing}
-              ${busy ? html`<vscode-button secondary @click=${this.cancel}>Cancel</vscode-button>` : nothing}
-            </span>`
-          : nothing}
+        ${
+          s
+            ? html`<span class=${`run ${s.state}`} role="status" aria-live="polite">
+                ${STATE_TEXT[s.state]}${p ? html` <span class="muted">${p.sweep} (${p.direction}), table ${p.tablesDone + 1} of ${p.tablesTotal}</span>` : nothing}
+                ${busy && frac !== undefined ? html`<progress max="1" .value=${frac} aria-label="sweep progress"></progress>` : nothing}
+                ${busy ? html`<vscode-button secondary @click=${this.cancel}>Cancel</vscode-button>` : nothing}
+              </span>`
+            : nothing
+        }
       </header>
       ${s?.message ? html`<div class="state-message muted">${s.message}</div>` : nothing}
       <div class="metric">
         <span><strong>Metric</strong> <span class="mono">${c.metric.label}</span></span>
-        <span class="values">clean <strong>${formatValue(clean)}</strong> · corrupt <strong>${formatValue(corrupt)}</strong> · gap ${formatValue(clean - corrupt)}</span>
+        <span class="values"
+          >clean <strong>${formatValue(clean)}</strong> · corrupt <strong>${formatValue(corrupt)}</strong> · gap ${formatValue(clean - corrupt)}</span
+        >
       </div>
-      ${c.notes.length ? html`<ul class="notes">${c.notes.map((n) => html`<li>${n}</li>`)}</ul>` : nothing}`;
+      ${
+        c.notes.length
+          ? html`<ul class="notes">
+              ${c.notes.map((n) => html`<li>${n}</li>`)}
+            </ul>`
+          : nothing
+      }`;
   }
 
   private renderPrompts(c: ComparisonParams) {
     const differ = new Set(c.diff.differingPositions);
     const row = (name: string, tokens: ComparisonParams['clean']['tokens']) =>
-      html`<div class="row"><span class="who muted">${name}</span><span class="tokens mono">${tokens.map(
-        (t, i) => html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${visibleText(t.text)} (id ${t.id})`}>${t.isBos ? 'BOS' : visibleText(t.text)}</span>`,
-      )}</span></div>`;
+      html`<div class="row">
+        <span class="who muted">${name}</span
+        ><span class="tokens mono"
+          >${tokens.map(
+            (t, i) =>
+              html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${visibleText(t.text)} (id ${t.id})`}
+                >${t.isBos ? 'BOS' : visibleText(t.text)}</span
+              >`,
+          )}</span
+        >
+      </div>`;
     return html`<section class="prompts" aria-label="token diff">${row('clean', c.clean.tokens)}${row('corrupt', c.corrupt.tokens)}</section>`;
   }
 
@@ -203,22 +245,24 @@ export class CiSubstitutionPanel extends LitElement {
             <span class="sub muted">${text.sub}</span>
             ${v ? html`<button class="link" title="Save this heatmap as PNG" @click=${() => this.exportPng(d)}>PNG</button>` : nothing}
           </figcaption>
-          ${v
-            ? html`<ci-patch-heatmap
-                data-direction=${d}
-                .grid=${v.grid}
-                .values=${v.values}
-                .scale=${scale}
-                .centre=${v.centre}
-                .heading=${`${text.title} · ${SWEEP_LABELS[this.sweep]}`}
-                .badge=${v.table.source === 'exact' ? 'exact' : 'estimate (AtP)'}
-                .legend=${MODE_LEGENDS[this.mode]}
-                .describe=${(index: number) => describeCell(c, v.table, index)}
-                .selected=${this.selected?.direction === d ? this.selected.index : -1}
-                .maxWidth=${maxWidth}
-                @ci-patch-cell=${(e: PatchCellEvent) => this.onCell(d, v.table, e.detail.index)}
-              ></ci-patch-heatmap>`
-            : html`<div class="pending muted">${text.title}: not computed yet.</div>`}
+          ${
+            v
+              ? html`<ci-patch-heatmap
+                  data-direction=${d}
+                  .grid=${v.grid}
+                  .values=${v.values}
+                  .scale=${scale}
+                  .centre=${v.centre}
+                  .heading=${`${text.title} · ${SWEEP_LABELS[this.sweep]}`}
+                  .badge=${v.table.source === 'exact' ? 'exact' : 'estimate (AtP)'}
+                  .legend=${MODE_LEGENDS[this.mode]}
+                  .describe=${(index: number) => describeCell(c, v.table, index)}
+                  .selected=${this.selected?.direction === d ? this.selected.index : -1}
+                  .maxWidth=${maxWidth}
+                  @ci-patch-cell=${(e: PatchCellEvent) => this.onCell(d, v.table, e.detail.index)}
+                ></ci-patch-heatmap>`
+              : html`<div class="pending muted">${text.title}: not computed yet.</div>`
+          }
         </figure>`;
       })}
     </div>`;
@@ -231,29 +275,40 @@ export class CiSubstitutionPanel extends LitElement {
     return html`<section class="hints" aria-label="reading aid">
       <h2>Reading both directions${estimate ? html` <span class="muted">(from the estimate; exact sweep pending)</span>` : nothing}</h2>
       <p class="muted">
-        A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part
-        necessary, none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary). Significant: moves at least
-        20% of the clean–corrupt gap.
+        A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part necessary,
+        none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary). Significant: moves at least 20% of the
+        clean–corrupt gap.
       </p>
-      ${c.metric.clean === c.metric.corrupt
-        ? html`<p class="muted">The clean and corrupt metrics are equal, so there is no gap to read shares of.</p>`
-        : hints.length === 0
-        ? html`<p class="muted">No component moves 20% of the gap in either direction.</p>`
-        : html`<table>
-            <thead>
-              <tr><th>component</th><th>denoising restores</th><th>noising removes</th><th>reading</th></tr>
-            </thead>
-            <tbody>
-              ${hints.slice(0, 12).map(
-                (h) => html`<tr>
-                  <td class="mono">${h.label}</td>
-                  <td class="num">${pct(h.denoiseShare)}</td>
-                  <td class="num">${pct(h.noiseShare)}</td>
-                  <td><span class=${`hint ${h.hint}`}>${h.hint === 'both' ? 'both' : h.hint === 'and-like' ? 'AND-like' : 'OR-like'}</span> <span class="muted">${HINT_TEXT[h.hint]}</span></td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`}
+      ${
+        c.metric.clean === c.metric.corrupt
+          ? html`<p class="muted">The clean and corrupt metrics are equal, so there is no gap to read shares of.</p>`
+          : hints.length === 0
+            ? html`<p class="muted">No component moves 20% of the gap in either direction.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th>component</th>
+                    <th>denoising restores</th>
+                    <th>noising removes</th>
+                    <th>reading</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${hints.slice(0, 12).map(
+                    (h) =>
+                      html`<tr>
+                        <td class="mono">${h.label}</td>
+                        <td class="num">${pct(h.denoiseShare)}</td>
+                        <td class="num">${pct(h.noiseShare)}</td>
+                        <td>
+                          <span class=${`hint ${h.hint}`}>${h.hint === 'both' ? 'both' : h.hint === 'and-like' ? 'AND-like' : 'OR-like'}</span>
+                          <span class="muted">${HINT_TEXT[h.hint]}</span>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+      }
     </section>`;
   }
 
@@ -261,7 +316,8 @@ export class CiSubstitutionPanel extends LitElement {
     const s = this.selected;
     if (!s || !this.head) return nothing;
     return html`<section class="head" aria-label="head patterns">
-      <h2>Head ${s.layer}.${s.head} <span class="muted">attention in both runs</span>
+      <h2>
+        Head ${s.layer}.${s.head} <span class="muted">attention in both runs</span>
         ${this.head.params ? html`<button class="link" @click=${this.exportHeadPng}>PNG</button>` : nothing}
       </h2>
       <ci-patch-head-detail
@@ -307,7 +363,8 @@ export class CiSubstitutionPanel extends LitElement {
   private exportHeadPng = () => {
     const el = this.renderRoot.querySelector('ci-patch-head-detail');
     const url = el?.toPng();
-    if (url && this.comparison && this.selected) this.post(ExportPng.create({ runId: this.comparison.runId, name: `head-${this.selected.layer}.${this.selected.head}-patterns`, dataUrl: url }));
+    if (url && this.comparison && this.selected)
+      this.post(ExportPng.create({ runId: this.comparison.runId, name: `head-${this.selected.layer}.${this.selected.head}-patterns`, dataUrl: url }));
   };
 }
 

@@ -6,8 +6,20 @@ import { availableModes, describeCell, heatmapView, hintsFor, sharedScale, sweep
 const comparison = (clean: number, corrupt: number): ComparisonParams => ({
   runId: 'r',
   modelName: 'm',
-  clean: { text: 'ab', tokens: [{ id: 0, text: 'a', isBos: false }, { id: 1, text: 'b', isBos: false }] },
-  corrupt: { text: 'ac', tokens: [{ id: 0, text: 'a', isBos: false }, { id: 2, text: 'c', isBos: false }] },
+  clean: {
+    text: 'ab',
+    tokens: [
+      { id: 0, text: 'a', isBos: false },
+      { id: 1, text: 'b', isBos: false },
+    ],
+  },
+  corrupt: {
+    text: 'ac',
+    tokens: [
+      { id: 0, text: 'a', isBos: false },
+      { id: 2, text: 'c', isBos: false },
+    ],
+  },
   diff: { ops: [], differingPositions: [1] },
   metric: { spec: { kind: 'kl' }, label: 'KL', clean, corrupt },
   n_layers: 1,
@@ -16,7 +28,14 @@ const comparison = (clean: number, corrupt: number): ComparisonParams => ({
   notes: [],
   stale: false,
 });
-const t = (direction: 'denoise' | 'noise', source: 'exact' | 'attribution', v: number[]): PatchTable => ({ sweep: 'z', direction, source, dims: [1, 2], axes: ['layer', 'head_index'], patched: Float32Array.from(v) });
+const t = (direction: 'denoise' | 'noise', source: 'exact' | 'attribution', v: number[]): PatchTable => ({
+  sweep: 'z',
+  direction,
+  source,
+  dims: [1, 2],
+  axes: ['layer', 'head_index'],
+  patched: Float32Array.from(v),
+});
 const byKey = (...ts: PatchTable[]): Map<TableKey, PatchTable> => new Map(ts.map((x) => [tableKey(x.sweep, x.direction), x]));
 
 describe('substitution panel view', () => {

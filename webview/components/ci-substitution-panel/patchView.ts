@@ -2,7 +2,23 @@
  * What the substitution panel shows, derived from the comparison and its tables: pure, so the unit
  * tests read it without a DOM. The root element keeps the state; this turns it into view data.
  */
-import { cellAddress, cellValue, componentHints, formatValue, normalised, positionLabels, tableGrid, targetMetric, type ComparisonParams, type ComponentHint, type PatchTable, type SweepKind, type TableGrid, unpatchedValue, type ValueMode } from '../../../src/features/substitution/shared/protocol.js';
+import {
+  cellAddress,
+  cellValue,
+  componentHints,
+  formatValue,
+  normalised,
+  positionLabels,
+  tableGrid,
+  targetMetric,
+  type ComparisonParams,
+  type ComponentHint,
+  type PatchTable,
+  type SweepKind,
+  type TableGrid,
+  unpatchedValue,
+  type ValueMode,
+} from '../../../src/features/substitution/shared/protocol.js';
 import { headLabel } from '../../../src/shared/inspection.js';
 import { tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { visibleText } from '../../../src/shared/tokens.js';
@@ -58,7 +74,11 @@ export function sharedScale(views: readonly HeatmapView[]): number {
 export function describeCell(c: ComparisonParams, t: PatchTable, index: number): string {
   const a = cellAddress(t, index);
   const labels = positionLabels(c);
-  const where = [`layer ${a.layer}`, a.head !== undefined ? `head ${headLabel({ layer: a.layer, head: a.head })}` : '', a.pos !== undefined ? `pos ${a.pos} ${labels[a.pos] ?? ''}` : '']
+  const where = [
+    `layer ${a.layer}`,
+    a.head !== undefined ? `head ${headLabel({ layer: a.layer, head: a.head })}` : '',
+    a.pos !== undefined ? `pos ${a.pos} ${labels[a.pos] ?? ''}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const v = t.patched[index];

@@ -67,15 +67,35 @@ export const styles = [
       outline-offset: 1px;
     }
     /* Attention weight, quantized to 10 levels (no inline styles under the CSP). */
-    .tok[data-w='1'] { background: color-mix(in srgb, var(--ci-heat-color) 8%, transparent); }
-    .tok[data-w='2'] { background: color-mix(in srgb, var(--ci-heat-color) 14%, transparent); }
-    .tok[data-w='3'] { background: color-mix(in srgb, var(--ci-heat-color) 20%, transparent); }
-    .tok[data-w='4'] { background: color-mix(in srgb, var(--ci-heat-color) 26%, transparent); }
-    .tok[data-w='5'] { background: color-mix(in srgb, var(--ci-heat-color) 32%, transparent); }
-    .tok[data-w='6'] { background: color-mix(in srgb, var(--ci-heat-color) 38%, transparent); }
-    .tok[data-w='7'] { background: color-mix(in srgb, var(--ci-heat-color) 44%, transparent); }
-    .tok[data-w='8'] { background: color-mix(in srgb, var(--ci-heat-color) 50%, transparent); }
-    .tok[data-w='9'] { background: color-mix(in srgb, var(--ci-heat-color) 56%, transparent); }
-    .tok[data-w='10'] { background: color-mix(in srgb, var(--ci-heat-color) 62%, transparent); }
+    .tok[data-w='1'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 8%, transparent);
+    }
+    .tok[data-w='2'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 14%, transparent);
+    }
+    .tok[data-w='3'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 20%, transparent);
+    }
+    .tok[data-w='4'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 26%, transparent);
+    }
+    .tok[data-w='5'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 32%, transparent);
+    }
+    .tok[data-w='6'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 38%, transparent);
+    }
+    .tok[data-w='7'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 44%, transparent);
+    }
+    .tok[data-w='8'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 50%, transparent);
+    }
+    .tok[data-w='9'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 56%, transparent);
+    }
+    .tok[data-w='10'] {
+      background: color-mix(in srgb, var(--ci-heat-color) 62%, transparent);
+    }
   `,
 ];

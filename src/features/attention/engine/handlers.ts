@@ -37,7 +37,10 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
 
   const keptFor = (inspectionId: string): Kept => {
     if (!kept || kept.inspectionId !== inspectionId) {
-      throw new EngineError({ code: 'unknown-context', message: `inspection ${inspectionId} is no longer kept by the engine (a newer inspection replaced it, or the engine restarted): inspect again` });
+      throw new EngineError({
+        code: 'unknown-context',
+        message: `inspection ${inspectionId} is no longer kept by the engine (a newer inspection replaced it, or the engine restarted): inspect again`,
+      });
     }
     return kept;
   };
@@ -49,7 +52,10 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
         const done = await runs.run(ctx.signal, () => inspect(params, ctx));
         if (ctx.signal.aborted) throw cancelled('cancelled while running; result dropped');
         kept = done.kept;
-        env.log('info', `inspection ${params.inspectionId}: ${done.kept.isBos.length} tokens, ${done.kept.n_layers}×${done.kept.n_heads} heads in ${done.result.runMs} ms`);
+        env.log(
+          'info',
+          `inspection ${params.inspectionId}: ${done.kept.isBos.length} tokens, ${done.kept.n_layers}×${done.kept.n_heads} heads in ${done.result.runMs} ms`,
+        );
         return done.result;
       },
       headPattern: (q) => {

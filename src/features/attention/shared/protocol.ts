@@ -124,7 +124,6 @@ export interface RunStateParams {
 export const isAttentionDirection = isOneOf(ATTENTION_DIRECTIONS);
 export const isRunStateKind = isOneOf(RUN_STATE_KINDS);
 
-
 function isReadyParams(v: unknown): v is ReadyParams {
   return isRecord(v) && isPositiveInt(v.protocolVersion);
 }
@@ -175,11 +174,7 @@ function isHeadPatternParams(v: unknown): v is HeadPatternParams {
 function isFocusTokenParams(v: unknown): v is FocusTokenParams {
   if (!isRecord(v)) return false;
   const headGiven = v.layer !== undefined || v.head !== undefined;
-  return (
-    isIndex(v.tokenIndex) &&
-    isOptional(v.direction, isAttentionDirection) &&
-    (!headGiven || (isIndex(v.layer) && isIndex(v.head)))
-  );
+  return isIndex(v.tokenIndex) && isOptional(v.direction, isAttentionDirection) && (!headGiven || (isIndex(v.layer) && isIndex(v.head)));
 }
 
 function isStaleParams(v: unknown): v is StaleParams {
@@ -240,12 +235,7 @@ export type StaleMessage = Message<'stale', StaleParams>;
 export type RunStateMessage = Message<'runState', RunStateParams>;
 
 export type WebviewToHostMessage =
-  | ReadyMessage
-  | FocusChangedMessage
-  | ClearFocusMessage
-  | TimingMessage
-  | ExportActivationsMessage
-  | RequestHeadPatternMessage;
+  ReadyMessage | FocusChangedMessage | ClearFocusMessage | TimingMessage | ExportActivationsMessage | RequestHeadPatternMessage;
 export type HostToWebviewMessage = HeadPatternMessage | InspectionMessage | FocusTokenMessage | StaleMessage | RunStateMessage;
 
 // One named guard per message.

@@ -29,7 +29,8 @@ export class ComparisonContexts {
 
   get(comparisonId: string): ComparisonContext {
     const c = this.byId.get(comparisonId);
-    if (!c) throw new EngineError({ code: 'unknown-context', message: `comparison ${comparisonId} is no longer kept by the engine; start the comparison again` });
+    if (!c)
+      throw new EngineError({ code: 'unknown-context', message: `comparison ${comparisonId} is no longer kept by the engine; start the comparison again` });
     return c;
   }
 

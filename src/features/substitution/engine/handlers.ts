@@ -44,7 +44,14 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const cleanLogits = await lastLogits(loaded, clean.ids, ctx.signal);
         const c: ComparisonContext = { comparisonId: p.comparisonId, model: p.model, clean, cleanLogits, topK: p.topK ?? 5 };
         comparisons.add(c);
-        return { comparisonId: p.comparisonId, clean: promptTokens(clean), topClean: top(loaded, cleanLogits, c.topK), n_layers: cfg.nLayers, n_heads: cfg.nHeads, n_ctx: cfg.nCtx };
+        return {
+          comparisonId: p.comparisonId,
+          clean: promptTokens(clean),
+          topClean: top(loaded, cleanLogits, c.topK),
+          n_layers: cfg.nLayers,
+          n_heads: cfg.nHeads,
+          n_ctx: cfg.nCtx,
+        };
       },
       rankSubstitutes: async (p, ctx) => {
         const { c, loaded } = await comparison(p.comparisonId, ctx);
@@ -84,7 +91,11 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         // AtP estimates patched − target; the panel reads every table as a patched metric.
         const tables = r.tables.map((t) => {
           const target = t.direction === 'denoise' ? r.metricCorrupt : r.metricClean;
-          return toPatchTable(t, 'attribution', t.values.map((v) => v + target));
+          return toPatchTable(
+            t,
+            'attribution',
+            t.values.map((v) => v + target),
+          );
         });
         return { metricClean: r.metricClean, metricCorrupt: r.metricCorrupt, tables, ms: Date.now() - t0 };
       },
@@ -103,7 +114,15 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
           onProgress: (q) =>
             ctx.progress(`${q.direction} ${q.sweep} layer ${q.layer}`, {
               kind: 'progress',
-              progress: { direction: q.direction, sweep: q.sweep, tablesDone: q.tablesDone, tablesTotal: q.tablesTotal, layer: q.layer, cellsDone: q.cellsDone, cellsTotal: q.cellsTotal },
+              progress: {
+                direction: q.direction,
+                sweep: q.sweep,
+                tablesDone: q.tablesDone,
+                tablesTotal: q.tablesTotal,
+                layer: q.layer,
+                cellsDone: q.cellsDone,
+                cellsTotal: q.cellsTotal,
+              },
             }),
           onTable: (t) => ctx.progress(`${t.direction} ${t.sweep} done`, { kind: 'table', table: toPatchTable(t, 'exact', t.values) }),
         });
@@ -164,7 +183,12 @@ async function buildMetric(loaded: LoadedModel, spec: MetricSpec, clean: readonl
 function checkPrompt(p: Prompt, nCtx: number, which: string): void {
   if (!p.tokens.some((t) => !t.isBos)) throw new EngineError({ code: 'empty', message: `the ${which} prompt has no tokens` });
   if (p.ids.length > nCtx) {
-    throw new EngineError({ code: 'too-long', message: `the ${which} prompt is ${p.ids.length} tokens; the model reads at most ${nCtx}`, promptTokens: p.ids.length, n_ctx: nCtx });
+    throw new EngineError({
+      code: 'too-long',
+      message: `the ${which} prompt is ${p.ids.length} tokens; the model reads at most ${nCtx}`,
+      promptTokens: p.ids.length,
+      n_ctx: nCtx,
+    });
   }
 }
 

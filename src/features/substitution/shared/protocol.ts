@@ -26,7 +26,6 @@ export const SUBSTITUTION_PROTOCOL_VERSION = 1;
 // Payloads
 // ---------------------------------------------------------------------------------------------
 
-
 export type MetricSpec =
   /** logit[answer] − logit[wrong] at the last position (the default). */
   | { readonly kind: 'logit_diff'; readonly answer: TokenRef; readonly wrong: TokenRef }
@@ -251,7 +250,13 @@ function isHeadPatternsParams(v: unknown): v is HeadPatternsParams {
   if (!isHeadPatternsRequestParams(v)) return false;
   const r = v as unknown as Record<string, unknown>;
   const n = r.n_tokens;
-  return isPositiveInt(n) && r.clean_q_k instanceof Float32Array && r.corrupt_q_k instanceof Float32Array && r.clean_q_k.length === n * n && r.corrupt_q_k.length === n * n;
+  return (
+    isPositiveInt(n) &&
+    r.clean_q_k instanceof Float32Array &&
+    r.corrupt_q_k instanceof Float32Array &&
+    r.clean_q_k.length === n * n &&
+    r.corrupt_q_k.length === n * n
+  );
 }
 function isExportTablesParams(v: unknown): v is ExportTablesParams {
   return isRecord(v) && isString(v.runId) && isExportFormat(v.format);
@@ -445,7 +450,8 @@ export function tableGrid(t: Pick<PatchTable, 'dims' | 'axes'>, posLabels: reado
   const [nLayers] = t.dims;
   const last = t.axes[t.axes.length - 1];
   const cols = t.dims[t.dims.length - 1];
-  const colLabels = last === 'pos' ? Array.from({ length: cols }, (_, p) => `${p} ${posLabels[p] ?? ''}`.trim()) : Array.from({ length: cols }, (_, h) => `H${h}`);
+  const colLabels =
+    last === 'pos' ? Array.from({ length: cols }, (_, p) => `${p} ${posLabels[p] ?? ''}`.trim()) : Array.from({ length: cols }, (_, h) => `H${h}`);
   if (t.dims.length === 3) {
     const nHeads = t.dims[1];
     const rowLabels = Array.from({ length: nLayers * nHeads }, (_, r) => headLabel({ layer: Math.floor(r / nHeads), head: r % nHeads }));

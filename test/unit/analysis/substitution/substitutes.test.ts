@@ -27,7 +27,7 @@ describe('substitute candidates (GPT-2 vocabulary)', () => {
     for (const id of bare) assert.match(tok.displayText(id), /^[A-Za-z_]/);
   });
 
-  it('puts preferred ids (the prompt\'s own names) first', () => {
+  it("puts preferred ids (the prompt's own names) first", () => {
     const param = tok.tokenToId('Ġparam')!;
     const arg = tok.tokenToId('Ġarg')!;
     assert.equal(sameKindSubstitutes(tok, param, { limit: 5, preferred: [arg] })[0], arg);
@@ -55,12 +55,17 @@ describe('rankSubstitutes (tiny golden checkpoint)', () => {
     const position = prompt.tokens.findIndex((t) => t.text === ' param');
     assert.ok(position > 0);
     const candidates = sameKindSubstitutes(loaded.tokenizer, prompt.ids[position], { limit: 12 });
-    const ranking = await rankSubstitutes(loaded.model, loaded.tokenizer, { ids: prompt.ids, isBos: prompt.tokens.map((t) => t.isBos) }, position, candidates, { maxPatternFloats: 5000 });
+    const ranking = await rankSubstitutes(loaded.model, loaded.tokenizer, { ids: prompt.ids, isBos: prompt.tokens.map((t) => t.isBos) }, position, candidates, {
+      maxPatternFloats: 5000,
+    });
     assert.equal(ranking.original.distance, 0);
     assert.equal(ranking.ranked.length, candidates.length);
     for (let i = 1; i < ranking.ranked.length; i++) assert.ok(ranking.ranked[i - 1].distance <= ranking.ranked[i].distance);
     assert.ok(ranking.ranked[ranking.ranked.length - 1].distance > 0, 'random heads do treat tokens differently');
     for (const r of ranking.ranked) for (const f of r.special) assert.equal(f.tokenId, r.id);
-    await assert.rejects(() => rankSubstitutes(loaded.model, loaded.tokenizer, { ids: prompt.ids, isBos: prompt.tokens.map((t) => t.isBos) }, 0, candidates), /BOS/);
+    await assert.rejects(
+      () => rankSubstitutes(loaded.model, loaded.tokenizer, { ids: prompt.ids, isBos: prompt.tokens.map((t) => t.isBos) }, 0, candidates),
+      /BOS/,
+    );
   });
 });

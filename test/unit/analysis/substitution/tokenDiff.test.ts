@@ -7,7 +7,10 @@ describe('diffTokens', () => {
     assert.equal(d.aligned, true);
     assert.deepEqual(d.differingPositions, [2, 4]);
     assert.equal(d.firstDifference, 2);
-    assert.deepEqual(d.ops.map((o) => o.kind), ['equal', 'equal', 'replace', 'equal', 'replace']);
+    assert.deepEqual(
+      d.ops.map((o) => o.kind),
+      ['equal', 'equal', 'replace', 'equal', 'replace'],
+    );
   });
 
   it('identical prompts have no differing position', () => {
@@ -32,6 +35,9 @@ describe('diffTokens', () => {
 
   it('deletions', () => {
     const d = diffTokens([1, 2, 3, 4], [1, 4]);
-    assert.deepEqual(d.ops.map((o) => o.kind), ['equal', 'delete', 'delete', 'equal']);
+    assert.deepEqual(
+      d.ops.map((o) => o.kind),
+      ['equal', 'delete', 'delete', 'equal'],
+    );
   });
 });

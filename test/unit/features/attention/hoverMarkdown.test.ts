@@ -4,7 +4,8 @@ import { escapeMarkdown, hoverMarkdown, miniMap, tokenLiteral } from '../../../.
 
 function heads(nLayers: number, nHeads: number, f: (l: number, h: number) => number): HeadActivity[] {
   const out: HeadActivity[] = [];
-  for (let l = 0; l < nLayers; l++) for (let h = 0; h < nHeads; h++) out.push({ layer: l, head: h, fromWeight: f(l, h), fromKey: 1, toWeight: f(l, h) / 2, toQuery: 2 });
+  for (let l = 0; l < nLayers; l++)
+    for (let h = 0; h < nHeads; h++) out.push({ layer: l, head: h, fromWeight: f(l, h), fromKey: 1, toWeight: f(l, h) / 2, toQuery: 2 });
   return out;
 }
 
@@ -51,7 +52,11 @@ describe('host/hoverMarkdown', () => {
   });
 
   it('draws one block per head', () => {
-    const lines = miniMap(heads(12, 12, () => 1), 12, 12);
+    const lines = miniMap(
+      heads(12, 12, () => 1),
+      12,
+      12,
+    );
     assert.equal(lines.length, 13);
     assert.equal(lines[1], 'L 0 ████████████');
   });

@@ -21,7 +21,14 @@ const base: ComparisonParams = {
       { id: 3, text: ' c</script>', isBos: false },
     ],
   },
-  diff: { ops: [{ kind: 'equal', a: 0, b: 0 }, { kind: 'equal', a: 1, b: 1 }, { kind: 'replace', a: 2, b: 2 }], differingPositions: [2] },
+  diff: {
+    ops: [
+      { kind: 'equal', a: 0, b: 0 },
+      { kind: 'equal', a: 1, b: 1 },
+      { kind: 'replace', a: 2, b: 2 },
+    ],
+    differingPositions: [2],
+  },
   metric: { spec: { kind: 'kl' }, label: 'KL', clean: 0, corrupt: 2 },
   n_layers: 2,
   n_heads: 2,

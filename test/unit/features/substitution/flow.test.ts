@@ -1,5 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { answerToken, defaultMetric, describeChange, keepLeadingSpace, metricLabel, spanText, substitute, tokensAt } from '../../../../src/features/substitution/flow';
+import {
+  answerToken,
+  defaultMetric,
+  describeChange,
+  keepLeadingSpace,
+  metricLabel,
+  spanText,
+  substitute,
+  tokensAt,
+} from '../../../../src/features/substitution/flow';
 import type { PromptToken as PlanToken } from '../../../../src/shared/tokens';
 
 const tok = (id: number, text: string, start: number, isBos = false): PlanToken => ({ id, text, start, end: isBos ? 0 : start + text.length, isBos });
@@ -37,7 +46,14 @@ describe('substitution flow: command steps', () => {
   });
 
   it('scores a multi-token answer by its first token, with a note; an empty one is an error', () => {
-    const r = answerToken(' width height', [{ id: 5, text: ' width' }, { id: 6, text: ' height' }], 'answer');
+    const r = answerToken(
+      ' width height',
+      [
+        { id: 5, text: ' width' },
+        { id: 6, text: ' height' },
+      ],
+      'answer',
+    );
     assert.ok('token' in r && r.token.id === 5);
     assert.ok('note' in r && /2 tokens/.test(r.note ?? '') && /first token/.test(r.note ?? ''));
     assert.ok('error' in answerToken('', [], 'answer'));
@@ -45,7 +61,25 @@ describe('substitution flow: command steps', () => {
   });
 
   it('describes a token-count change without aligning it', () => {
-    const ops = [{ kind: 'equal', a: 0, b: 0 }, { kind: 'replace', a: 1, b: 1 }, { kind: 'insert', b: 2 }];
-    assert.equal(describeChange([{ id: 0, text: 'x' }, { id: 1, text: ' param' }], [{ id: 0, text: 'x' }, { id: 7, text: ' ar' }, { id: 8, text: 'g' }], ops), '‘·param’ → ‘·ar’ ‘g’');
+    const ops = [
+      { kind: 'equal', a: 0, b: 0 },
+      { kind: 'replace', a: 1, b: 1 },
+      { kind: 'insert', b: 2 },
+    ];
+    assert.equal(
+      describeChange(
+        [
+          { id: 0, text: 'x' },
+          { id: 1, text: ' param' },
+        ],
+        [
+          { id: 0, text: 'x' },
+          { id: 7, text: ' ar' },
+          { id: 8, text: 'g' },
+        ],
+        ops,
+      ),
+      '‘·param’ → ‘·ar’ ‘g’',
+    );
   });
 });

@@ -6,9 +6,30 @@ import type { ComparisonParams, PatchTable } from '../../../../src/features/subs
 const comparison = (runId: string): ComparisonParams => ({
   runId,
   modelName: 'tiny',
-  clean: { text: 'a b', tokens: [{ id: 0, text: '<|endoftext|>', isBos: true }, { id: 1, text: 'a', isBos: false }, { id: 2, text: ' b', isBos: false }] },
-  corrupt: { text: 'a c', tokens: [{ id: 0, text: '<|endoftext|>', isBos: true }, { id: 1, text: 'a', isBos: false }, { id: 3, text: ' c', isBos: false }] },
-  diff: { ops: [{ kind: 'equal', a: 0, b: 0 }, { kind: 'equal', a: 1, b: 1 }, { kind: 'replace', a: 2, b: 2 }], differingPositions: [2] },
+  clean: {
+    text: 'a b',
+    tokens: [
+      { id: 0, text: '<|endoftext|>', isBos: true },
+      { id: 1, text: 'a', isBos: false },
+      { id: 2, text: ' b', isBos: false },
+    ],
+  },
+  corrupt: {
+    text: 'a c',
+    tokens: [
+      { id: 0, text: '<|endoftext|>', isBos: true },
+      { id: 1, text: 'a', isBos: false },
+      { id: 3, text: ' c', isBos: false },
+    ],
+  },
+  diff: {
+    ops: [
+      { kind: 'equal', a: 0, b: 0 },
+      { kind: 'equal', a: 1, b: 1 },
+      { kind: 'replace', a: 2, b: 2 },
+    ],
+    differingPositions: [2],
+  },
   metric: { spec: { kind: 'kl' }, label: 'KL', clean: 0, corrupt: 2 },
   n_layers: 1,
   n_heads: 2,

@@ -69,7 +69,10 @@ describe('gpt2WeightsFromTensors', () => {
       const { source, weights } = load(tinyConfigJson(), { masks });
       await weights;
       assert.ok([...source.tensors.keys()].some((n) => n.endsWith('.attn.bias')));
-      assert.deepEqual(source.reads.filter((n) => /\.attn\.(bias|masked_bias)$/.test(n)), []);
+      assert.deepEqual(
+        source.reads.filter((n) => /\.attn\.(bias|masked_bias)$/.test(n)),
+        [],
+      );
       const plan = planGpt2Tensors(gpt2ConfigFromJson(tinyConfigJson()), source.tensors, 'fixture');
       assert.equal(plan.ignored.length, masks === 'f32' ? 2 : 4);
     });
@@ -130,10 +133,7 @@ describe('gpt2WeightsFromTensors', () => {
   it('refuses a tensor stored both with and without the prefix', () => {
     const tensors = tinyGpt2Tensors(tinyConfigJson());
     tensors.set('wte.weight', { dtype: 'F32', shape: [32, 8], data: new Float32Array(256) });
-    throwsWith(
-      () => planGpt2Tensors(gpt2ConfigFromJson(tinyConfigJson()), recordingSource(tensors).tensors, 'fixture'),
-      "'wte.weight' is stored twice",
-    );
+    throwsWith(() => planGpt2Tensors(gpt2ConfigFromJson(tinyConfigJson()), recordingSource(tensors).tensors, 'fixture'), "'wte.weight' is stored twice");
   });
 
   it('refuses weights stored in a non-float dtype', () => {

@@ -1,10 +1,5 @@
 import { strict as assert } from 'node:assert';
-import {
-  bfloat16BitsToFloat32,
-  float16BitsToFloat32,
-  float32ToBfloat16Bits,
-  float32ToFloat16Bits,
-} from '../../../../src/model/checkpoint/halfFloat';
+import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from '../../../../src/model/checkpoint/halfFloat';
 
 describe('halfFloat: F16 decoding', () => {
   const cases: [number, number][] = [

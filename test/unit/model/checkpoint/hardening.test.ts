@@ -132,7 +132,10 @@ describe('checkpoint hardening', () => {
     (isLinux ? it : it.skip)('a FIFO as model.safetensors, config.json or the shard index is refused at once', async function () {
       this.timeout(10_000);
       for (const file of ['model.safetensors', 'config.json']) {
-        const dir = await writeCheckpointFolder(root, `fifo-${file}`, { tensors: file === 'model.safetensors' ? null : undefined, config: file === 'config.json' ? null : undefined });
+        const dir = await writeCheckpointFolder(root, `fifo-${file}`, {
+          tensors: file === 'model.safetensors' ? null : undefined,
+          config: file === 'config.json' ? null : undefined,
+        });
         execFileSync('mkfifo', [join(dir, file)]);
         await rejectsWith(loadGpt2Checkpoint(dir), join(dir, file), 'named pipe (FIFO)');
       }

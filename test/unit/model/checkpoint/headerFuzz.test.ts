@@ -16,7 +16,31 @@ const MAX_CASES = 2000;
 const MAX_MS = 10_000;
 
 /** Pieces a mutation may insert: JSON syntax, numbers at the edges, dtypes, deep nesting. */
-const SNIPPETS = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\u0000', '-1', '1e309', '9007199254740993', '0.5', 'null', 'true', '"F16"', '"BOOL"', '"shape"', '"data_offsets"', '"__metadata__"', '[[[[[[[[', '\uffff', '\ud800'];
+const SNIPPETS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '"',
+  '\\',
+  '\\u0000',
+  '-1',
+  '1e309',
+  '9007199254740993',
+  '0.5',
+  'null',
+  'true',
+  '"F16"',
+  '"BOOL"',
+  '"shape"',
+  '"data_offsets"',
+  '"__metadata__"',
+  '[[[[[[[[',
+  '\uffff',
+  '\ud800',
+];
 
 function mutate(text: string, rand: () => number): string {
   const at = Math.floor(rand() * (text.length + 1));
@@ -30,11 +54,11 @@ function mutate(text: string, rand: () => number): string {
       return text.slice(0, at) + String.fromCharCode(Math.floor(rand() * 128)) + text.slice(at + 1);
     case 3: // change a digit
       return text.replace(/\d/g, (d) => (rand() < 0.05 ? String(Math.floor(rand() * 10)) : d));
-    case 4: // duplicate a tensor entry under its own name
-      {
-        const m = /"[^"]+":\{"dtype"[^}]*\}/.exec(text.slice(at)) ?? /"[^"]+":\{"dtype"[^}]*\}/.exec(text);
-        return m ? text.replace(m[0], `${m[0]},${m[0]}`) : text;
-      }
+    case 4: {
+      // duplicate a tensor entry under its own name
+      const m = /"[^"]+":\{"dtype"[^}]*\}/.exec(text.slice(at)) ?? /"[^"]+":\{"dtype"[^}]*\}/.exec(text);
+      return m ? text.replace(m[0], `${m[0]},${m[0]}`) : text;
+    }
     case 5: // truncate
       return text.slice(0, at);
     default: // swap two dtypes / shapes

@@ -76,11 +76,7 @@ describe('safetensors reader and writer', () => {
   it('writes a header padded to a multiple of 8 and keeps __metadata__', async () => {
     const path = join(root, 'meta.safetensors');
     let generated = 0;
-    await writeSafetensorsFile(
-      path,
-      { x: { dtype: 'F32', shape: [5], data: () => (generated++, new Float32Array([1, 2, 3, 4, 5])) } },
-      { format: 'pt' },
-    );
+    await writeSafetensorsFile(path, { x: { dtype: 'F32', shape: [5], data: () => (generated++, new Float32Array([1, 2, 3, 4, 5])) } }, { format: 'pt' });
     assert.equal(generated, 1);
     const bytes = await readFile(path);
     assert.equal(Number(bytes.readBigUInt64LE(0)) % 8, 0);

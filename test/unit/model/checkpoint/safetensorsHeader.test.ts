@@ -64,15 +64,10 @@ describe('safetensors header validation', () => {
   it('refuses a shape × dtype size that differs from the byte span', () =>
     expectRefused(rawFile(header({ w: entry('F16', [2, 3], 0, 8) }), 8), "tensor 'w'", 'needs 12 bytes', 'span 8'));
 
-  it('refuses reversed offsets', () =>
-    expectRefused(rawFile(header({ w: entry('U8', [0], 4, 0) }), 4), "tensor 'w'", 'data_offsets'));
+  it('refuses reversed offsets', () => expectRefused(rawFile(header({ w: entry('U8', [0], 4, 0) }), 4), "tensor 'w'", 'data_offsets'));
 
   it('refuses offsets outside the data section', () =>
-    expectRefused(
-      rawFile(header({ a: entry('F32', [1], 0, 4), far: entry('F32', [1], 64, 68) }), 16),
-      "tensor 'far'",
-      'outside the data section',
-    ));
+    expectRefused(rawFile(header({ a: entry('F32', [1], 0, 4), far: entry('F32', [1], 64, 68) }), 16), "tensor 'far'", 'outside the data section'));
 
   it('refuses overlapping tensors, naming both', () =>
     expectRefused(rawFile(header({ a: entry('F32', [2], 0, 8), b: entry('F32', [2], 4, 12) }), 12), "'a'", "'b'", 'overlap'));

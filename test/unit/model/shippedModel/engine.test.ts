@@ -32,7 +32,6 @@ const MIN_PREVIOUS_TOKEN_SCORE = 0.5;
 const DOCSTRING_HEAD = { layer: 1, head: 1, minOnDocumented: 0.4, maxOnSignature: 0.1 };
 const REPEAT_LENGTH = 50;
 
-
 function softmax(logits: Float32Array): Float64Array {
   let max = -Infinity;
   for (const v of logits) max = Math.max(max, v);
@@ -43,7 +42,9 @@ function softmax(logits: Float32Array): Float64Array {
 }
 
 function topK(values: ArrayLike<number>, k: number): number[] {
-  return Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
+  return Array.from({ length: values.length }, (_, i) => i)
+    .sort((a, b) => values[b] - values[a])
+    .slice(0, k);
 }
 
 interface Evaluation {

@@ -64,7 +64,7 @@ describe('shipped model: files', () => {
     for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'README.md']) {
       assert.ok(fs.existsSync(path.join(DIR, f)), `${f} is missing`);
     }
-    assert.ok(mergeLines[0].startsWith('#version'), 'merges.txt starts with a #version comment, as GPT-2\'s does');
+    assert.ok(mergeLines[0].startsWith('#version'), "merges.txt starts with a #version comment, as GPT-2's does");
   });
 
   it('keeps models/ under 40 MB', () => {
@@ -85,7 +85,7 @@ describe('shipped model: files', () => {
     assert.equal(config.eos_token_id, vocab[END_OF_TEXT], 'EOS is <|endoftext|>');
   });
 
-  it('has exactly GPT-2\'s tensors, with shapes that match config.json and contiguous data', () => {
+  it("has exactly GPT-2's tensors, with shapes that match config.json and contiguous data", () => {
     const { header, dataBytes, headerBytes } = readHeader(path.join(DIR, 'model.safetensors'));
     assert.equal(headerBytes % 8, 0, 'header padded to a multiple of 8');
     const d = config.n_embd as number;

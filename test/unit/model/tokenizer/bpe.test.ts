@@ -32,29 +32,50 @@ function referenceBpe(symbols: readonly string[], rankOf: ReadonlyMap<string, nu
   return word;
 }
 
-
 function tiny(extra: string[], merges: MergePair[]): Gpt2Tokenizer {
   return Gpt2Tokenizer.fromVocabAndMerges(byteVocab(extra), merges);
 }
 
 describe('BPE merge loop', () => {
   it('applies the lowest-ranked merge first', () => {
-    const bcFirst = tiny(['bc', 'ab', 'abc'], [['b', 'c'], ['a', 'bc']]);
+    const bcFirst = tiny(
+      ['bc', 'ab', 'abc'],
+      [
+        ['b', 'c'],
+        ['a', 'bc'],
+      ],
+    );
     assert.deepEqual(tokensOf(bcFirst, bcFirst.encode('abc').ids), ['abc']);
-    const abFirst = tiny(['ab', 'bc', 'abc'], [['a', 'b'], ['b', 'c'], ['a', 'bc']]);
+    const abFirst = tiny(
+      ['ab', 'bc', 'abc'],
+      [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'bc'],
+      ],
+    );
     // (a b) wins, and no merge joins "ab" with "c".
     assert.deepEqual(tokensOf(abFirst, abFirst.encode('abc').ids), ['ab', 'c']);
   });
 
   it('takes the leftmost of overlapping equal pairs', () => {
-    const t = tiny(['aa', 'aaaa'], [['a', 'a'], ['aa', 'aa']]);
+    const t = tiny(
+      ['aa', 'aaaa'],
+      [
+        ['a', 'a'],
+        ['aa', 'aa'],
+      ],
+    );
     assert.deepEqual(tokensOf(t, t.encode('aaa').ids), ['aa', 'a']);
     assert.deepEqual(tokensOf(t, t.encode('aaaaa').ids), ['aaaa', 'a']);
   });
 
   it('leaves bytes without merges as byte tokens', () => {
     const t = tiny([], []);
-    assert.deepEqual(t.encode('hi!').ids, [0x68, 0x69, 0x21].map((b) => t.tokenToId(BYTE_TO_SYMBOL[b])));
+    assert.deepEqual(
+      t.encode('hi!').ids,
+      [0x68, 0x69, 0x21].map((b) => t.tokenToId(BYTE_TO_SYMBOL[b])),
+    );
   });
 
   it("agrees with GPT-2's reference algorithm on random and long pieces", () => {
@@ -72,7 +93,10 @@ describe('BPE merge loop', () => {
     for (const piece of pieces) {
       const bytes = new TextEncoder().encode(piece);
       const symbols = Array.from(bytes, (b) => BYTE_TO_SYMBOL[b]);
-      const ours = bytePairMerge(Array.from(bytes, (b) => vocab.byteTokenIds[b]), table).map((id) => vocab.tokenOf(id));
+      const ours = bytePairMerge(
+        Array.from(bytes, (b) => vocab.byteTokenIds[b]),
+        table,
+      ).map((id) => vocab.tokenOf(id));
       assert.deepEqual(ours, referenceBpe(symbols, rankOf), `piece ${JSON.stringify(piece)}`);
     }
   });
@@ -86,7 +110,10 @@ describe('NumberMinHeap', () => {
     for (const v of values) heap.push(v);
     const popped: number[] = [];
     for (let v = heap.pop(); v !== undefined; v = heap.pop()) popped.push(v);
-    assert.deepEqual(popped, [...values].sort((a, b) => a - b));
+    assert.deepEqual(
+      popped,
+      [...values].sort((a, b) => a - b),
+    );
     assert.equal(heap.size, 0);
   });
 });

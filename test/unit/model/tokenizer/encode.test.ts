@@ -25,14 +25,21 @@ describe('Gpt2Tokenizer.encode: ids and UTF-16 ranges', () => {
     const text = 'Hello world';
     const encoding = encodeChecked(text);
     assert.deepEqual(encoding.ids, [15496, 995]);
-    assert.deepEqual(rangePairs(encoding), [[0, 5], [5, 11]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 5],
+      [5, 11],
+    ]);
   });
 
   it('leading spaces: all but the last space form their own piece', () => {
     const text = '   hello';
     const encoding = encodeChecked(text);
     assert.deepEqual(tokensOf(gpt2Tokenizer(), encoding.ids), ['Ġ', 'Ġ', 'Ġhello']);
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [1, 2], [2, 8]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [1, 2],
+      [2, 8],
+    ]);
   });
 
   it('newlines and indentation', () => {
@@ -45,7 +52,14 @@ describe('Gpt2Tokenizer.encode: ids and UTF-16 ranges', () => {
     const text = '日本語';
     const encoding = encodeChecked(text);
     assert.deepEqual(tokensOf(gpt2Tokenizer(), encoding.ids), ['æĹ', '¥', 'æľ', '¬', 'èª', 'ŀ']);
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [0, 1], [1, 2], [1, 2], [2, 3], [2, 3]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [0, 1],
+      [1, 2],
+      [1, 2],
+      [2, 3],
+      [2, 3],
+    ]);
   });
 
   it('a multibyte character split after a leading space: both tokens cover the whole character', () => {
@@ -53,14 +67,24 @@ describe('Gpt2Tokenizer.encode: ids and UTF-16 ranges', () => {
     const encoding = encodeChecked(text);
     // " 日" is bytes 20 e6 97 a5: the tokens are " \xe6", "\x97", "\xa5".
     assert.deepEqual(tokensOf(gpt2Tokenizer(), encoding.ids), ['x', 'Ġæ', 'Ĺ', '¥']);
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [1, 3], [2, 3], [2, 3]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [1, 3],
+      [2, 3],
+      [2, 3],
+    ]);
   });
 
   it('emoji: ranges count both UTF-16 code units of a surrogate pair', () => {
     const text = 'a 😀!';
     const encoding = encodeChecked(text);
     assert.deepEqual(tokensOf(gpt2Tokenizer(), encoding.ids), ['a', 'ĠðŁĺ', 'Ģ', '!']);
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [1, 4], [2, 4], [4, 5]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [1, 4],
+      [2, 4],
+      [4, 5],
+    ]);
     const family = '👍🏽 🇫🇷 👨‍👩‍👧';
     const pieces = encodeChecked(family);
     for (const r of pieces.ranges) {
@@ -90,7 +114,11 @@ describe('Gpt2Tokenizer.encode: ids and UTF-16 ranges', () => {
   it('a lone surrogate is encoded as U+FFFD and covers its one code unit', () => {
     const text = 'a\ud800b';
     const encoding = encodeChecked(text);
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [1, 2], [2, 3]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
     assert.equal(gpt2Tokenizer().decode(encoding.ids), 'a\ufffdb');
   });
 
@@ -121,7 +149,11 @@ describe('special tokens', () => {
     const encoding = tokenizer.encodeWithSpecialTokens(text);
     assert.deepEqual(encoding.ids, [64, 50256, 65]);
     assert.deepEqual(encoding.ids, tiktokenWithSpecial(text));
-    assert.deepEqual(rangePairs(encoding), [[0, 1], [1, 14], [14, 15]]);
+    assert.deepEqual(rangePairs(encoding), [
+      [0, 1],
+      [1, 14],
+      [14, 15],
+    ]);
     const longer = ' x<|endoftext|><|endoftext|> 日本 <|endoftext|>';
     const both = tokenizer.encodeWithSpecialTokens(longer);
     assert.deepEqual(both.ids, tiktokenWithSpecial(longer));

@@ -29,7 +29,10 @@ describe('tokenizer loading errors', () => {
 
   it('a missing folder', () => {
     const dir = path.join(makeTempFolder(), 'nope');
-    assert.throws(() => Gpt2Tokenizer.fromFolder(dir), (error: Error) => error.message === `tokenizer folder not found: ${dir}`);
+    assert.throws(
+      () => Gpt2Tokenizer.fromFolder(dir),
+      (error: Error) => error.message === `tokenizer folder not found: ${dir}`,
+    );
   });
 
   it('a folder with no tokenizer files names both accepted layouts', () => {
@@ -47,17 +50,32 @@ describe('tokenizer loading errors', () => {
   });
 
   it('JSON of the wrong shape', () => {
-    assertLoadFails(folderWith({ 'vocab.json': '[1, 2]', 'merges.txt': tinyMerges }), 'vocab.json', /must be an object mapping token strings to ids, not an array/);
+    assertLoadFails(
+      folderWith({ 'vocab.json': '[1, 2]', 'merges.txt': tinyMerges }),
+      'vocab.json',
+      /must be an object mapping token strings to ids, not an array/,
+    );
     assertLoadFails(folderWith({ 'vocab.json': '{"a": "1"}', 'merges.txt': tinyMerges }), 'vocab.json', /token "a" maps to "1"/);
-    assertLoadFails(folderWith({ 'tokenizer.json': '{"model": {"type": "WordPiece", "vocab": {}}}' }), 'tokenizer.json', /model\.type is "WordPiece"; only "BPE"/);
+    assertLoadFails(
+      folderWith({ 'tokenizer.json': '{"model": {"type": "WordPiece", "vocab": {}}}' }),
+      'tokenizer.json',
+      /model\.type is "WordPiece"; only "BPE"/,
+    );
     assertLoadFails(folderWith({ 'tokenizer.json': '{"model": {"type": "BPE", "vocab": {}, "merges": [["a"]]}}' }), 'tokenizer.json', /model\.merges\[0\]/);
-    assertLoadFails(folderWith({ 'tokenizer.json': '{"model": {"type": "BPE", "vocab": {}, "merges": []}, "added_tokens": [{"id": "x"}]}' }), 'tokenizer.json', /added_tokens\[0\]/);
+    assertLoadFails(
+      folderWith({ 'tokenizer.json': '{"model": {"type": "BPE", "vocab": {}, "merges": []}, "added_tokens": [{"id": "x"}]}' }),
+      'tokenizer.json',
+      /added_tokens\[0\]/,
+    );
   });
 
   it('tokenizer.json settings that would tokenize differently from GPT-2', () => {
-    const withSettings = (extra: object): string =>
-      JSON.stringify({ model: { type: 'BPE', vocab: byteVocab(), merges: [] }, ...extra });
-    assertLoadFails(folderWith({ 'tokenizer.json': withSettings({ pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true } }) }), 'tokenizer.json', /add_prefix_space/);
+    const withSettings = (extra: object): string => JSON.stringify({ model: { type: 'BPE', vocab: byteVocab(), merges: [] }, ...extra });
+    assertLoadFails(
+      folderWith({ 'tokenizer.json': withSettings({ pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true } }) }),
+      'tokenizer.json',
+      /add_prefix_space/,
+    );
     assertLoadFails(folderWith({ 'tokenizer.json': withSettings({ pre_tokenizer: { type: 'Whitespace' } }) }), 'tokenizer.json', /ByteLevel, not "Whitespace"/);
     assertLoadFails(folderWith({ 'tokenizer.json': withSettings({ normalizer: { type: 'NFC' } }) }), 'tokenizer.json', /normalizer/);
   });
@@ -67,24 +85,44 @@ describe('tokenizer loading errors', () => {
   });
 
   it('a merge whose result or part is not in the vocabulary', () => {
-    assertLoadFails(folderWith({ 'vocab.json': tinyVocab, 'merges.txt': '#version: 0.2\na b\nab x\n' }), 'merges.txt', /merge 2 of 2 \("ab x"\): its result "abx" is not in the vocabulary/);
-    assertLoadFails(folderWith({ 'vocab.json': tinyVocab, 'merges.txt': 'a b\nab q日\n' }), 'merges.txt', /merge 2 of 2 \("ab q日"\): "q日" is not in the vocabulary/);
+    assertLoadFails(
+      folderWith({ 'vocab.json': tinyVocab, 'merges.txt': '#version: 0.2\na b\nab x\n' }),
+      'merges.txt',
+      /merge 2 of 2 \("ab x"\): its result "abx" is not in the vocabulary/,
+    );
+    assertLoadFails(
+      folderWith({ 'vocab.json': tinyVocab, 'merges.txt': 'a b\nab q日\n' }),
+      'merges.txt',
+      /merge 2 of 2 \("ab q日"\): "q日" is not in the vocabulary/,
+    );
     assertLoadFails(folderWith({ 'vocab.json': tinyVocab, 'merges.txt': 'zz b\n' }), 'merges.txt', /"zz" is not in the vocabulary/);
   });
 
   it('a vocabulary missing a byte-level symbol is refused at load', () => {
     const vocab = byteVocab();
     delete vocab[BYTE_TO_SYMBOL[0x0a]];
-    assertLoadFails(folderWith({ 'vocab.json': JSON.stringify(vocab), 'merges.txt': '' }), 'vocab.json', /1 of the 256 byte-level symbols are not in the vocabulary, e.g. "Ċ" \(byte 0x0a\)/);
+    assertLoadFails(
+      folderWith({ 'vocab.json': JSON.stringify(vocab), 'merges.txt': '' }),
+      'vocab.json',
+      /1 of the 256 byte-level symbols are not in the vocabulary, e.g. "Ċ" \(byte 0x0a\)/,
+    );
   });
 
   it('bad ids and tokens in the vocabulary', () => {
     const duplicate = { ...byteVocab(), extra: 5 };
     assertLoadFails(folderWith({ 'vocab.json': JSON.stringify(duplicate), 'merges.txt': '' }), 'vocab.json', /tokens "ą" and "extra" both have id 5/);
     const fractional = { ...byteVocab(), extra: 256.5 };
-    assertLoadFails(folderWith({ 'vocab.json': JSON.stringify(fractional), 'merges.txt': '' }), 'vocab.json', /token "extra" has id 256.5; ids must be integers/);
+    assertLoadFails(
+      folderWith({ 'vocab.json': JSON.stringify(fractional), 'merges.txt': '' }),
+      'vocab.json',
+      /token "extra" has id 256.5; ids must be integers/,
+    );
     const notByteLevel = { ...byteVocab(), 'a b': 256 };
-    assertLoadFails(folderWith({ 'vocab.json': JSON.stringify(notByteLevel), 'merges.txt': '' }), 'vocab.json', /token "a b" \(id 256\) holds characters outside GPT-2's byte-level alphabet/);
+    assertLoadFails(
+      folderWith({ 'vocab.json': JSON.stringify(notByteLevel), 'merges.txt': '' }),
+      'vocab.json',
+      /token "a b" \(id 256\) holds characters outside GPT-2's byte-level alphabet/,
+    );
   });
 
   it('an added token that disagrees with the vocabulary', () => {

@@ -29,7 +29,13 @@ export function tiktokenWithSpecial(text: string): number[] {
 
 /** GPT-2's vocabulary and its merges as "left right" lines (the #version line dropped). */
 export function readGpt2Fixture(): { vocab: Record<string, number>; mergeLines: string[] } {
-  return { vocab: readGpt2Vocab(), mergeLines: readGpt2MergesText().split('\n').slice(1).filter((line) => line !== '') };
+  return {
+    vocab: readGpt2Vocab(),
+    mergeLines: readGpt2MergesText()
+      .split('\n')
+      .slice(1)
+      .filter((line) => line !== ''),
+  };
 }
 
 /** A fresh temporary folder; `cleanUp` removes every folder made. */

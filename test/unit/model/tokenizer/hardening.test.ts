@@ -15,7 +15,14 @@ const golden = path.join(REPO_ROOT, 'test/golden/checkpoints/f32-bare');
 const vocabText = fs.readFileSync(path.join(golden, 'vocab.json'), 'utf8');
 const mergesText = fs.readFileSync(path.join(golden, 'merges.txt'), 'utf8');
 const tokenizerJsonText = JSON.stringify({
-  model: { type: 'BPE', vocab: JSON.parse(vocabText) as unknown, merges: mergesText.split('\n').slice(1).filter((l) => l !== '') },
+  model: {
+    type: 'BPE',
+    vocab: JSON.parse(vocabText) as unknown,
+    merges: mergesText
+      .split('\n')
+      .slice(1)
+      .filter((l) => l !== ''),
+  },
 });
 
 function folder(files: Record<string, string>): string {

@@ -8,7 +8,7 @@ import { cleanUpTempFolders, folderWith, gpt2Tokenizer, gpt2TokenizerJson, gpt2V
 /** Some varied text to compare tokenizers on: a few corpus files plus hand-picked edge cases. */
 function comparisonText(): string {
   const files = samplePythonCorpus(listPythonCorpusFiles(), 200_000);
-  const edgeCases = ' 日本語 😀 naïve <|endoftext|> I\'m   \n\n\t x';
+  const edgeCases = " 日本語 😀 naïve <|endoftext|> I'm   \n\n\t x";
   return files.map((file) => fs.readFileSync(file, 'utf8')).join('\n') + edgeCases;
 }
 

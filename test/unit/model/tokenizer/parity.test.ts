@@ -26,7 +26,10 @@ describe('parity with js-tiktoken r50k_base', function () {
     const texts = files.map((file) => fs.readFileSync(file, 'utf8'));
     const totalBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
     assert.ok(totalBytes > SAMPLE_BYTES / 2, `the corpus under ${PYTHON_CORPUS_ROOTS.join(', ')} is missing or small (${totalBytes} bytes): install python3`);
-    assert.ok(texts.some((text) => /[^\x00-\x7f]/.test(text)), 'the sample should hold some non-ASCII text');
+    assert.ok(
+      texts.some((text) => /[^\x00-\x7f]/.test(text)),
+      'the sample should hold some non-ASCII text',
+    );
     texts.forEach((text, i) => assertMatchesTiktoken(text, files[i]));
   });
 
@@ -42,7 +45,25 @@ describe('parity with js-tiktoken r50k_base', function () {
   });
 
   it('matches on whitespace and punctuation edge cases', () => {
-    for (const text of [' ', '  ', '\n', ' \n ', '\t \t', 'a  ', '   a', "'''", "'s's", "don't'", ' \'ll', '....!!!???', '\r\n\r\n', '\u00a0a\u2003b\u3000c', '1 2  3   4', '#'.repeat(1000), ' '.repeat(1000) + 'x']) {
+    for (const text of [
+      ' ',
+      '  ',
+      '\n',
+      ' \n ',
+      '\t \t',
+      'a  ',
+      '   a',
+      "'''",
+      "'s's",
+      "don't'",
+      " 'll",
+      '....!!!???',
+      '\r\n\r\n',
+      '\u00a0a\u2003b\u3000c',
+      '1 2  3   4',
+      '#'.repeat(1000),
+      ' '.repeat(1000) + 'x',
+    ]) {
       assertMatchesTiktoken(text, JSON.stringify(text.slice(0, 20)));
     }
   });

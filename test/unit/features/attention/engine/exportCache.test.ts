@@ -85,9 +85,17 @@ describe('attention: exportCache (a run for Python, tiny model)', function () {
 
   it('refuses a relative path or another extension, and an inspection that is no longer kept', async () => {
     await inspect('i3');
-    await assert.rejects(client.call('exportCache', { inspectionId: 'i3', path: 'run.safetensors', modelId: '' }).result, (e: EngineError) => /absolute path ending in \.safetensors/.test(e.message));
+    await assert.rejects(client.call('exportCache', { inspectionId: 'i3', path: 'run.safetensors', modelId: '' }).result, (e: EngineError) =>
+      /absolute path ending in \.safetensors/.test(e.message),
+    );
     await assert.rejects(client.call('exportCache', { inspectionId: 'i3', path: join(dir, 'run.pt'), modelId: '' }).result, /\.safetensors/);
-    await assert.rejects(client.call('exportCache', { inspectionId: 'old', path: join(dir, 'x.safetensors'), modelId: '' }).result, /inspection old is no longer kept/);
-    await assert.rejects(client.call('exportCache', { inspectionId: 'i3', path: join(dir, 'missing-folder', 'x.safetensors'), modelId: '' }).result, /writing .*missing-folder.*x\.safetensors failed/);
+    await assert.rejects(
+      client.call('exportCache', { inspectionId: 'old', path: join(dir, 'x.safetensors'), modelId: '' }).result,
+      /inspection old is no longer kept/,
+    );
+    await assert.rejects(
+      client.call('exportCache', { inspectionId: 'i3', path: join(dir, 'missing-folder', 'x.safetensors'), modelId: '' }).result,
+      /writing .*missing-folder.*x\.safetensors failed/,
+    );
   });
 });

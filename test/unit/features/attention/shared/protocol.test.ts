@@ -1,5 +1,31 @@
 import * as assert from 'node:assert/strict';
-import { ClearFocus, ExportActivations, FocusChanged, FocusToken, HeadPattern, Inspection, PROTOCOL_VERSION, Ready, RequestHeadPattern, RunState, Stale, Timing, isClearFocus, isExportActivations, isFocusChanged, isFocusToken, isHeadPattern, isHostToWebviewMessage, isInspection, isReady, isRequestHeadPattern, isRunState, isStale, isTiming, isWebviewToHostMessage } from '../../../../../src/features/attention/shared/protocol';
+import {
+  ClearFocus,
+  ExportActivations,
+  FocusChanged,
+  FocusToken,
+  HeadPattern,
+  Inspection,
+  PROTOCOL_VERSION,
+  Ready,
+  RequestHeadPattern,
+  RunState,
+  Stale,
+  Timing,
+  isClearFocus,
+  isExportActivations,
+  isFocusChanged,
+  isFocusToken,
+  isHeadPattern,
+  isHostToWebviewMessage,
+  isInspection,
+  isReady,
+  isRequestHeadPattern,
+  isRunState,
+  isStale,
+  isTiming,
+  isWebviewToHostMessage,
+} from '../../../../../src/features/attention/shared/protocol';
 import { headLabel, type InspectionParams } from '../../../../../src/shared/inspection';
 
 function inspectionParams(over: Partial<InspectionParams> = {}): InspectionParams {

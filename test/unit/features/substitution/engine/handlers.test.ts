@@ -56,10 +56,20 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     assert.equal(s.original.text, ' x');
     assert.ok(s.ranked.length > 0 && s.ranked.length <= 8);
     const d = s.ranked.map((x) => x.distance);
-    assert.deepEqual(d, [...d].sort((a, b) => a - b), 'best first');
-    assert.ok(s.ranked.every((x) => x.text.startsWith(' ')), 'leading space kept');
+    assert.deepEqual(
+      d,
+      [...d].sort((a, b) => a - b),
+      'best first',
+    );
+    assert.ok(
+      s.ranked.every((x) => x.text.startsWith(' ')),
+      'leading space kept',
+    );
     const enc = await client.call('encode', { model: spec, texts: [' self x'] }).result;
-    assert.deepEqual(enc[0].map((t) => t.text), [' self', ' x']);
+    assert.deepEqual(
+      enc[0].map((t) => t.text),
+      [' self', ' x'],
+    );
   });
 
   it('the clean prompt runs once per comparison: ranking and the corrupt prompt reuse it', async () => {
@@ -76,11 +86,17 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     const { plan, c } = await compare();
     const a = c.corrupt[6];
     const r = await client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 6, limit: 1, candidates: [a.id] }).result;
-    assert.deepEqual(r.ranked.map((s) => s.text), [' a']);
+    assert.deepEqual(
+      r.ranked.map((s) => s.text),
+      [' a'],
+    );
     assert.equal(r.original.text, ' x');
     assert.equal(r.original.distance, 0, 'the original is treated exactly like itself');
     assert.ok(Number.isFinite(r.ranked[0].distance) && r.ranked[0].distance > 0, 'a different token is treated differently');
-    assert.ok(r.ranked[0].special.every((f) => f.tokenId === a.id && f.tokenIndices.includes(6)), 'findings are about the substitute, at its position');
+    assert.ok(
+      r.ranked[0].special.every((f) => f.tokenId === a.id && f.tokenIndices.includes(6)),
+      'findings are about the substitute, at its position',
+    );
     // A candidate's score does not depend on which other candidates share its batch.
     const b = c.corrupt[4];
     const both = await client.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: 6, limit: 2, candidates: [b.id, a.id] }).result;
@@ -96,7 +112,10 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     assert.equal(r.topCorrupt, undefined);
     assert.ok((r.nearest?.length ?? 0) > 0);
     const encoded = await client.call('encode', { model: spec, texts: r.nearest!.map((t) => t.text) }).result;
-    assert.ok(encoded.every((e) => e.length === 1), 'each alternative is one token');
+    assert.ok(
+      encoded.every((e) => e.length === 1),
+      'each alternative is one token',
+    );
   });
 
   it('attribution and exact sweeps: same-shaped tables, per-table progress, exact tables agree with the engine', async () => {
@@ -105,7 +124,11 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
       model: spec,
       clean: plan.clean.map((t) => t.id),
       corrupt: c.corrupt.map((t) => t.id),
-      metric: { kind: 'logit_diff' as const, answer: plan.topClean[0], wrong: c.topCorrupt![0].id === plan.topClean[0].id ? c.topCorrupt![1] : c.topCorrupt![0] },
+      metric: {
+        kind: 'logit_diff' as const,
+        answer: plan.topClean[0],
+        wrong: c.topCorrupt![0].id === plan.topClean[0].id ? c.topCorrupt![1] : c.topCorrupt![0],
+      },
       sweeps: ['z' as const, 'resid_pre' as const],
     };
     const atp = await client.call('attribution', params).result;
@@ -116,7 +139,10 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     // different graph variants (embedded vs shared weights, batch 1 vs 2): equal up to float rounding
     assert.ok(Math.abs(exact.metricClean - atp.metricClean) < 1e-4, `${exact.metricClean} vs ${atp.metricClean}`);
     const tables = details.flatMap((d) => (d.kind === 'table' ? [d.table] : []));
-    assert.deepEqual(tables.map((t) => `${t.sweep}/${t.direction}`), ['z/denoise', 'z/noise', 'resid_pre/denoise', 'resid_pre/noise']);
+    assert.deepEqual(
+      tables.map((t) => `${t.sweep}/${t.direction}`),
+      ['z/denoise', 'z/noise', 'resid_pre/denoise', 'resid_pre/noise'],
+    );
     assert.ok(tables.every((t) => isPatchTable(t) && t.source === 'exact'));
     // Patching the whole residual stream at position 0 (BOS, identical in both runs) changes nothing.
     const resid = tables.find((t) => t.sweep === 'resid_pre' && t.direction === 'denoise')!;
@@ -131,7 +157,14 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
 
   it('cancel mid-sweep: answered cancelled, no table arrives after the cancel, nothing half-filled', async () => {
     const { plan, c } = await compare();
-    const params = { model: spec, clean: plan.clean.map((t) => t.id), corrupt: c.corrupt.map((t) => t.id), metric: { kind: 'kl' as const }, sweeps: ['z' as const, 'z_by_pos' as const, 'pattern' as const], maxBatch: 2 };
+    const params = {
+      model: spec,
+      clean: plan.clean.map((t) => t.id),
+      corrupt: c.corrupt.map((t) => t.id),
+      metric: { kind: 'kl' as const },
+      sweeps: ['z' as const, 'z_by_pos' as const, 'pattern' as const],
+      maxBatch: 2,
+    };
     const got: PatchTable[] = [];
     let cancelledAt = -1;
     const call = client.call('patchSweeps', params, (_p, _m, d) => {
@@ -157,7 +190,10 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
   it('rejects misaligned runs and heads outside the model with bad-request', async () => {
     const { plan } = await compare();
     const ids = plan.clean.map((t) => t.id);
-    await assert.rejects(client.call('attribution', { model: spec, clean: ids, corrupt: ids.slice(1), metric: { kind: 'kl' }, sweeps: ['z'] }).result, /equal token counts/);
+    await assert.rejects(
+      client.call('attribution', { model: spec, clean: ids, corrupt: ids.slice(1), metric: { kind: 'kl' }, sweeps: ['z'] }).result,
+      /equal token counts/,
+    );
     await assert.rejects(client.call('headPatterns', { model: spec, clean: ids, corrupt: ids, layer: 2, head: 0 }).result, /outside the model/);
   });
 });

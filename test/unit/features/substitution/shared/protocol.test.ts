@@ -24,7 +24,13 @@ const comparison: ComparisonParams = {
   modelName: 'tiny',
   clean: { text: ' param', tokens },
   corrupt: { text: ' arg', tokens: [tokens[0], { id: 6, text: ' arg', isBos: false }] },
-  diff: { ops: [{ kind: 'equal', a: 0, b: 0 }, { kind: 'replace', a: 1, b: 1 }], differingPositions: [1] },
+  diff: {
+    ops: [
+      { kind: 'equal', a: 0, b: 0 },
+      { kind: 'replace', a: 1, b: 1 },
+    ],
+    differingPositions: [1],
+  },
   metric: { spec: { kind: 'logit_diff', answer: { id: 1, text: ' a' }, wrong: { id: 2, text: ' b' } }, label: 'x', clean: 1, corrupt: 1 },
   n_layers: 2,
   n_heads: 4,
@@ -40,10 +46,18 @@ describe('patchingUi: protocol guards', () => {
     assert.ok(isSubstitutionHostToWebview(PatchTables.create({ runId: 'r1', tables: [zTable] })));
     assert.ok(
       isSubstitutionHostToWebview(
-        SubstitutionRunState.create({ runId: 'r1', state: 'sweeping', progress: { direction: 'denoise', sweep: 'z', tablesDone: 1, tablesTotal: 4, layer: 0, cellsDone: 2, cellsTotal: 4 } }),
+        SubstitutionRunState.create({
+          runId: 'r1',
+          state: 'sweeping',
+          progress: { direction: 'denoise', sweep: 'z', tablesDone: 1, tablesTotal: 4, layer: 0, cellsDone: 2, cellsTotal: 4 },
+        }),
       ),
     );
-    assert.ok(isSubstitutionHostToWebview(HeadPatterns.result(3, { runId: 'r1', layer: 1, head: 2, n_tokens: 2, clean_q_k: new Float32Array(4), corrupt_q_k: new Float32Array(4) })));
+    assert.ok(
+      isSubstitutionHostToWebview(
+        HeadPatterns.result(3, { runId: 'r1', layer: 1, head: 2, n_tokens: 2, clean_q_k: new Float32Array(4), corrupt_q_k: new Float32Array(4) }),
+      ),
+    );
     assert.ok(isSubstitutionHostToWebview(HeadPatterns.error(3, 'gone')));
     assert.ok(isSubstitutionWebviewToHost(SubstitutionReady.create({ protocolVersion: 1 })));
     assert.ok(isSubstitutionWebviewToHost(CancelRun.create({ runId: 'r1' })));
@@ -68,9 +82,22 @@ describe('patchingUi: protocol guards', () => {
   });
 
   it('rejects progress that runs past its totals, patterns of the wrong size, and unsafe exports', () => {
-    assert.ok(!SubstitutionRunState.is({ method: 'runState', params: { runId: 'r', state: 'sweeping', progress: { direction: 'noise', sweep: 'z', tablesDone: 5, tablesTotal: 4, layer: 0, cellsDone: 0, cellsTotal: 1 } } }));
+    assert.ok(
+      !SubstitutionRunState.is({
+        method: 'runState',
+        params: {
+          runId: 'r',
+          state: 'sweeping',
+          progress: { direction: 'noise', sweep: 'z', tablesDone: 5, tablesTotal: 4, layer: 0, cellsDone: 0, cellsTotal: 1 },
+        },
+      }),
+    );
     assert.ok(!SubstitutionRunState.is({ method: 'runState', params: { runId: 'r', state: 'paused' } }));
-    assert.ok(!HeadPatterns.is(HeadPatterns.result(1, { runId: 'r', layer: 0, head: 0, n_tokens: 3, clean_q_k: new Float32Array(9), corrupt_q_k: new Float32Array(4) })));
+    assert.ok(
+      !HeadPatterns.is(
+        HeadPatterns.result(1, { runId: 'r', layer: 0, head: 0, n_tokens: 3, clean_q_k: new Float32Array(9), corrupt_q_k: new Float32Array(4) }),
+      ),
+    );
     assert.ok(!ExportPng.is(ExportPng.create({ runId: 'r', name: '../../etc/passwd', dataUrl: 'data:image/png;base64,AA' })));
     assert.ok(!ExportPng.is(ExportPng.create({ runId: 'r', name: 'x', dataUrl: 'data:text/html;base64,AA' })));
     assert.ok(!ExportTables.is({ method: 'exportTables', params: { runId: 'r', format: 'xlsx' } }));

@@ -60,10 +60,19 @@ describe('substitution tables: sweepFraction', () => {
   const n_layers = 3;
   const tablesTotal = 2;
   const cellsTotal = 4;
-  const progress = (tablesDone: number, layer: number, cellsDone: number): SweepProgress => ({ direction: 'denoise', sweep: 'z', tablesDone, tablesTotal, layer, cellsDone, cellsTotal });
+  const progress = (tablesDone: number, layer: number, cellsDone: number): SweepProgress => ({
+    direction: 'denoise',
+    sweep: 'z',
+    tablesDone,
+    tablesTotal,
+    layer,
+    cellsDone,
+    cellsTotal,
+  });
   const sequence: SweepProgress[] = [];
   for (let tablesDone = 0; tablesDone < tablesTotal; tablesDone++) {
-    for (let layer = 0; layer < n_layers; layer++) for (let cellsDone = 1; cellsDone <= cellsTotal; cellsDone++) sequence.push(progress(tablesDone, layer, cellsDone));
+    for (let layer = 0; layer < n_layers; layer++)
+      for (let cellsDone = 1; cellsDone <= cellsTotal; cellsDone++) sequence.push(progress(tablesDone, layer, cellsDone));
   }
   const endOfFirstTable = sequence.findIndex((p) => p.tablesDone === 0 && p.layer === n_layers - 1 && p.cellsDone === cellsTotal);
   const increasesMonotonically = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);

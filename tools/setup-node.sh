@@ -57,5 +57,4 @@ if ! node_ok || ! npm_ok; then
 fi
 export PATH="$CI_CACHE/node24/bin:$PATH"
 hash -r
-export npm_config_nodedir="$CI_CACHE/node24"   # node-gyp: local headers, never a download
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false

@@ -28,9 +28,10 @@ install_code_server() {
   log "code-server $CS_VER into $CI_CACHE/cs (its postinstall compiles native modules: ~2-3 min on 2 cores)"
   # Under `npm run`, the outer npm exports its config as npm_config_* (user_agent, and the project's
   # ignore-scripts=true), which the inner npm would read: code-server's postinstall would then see
-  # the outer Node's version and refuse, or not run at all.
+  # the outer Node's version and refuse, or not run at all. node-gyp gets Node 24's own headers
+  # (never a download); only here, since npm 11 warns about nodedir everywhere else.
   (cd "$CI_CACHE" && unset npm_config_user_agent npm_node_execpath npm_execpath NODE npm_config_ignore_scripts \
-   && npm install -g --prefix "$CI_CACHE/cs" --ignore-scripts=false --allow-scripts=code-server --loglevel=error "code-server@$CS_VER")
+   && npm_config_nodedir="$CI_CACHE/node24" npm install -g --prefix "$CI_CACHE/cs" --ignore-scripts=false --allow-scripts=code-server --loglevel=error "code-server@$CS_VER")
 }
 cs_ok || with_cache_lock install_code_server || { echo "could not install code-server $CS_VER into $CI_CACHE/cs" >&2; return 1 2>/dev/null || exit 1; }
 export CS_BIN

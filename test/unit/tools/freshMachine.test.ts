@@ -171,6 +171,14 @@ describe('fresh machine: npm config (.npmrc)', function () {
     assert.equal(r.stdout.trim(), 'true', 'dependency install scripts (onnxruntime-node: CUDA from NuGet) never run');
   });
 
+  it('the scripts export only npm settings npm knows (npm 11 warns about any other, such as nodedir)', () => {
+    const known = new Set(['update_notifier', 'fund', 'audit', 'loglevel', 'ignore_scripts']);
+    for (const file of ['tools/setup-node.sh', 'test/e2e/setup-code-server.sh', 'test/e2e/run-e2e.sh', 'tools/start-code-server.sh', '.ci/run']) {
+      const exported = [...read(file).matchAll(/^\s*export\s+([^#\n]*)/gm)].flatMap((m) => [...m[1].matchAll(/\bnpm_config_(\w+)=/g)].map((x) => x[1]));
+      for (const key of exported) assert.ok(known.has(key), `${file} exports npm_config_${key}, which npm warns about on every command`);
+    }
+  });
+
   it("onnxruntime-node's install script stays denied (npm >= 11 allowScripts too)", () => {
     const pkg = JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> };
     assert.equal(pkg.allowScripts?.['onnxruntime-node'], false);

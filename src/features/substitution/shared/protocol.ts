@@ -329,8 +329,33 @@ export function isSubstitutionHostToWebview(msg: unknown): msg is SubstitutionHo
 // Reading the tables (pure; shared by the panel, the exports and the tests)
 // ---------------------------------------------------------------------------------------------
 
-export type ValueMode = 'normalised' | 'raw' | 'change';
-export const VALUE_MODES: readonly ValueMode[] = ['normalised', 'raw', 'change'];
+/**
+ * How a cell is read. `effect`: the share of the clean–corrupt gap the patch restores (denoising)
+ * or removes (noising), so 0 = no effect and 1 = the whole gap in both directions.
+ */
+export type ValueMode = 'effect' | 'normalised' | 'raw' | 'change';
+export const VALUE_MODES: readonly ValueMode[] = ['effect', 'normalised', 'raw', 'change'];
+
+/**
+ * Below this |clean − corrupt| the gap is "small": shares of it are dominated by noise, so the
+ * panel shows the raw metric and gives no AND/OR readings. Logit difference and KL are in nats;
+ * 0.5 nats is a probability ratio of about 1.65. Probability is in probability units: 0.05.
+ */
+export const SMALL_GAP: Readonly<Record<MetricKind, number>> = { logit_diff: 0.5, kl: 0.5, prob: 0.05 };
+
+/** The unit a metric kind is measured in, for the view's text. */
+export const METRIC_UNIT: Readonly<Record<MetricKind, string>> = { logit_diff: 'nats', kl: 'nats', prob: 'probability' };
+
+/** True when the clean–corrupt gap is below the kind's SMALL_GAP threshold (or not finite). */
+export function isSmallGap(kind: MetricKind, clean: number, corrupt: number): boolean {
+  const gap = Math.abs(clean - corrupt);
+  return !Number.isFinite(gap) || gap < SMALL_GAP[kind];
+}
+
+/** Default share of the gap a component must move to count as significant in a direction. */
+export const DEFAULT_SIGNIFICANCE = 0.5;
+/** The significance thresholds the view offers. */
+export const SIGNIFICANCE_CHOICES: readonly number[] = [0.2, 0.3, 0.5, 0.7, 0.9];
 
 /** (patched − corrupt) / (clean − corrupt), or null when clean and corrupt give the same metric. */
 export function normalised(patched: number, clean: number, corrupt: number): number | null {
@@ -347,12 +372,14 @@ export function targetMetric(direction: PatchDirection, clean: number, corrupt: 
 /** One cell read in a mode; null where the mode is undefined (normalised with equal metrics). */
 export function cellValue(mode: ValueMode, patched: number, direction: PatchDirection, clean: number, corrupt: number): number | null {
   if (mode === 'raw') return patched;
+  if (mode === 'effect') return gapShare(patched, direction, clean, corrupt);
   if (mode === 'change') return patched - targetMetric(direction, clean, corrupt);
   return normalised(patched, clean, corrupt);
 }
 
 /**
- * The unpatched run's value in a mode (denoise: 0 normalised; noise: 1 normalised; 0 change): the
+ * The unpatched run's value in a mode (denoise: 0 normalised; noise: 1 normalised; 0 effect and
+ * change in both): the
  * centre of the diverging colour scale, so "no effect" is neutral in both directions.
  */
 export function unpatchedValue(mode: ValueMode, direction: PatchDirection, clean: number, corrupt: number): number {
@@ -377,7 +404,7 @@ export type CircuitHint = 'or-like' | 'and-like' | 'both' | 'none';
  * sufficient); when denoising only ⇒ OR-like (each alone sufficient, none necessary).
  * `denoiseShare` / `noiseShare` are gapShare values; |share| ≥ threshold counts as significant.
  */
-export function classifyComponent(denoiseShare: number | null, noiseShare: number | null, threshold = 0.2): CircuitHint {
+export function classifyComponent(denoiseShare: number | null, noiseShare: number | null, threshold = DEFAULT_SIGNIFICANCE): CircuitHint {
   const d = denoiseShare !== null && Math.abs(denoiseShare) >= threshold;
   const n = noiseShare !== null && Math.abs(noiseShare) >= threshold;
   if (d && n) return 'both';
@@ -399,7 +426,7 @@ export interface ComponentHint {
  * Hints for every cell of a two-axis sweep ([layer, head_index] or [layer, pos]) present in both
  * directions; cells significant in neither are left out. Strongest first.
  */
-export function componentHints(denoise: PatchTable, noise: PatchTable, clean: number, corrupt: number, threshold = 0.2): ComponentHint[] {
+export function componentHints(denoise: PatchTable, noise: PatchTable, clean: number, corrupt: number, threshold = DEFAULT_SIGNIFICANCE): ComponentHint[] {
   if (denoise.dims.length !== 2 || noise.dims.length !== 2 || denoise.patched.length !== noise.patched.length) return [];
   const [, w] = denoise.dims;
   const out: ComponentHint[] = [];

@@ -4,7 +4,9 @@ import {
   cellValue,
   classifyComponent,
   componentHints,
+  DEFAULT_SIGNIFICANCE,
   gapShare,
+  isSmallGap,
   normalised,
   tableGrid,
   unpatchedValue,
@@ -52,9 +54,43 @@ describe('patchingUi: normalisation and the OR/AND reading aid', () => {
     assert.equal(classifyComponent(0.6, 0.05), 'or-like');
     assert.equal(classifyComponent(0.6, 0.6), 'both');
     assert.equal(classifyComponent(0.1, -0.1), 'none');
-    assert.equal(classifyComponent(-0.3, 0), 'or-like', 'a negative effect is still significant');
+    assert.equal(classifyComponent(-0.6, 0), 'or-like', 'a negative effect is still significant');
     assert.equal(classifyComponent(null, 0.9), 'and-like');
     assert.equal(classifyComponent(0.25, 0.25, 0.3), 'none', 'threshold');
+    assert.equal(classifyComponent(0.25, 0.25, 0.2), 'both', 'a lower threshold the user picked');
+  });
+
+  it('significance defaults to half the gap: 34% restored is not called sufficient', () => {
+    assert.equal(DEFAULT_SIGNIFICANCE, 0.5);
+    assert.equal(classifyComponent(0.34, 0.05), 'none');
+    assert.equal(classifyComponent(0.5, 0.05), 'or-like');
+    // The threshold reaches componentHints: clean 4, corrupt 2; denoising restores 34%.
+    const d = table('denoise', [2.68, 2, 2, 2, 2, 2]);
+    const n = table('noise', [4, 4, 4, 4, 4, 4]);
+    assert.deepEqual(componentHints(d, n, 4, 2), []);
+    assert.deepEqual(
+      componentHints(d, n, 4, 2, 0.3).map((h) => h.hint),
+      ['or-like'],
+    );
+  });
+
+  it('reads effect as the share of the gap moved: 0 = unpatched, 1 = whole gap, in both directions', () => {
+    // clean 4, corrupt 2: denoising to 3.5 restores 75%; noising to 2.5 removes 75%.
+    assert.equal(cellValue('effect', 3.5, 'denoise', 4, 2), 0.75);
+    assert.equal(cellValue('effect', 2.5, 'noise', 4, 2), 0.75);
+    assert.equal(unpatchedValue('effect', 'denoise', 4, 2), 0);
+    assert.equal(unpatchedValue('effect', 'noise', 4, 2), 0);
+    assert.equal(cellValue('effect', 3, 'noise', 2, 2), null, 'undefined without a gap');
+  });
+
+  it('calls a gap small below a fixed threshold per metric kind: 0.5 nats, 0.05 probability', () => {
+    assert.equal(isSmallGap('logit_diff', 1.015, 1), true, 'the 0.015-logit gap of low → high');
+    assert.equal(isSmallGap('logit_diff', 3.2, -0.8), false);
+    assert.equal(isSmallGap('logit_diff', -0.8, -0.5), true, 'either sign');
+    assert.equal(isSmallGap('kl', 0.6, 0), false);
+    assert.equal(isSmallGap('prob', 0.43, 0.4), true);
+    assert.equal(isSmallGap('prob', 0.5, 0.1), false);
+    assert.equal(isSmallGap('logit_diff', 2, 2), true);
   });
 
   it('lists hints per component, strongest first, skipping insignificant ones', () => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planDecorations } from './decorationPlan';
+import { statusText, type StatusState } from './statusText';
 import type { TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { errorMessage } from '../../shared/errors';
@@ -82,9 +83,10 @@ export class InspectionSession extends Disposable {
     );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'model')) this.setStatus('idle');
         const changed = RUN_AFFECTING.find((k) => affects(e, k));
         if (changed && this.stale.settingsChanged(`the setting circuitInspector.${changed}`)) this.becameStale();
+        // After a model change the status names the new model setting (the tooltip keeps the shown run's model).
+        if (affects(e, 'model') && !this.running) this.setStatus(this.current ? 'stale' : 'idle', undefined, undefined, this.current?.modelName);
       }),
     );
   }
@@ -398,19 +400,10 @@ export class InspectionSession extends Disposable {
     this.setStatus('stale', this.current?.modelName);
   }
 
-  private setStatus(state: 'idle' | 'loading' | 'running' | 'ready' | 'stale' | 'error', model?: string, detail?: string): void {
-    const name = model ?? describeModelSetting(getSettings().model);
-    const icon = {
-      idle: '$(circuit-board)',
-      loading: '$(loading~spin)',
-      running: '$(loading~spin)',
-      ready: '$(circuit-board)',
-      stale: '$(warning)',
-      error: '$(error)',
-    }[state];
-    const label = { idle: '', loading: ' · loading', running: ' · running', ready: detail ? ` · ${detail}` : '', stale: ' · stale', error: ' · error' }[state];
-    this.status.text = `${icon} ${name}${label}`;
-    this.status.tooltip = `Circuit Inspector: ${name} (${state}). Click to select a model.`;
+  private setStatus(state: StatusState, model?: string, detail?: string, shownModel?: string): void {
+    const { text, tooltip } = statusText(state, model ?? describeModelSetting(getSettings().model), detail, shownModel);
+    this.status.text = text;
+    this.status.tooltip = tooltip;
   }
 
   private tell(status: 'no-editor' | 'empty' | 'binary' | 'too-large', message: string, level: 'info' | 'warn' = 'info'): InspectOutcome {

@@ -208,6 +208,36 @@ describe('Inspect Attention webview', () => {
     await page.close();
   });
 
+  it('a new inspection of different text drops the token focus and scrolls to the top', async () => {
+    const { page } = await open('tokens=256');
+    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 1) });
+    await page.locator('ci-token-strip .tok[data-i="10"]').click(); // " param"
+    await page.waitForFunction(() => window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.tokenIndex === 10));
+    await page.mouse.move(2, 2); // a token under the pointer would be a (legitimate) hover focus
+    await page.evaluate(() => window.scrollTo(0, 400));
+    assert.ok((await page.evaluate(() => document.scrollingElement.scrollTop)) > 0, 'the page scrolls');
+    const mark = await page.evaluate(() => window.__ciHarness.posted.length);
+
+    await page.evaluate(() => window.__ciHarness.inspectOther()); // token 10 is now "):"
+    await page
+      .locator('ci-panel-header')
+      .filter({ hasText: 'fixture-other' })
+      .or(page.locator('ci-token-strip .tok[data-i="10"]', { hasText: '):' }))
+      .first()
+      .waitFor();
+    await expectCount(page.locator('ci-token-strip .tok.locked'), 0);
+    assert.match(await zoomTitle(page), /L0 H1\s+locked/, 'the head stays');
+    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0);
+    // The host hears the head without a token, and never the old index.
+    await page.waitForFunction((n) => window.__ciHarness.posted.slice(n).some((m) => m.method === 'focusChanged'), mark);
+    const after = (await posted(page)).slice(mark).filter((m) => m.method === 'focusChanged');
+    assert.ok(
+      after.every((m) => m.params.tokenIndex === undefined && m.params.weights_token === undefined),
+      JSON.stringify(after),
+    );
+    await page.close();
+  });
+
   it('keeps markup in tokens inert', async () => {
     const { page, dialogs } = await open('hostile');
     const shown = await page.locator('ci-token-strip .tok').allTextContents();

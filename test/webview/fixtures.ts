@@ -60,6 +60,8 @@ export interface FixtureOptions {
   readonly hostile?: boolean;
   readonly stale?: boolean;
   readonly inspectionId?: string;
+  /** The prompt (default PYTHON_SOURCE). */
+  readonly source?: string;
 }
 
 export interface Fixture {
@@ -189,7 +191,7 @@ function headPattern(layer: number, head: number, tokens: readonly FixtureToken[
 export function makeFixture(opts: FixtureOptions = {}): Fixture {
   const nLayers = opts.nLayers ?? 12;
   const nHeads = opts.nHeads ?? 12;
-  const source = PYTHON_SOURCE;
+  const source = opts.source ?? PYTHON_SOURCE;
   const tokens = tokenize(source, opts.nTokens, opts.hostile);
   const n = tokens.length;
   const builder = new InspectionBuilder({

@@ -8,7 +8,7 @@
  * running (send runState running instead of done), noinspect (send no inspection).
  */
 import { HeadPattern, Inspection, RunState, isRequestHeadPattern, isReady, type HostToWebviewMessage } from '../../src/features/attention/shared/protocol';
-import { makeFixture } from './fixtures';
+import { MORE_SOURCE, makeFixture } from './fixtures';
 import { applyTheme, type ThemeName } from './themes';
 
 interface HarnessApi {
@@ -18,6 +18,8 @@ interface HarnessApi {
   readonly violations: string[];
   /** Sends a host → webview message. */
   send(msg: HostToWebviewMessage): void;
+  /** Sends a new inspection of a different prompt (MORE_SOURCE); later pattern requests answer from it. */
+  inspectOther(): void;
   /** The fixture's token texts, to compare with what the strip shows. */
   readonly tokenTexts: string[];
   readonly nLayers: number;
@@ -44,7 +46,7 @@ const violations: string[] = [];
 document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample}`));
 
 const t0 = performance.now();
-const fixture = makeFixture({
+let fixture = makeFixture({
   nTokens: q.has('tokens') ? Number(q.get('tokens')) : undefined,
   nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
@@ -56,6 +58,10 @@ const harness: HarnessApi = {
   posted,
   violations,
   send: (msg) => window.postMessage(msg, location.origin),
+  inspectOther() {
+    fixture = makeFixture({ source: MORE_SOURCE, nLayers: fixture.params.n_layers, nHeads: fixture.params.n_heads, inspectionId: 'fixture-other' });
+    harness.send(Inspection.create(fixture.params));
+  },
   tokenTexts: fixture.params.tokens.map((t) => t.text),
   nLayers: fixture.params.n_layers,
   nHeads: fixture.params.n_heads,

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { activeHead, activeToken, clampFocus, initialFocus, reduceFocus, sameHead, tokenWeights } from './focus.js';
+import { activeHead, activeToken, clampFocus, focusForInspection, initialFocus, reduceFocus, sameHead, tokenWeights } from './focus.js';
 
 describe('panel focus', () => {
   it('tracks heads by value, tokens and direction', () => {
@@ -34,6 +34,24 @@ describe('panel focus', () => {
     const same = clampFocus(f, 12, 12, 100);
     assert.deepEqual(same.head.locked, { layer: 11, head: 3 });
     assert.equal(same.token.locked, 50);
+  });
+
+  it('keeps a token only where the new prompt has the same token text', () => {
+    const shape = (texts: string[]) => ({ n_layers: 12, n_heads: 12, tokens: texts.map((text) => ({ text })) });
+    let f = initialFocus();
+    f = reduceFocus(f, { target: 'head', action: { type: 'lock', item: { layer: 0, head: 2 } } });
+    f = reduceFocus(f, { target: 'token', action: { type: 'lock', item: 2 } });
+    const before = shape(['<|endoftext|>', 'self', ' param']);
+    // A re-run of the same text (or text that starts the same) keeps the token.
+    assert.equal(focusForInspection(f, before, shape(['<|endoftext|>', 'self', ' param', ' x'])).token.locked, 2);
+    // Different text: the index points at an unrelated token, so the focus is cleared; the head stays.
+    const other = focusForInspection(f, before, shape(['<|endoftext|>', 'def', '  ', 'x']));
+    assert.equal(other.token.locked, null);
+    assert.deepEqual(other.head.locked, { layer: 0, head: 2 });
+    // No previous inspection (e.g. a restored panel): nothing to compare with.
+    assert.equal(focusForInspection(f, undefined, before).token.locked, null);
+    // Out of range in the new prompt.
+    assert.equal(focusForInspection(f, before, shape(['<|endoftext|>', 'self'])).token.locked, null);
   });
 
   it('reads a row (from) or a column (to) of the pattern', () => {

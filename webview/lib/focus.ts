@@ -62,6 +62,26 @@ export function clampFocus(s: FocusState, nLayers: number, nHeads: number, nToke
   };
 }
 
+/** What `focusForInspection` needs to know of an inspection. */
+export interface FocusShape {
+  readonly n_layers: number;
+  readonly n_heads: number;
+  readonly tokens: readonly { readonly text: string }[];
+}
+
+/**
+ * The focus carried over to a new inspection. Heads are model-wide and stay when they exist; a
+ * token index means something only in its prompt, so the locked token stays only when the new
+ * prompt has the same token text at that index (a re-run of the same text), and is dropped
+ * otherwise (or when there was no previous inspection).
+ */
+export function focusForInspection(s: FocusState, prev: FocusShape | undefined, next: FocusShape): FocusState {
+  const f = clampFocus(s, next.n_layers, next.n_heads, next.tokens.length);
+  const t = f.token.locked;
+  if (t === null || (prev && prev.tokens[t]?.text === next.tokens[t].text)) return f;
+  return { ...f, token: { hovered: null, locked: null } };
+}
+
 /** Attention weights of the focused token in `direction`: a row (from) or a column (to) of a [q, k] pattern. */
 export function tokenWeights(pattern_q_k: Float32Array, nTokens: number, token: number, direction: AttentionDirection): Float32Array {
   if (direction === 'from') return pattern_q_k.slice(token * nTokens, (token + 1) * nTokens);

@@ -26,7 +26,17 @@ import {
 import { type HeadRef } from '../../../src/shared/inspection.js';
 import { focusContext, inspectionContext, patternsContext, statusContext, type InspectionView, type PanelStatus } from '../../lib/context.js';
 import type { FocusEvent, GridPaintEvent } from '../../lib/events.js';
-import { activeHead, activeToken, clampFocus, initialFocus, reduceFocus, tokenWeights, type FocusAction, type FocusState } from '../../lib/focus.js';
+import {
+  activeHead,
+  activeToken,
+  clampFocus,
+  focusForInspection,
+  initialFocus,
+  reduceFocus,
+  tokenWeights,
+  type FocusAction,
+  type FocusState,
+} from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
 import { PatternStore, type PatternView } from '../../lib/patternStore.js';
 import type { HostChannel } from '../../lib/vscodeApi.js';
@@ -162,13 +172,16 @@ export class CiAttentionPanel extends LitElement {
       const p = msg.params;
       this.store.reset(p.inspectionId);
       this.patterns = this.store.view();
-      let focus = clampFocus(this.focusState, p.n_layers, p.n_heads, p.tokens.length);
+      let focus = focusForInspection(this.focusState, this.inspection?.params, p);
       if (this.restoredLock && !focus.head.locked) {
         focus = clampFocus(reduceFocus(focus, { target: 'head', action: { type: 'lock', item: this.restoredLock } }), p.n_layers, p.n_heads, p.tokens.length);
         this.restoredLock = undefined;
       }
       this.focusState = focus;
+      const isNew = p.inspectionId !== this.inspection?.params.inspectionId;
       this.inspection = { params: p, receivedAt };
+      // A new inspection starts at the top, where its header (model, prompt, state) is.
+      if (isNew) window.scrollTo({ top: 0, left: 0, behavior: 'instant' });
       this.status = { ...this.status, stale: p.stale, staleReason: undefined };
       this.lastReport = '';
       this.afterFocusChange();

@@ -1,6 +1,6 @@
 /** Typed access to the `circuitInspector.*` settings (keys and defaults live in settingsKeys.ts). */
 import * as vscode from 'vscode';
-import { fullKey, readSettings, SECTION, type SettingKey, type Settings } from './settingsKeys';
+import { defaultModelTarget, fullKey, readSettings, SECTION, type ModelSettingTarget, type SettingKey, type Settings } from './settingsKeys';
 import { effectiveModelSetting, ignoredModelMessage } from './workspaceTrust';
 
 /** Ignored workspace values already reported (once per value and session). */
@@ -25,9 +25,32 @@ export function affects(e: vscode.ConfigurationChangeEvent, key: SettingKey): bo
   return e.affectsConfiguration(fullKey(key));
 }
 
-/** Writes `circuitInspector.model` where the user most likely wants it (workspace if one is open and trusted). */
-export async function setModelSetting(value: string): Promise<void> {
-  const target =
-    vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SECTION).update('model', value, target);
+/** Whether Select Model may offer "this workspace only" (a folder is open and trusted). */
+export function canWriteWorkspaceModel(): boolean {
+  return !!vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted;
+}
+
+/** Where `circuitInspector.model` goes when the user is not asked (settingsKeys.ts `defaultModelTarget`). */
+export function defaultModelSettingTarget(): ModelSettingTarget {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect('model');
+  return defaultModelTarget({
+    folderOpen: !!vscode.workspace.workspaceFolders?.length,
+    trusted: vscode.workspace.isTrusted,
+    workspaceValue: inspected?.workspaceValue,
+  });
+}
+
+/**
+ * Writes `circuitInspector.model` to user settings (default) or this workspace. Writing the user
+ * value also clears this workspace's own value, which would otherwise shadow it.
+ */
+export async function setModelSetting(value: string, target: ModelSettingTarget = defaultModelSettingTarget()): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  if (target === 'workspace' && canWriteWorkspaceModel()) {
+    await cfg.update('model', value, vscode.ConfigurationTarget.Workspace);
+    return;
+  }
+  await cfg.update('model', value, vscode.ConfigurationTarget.Global);
+  if (canWriteWorkspaceModel() && cfg.inspect('model')?.workspaceValue !== undefined)
+    await cfg.update('model', undefined, vscode.ConfigurationTarget.Workspace);
 }

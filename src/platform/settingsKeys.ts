@@ -66,3 +66,16 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
 
 /** Settings whose change makes a shown inspection out of date (a re-run would differ). */
 export const RUN_AFFECTING: readonly SettingKey[] = ['model', 'layerNorm', 'prependBos', 'watchTokens'];
+
+/** Where Select Model writes `circuitInspector.model`: user settings, or this workspace's `.vscode/settings.json`. */
+export type ModelSettingTarget = 'user' | 'workspace';
+
+/**
+ * The target Select Model writes to unless the user picks one: user settings (a path written into
+ * `.vscode/settings.json` would be an untracked file in the user's repository), except where the
+ * trusted workspace already sets the model itself; there a user value would be shadowed, so the
+ * workspace's own value is the one updated. An untrusted workspace or no open folder: always user.
+ */
+export function defaultModelTarget(w: { readonly folderOpen: boolean; readonly trusted: boolean; readonly workspaceValue: unknown }): ModelSettingTarget {
+  return w.folderOpen && w.trusted && w.workspaceValue !== undefined ? 'workspace' : 'user';
+}

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatModelRef, hfCacheDirs, listCachedModels, listHfModels, parseModelSource } from '../../hub';
 import { SHIPPED_MODEL_NAME } from '../../model/shippedModel';
-import { getSettings, setModelSetting } from '../../platform/settings';
+import { canWriteWorkspaceModel, defaultModelSettingTarget, getSettings, setModelSetting } from '../../platform/settings';
+import type { ModelSettingTarget } from '../../platform/settingsKeys';
 import { cacheRoot, download, findLocalModel, formatBytes, ModelResolveCancelled } from '../../platform/modelResolver';
 import { errorMessage } from '../../shared/errors';
 
@@ -27,9 +28,10 @@ interface Item extends vscode.QuickPickItem {
 }
 
 export function registerSelectModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.commands.registerCommand(SELECT_MODEL, async (value?: unknown): Promise<string | undefined> => {
-    // Automation (tests, keybindings with args): a model value skips the QuickPick.
-    if (typeof value === 'string') return useModel(context, log, value.trim());
+  return vscode.commands.registerCommand(SELECT_MODEL, async (value?: unknown, target?: unknown): Promise<string | undefined> => {
+    // Automation (tests, keybindings with args): a model value skips the QuickPicks; an optional
+    // second argument 'user' | 'workspace' says where it goes (default: defaultModelSettingTarget).
+    if (typeof value === 'string') return useModel(context, log, value.trim(), target === 'user' || target === 'workspace' ? target : undefined);
     const current = getSettings().model;
     const mark = (v: string) => (v === current ? '$(check) ' : '');
     const items: Item[] = [{ label: `${mark('')}$(package) ${SHIPPED_MODEL_NAME}`, description: 'shipped with the extension', value: '' }];
@@ -84,17 +86,48 @@ export function registerSelectModel(context: vscode.ExtensionContext, log: vscod
       matchOnDescription: true,
     });
     if (!pick) return undefined;
+    let chosen = pick.value;
     if (pick.action === 'browse') {
       const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this model' });
       if (!uris?.length) return undefined;
-      return useModel(context, log, uris[0].fsPath);
+      chosen = uris[0].fsPath;
     }
-    return pick.value === undefined ? undefined : useModel(context, log, pick.value);
+    if (chosen === undefined) return undefined;
+    const where = await askTarget();
+    return where ? useModel(context, log, chosen, where) : undefined;
   });
 }
 
+interface TargetItem extends vscode.QuickPickItem {
+  readonly target: ModelSettingTarget;
+}
+
+/** Where the setting goes: user settings by default; "this workspace only" where a trusted folder is open. */
+async function askTarget(): Promise<ModelSettingTarget | undefined> {
+  if (!canWriteWorkspaceModel()) return 'user';
+  const fallback = defaultModelSettingTarget();
+  const workspaceSets = fallback === 'workspace';
+  const items: TargetItem[] = [
+    {
+      label: '$(account) For all workspaces',
+      description: 'user settings',
+      detail: workspaceSets ? "Also removes this workspace's own circuitInspector.model, which would override it." : undefined,
+      target: 'user',
+    },
+    { label: '$(folder) This workspace only', description: ".vscode/settings.json (a file in the workspace's folder)", target: 'workspace' },
+  ];
+  if (workspaceSets) items.reverse();
+  const pick = await vscode.window.showQuickPick(items, { title: 'Circuit Inspector: Select Model — where to save it', placeHolder: 'Use this model' });
+  return pick?.target;
+}
+
 /** Checks (and downloads, for a hub id not cached yet) a model value, then writes the setting. */
-async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, value: string): Promise<string | undefined> {
+async function useModel(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  value: string,
+  target?: ModelSettingTarget,
+): Promise<string | undefined> {
   if (value !== '') {
     let source;
     try {
@@ -123,7 +156,8 @@ async function useModel(context: vscode.ExtensionContext, log: vscode.LogOutputC
       }
     }
   }
-  await setModelSetting(value);
-  log.info(`model set to ${value || SHIPPED_MODEL_NAME}`);
+  const where = target ?? defaultModelSettingTarget();
+  await setModelSetting(value, where);
+  log.info(`model set to ${value || SHIPPED_MODEL_NAME} in ${where === 'user' ? 'user settings' : 'workspace settings'}`);
   return value;
 }

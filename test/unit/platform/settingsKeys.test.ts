@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DEFAULTS, fullKey, readSettings, SETTING_KEYS } from '../../../src/platform/settingsKeys';
+import { DEFAULTS, defaultModelTarget, fullKey, readSettings, SETTING_KEYS } from '../../../src/platform/settingsKeys';
 import { REPO_ROOT } from '../../repoRoot';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -67,3 +67,16 @@ function listTs(dir: string): string[] {
     d.isDirectory() ? listTs(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
   );
 }
+
+describe('Select Model target', () => {
+  it('writes user settings unless the trusted workspace already sets the model', () => {
+    // no .vscode/settings.json appears in the user's repository by default
+    assert.equal(defaultModelTarget({ folderOpen: true, trusted: true, workspaceValue: undefined }), 'user');
+    assert.equal(defaultModelTarget({ folderOpen: false, trusted: true, workspaceValue: undefined }), 'user');
+    // a workspace value would shadow a user value: update the workspace's own
+    assert.equal(defaultModelTarget({ folderOpen: true, trusted: true, workspaceValue: '/models/gpt2' }), 'workspace');
+    assert.equal(defaultModelTarget({ folderOpen: true, trusted: true, workspaceValue: '' }), 'workspace');
+    // Restricted Mode ignores workspace values: always user
+    assert.equal(defaultModelTarget({ folderOpen: true, trusted: false, workspaceValue: '/models/gpt2' }), 'user');
+  });
+});

@@ -29,8 +29,11 @@ export type InspectOutcome =
   | { readonly status: 'no-editor' | 'empty' | 'binary' | 'too-large' | 'cancelled' | 'superseded' | 'error'; readonly message: string };
 
 export interface InspectOptions {
-  /** What to do with a prompt longer than the context without asking (tests and automation). */
-  readonly onTooLong?: 'truncate' | 'cancel';
+  /**
+   * What to do with a prompt longer than the context without asking (tests and automation):
+   * keep its first tokens ('truncate'), its last ('truncate-end'), or not run it.
+   */
+  readonly onTooLong?: TooLongChoice;
 }
 
 /** The inspection on screen. */
@@ -42,6 +45,8 @@ export interface CurrentInspection {
   readonly ranges: readonly OffsetRange[];
   readonly modelName: string;
 }
+
+export type TooLongChoice = 'truncate' | 'truncate-end' | 'cancel';
 
 const OPEN_OUTPUT = 'Open Output';
 
@@ -157,10 +162,11 @@ export class InspectionSession extends Disposable {
     this.setStatus('running', spec.displayName);
 
     let truncateTo: number | undefined;
+    let keep: 'first' | 'last' | undefined;
     for (;;) {
       let result: InspectResult;
       try {
-        result = await this.run(spec, { inspectionId, text: prompt.text, watchTokens: settings.watchTokens, truncateTo }, panel);
+        result = await this.run(spec, { inspectionId, text: prompt.text, watchTokens: settings.watchTokens, truncateTo, keep }, panel);
       } catch (e) {
         if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
         if (isCancelled(e) || panel.isDisposed) {
@@ -171,8 +177,9 @@ export class InspectionSession extends Disposable {
         if (e instanceof EngineError && e.code === 'too-long' && truncateTo === undefined && e.n_ctx !== undefined) {
           const n = e.n_ctx;
           const choice = options.onTooLong ?? (await this.askTruncate(e.promptTokens ?? 0, n));
-          if (choice === 'truncate' && generation === this.generation) {
+          if ((choice === 'truncate' || choice === 'truncate-end') && generation === this.generation) {
             truncateTo = n;
+            keep = choice === 'truncate-end' ? 'last' : 'first';
             continue;
           }
           this.showRunState(panel, { state: 'cancelled', message: `Not run: the selection is ${e.promptTokens} tokens, the model reads ${n}.` });
@@ -192,7 +199,7 @@ export class InspectionSession extends Disposable {
         this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
         return { status: 'cancelled', message: 'the panel was closed; result dropped' };
       }
-      return this.show(result, prompt, base, docRef, spec, panel);
+      return this.show(result, prompt, base, docRef, spec, panel, keep);
     }
   }
 
@@ -203,6 +210,7 @@ export class InspectionSession extends Disposable {
     docRef: { uri: string; version: number },
     spec: ModelSpec,
     panel: AttentionPanel,
+    keep: 'first' | 'last' = 'first',
   ): InspectOutcome {
     const ins = result.inspection;
     const ranges = documentRanges(prompt, base, ins.tokens);
@@ -215,7 +223,7 @@ export class InspectionSession extends Disposable {
     this.stale.reset(docRef);
     panel.showInspection(params);
     const notice = result.truncated
-      ? `Truncated: only the first ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.n_ctx}).`
+      ? `Truncated: only the ${keep} ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.n_ctx}).`
       : undefined;
     this.showRunState(panel, { state: 'done', message: notice });
     if (notice) void vscode.window.showWarningMessage(`Circuit Inspector: ${notice}`);
@@ -228,7 +236,7 @@ export class InspectionSession extends Disposable {
 
   private run(
     spec: ModelSpec,
-    p: { inspectionId: string; text: string; watchTokens: readonly string[]; truncateTo?: number },
+    p: { inspectionId: string; text: string; watchTokens: readonly string[]; truncateTo?: number; keep?: 'first' | 'last' },
     panel: AttentionPanel,
   ): Promise<InspectResult> {
     let loadingDone: (() => void) | undefined;
@@ -256,14 +264,19 @@ export class InspectionSession extends Disposable {
     });
   }
 
-  private async askTruncate(promptTokens: number, nCtx: number): Promise<'truncate' | 'cancel'> {
-    const truncate = `Truncate to the first ${nCtx} tokens`;
+  private async askTruncate(promptTokens: number, nCtx: number): Promise<TooLongChoice> {
+    const first = `Truncate to the first ${nCtx} tokens`;
+    const last = `Truncate to the last ${nCtx} tokens`;
     const choice = await vscode.window.showWarningMessage(
       `The selection is ${promptTokens} tokens long, but the model reads at most ${nCtx} tokens.`,
-      { modal: true, detail: 'Only the first tokens would be inspected; the panel says so.' },
-      truncate,
+      {
+        modal: true,
+        detail: 'Only part of the selection would be inspected; the panel says so. The last tokens are usually what matters for the next-token prediction.',
+      },
+      first,
+      last,
     );
-    return choice === truncate ? 'truncate' : 'cancel';
+    return choice === first ? 'truncate' : choice === last ? 'truncate-end' : 'cancel';
   }
 
   /** Cancels the run in flight (its result is dropped). */

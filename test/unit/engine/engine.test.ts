@@ -85,6 +85,33 @@ describe('host/engine: service + client', function () {
     await client.dispose(10);
   });
 
+  it('truncating to the last tokens keeps BOS first, then the end of the prompt with its own offsets', async () => {
+    const { client, engine } = withClient();
+    const long = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+    const call = (keep: 'first' | 'last', m: ModelSpec = spec) =>
+      engine.call('inspect', { model: m, inspectionId: `k-${keep}-${m.prependBos}`, text: long, watchTokens: [], truncateTo: 32, keep }).result;
+    const first = await call('first');
+    const last = await call('last');
+    assert.equal(last.inspection.tokens.length, 32);
+    assert.equal(last.truncated, true);
+    assert.equal(last.promptTokens, first.promptTokens);
+    const toks = last.inspection.tokens;
+    assert.equal(toks[0].isBos, true);
+    assert.equal(toks.filter((t) => t.isBos).length, 1);
+    // the last token ends where the text ends, and the offsets still slice the source
+    assert.equal(toks[toks.length - 1].end, long.length);
+    for (const t of toks.slice(1)) assert.equal(long.slice(t.start, t.end), t.text);
+    assert.ok(toks[1].start > first.inspection.tokens[31].start, 'the kept tokens are the end of the prompt');
+    const noBos = await call('last', { ...spec, prependBos: false });
+    assert.equal(noBos.inspection.tokens.length, 32);
+    assert.equal(
+      noBos.inspection.tokens.some((t) => t.isBos),
+      false,
+    );
+    assert.equal(noBos.inspection.tokens[31].end, long.length);
+    await client.dispose(10);
+  });
+
   it('cancel: a queued run never runs; the run in flight finishes but its result is dropped and the previous patterns stay', async () => {
     const { client, engine, worker } = withClient();
     await engine.call('inspect', { model: spec, inspectionId: 'keep', text, watchTokens: [] }).result;

@@ -143,7 +143,10 @@ function promptTokens(loaded: LoadedModel, p: InspectParams) {
     });
   }
   const limit = Math.min(p.truncateTo ?? total, nCtx);
-  return { total, kept: prompt.tokens.slice(0, limit) };
+  if (limit >= total || p.keep !== 'last') return { total, kept: prompt.tokens.slice(0, limit) };
+  // The last tokens; BOS (not part of the text) stays first. Each token keeps its source offsets.
+  const bos = prompt.tokens[0]?.isBos ? [prompt.tokens[0]] : [];
+  return { total, kept: [...bos, ...prompt.tokens.slice(total - (limit - bos.length))] };
 }
 
 function checkInspectParams(p: InspectParams): void {
@@ -152,7 +155,8 @@ function checkInspectParams(p: InspectParams): void {
     typeof p.inspectionId === 'string' &&
     Array.isArray(p.watchTokens) &&
     isModelSpec(p.model) &&
-    (p.truncateTo === undefined || (Number.isInteger(p.truncateTo) && p.truncateTo > 0));
+    (p.truncateTo === undefined || (Number.isInteger(p.truncateTo) && p.truncateTo > 0)) &&
+    (p.keep === undefined || p.keep === 'first' || p.keep === 'last');
   if (!ok) throw badRequest('malformed inspect request');
 }
 

@@ -13,10 +13,15 @@ export interface InspectParams {
   readonly text: string;
   readonly watchTokens: readonly string[];
   /**
-   * Keep only the first `truncateTo` tokens (BOS included). Without it a prompt longer than the
-   * model's context fails with code `too-long`.
+   * Keep only `truncateTo` tokens (BOS included). Without it a prompt longer than the model's
+   * context fails with code `too-long`.
    */
   readonly truncateTo?: number;
+  /**
+   * Which tokens `truncateTo` keeps: the first (default) or the last, the ones that matter for the
+   * next-token question. With the last, BOS (when prepended) still comes first.
+   */
+  readonly keep?: 'first' | 'last';
 }
 
 export interface InspectResult {

@@ -142,7 +142,7 @@ try {
   }
   const hoverText = (await hover.first().textContent()) ?? '';
   check(/token \d+ · id \d+/.test(hoverText), 'hover names the token and its id');
-  check(/Heads attending (from|to) it/.test(hoverText), 'hover lists the most active heads');
+  check(/(From|To) it:/.test(hoverText), 'hover lists the most active heads');
   check(/L0/.test(hoverText), 'hover has the layer × head mini-map');
   await shot('03-hover.png');
   await hover.first().screenshot({ path: join(ART, '03b-hover-widget.png') });

@@ -16,6 +16,12 @@ export function tokenLiteral(text: string): string {
   return escapeMarkdown(JSON.stringify(text));
 }
 
+/** `tokenLiteral` of at most `max` characters of the text (then an ellipsis), for lists. */
+export function shortLiteral(text: string, max = 8): string {
+  const chars = [...text];
+  return chars.length <= max ? tokenLiteral(text) : tokenLiteral(chars.slice(0, max - 1).join('') + '…');
+}
+
 const BLOCKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /** One character per weight in [0, 1]. */
@@ -26,15 +32,17 @@ export function weightBlock(w: number): string {
 
 /**
  * Layer × head mini-map: one row per layer, one block per head, block height = max(from, to)
- * weight. Returned as plain lines, meant for a fenced code block (inert, monospaced).
+ * weight. The header's digits (head index mod 10) sit in the same columns as the cells; every
+ * line is prefixed to the same width. Returned as plain lines, meant for a fenced code block
+ * (inert, monospaced).
  */
-export function miniMap(heads: readonly HeadActivity[], nLayers: number, nHeads: number): string[] {
+export function miniMap(heads: readonly HeadActivity[], nLayers: number, nHeads: number, caption = ''): string[] {
   const width = String(nLayers - 1).length;
-  const lines: string[] = [];
-  const header = ' '.repeat(width + 2) + Array.from({ length: nHeads }, (_, h) => String(h % 10)).join('');
-  lines.push(header);
+  const prefix = (l: number) => `L${String(l).padStart(width, ' ')} `;
+  const header = ' '.repeat(prefix(0).length) + Array.from({ length: nHeads }, (_, h) => String(h % 10)).join('');
+  const lines = [caption ? `${header}  ${caption}` : header];
   for (let l = 0; l < nLayers; l++) {
-    let row = `L${String(l).padStart(width, ' ')} `;
+    let row = prefix(l);
     for (let h = 0; h < nHeads; h++) {
       const a = heads[l * nHeads + h];
       row += a ? weightBlock(Math.max(a.fromWeight, a.toWeight)) : '·';
@@ -66,41 +74,35 @@ export interface HoverInput {
   readonly focusCommandUri?: (layer?: number, head?: number) => string;
 }
 
-/** A table header; the non-breaking spaces keep the hover's narrow columns apart. */
-function tableHeader(...cells: string[]): string {
-  const pad = '&nbsp;&nbsp;&nbsp;';
-  return `| ${cells.map((c, i) => (i < cells.length - 1 ? `${c}${pad}` : c)).join(' | ')} |\n|:--|:--|:--|`;
-}
-
 function pct(w: number): string {
   return w.toFixed(2);
 }
 
+/**
+ * The hover, compact enough for a normal hover box (about 20 lines for 12 × 12 heads and top-k 5):
+ * the title, the mini-map, then the top heads attending from the token (→ key) and to it (← query),
+ * one line each (head links focus it in the panel), and the focus link.
+ */
 export function hoverMarkdown(h: HoverInput): string {
   const out: string[] = [];
   const t = h.token;
-  out.push(`**Circuit Inspector** · token ${t.index} · id ${t.id} · ${tokenLiteral(t.text)}${t.isBos ? ' (BOS)' : ''}`);
+  const title = `**Circuit Inspector** · token ${t.index} · id ${t.id} · ${tokenLiteral(t.text)}${t.isBos ? ' (BOS)' : ''}`;
   if (h.stale) {
-    out.push('', `$(warning) **Stale:** ${escapeMarkdown(h.stale)}. Run *Circuit Inspector: Inspect Attention* again.`);
+    out.push(title, '', `$(warning) **Stale:** ${escapeMarkdown(h.stale)}. Run *Circuit Inspector: Inspect Attention* again.`);
     return out.join('\n');
   }
   const heads = h.heads ?? [];
-  const other = (i: number) => (i >= 0 && i < h.tokenTexts.length ? `${i} ${tokenLiteral(h.tokenTexts[i])}` : '–');
+  out.push(heads.length ? `${title} · ${escapeMarkdown(h.modelName)}` : title);
+  if (heads.length) out.push('```text', ...miniMap(heads, h.nLayers, h.nHeads, 'head · max(from, to)'), '```');
+  const other = (i: number) => (i >= 0 && i < h.tokenTexts.length ? `${i} ${shortLiteral(h.tokenTexts[i])}` : '–');
   const link = (a: HeadActivity) => (h.focusCommandUri ? `[${a.layer}.${a.head}](${h.focusCommandUri(a.layer, a.head)})` : `${a.layer}.${a.head}`);
   const from = topHeads(heads, 'fromWeight', h.topK);
   const to = topHeads(heads, 'toWeight', h.topK);
-  if (from.length) {
-    out.push('', `**Heads attending from it** (query → key, BOS left out)`, '', tableHeader('head', 'weight', 'to key'));
-    for (const a of from) out.push(`| ${link(a)} | ${pct(a.fromWeight)} | ${other(a.fromKey)} |`);
-  }
-  if (to.length) {
-    out.push('', `**Heads attending to it** (later query → this key)`, '', tableHeader('head', 'weight', 'from query'));
-    for (const a of to) out.push(`| ${link(a)} | ${pct(a.toWeight)} | ${other(a.toQuery)} |`);
-  }
-  if (!from.length && !to.length) out.push('', 'No head attends from or to this token.');
-  if (heads.length) {
-    out.push('', `Layer × head (max of from/to) · ${escapeMarkdown(h.modelName)}`, '', '```text', ...miniMap(heads, h.nLayers, h.nHeads), '```');
-  }
+  const lines: string[] = [];
+  if (from.length) lines.push(`**From it:** ${from.map((a) => `${link(a)} ${pct(a.fromWeight)} → ${other(a.fromKey)}`).join(' · ')}`);
+  if (to.length) lines.push(`**To it:** ${to.map((a) => `${link(a)} ${pct(a.toWeight)} ← ${other(a.toQuery)}`).join(' · ')}`);
+  if (!lines.length) lines.push('No head attends from or to this token.');
+  out.push('', lines.join('  \n'));
   if (h.focusCommandUri) out.push('', `[$(eye) Focus this token in the panel](${h.focusCommandUri()})`);
   return out.join('\n');
 }

@@ -92,9 +92,8 @@ describe('Circuit Inspector in the extension host', function () {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(at));
     const text = hoverText(hovers);
     assert.match(text, /Circuit Inspector\*\* · token \d+ · id \d+/);
-    assert.match(text, /Heads attending (from|to) it/);
-    assert.match(text, /\| \[\d+\.\d+\]\(command:circuitInspector\.focusToken\?/);
-    assert.match(text, /```text\n[\s\S]*L0 /);
+    assert.match(text, /\*\*(From|To) it:\*\* \[\d+\.\d+\]\(command:circuitInspector\.focusToken\?/);
+    assert.match(text, /· id \d+ · .*\n```text\n[\s\S]*L0 /, 'the mini-map comes first');
     const outside = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 2));
     assert.doesNotMatch(hoverText(outside), /Circuit Inspector/, 'no hover outside the inspected range');
   });

@@ -81,7 +81,7 @@ describe('host/hoverMarkdown', () => {
 
   it('draws one block per head, under the digit of its head', () => {
     const lines = miniMap(
-      heads(12, 12, (l, h) => (h === 10 ? 1 : 0)),
+      heads(12, 12, (_l, h) => (h === 10 ? 1 : 0)),
       12,
       12,
       'head',
@@ -91,7 +91,7 @@ describe('host/hoverMarkdown', () => {
     assert.equal(lines[1], 'L 0           █ ');
     assert.equal(lines[12], 'L11           █ ');
     for (let h = 0; h < 12; h++) {
-      const col = lines[0].indexOf('012345678901') + h;
+      const col: number = lines[0].indexOf('012345678901') + h;
       assert.equal(lines[0][col], String(h % 10));
       assert.equal(lines[1][col], h === 10 ? '█' : ' ');
     }

@@ -175,6 +175,37 @@ describe('Compare Token Substitution webview', () => {
     assert.match(await page.locator('ci-substitution-panel .notes').innerText(), /normalised values are undefined/);
   });
 
+  it('a near-zero gap: a stated small-gap warning, raw values by default, no AND/OR verdicts', async () => {
+    const { page } = await open('theme=dark&source=exact&smallgap');
+    assert.match(await page.locator('ci-substitution-panel .banner.small-gap').innerText(), /gap is 0\.015 nats, below the 0\.5 nats/);
+    assert.equal(await page.locator('ci-substitution-panel .modes button[aria-pressed="true"]').innerText(), 'Raw metric');
+    assert.match(await page.locator('ci-substitution-panel .hints').innerText(), /No AND-like or OR-like readings/);
+    assert.equal(await page.locator('ci-substitution-panel .hints .hint').count(), 0);
+  });
+
+  it('effect by default, both directions on one 0-to-1 scale; the significance threshold is stated and changeable', async () => {
+    const { page } = await open('theme=dark&source=exact');
+    assert.equal(await page.locator('ci-substitution-panel .modes button[aria-pressed="true"]').innerText(), 'Effect');
+    const scales = await page.locator('ci-patch-heatmap').evaluateAll((hs) => hs.map((h) => [h.centre, h.scale, h.legend]));
+    assert.equal(scales.length, 2);
+    for (const [centre, scale, legend] of scales) {
+      assert.deepEqual([centre, scale], [0, 1]);
+      assert.match(legend, /0 = no effect, 1 = whole gap restored \(denoising\) \/ removed \(noising\)/);
+    }
+    const rows = () => page.locator('ci-substitution-panel .hints tbody tr').count();
+    const select = page.locator('ci-substitution-panel .hints select');
+    assert.equal(await select.inputValue(), '0.5');
+    assert.match(
+      await page.locator('ci-substitution-panel .hints .threshold').innerText(),
+      /Significant: moves at least[\s\S]*of the clean–corrupt gap[\s\S]*default 50%/,
+    );
+    assert.equal(await rows(), 3);
+    await select.selectOption('0.2');
+    await page.waitForFunction(() => document.querySelector('ci-substitution-panel').shadowRoot.querySelectorAll('.hints tbody tr').length === 4);
+    await select.selectOption('0.9');
+    assert.match(await page.locator('ci-substitution-panel .hints').innerText(), /No component moves 90% of the gap/);
+  });
+
   it('keyboard: arrows move over cells, Enter opens the head', async () => {
     const { page } = await open('theme=hc&source=exact');
     await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();

@@ -31,6 +31,8 @@ export interface SubstitutionFixtureOptions {
   readonly nHeads?: number;
   /** Make clean and corrupt metrics equal (denominator 0). */
   readonly equalMetric?: boolean;
+  /** A near-zero gap (0.015 nats, like ` low` → ` high`): shares of it are noise. */
+  readonly smallGap?: boolean;
 }
 
 export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
@@ -42,8 +44,8 @@ export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
   const P = CLEAN.length;
   const cleanTokens = CLEAN.map((text, i) => ({ id: 100 + i, text, isBos: i === 0 }));
   const corruptTokens = cleanTokens.map((t, i) => (i === 12 ? { id: 999, text: 'arg', isBos: false } : t));
-  const clean = 3.2;
-  const corrupt = o.equalMetric ? 3.2 : -0.8;
+  const clean = o.smallGap ? 1.215 : 3.2;
+  const corrupt = o.equalMetric ? 3.2 : o.smallGap ? 1.2 : -0.8;
   const comparison: ComparisonParams = {
     runId: 'fixture-run',
     modelName: 'gpt2-python-mini',
@@ -106,6 +108,8 @@ export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
           }
           share += (rand() - 0.5) * (source === 'exact' ? 0.04 : 0.1);
           patched[i] = direction === 'denoise' ? corrupt + share * gap : clean - share * gap;
+          // With a near-zero gap, run-to-run noise of a few hundredths is as large as the gap itself.
+          if (o.smallGap) patched[i] += (rand() - 0.5) * 0.04;
         }
         out.push({ sweep, direction, source, dims: ds, axes: axes(sweep), patched });
       }

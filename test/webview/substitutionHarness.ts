@@ -2,7 +2,7 @@
  * Harness page script for the Compare Token Substitution webview: a fake `acquireVsCodeApi()`
  * that records what the panel posts, answers `ready` with a fixture comparison and tables, and
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
- * sweeping (send a run state with progress), equal (equal metrics), layers=N, heads=N, empty.
+ * sweeping (send a run state with progress), equal (equal metrics), smallgap (a 0.015-nat gap), layers=N, heads=N, empty.
  */
 import {
   Comparison,
@@ -27,6 +27,7 @@ const fixture = makeSubstitutionFixture({
   nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
   equalMetric: q.has('equal'),
+  smallGap: q.has('smallgap'),
 });
 const send = (msg: SubstitutionHostToWebview) => window.postMessage(msg, '*');
 

@@ -1,5 +1,5 @@
 // Screenshots of the Compare Token Substitution webview in the harness (dark, light and
-// high-contrast themes; estimate vs exact; progress; z by position; equal metrics; narrow),
+// high-contrast themes; estimate vs exact; progress; z by position; equal metrics; a small gap; narrow),
 // written to .tmp/screenshots/substitution-*.png. Exits non-zero on page errors or CSP violations.
 //
 //   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...]
@@ -54,6 +54,7 @@ const SCENARIOS = [
   })),
   { name: 'dark-resid-estimate', query: 'theme=dark&source=attribution&sweeping', act: async (page) => tab(page, 'mlp_out') },
   { name: 'dark-z_by_pos', query: 'theme=dark&source=exact&layers=12&heads=12', act: async (page) => tab(page, 'z_by_pos') },
+  ...['dark', 'light', 'hc'].map((theme) => ({ name: `${theme}-small-gap`, query: `theme=${theme}&source=exact&smallgap`, act: async () => {} })),
   { name: 'dark-equal', query: 'theme=dark&source=exact&equal', act: async () => {} },
   { name: 'dark-narrow', query: 'theme=dark&source=exact', width: 720, act: async (page) => tab(page, 'resid_pre') },
   { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },

@@ -158,8 +158,9 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
 /** A self-contained HTML report: every table as a heatmap of `mode`, the data inline as JSON. */
 export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTable[], mode: ValueMode = 'normalised'): string {
   const { clean, corrupt } = c.metric;
-  const effectiveMode: ValueMode = mode === 'normalised' && clean === corrupt ? 'change' : mode;
+  const effectiveMode: ValueMode = (mode === 'normalised' || mode === 'effect') && clean === corrupt ? 'change' : mode;
   const modeLabel = {
+    effect: 'effect: share of the clean–corrupt gap restored (denoising) or removed (noising); 0 = no effect, 1 = the whole gap',
     normalised: 'normalised (patched − corrupt) / (clean − corrupt)',
     raw: 'raw metric of the patched run',
     change: 'change: patched − unpatched target',

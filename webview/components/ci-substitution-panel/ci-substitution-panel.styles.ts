@@ -75,6 +75,13 @@ export const styles = [
       border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500);
       background: var(--vscode-inputValidation-warningBackground, #352a05);
     }
+    .threshold select {
+      font: inherit;
+      color: var(--vscode-dropdown-foreground, inherit);
+      background: var(--vscode-dropdown-background, transparent);
+      border: 1px solid var(--vscode-dropdown-border, var(--vscode-contrastBorder, #888));
+      padding: 1px 2px;
+    }
     .prompts {
       margin: 8px 0;
       display: grid;

@@ -7,6 +7,7 @@ import {
   CancelRun,
   cellAddress,
   Comparison,
+  DEFAULT_SIGNIFICANCE,
   ExportPng,
   ExportTables,
   formatValue,
@@ -18,6 +19,7 @@ import {
   SubstitutionReady,
   SubstitutionRunState,
   SubstitutionStale,
+  SIGNIFICANCE_CHOICES,
   SWEEP_LABELS,
   type ComparisonParams,
   type ExportFormat,
@@ -31,7 +33,20 @@ import {
 } from '../../../src/features/substitution/shared/protocol.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
-import { availableModes, describeCell, heatmapView, sharedScale, HINT_TEXT, hintsFor, MODE_LABELS, MODE_LEGENDS, sweepStatus } from './patchView.js';
+import {
+  availableModes,
+  defaultMode,
+  describeCell,
+  heatmapView,
+  sharedScale,
+  HINT_TEXT,
+  hintsFor,
+  MODE_LABELS,
+  MODE_LEGENDS,
+  smallGap,
+  smallGapText,
+  sweepStatus,
+} from './patchView.js';
 import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-substitution-panel.styles.js';
 
@@ -71,7 +86,9 @@ export class CiSubstitutionPanel extends LitElement {
   @state() private runState?: SubstitutionRunStateParams;
   @state() private staleReason?: string;
   @state() private sweep: SweepKind = 'z';
-  @state() private mode: ValueMode = 'normalised';
+  @state() private mode: ValueMode = 'effect';
+  /** Share of the gap a component must move to count as significant in a direction. */
+  @state() private threshold = DEFAULT_SIGNIFICANCE;
   @state() private selected: { layer: number; head: number; index: number; direction: PatchDirection } | null = null;
   @state() private head: { params?: HeadPatternsParams; error?: string; loading: boolean } | null = null;
   @state() private width = 1000;
@@ -114,7 +131,8 @@ export class CiSubstitutionPanel extends LitElement {
       this.head = null;
       if (!c.sweeps.includes(this.sweep)) this.sweep = c.sweeps[0] ?? 'z';
       const modes = availableModes(c);
-      if (!modes.includes(this.mode)) this.mode = modes[0];
+      const preferred = defaultMode(c);
+      this.mode = modes.includes(preferred) ? preferred : modes[0];
       return;
     }
     const runId = this.comparison?.runId;
@@ -144,8 +162,10 @@ export class CiSubstitutionPanel extends LitElement {
       </div>`;
     }
     return html`
-      ${this.renderHeader(c)} ${this.staleReason ? html`<div class="banner" role="alert"><strong>Stale</strong> — ${this.staleReason}</div>` : nothing}
-      ${this.renderPrompts(c)} ${this.renderControls(c)} ${this.renderPair(c)} ${this.renderHints(c)} ${this.renderHead(c)}
+      ${this.renderHeader(c)}
+      ${c.metric.clean !== c.metric.corrupt && smallGap(c) ? html`<div class="banner small-gap" role="alert"><strong>Small gap</strong> — ${smallGapText(c)}</div>` : nothing}
+      ${this.staleReason ? html`<div class="banner" role="alert"><strong>Stale</strong> — ${this.staleReason}</div>` : nothing} ${this.renderPrompts(c)}
+      ${this.renderControls(c)} ${this.renderPair(c)} ${this.renderHints(c)} ${this.renderHead(c)}
     `;
   }
 
@@ -233,7 +253,10 @@ export class CiSubstitutionPanel extends LitElement {
   private renderPair(c: ComparisonParams) {
     const pair = (['denoise', 'noise'] as PatchDirection[]).map((d) => this.tables.get(tableKey(this.sweep, d)));
     const views = pair.map((t) => (t ? heatmapView(c, t, this.mode) : undefined));
-    const scale = sharedScale(views.filter((v) => v !== undefined));
+    const scale = sharedScale(
+      views.filter((v) => v !== undefined),
+      this.mode,
+    );
     const side = this.width >= 900;
     const maxWidth = side ? Math.floor((this.width - 24) / 2) : this.width;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
@@ -269,45 +292,58 @@ export class CiSubstitutionPanel extends LitElement {
   }
 
   private renderHints(c: ComparisonParams) {
-    const hints = hintsFor(c, this.sweep, this.tables);
+    const hints = hintsFor(c, this.sweep, this.tables, this.threshold);
     if (hints === undefined) return nothing;
     const estimate = [...this.tables.values()].some((t) => t.sweep === this.sweep && t.source !== 'exact');
+    const share = pct(this.threshold);
+    const equal = c.metric.clean === c.metric.corrupt;
     return html`<section class="hints" aria-label="reading aid">
       <h2>Reading both directions${estimate ? html` <span class="muted">(from the estimate; exact sweep pending)</span>` : nothing}</h2>
       <p class="muted">
         A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part necessary,
-        none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary). Significant: moves at least 20% of the
-        clean–corrupt gap.
+        none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary).
+      </p>
+      <p class="threshold">
+        <label
+          >Significant: moves at least
+          <select aria-label="significance threshold" @change=${(e: Event) => (this.threshold = Number((e.target as HTMLSelectElement).value))}>
+            ${SIGNIFICANCE_CHOICES.map((v) => html`<option value=${v} ?selected=${v === this.threshold}>${pct(v)}</option>`)}
+          </select>
+          of the clean–corrupt gap</label
+        >
+        <span class="muted">(restored by denoising, removed by noising; default ${pct(DEFAULT_SIGNIFICANCE)})</span>
       </p>
       ${
-        c.metric.clean === c.metric.corrupt
+        equal
           ? html`<p class="muted">The clean and corrupt metrics are equal, so there is no gap to read shares of.</p>`
-          : hints.length === 0
-            ? html`<p class="muted">No component moves 20% of the gap in either direction.</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th>component</th>
-                    <th>denoising restores</th>
-                    <th>noising removes</th>
-                    <th>reading</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${hints.slice(0, 12).map(
-                    (h) =>
-                      html`<tr>
-                        <td class="mono">${h.label}</td>
-                        <td class="num">${pct(h.denoiseShare)}</td>
-                        <td class="num">${pct(h.noiseShare)}</td>
-                        <td>
-                          <span class=${`hint ${h.hint}`}>${h.hint === 'both' ? 'both' : h.hint === 'and-like' ? 'AND-like' : 'OR-like'}</span>
-                          <span class="muted">${HINT_TEXT[h.hint]}</span>
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
+          : smallGap(c)
+            ? html`<p class="muted">No AND-like or OR-like readings: the gap is too small to read shares of (see above).</p>`
+            : hints.length === 0
+              ? html`<p class="muted">No component moves ${share} of the gap in either direction.</p>`
+              : html`<table>
+                  <thead>
+                    <tr>
+                      <th>component</th>
+                      <th>denoising restores</th>
+                      <th>noising removes</th>
+                      <th>reading</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${hints.slice(0, 12).map(
+                      (h) =>
+                        html`<tr>
+                          <td class="mono">${h.label}</td>
+                          <td class="num">${pct(h.denoiseShare)}</td>
+                          <td class="num">${pct(h.noiseShare)}</td>
+                          <td>
+                            <span class=${`hint ${h.hint}`}>${h.hint === 'both' ? 'both' : h.hint === 'and-like' ? 'AND-like' : 'OR-like'}</span>
+                            <span class="muted">${HINT_TEXT[h.hint]}</span>
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>`
       }
     </section>`;
   }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ComparisonParams, PatchTable } from '../../../src/features/substitution/shared/protocol.js';
 import { tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
-import { availableModes, describeCell, heatmapView, hintsFor, sharedScale, sweepStatus } from './patchView.js';
+import { availableModes, defaultMode, describeCell, heatmapView, hintsFor, sharedScale, smallGapText, sweepStatus } from './patchView.js';
 
 const comparison = (clean: number, corrupt: number): ComparisonParams => ({
   runId: 'r',
@@ -61,5 +61,32 @@ describe('substitution panel view', () => {
     assert.equal(h.length, 1);
     assert.equal(h[0].label, 'head 0.1');
     assert.equal(h[0].hint, 'or-like');
+  });
+
+  it('a small gap: raw values by default, no AND/OR verdicts, and the threshold stated', () => {
+    // KL gap of 0.015 nats, like ` low` → ` high`: shares of 200% are noise.
+    const c = comparison(0.015, 0);
+    assert.equal(defaultMode(c), 'raw');
+    assert.equal(defaultMode(comparison(3, 0)), 'effect');
+    assert.deepEqual(hintsFor(c, 'z', byKey(t('denoise', 'exact', [0.03, 0.02]), t('noise', 'exact', [-0.015, -0.008]))), []);
+    assert.match(smallGapText(c), /0\.015 nats, below the 0\.5 nats/);
+  });
+
+  it('the significance threshold decides the verdicts: 34% is not sufficient at the default 50%', () => {
+    const tables = byKey(t('denoise', 'exact', [0, 1.02]), t('noise', 'exact', [3, 3]));
+    assert.deepEqual(hintsFor(comparison(3, 0), 'z', tables), []);
+    assert.deepEqual(
+      hintsFor(comparison(3, 0), 'z', tables, 0.3)!.map((h) => [h.label, h.hint]),
+      [['head 0.1', 'or-like']],
+    );
+  });
+
+  it('effect mode: one scale for both directions, 0 at the unpatched run, full colour at the whole gap', () => {
+    const c = comparison(3, 1);
+    const d = heatmapView(c, t('denoise', 'exact', [1, 3]), 'effect');
+    const n = heatmapView(c, t('noise', 'exact', [3, 1]), 'effect');
+    assert.deepEqual([d.values, d.centre, n.values, n.centre], [[0, 1], 0, [0, 1], 0]);
+    assert.equal(sharedScale([d, n], 'effect'), 1);
+    assert.match(describeCell(c, t('noise', 'exact', [3, 2]), 1), /effect 0\.5 of the gap removed/);
   });
 });

@@ -4,9 +4,14 @@
  */
 import {
   cellAddress,
+  DEFAULT_SIGNIFICANCE,
+  isSmallGap,
+  METRIC_UNIT,
+  SMALL_GAP,
   cellValue,
   componentHints,
   formatValue,
+  gapShare,
   normalised,
   positionLabels,
   tableGrid,
@@ -23,18 +28,37 @@ import { headLabel } from '../../../src/shared/inspection.js';
 import { tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 
-/** Normalised mode is undefined when clean and corrupt give the same metric. */
+/** Effect and normalised modes are undefined when clean and corrupt give the same metric. */
 export function availableModes(c: ComparisonParams): ValueMode[] {
-  return c.metric.clean === c.metric.corrupt ? ['change', 'raw'] : ['normalised', 'raw', 'change'];
+  return c.metric.clean === c.metric.corrupt ? ['change', 'raw'] : ['effect', 'normalised', 'raw', 'change'];
+}
+
+/** The gap is small against the metric's scale: shares of it mislead, so read raw values and no AND/OR verdicts. */
+export function smallGap(c: ComparisonParams): boolean {
+  return isSmallGap(c.metric.spec.kind, c.metric.clean, c.metric.corrupt);
+}
+
+/** The mode a new comparison opens in: effect, or the raw metric when the gap is small. */
+export function defaultMode(c: ComparisonParams): ValueMode {
+  return smallGap(c) ? 'raw' : 'effect';
+}
+
+/** The small-gap warning: the gap, the stated threshold and what the panel does about it. */
+export function smallGapText(c: ComparisonParams): string {
+  const k = c.metric.spec.kind;
+  const gap = c.metric.clean - c.metric.corrupt;
+  return `The clean–corrupt gap is ${formatValue(gap)} ${METRIC_UNIT[k]}, below the ${SMALL_GAP[k]} ${METRIC_UNIT[k]} this panel calls small for this metric. Shares of so small a gap are dominated by noise: the heatmaps show the raw metric, and no component is called AND-like or OR-like.`;
 }
 
 export const MODE_LABELS: Readonly<Record<ValueMode, string>> = {
+  effect: 'Effect',
   normalised: 'Normalised',
   raw: 'Raw metric',
   change: 'Change',
 };
 
 export const MODE_LEGENDS: Readonly<Record<ValueMode, string>> = {
+  effect: 'share of the gap moved: 0 = no effect, 1 = whole gap restored (denoising) / removed (noising)',
   normalised: '(patched − corrupt) / (clean − corrupt); neutral = unpatched',
   raw: 'metric of the patched run; neutral = unpatched',
   change: 'patched − unpatched run',
@@ -58,8 +82,12 @@ export function heatmapView(c: ComparisonParams, t: PatchTable, mode: ValueMode)
   };
 }
 
-/** |value − centre| that gets full colour, shared by the views so they compare. */
-export function sharedScale(views: readonly HeatmapView[]): number {
+/**
+ * |value − centre| that gets full colour, shared by the views so they compare. Effect mode is
+ * fixed at 1 (the whole gap), so a colour means the same share in every sweep.
+ */
+export function sharedScale(views: readonly HeatmapView[], mode?: ValueMode): number {
+  if (mode === 'effect') return 1;
   let m = 0;
   let floor = 1e-9;
   for (const v of views) {
@@ -84,9 +112,11 @@ export function describeCell(c: ComparisonParams, t: PatchTable, index: number):
   const v = t.patched[index];
   const { clean, corrupt } = c.metric;
   const n = normalised(v, clean, corrupt);
+  const e = gapShare(v, t.direction, clean, corrupt);
   const change = v - targetMetric(t.direction, clean, corrupt);
   return [
     where,
+    `effect ${e === null ? 'undefined (clean = corrupt)' : `${formatValue(e)} of the gap ${t.direction === 'denoise' ? 'restored' : 'removed'}`}`,
     `patched ${formatValue(v)}   normalised ${n === null ? 'undefined (clean = corrupt)' : formatValue(n)}`,
     `change ${change >= 0 ? '+' : ''}${formatValue(change)}   ${t.source === 'exact' ? 'exact' : 'estimate (attribution patching)'}`,
   ].join('\n');
@@ -96,11 +126,20 @@ export interface HintView extends ComponentHint {
   readonly label: string;
 }
 
-/** The OR/AND reading aid for a two-axis sweep whose both directions are present. */
-export function hintsFor(c: ComparisonParams, sweep: SweepKind, tables: ReadonlyMap<TableKey, PatchTable>, threshold = 0.2): HintView[] | undefined {
+/**
+ * The OR/AND reading aid for a two-axis sweep whose both directions are present; `threshold` is
+ * the share of the gap that counts as significant. No verdicts when the gap is small.
+ */
+export function hintsFor(
+  c: ComparisonParams,
+  sweep: SweepKind,
+  tables: ReadonlyMap<TableKey, PatchTable>,
+  threshold = DEFAULT_SIGNIFICANCE,
+): HintView[] | undefined {
   const d = tables.get(tableKey(sweep, 'denoise'));
   const n = tables.get(tableKey(sweep, 'noise'));
   if (!d || !n || d.dims.length !== 2) return undefined;
+  if (smallGap(c)) return [];
   const byPos = d.axes[1] === 'pos';
   return componentHints(d, n, c.metric.clean, c.metric.corrupt, threshold).map((h) => ({
     ...h,

@@ -20,8 +20,11 @@ export interface LoadedModel {
   readonly prependBos: boolean;
   /** Problems the load worked around (e.g. a corrupt tokenizer.json beside good vocab.json + merges.txt), for the log. */
   readonly warnings: readonly string[];
-  /** Tokenizes text the way this model is run (BOS per `prependBos`). */
-  toPrompt(text: string): Prompt;
+  /**
+   * Tokenizes text the way this model is run (BOS per `prependBos`); a literal `<|endoftext|>` is the
+   * special token unless `specialTokens` is false.
+   */
+  toPrompt(text: string, specialTokens?: boolean): Prompt;
   dispose(): Promise<void>;
 }
 
@@ -44,7 +47,7 @@ export async function loadHookedGpt2(dir: string, options: LoadModelOptions = {}
     storage: checkpoint.storage,
     prependBos,
     warnings,
-    toPrompt: (text) => tokenizePrompt(tokenizer, text, prependBos, config.bosTokenId),
+    toPrompt: (text, specialTokens = true) => tokenizePrompt(tokenizer, text, prependBos, config.bosTokenId, specialTokens),
     dispose: () => model.dispose(),
   };
 }

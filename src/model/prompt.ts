@@ -21,9 +21,13 @@ export interface Prompt {
   readonly hasBos: boolean;
 }
 
-/** Tokenizes `text` as ordinary text (a literal `<|endoftext|>` is not special) and prepends BOS if asked (TL's default). */
-export function tokenizePrompt(tokenizer: Gpt2Tokenizer, text: string, prependBos: boolean, bosId: number): Prompt {
-  const { ids, ranges } = tokenizer.encode(text);
+/**
+ * Tokenizes `text` and prepends BOS if asked (TL's default). With `specialTokens` (the default, as
+ * TransformerLens and Hugging Face do) a literal `<|endoftext|>` in the text is that special token,
+ * covering its text; without, it is ordinary text.
+ */
+export function tokenizePrompt(tokenizer: Gpt2Tokenizer, text: string, prependBos: boolean, bosId: number, specialTokens = true): Prompt {
+  const { ids, ranges } = specialTokens ? tokenizer.encodeWithSpecialTokens(text) : tokenizer.encode(text);
   const tokens: PromptToken[] = ids.map((id, i) => ({ id, text: tokenizer.displayText(id), start: ranges[i].start, end: ranges[i].end, isBos: false }));
   if (prependBos) tokens.unshift({ id: bosId, text: tokenizer.displayText(bosId), start: 0, end: 0, isBos: true });
   return { text, tokens, ids: tokens.map((t) => t.id), hasBos: prependBos };

@@ -16,6 +16,8 @@ export interface Settings {
   readonly model: string;
   readonly layerNorm: LayerNormSetting;
   readonly prependBos: boolean;
+  /** A literal `<|endoftext|>` in the text is the special token (as TransformerLens and Hugging Face read it). */
+  readonly specialTokensInText: boolean;
   readonly watchTokens: readonly string[];
   readonly hoverTopK: number;
   /** The engine process's memory limit in MB; 0 = four fifths of the machine's memory. */
@@ -30,6 +32,7 @@ export const DEFAULTS: Settings = {
   model: '',
   layerNorm: 'as_configured',
   prependBos: true,
+  specialTokensInText: true,
   watchTokens: DEFAULT_WATCH_TOKENS,
   hoverTopK: 5,
   engineMemoryLimitMB: 0,
@@ -49,6 +52,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const model = get('model');
   const layerNorm = get('layerNorm');
   const prependBos = get('prependBos');
+  const specialTokens = get('specialTokensInText');
   const watch = get('watchTokens');
   const topK = get('hoverTopK');
   const memory = get('engineMemoryLimitMB');
@@ -57,6 +61,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
     prependBos: typeof prependBos === 'boolean' ? prependBos : DEFAULTS.prependBos,
+    specialTokensInText: typeof specialTokens === 'boolean' ? specialTokens : DEFAULTS.specialTokensInText,
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
     engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
@@ -65,7 +70,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
 }
 
 /** Settings whose change makes a shown inspection out of date (a re-run would differ). */
-export const RUN_AFFECTING: readonly SettingKey[] = ['model', 'layerNorm', 'prependBos', 'watchTokens'];
+export const RUN_AFFECTING: readonly SettingKey[] = ['model', 'layerNorm', 'prependBos', 'specialTokensInText', 'watchTokens'];
 
 /** Where Select Model writes `circuitInspector.model`: user settings, or this workspace's `.vscode/settings.json`. */
 export type ModelSettingTarget = 'user' | 'workspace';

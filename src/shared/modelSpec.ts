@@ -12,6 +12,11 @@ export interface ModelSpec {
   readonly displayName: string;
   readonly layerNorm: LayerNormMode;
   readonly prependBos: boolean;
+  /**
+   * A literal `<|endoftext|>` in the text is the special token (absent: true, as TransformerLens and
+   * Hugging Face read it). Tokenization only: not part of the key, the loaded model is the same.
+   */
+  readonly specialTokensInText?: boolean;
 }
 
 /** Two specs with the same key run the same model the same way. */
@@ -26,6 +31,7 @@ export function isModelSpec(m: unknown): m is ModelSpec {
     typeof r.dir === 'string' &&
     typeof r.displayName === 'string' &&
     (r.layerNorm === 'as_configured' || r.layerNorm === 'identity') &&
-    typeof r.prependBos === 'boolean'
+    typeof r.prependBos === 'boolean' &&
+    (r.specialTokensInText === undefined || typeof r.specialTokensInText === 'boolean')
   );
 }

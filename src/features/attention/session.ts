@@ -143,7 +143,13 @@ export class InspectionSession extends Disposable {
     let spec: ModelSpec;
     try {
       const resolved = await resolveModel(this.context, settings, this.log);
-      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos };
+      spec = {
+        dir: resolved.dir,
+        displayName: resolved.displayName,
+        layerNorm: settings.layerNorm,
+        prependBos: settings.prependBos,
+        specialTokensInText: settings.specialTokensInText,
+      };
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'cancelled', message: e.message };
       return this.failed(e instanceof ModelResolveError ? e.message : String(e));

@@ -121,7 +121,13 @@ export class SubstitutionSession extends Disposable {
     try {
       const settings = getSettings(doc.uri);
       const resolved = await resolveModel(this.context, settings, this.log);
-      spec = { dir: resolved.dir, displayName: resolved.displayName, layerNorm: settings.layerNorm, prependBos: settings.prependBos };
+      spec = {
+        dir: resolved.dir,
+        displayName: resolved.displayName,
+        layerNorm: settings.layerNorm,
+        prependBos: settings.prependBos,
+        specialTokensInText: settings.specialTokensInText,
+      };
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
       return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');

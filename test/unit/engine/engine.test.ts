@@ -112,6 +112,21 @@ describe('host/engine: service + client', function () {
     await client.dispose(10);
   });
 
+  it('a literal <|endoftext|> in the text is the special token unless specialTokensInText is off', async () => {
+    const { client, engine } = withClient();
+    const eot = '<|endoftext|>';
+    const run = (m: ModelSpec) => engine.call('inspect', { model: m, inspectionId: `s-${m.specialTokensInText}`, text: `x${eot}y`, watchTokens: [] }).result;
+    const on = (await run(spec)).inspection.tokens;
+    const bosId = on[0].id;
+    const special = on.filter((t) => !t.isBos && t.id === bosId);
+    assert.equal(special.length, 1);
+    assert.deepEqual([special[0].start, special[0].end], [1, 1 + eot.length]);
+    const off = (await run({ ...spec, specialTokensInText: false })).inspection.tokens;
+    assert.equal(off.filter((t) => t.id === bosId).length, 1, 'only the prepended BOS');
+    assert.ok(off.length > on.length);
+    await client.dispose(10);
+  });
+
   it('cancel: a queued run never runs; the run in flight finishes but its result is dropped and the previous patterns stay', async () => {
     const { client, engine, worker } = withClient();
     await engine.call('inspect', { model: spec, inspectionId: 'keep', text, watchTokens: [] }).result;

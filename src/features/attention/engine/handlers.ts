@@ -131,7 +131,7 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
 /** The prompt's tokens, truncated as asked; `too-long` when it does not fit and no truncation was asked. */
 function promptTokens(loaded: LoadedModel, p: InspectParams) {
   const nCtx = loaded.model.config.nCtx;
-  const prompt = loaded.toPrompt(p.text);
+  const prompt = loaded.toPrompt(p.text, p.model.specialTokensInText);
   if (!prompt.tokens.some((t) => !t.isBos)) throw new EngineError({ code: 'empty', message: 'the selection has no tokens to run' });
   const total = prompt.tokens.length;
   if (total > nCtx && p.truncateTo === undefined) {

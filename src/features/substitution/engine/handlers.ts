@@ -39,7 +39,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         if (typeof p.clean !== 'string' || typeof p.comparisonId !== 'string' || !isModelSpec(p.model)) throw badRequest('malformed openComparison request');
         const { model: loaded } = await ctx.model(p.model);
         const cfg = loaded.model.config;
-        const clean = loaded.toPrompt(p.clean);
+        const clean = loaded.toPrompt(p.clean, p.model.specialTokensInText);
         checkPrompt(clean, cfg.nCtx, 'clean');
         const cleanLogits = await lastLogits(loaded, clean.ids, ctx.signal);
         const c: ComparisonContext = { comparisonId: p.comparisonId, model: p.model, clean, cleanLogits, topK: p.topK ?? 5 };
@@ -68,7 +68,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
       tokenizeCorrupt: async (p, ctx) => {
         if (typeof p.corrupt !== 'string') throw badRequest('malformed tokenizeCorrupt request');
         const { c, loaded } = await comparison(p.comparisonId, ctx);
-        const corrupt = loaded.toPrompt(p.corrupt);
+        const corrupt = loaded.toPrompt(p.corrupt, c.model.specialTokensInText);
         checkPrompt(corrupt, loaded.model.config.nCtx, 'corrupt');
         const diff = diffTokens(c.clean.ids, corrupt.ids);
         const replaced = p.replaced;

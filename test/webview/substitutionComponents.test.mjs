@@ -149,6 +149,40 @@ describe('Compare Token Substitution webview', () => {
     assert.equal(msgs[3].params.dataUrl, 'data:image/png;base64,');
   });
 
+  it('an exported PNG has a white background, no selection outline, and is taller than the view by its caption line', async () => {
+    const { page } = await open('theme=dark&source=exact');
+    const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
+    const pos = await canvas.evaluate((c) => {
+      const l = c.getRootNode().host.layout;
+      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
+    });
+    await canvas.click({ position: pos });
+    const r = await canvas.evaluate(async (c) => {
+      const host = c.getRootNode().host;
+      const l = host.layout;
+      const dpr = window.devicePixelRatio || 1;
+      // The outline on screen: the focus colour, 1 px inside the selected cell (3.5 = L3 H5).
+      const at = (ctx, x, y) => Array.from(ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data).join(',');
+      const outline = at(c.getContext('2d'), (l.left + 5 * l.cellW + 1.5) * dpr, (l.top + 3 * l.cellH + l.cellH / 2) * dpr);
+      const img = new Image();
+      img.src = host.toPng();
+      await img.decode();
+      const off = document.createElement('canvas');
+      off.width = img.width;
+      off.height = img.height;
+      const ctx = off.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      let outlinePixels = 0;
+      for (let i = 0; i < data.length; i += 4) if (`${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}` === outline) outlinePixels++;
+      return { corner: at(ctx, 1, 1), outline, outlinePixels, ratio: img.height / 2 / l.height };
+    });
+    assert.equal(r.corner, '255,255,255,255', 'white background in a dark theme');
+    assert.notEqual(r.outline, '255,255,255,255');
+    assert.equal(r.outlinePixels, 0, `no pixel of the selection outline colour (${r.outline})`);
+    assert.ok(r.ratio > 1, 'the caption line adds height');
+  });
+
   it('a clicked head asks for its patterns once and shows clean, corrupt and difference', async () => {
     const { page } = await open('theme=dark&source=exact');
     const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');

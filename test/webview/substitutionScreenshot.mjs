@@ -4,7 +4,7 @@
 //
 //   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...]
 import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
@@ -57,6 +57,18 @@ const SCENARIOS = [
   ...['dark', 'light', 'hc'].map((theme) => ({ name: `${theme}-small-gap`, query: `theme=${theme}&source=exact&smallgap`, act: async () => {} })),
   { name: 'dark-equal', query: 'theme=dark&source=exact&equal', act: async () => {} },
   { name: 'dark-narrow', query: 'theme=dark&source=exact', width: 720, act: async (page) => tab(page, 'resid_pre') },
+  {
+    // The exported figure (what the PNG link saves), with a cell selected in a dark theme: it must not show.
+    name: 'dark-export',
+    query: 'theme=dark&source=exact',
+    act: async (page) => {
+      await clickCell(page, 'denoise', 3, 5);
+      for (const d of ['denoise', 'noise']) {
+        const url = await page.locator(`ci-patch-heatmap[data-direction="${d}"]`).evaluate((h) => h.toPng());
+        await writeFile(join(OUT, `substitution-export-z-${d}.png`), Buffer.from(url.split(',')[1], 'base64'));
+      }
+    },
+  },
   { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },
   {
     name: 'dark-keyboard',

@@ -2,7 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
-import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
+import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { cellAt, divergingColor, heatmapLayout, type HeatmapLayout } from './heatmapLayout.js';
 import { styles } from './ci-patch-heatmap.styles.js';
 
@@ -20,7 +20,36 @@ declare global {
 
 const FONT_PX = 11;
 const TITLE_PX = 20;
+/** The exported figure's title band: title and caption lines. */
+const EXPORT_TITLE_PX = 38;
 const LABEL_CHARS = 16;
+
+/** What one drawing uses: the theme's colour roles plus the two ends of the diverging scale. */
+interface Palette extends CanvasTheme {
+  readonly neg: Rgba;
+  readonly pos: Rgba;
+}
+
+const rgb = (r: number, g: number, b: number): Rgba => ({ r, g, b, a: 1 });
+
+/**
+ * The exported PNG's palette: white background, dark text, the same blue/red ends whatever the
+ * editor theme, so the figure reads the same in a paper or on a slide.
+ */
+const EXPORT_PALETTE: Palette = {
+  background: rgb(255, 255, 255),
+  heat: rgb(33, 102, 172),
+  foreground: rgb(31, 31, 31),
+  muted: rgb(85, 85, 85),
+  border: rgb(150, 150, 150),
+  focus: rgb(0, 0, 0),
+  hover: rgb(0, 0, 0),
+  fontFamily: 'system-ui, sans-serif',
+  monoFamily: 'monospace',
+  highContrast: false,
+  neg: rgb(33, 102, 172),
+  pos: rgb(178, 24, 43),
+};
 
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -60,6 +89,8 @@ export class CiPatchHeatmap extends LitElement {
   @property({ type: Number, attribute: 'max-width' }) maxWidth = 520;
   /** Legend caption, e.g. "normalised". */
   @property() legend = '';
+  /** A second title line drawn only in the exported PNG (model, metric, prompts), so it stands alone. */
+  @property() caption = '';
 
   @state() private hover: { index: number; x: number; y: number } | null = null;
   @query('canvas') private canvas?: HTMLCanvasElement;
@@ -68,9 +99,15 @@ export class CiPatchHeatmap extends LitElement {
   private readonly theme = new ThemeController(this);
   private layout?: HeatmapLayout;
 
-  /** The figure as it is drawn, as a PNG data URL. */
+  /**
+   * The figure as a PNG data URL, drawn for use outside VS Code: a neutral (white) background,
+   * no selection or hover outline, the title with its caption, axis titles and the legend.
+   */
   toPng(): string | undefined {
-    return this.canvas?.toDataURL('image/png');
+    if (!this.grid) return undefined;
+    const canvas = document.createElement('canvas');
+    this.paint(canvas, { ...EXPORT_PALETTE, fontFamily: readCanvasTheme(this).fontFamily }, { marks: false, dpr: 2, caption: this.caption });
+    return canvas.toDataURL('image/png');
   }
 
   protected override render() {
@@ -150,15 +187,31 @@ export class CiPatchHeatmap extends LitElement {
   };
 
   private draw(): void {
-    const g = this.grid;
     const canvas = this.canvas;
-    const ctx = canvas?.getContext('2d');
-    if (!g || !canvas || !ctx) return;
+    if (!canvas) return;
     void this.theme.version;
     const t = readCanvasTheme(this);
     const cs = getComputedStyle(this);
-    const neg = cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 });
-    const pos = cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 });
+    const palette: Palette = {
+      ...t,
+      neg: cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 }),
+      pos: cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 }),
+    };
+    const l = this.paint(canvas, palette, { marks: true, dpr: window.devicePixelRatio || 1, caption: '' });
+    if (l) {
+      this.layout = l;
+      canvas.style.width = `${l.width}px`;
+      canvas.style.height = `${l.height}px`;
+    }
+  }
+
+  /** Draws the figure onto `canvas`; `marks` adds the selected and hovered cells' outlines. */
+  private paint(canvas: HTMLCanvasElement, t: Palette, o: { marks: boolean; dpr: number; caption: string }): HeatmapLayout | undefined {
+    const g = this.grid;
+    const ctx = canvas.getContext('2d');
+    if (!g || !ctx) return undefined;
+    const { neg, pos } = t;
+    const titleBand = o.caption ? EXPORT_TITLE_PX : TITLE_PX;
     const missing: Rgba = { ...t.muted, a: 1 };
     const font = `${FONT_PX}px ${t.monoFamily}`;
     ctx.font = font;
@@ -174,18 +227,17 @@ export class CiPatchHeatmap extends LitElement {
       colLabelPx: widest(colLabels),
       maxWidth: this.maxWidth,
       fontPx: FONT_PX,
-      titlePx: TITLE_PX,
+      titlePx: titleBand,
     });
     ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
     const titlePx = ctx.measureText(this.heading).width + 120;
+    ctx.font = `${FONT_PX}px ${t.fontFamily}`;
+    const captionPx = o.caption ? ctx.measureText(o.caption).width + 8 : 0;
     ctx.font = font;
-    const l = { ...l0, width: Math.ceil(Math.max(l0.width, l0.left + legendPx + 8, titlePx)) };
-    this.layout = l;
-    const dpr = window.devicePixelRatio || 1;
+    const l = { ...l0, width: Math.ceil(Math.max(l0.width, l0.left + legendPx + 8, titlePx, captionPx)) };
+    const dpr = o.dpr;
     canvas.width = Math.round(l.width * dpr);
     canvas.height = Math.round(l.height * dpr);
-    canvas.style.width = `${l.width}px`;
-    canvas.style.height = `${l.height}px`;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     // An opaque background, so the exported PNG reads the same outside VS Code.
     ctx.fillStyle = toCss(t.background);
@@ -202,6 +254,11 @@ export class CiPatchHeatmap extends LitElement {
       ctx.font = `${FONT_PX}px ${t.fontFamily}`;
       ctx.fillStyle = toCss(t.muted);
       ctx.fillText(`· ${this.badge}`, w + 6, TITLE_PX / 2);
+    }
+    if (o.caption) {
+      ctx.font = `${FONT_PX}px ${t.fontFamily}`;
+      ctx.fillStyle = toCss(t.muted);
+      ctx.fillText(o.caption, 0, TITLE_PX / 2 + 16);
     }
 
     // Cells.
@@ -233,8 +290,10 @@ export class CiPatchHeatmap extends LitElement {
       ctx.lineWidth = 2;
       ctx.strokeRect(l.left + c * l.cellW + 1, l.top + r * l.cellH + 1, l.cellW - 2, l.cellH - 2);
     };
-    mark(this.selected, t.focus);
-    if (this.hover) mark(this.hover.index, t.hover);
+    if (o.marks) {
+      mark(this.selected, t.focus);
+      if (this.hover) mark(this.hover.index, t.hover);
+    }
 
     // Axis labels.
     ctx.font = font;
@@ -260,6 +319,10 @@ export class CiPatchHeatmap extends LitElement {
     ctx.textAlign = 'right';
     ctx.fillStyle = toCss(t.foreground);
     ctx.fillText(g.rowTitle, l.left - 5, l.top - 8);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText(g.colTitle, l.left + (l.cols * l.cellW) / 2, l.colTitleTop);
+    ctx.textBaseline = 'middle';
 
     // Legend: a gradient bar from −scale to +scale.
     const barW = Math.max(120, Math.min(220, l.width - l.left - 8));
@@ -285,6 +348,7 @@ export class CiPatchHeatmap extends LitElement {
       ctx.textAlign = 'left';
       ctx.fillText(this.legend, bx, by + 28);
     }
+    return l;
   }
 }
 

@@ -14,6 +14,8 @@ export interface HeatmapLayout {
   readonly cellH: number;
   readonly rows: number;
   readonly cols: number;
+  /** Baseline row of the column axis title, under the plot. */
+  readonly colTitleTop: number;
   /** Top of the colour legend. */
   readonly legendTop: number;
   /** Label every n-th row / column (1 = all). */
@@ -52,8 +54,9 @@ export function heatmapLayout(i: LayoutInput): HeatmapLayout {
   const colBand = rotated ? Math.ceil(Math.min(i.colLabelPx, 150) * 0.87) + 8 : i.fontPx + 8;
   const top = i.titlePx + colBand;
   const width = Math.max(left + i.cols * cellW + 8, 220);
-  const legendTop = top + i.rows * cellH + 10;
-  return { width, height: legendTop + LEGEND_H, left, top, cellW, cellH, rows: i.rows, cols: i.cols, legendTop, rowEvery, colEvery };
+  const colTitleTop = top + i.rows * cellH + 6;
+  const legendTop = colTitleTop + i.fontPx + 8;
+  return { width, height: legendTop + LEGEND_H, left, top, cellW, cellH, rows: i.rows, cols: i.cols, colTitleTop, legendTop, rowEvery, colEvery };
 }
 
 /** The cell under a point in CSS px, or null outside the plot. */

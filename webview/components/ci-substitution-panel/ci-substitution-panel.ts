@@ -257,6 +257,7 @@ export class CiSubstitutionPanel extends LitElement {
       views.filter((v) => v !== undefined),
       this.mode,
     );
+    const caption = figureCaption(c);
     const side = this.width >= 900;
     const maxWidth = side ? Math.floor((this.width - 24) / 2) : this.width;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
@@ -279,6 +280,7 @@ export class CiSubstitutionPanel extends LitElement {
                   .heading=${`${text.title} · ${SWEEP_LABELS[this.sweep]}`}
                   .badge=${v.table.source === 'exact' ? 'exact' : 'estimate (AtP)'}
                   .legend=${MODE_LEGENDS[this.mode]}
+                  .caption=${caption}
                   .describe=${(index: number) => describeCell(c, v.table, index)}
                   .selected=${this.selected?.direction === d ? this.selected.index : -1}
                   .maxWidth=${maxWidth}
@@ -402,6 +404,16 @@ export class CiSubstitutionPanel extends LitElement {
     if (url && this.comparison && this.selected)
       this.post(ExportPng.create({ runId: this.comparison.runId, name: `head-${this.selected.layer}.${this.selected.head}-patterns`, dataUrl: url }));
   };
+}
+
+/** The exported figure's second title line: model, substitution and metric, so a PNG stands alone. */
+function figureCaption(c: ComparisonParams): string {
+  const subst = c.diff.differingPositions
+    .slice(0, 3)
+    .map((i) => `${visibleText(c.clean.tokens[i]?.text ?? '')} → ${visibleText(c.corrupt.tokens[i]?.text ?? '')}`)
+    .join(', ');
+  const { clean, corrupt, label } = c.metric;
+  return `${c.modelName} · ${subst ? `${subst} · ` : ''}${label}: clean ${formatValue(clean)}, corrupt ${formatValue(corrupt)}`;
 }
 
 function pct(v: number): string {

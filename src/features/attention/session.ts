@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planDecorations } from './decorationPlan';
 import { statusText, type StatusState } from './statusText';
+import { looksLikeProse, SHIPPED_PROSE_NOTICE } from './proseNotice';
 import type { TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { errorMessage } from '../../shared/errors';
@@ -61,6 +62,7 @@ export class InspectionSession extends Disposable {
   private runsInFlight = 0;
   private runState: RunStateParams | undefined;
   private activityCache: { key: string; result: Promise<TokenActivityResult> } | undefined;
+  private proseNoticeShown = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -205,7 +207,10 @@ export class InspectionSession extends Disposable {
         this.setStatus(this.current ? 'ready' : 'idle', spec.displayName);
         return { status: 'cancelled', message: 'the panel was closed; result dropped' };
       }
-      return this.show(result, prompt, base, docRef, spec, panel, keep);
+      // Once per session: the shipped model reads prose poorly, and the panel says so.
+      const proseNotice = settings.model === '' && !this.proseNoticeShown && looksLikeProse(prompt.text);
+      if (proseNotice) this.proseNoticeShown = true;
+      return this.show(result, prompt, base, docRef, spec, panel, keep, proseNotice);
     }
   }
 
@@ -217,6 +222,7 @@ export class InspectionSession extends Disposable {
     spec: ModelSpec,
     panel: AttentionPanel,
     keep: 'first' | 'last' = 'first',
+    proseNotice = false,
   ): InspectOutcome {
     const ins = result.inspection;
     const ranges = documentRanges(prompt, base, ins.tokens);
@@ -231,7 +237,8 @@ export class InspectionSession extends Disposable {
     const notice = result.truncated
       ? `Truncated: only the ${keep} ${tokens.length} of ${result.promptTokens} tokens were run (the model reads at most ${result.n_ctx}).`
       : undefined;
-    this.showRunState(panel, { state: 'done', message: notice });
+    const message = [notice, proseNotice ? SHIPPED_PROSE_NOTICE : undefined].filter(Boolean).join(' ') || undefined;
+    this.showRunState(panel, { state: 'done', message });
     if (notice) void vscode.window.showWarningMessage(`Circuit Inspector: ${notice}`);
     this.setStatus('ready', spec.displayName, `${tokens.length} tokens`);
     this.log.info(

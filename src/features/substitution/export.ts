@@ -6,9 +6,12 @@
 import {
   cellAddress,
   cellValue,
+  defaultValueMode,
   formatValue,
+  isSmallGap,
   normalised,
   positionLabels,
+  smallGapNote,
   SWEEP_LABELS,
   tableGrid,
   targetMetric,
@@ -126,7 +129,8 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
   const values = Array.from(t.patched, (v) => cellValue(mode, v, t.direction, clean, corrupt));
   // Colour diverges around the unpatched run's value (no effect = white) in both directions.
   const centre = unpatchedValue(mode, t.direction, clean, corrupt);
-  const scale = Math.max(1e-5 * Math.max(1, Math.abs(centre)), ...values.map((v) => (v === null ? 0 : Math.abs(v - centre))));
+  // Effect is on a fixed scale (full colour = the whole gap), as in the panel.
+  const scale = mode === 'effect' ? 1 : Math.max(1e-5 * Math.max(1, Math.abs(centre)), ...values.map((v) => (v === null ? 0 : Math.abs(v - centre))));
   const cell = g.cols > 40 || g.rows > 40 ? 12 : 18;
   const left = 70;
   const top = g.colLabels.some((l) => l.length > 3) ? 110 : 24;
@@ -155,8 +159,11 @@ function svgHeatmap(c: ComparisonParams, t: PatchTable, mode: ValueMode): string
   return parts.join('');
 }
 
-/** A self-contained HTML report: every table as a heatmap of `mode`, the data inline as JSON. */
-export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTable[], mode: ValueMode = 'normalised'): string {
+/**
+ * A self-contained HTML report: every table as a heatmap of `mode` (by default as the panel opens:
+ * effect, or the raw metric when the gap is small), the data inline as JSON.
+ */
+export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTable[], mode: ValueMode = defaultValueMode(c.metric)): string {
   const { clean, corrupt } = c.metric;
   const effectiveMode: ValueMode = (mode === 'normalised' || mode === 'effect') && clean === corrupt ? 'change' : mode;
   const modeLabel = {
@@ -176,7 +183,7 @@ export function comparisonToHtml(c: ComparisonParams, tables: readonly PatchTabl
       .join('');
     return `<section><h2>${escapeHtml(SWEEP_LABELS[sweep])}</h2><div class="pair">${figs}</div></section>`;
   });
-  const notes = [...c.notes, ...(clean === corrupt ? [denominatorWarning] : [])];
+  const notes = [...c.notes, ...(clean === corrupt ? [denominatorWarning] : isSmallGap(c.metric.spec.kind, clean, corrupt) ? [smallGapNote(c.metric)] : [])];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

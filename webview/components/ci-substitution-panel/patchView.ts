@@ -6,8 +6,7 @@ import {
   cellAddress,
   DEFAULT_SIGNIFICANCE,
   isSmallGap,
-  METRIC_UNIT,
-  SMALL_GAP,
+  smallGapNote,
   cellValue,
   componentHints,
   formatValue,
@@ -45,9 +44,7 @@ export function defaultMode(c: ComparisonParams): ValueMode {
 
 /** The small-gap warning: the gap, the stated threshold and what the panel does about it. */
 export function smallGapText(c: ComparisonParams): string {
-  const k = c.metric.spec.kind;
-  const gap = c.metric.clean - c.metric.corrupt;
-  return `The clean–corrupt gap is ${formatValue(gap)} ${METRIC_UNIT[k]}, below the ${SMALL_GAP[k]} ${METRIC_UNIT[k]} this panel calls small for this metric. Shares of so small a gap are dominated by noise: the heatmaps show the raw metric, and no component is called AND-like or OR-like.`;
+  return smallGapNote(c.metric);
 }
 
 export const MODE_LABELS: Readonly<Record<ValueMode, string>> = {

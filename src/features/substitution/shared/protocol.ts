@@ -352,6 +352,18 @@ export function isSmallGap(kind: MetricKind, clean: number, corrupt: number): bo
   return !Number.isFinite(gap) || gap < SMALL_GAP[kind];
 }
 
+/** The small-gap warning: the gap, the stated threshold and what the views do about it. */
+export function smallGapNote(m: Pick<ComparisonParams['metric'], 'spec' | 'clean' | 'corrupt'>): string {
+  const k = m.spec.kind;
+  return `The clean–corrupt gap is ${formatValue(m.clean - m.corrupt)} ${METRIC_UNIT[k]}, below the ${SMALL_GAP[k]} ${METRIC_UNIT[k]} this panel calls small for this metric. Shares of so small a gap are dominated by noise: the heatmaps show the raw metric, and no component is called AND-like or OR-like.`;
+}
+
+/** The value mode a comparison is shown in by default: effect; raw when the gap is small; change when there is none. */
+export function defaultValueMode(m: Pick<ComparisonParams['metric'], 'spec' | 'clean' | 'corrupt'>): ValueMode {
+  if (m.clean === m.corrupt) return 'change';
+  return isSmallGap(m.spec.kind, m.clean, m.corrupt) ? 'raw' : 'effect';
+}
+
 /** Default share of the gap a component must move to count as significant in a direction. */
 export const DEFAULT_SIGNIFICANCE = 0.5;
 /** The significance thresholds the view offers. */

@@ -109,4 +109,13 @@ describe('patchingUi: exports', () => {
     assert.equal(parsed.tables.length, 2);
     assert.equal(parsed.corrupt.tokens[2].text, ' c</script>');
   });
+
+  it('HTML: effect by default on a stated scale; the raw metric and a small-gap note when the gap is small', () => {
+    assert.match(comparisonToHtml(base, tables), /effect: share of the clean–corrupt gap restored \(denoising\) or removed \(noising\)/);
+    const small = { ...base, metric: { ...base.metric, clean: 1.015, corrupt: 1 } };
+    const html = comparisonToHtml(small, tables);
+    assert.match(html, /raw metric of the patched run/);
+    assert.match(html, /The clean–corrupt gap is 0\.015 \w+, below the/);
+    assert.match(comparisonToHtml(base, tables, 'normalised'), /normalised \(patched − corrupt\)/, 'an explicit mode is kept');
+  });
 });

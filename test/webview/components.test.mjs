@@ -16,8 +16,20 @@ async function expectCount(locator, n, timeout = 5000) {
   assert.equal(count, n);
 }
 
-const CELL = 36 + 4;
-const headPoint = (layer, head) => ({ x: head * CELL + 18, y: layer * CELL + 18 });
+/** The grid's geometry as it reports it (its thumbnails are sized to its width). */
+async function gridGeometry(page) {
+  const grid = page.locator('ci-head-grid');
+  await grid.locator('canvas').waitFor();
+  const [cell, gap] = await grid.evaluate((g) => [Number(g.dataset.cell), Number(g.dataset.gap)]);
+  assert.ok(cell > 0 && gap >= 0, `data-cell=${cell} data-gap=${gap}`);
+  return { cell, gap, pitch: cell + gap };
+}
+
+/** The middle of a head's thumbnail, in canvas coordinates. */
+async function headPoint(page, layer, head) {
+  const { cell, pitch } = await gridGeometry(page);
+  return { x: head * pitch + cell / 2, y: layer * pitch + cell / 2 };
+}
 
 let server;
 let browser;
@@ -83,27 +95,59 @@ describe('Inspect Attention webview', () => {
         Array.from({ length: layers }, (_, l) => `L${l}`),
       );
       // Every thumbnail's top-left pixel is pattern[0, 0] = 1: the theme's heat colour (#3794FF).
+      const { cell, pitch } = await gridGeometry(page);
       const corners = await page.locator('ci-head-grid canvas').evaluate(
-        (canvas, [nl, nh]) => {
+        (canvas, [nl, nh, pitch]) => {
           const ctx = canvas.getContext('2d');
           const dpr = canvas.width / canvas.getBoundingClientRect().width;
           const out = [];
           for (let l = 0; l < nl; l++) {
             for (let h = 0; h < nh; h++) {
-              const [r, g, b] = ctx.getImageData(Math.floor((h * 40 + 0.5) * dpr), Math.floor((l * 40 + 0.5) * dpr), 1, 1).data;
+              const [r, g, b] = ctx.getImageData(Math.floor((h * pitch + 0.5) * dpr), Math.floor((l * pitch + 0.5) * dpr), 1, 1).data;
               out.push([r, g, b]);
             }
           }
           return { out, width: canvas.getBoundingClientRect().width, height: canvas.getBoundingClientRect().height };
         },
-        [layers, heads],
+        [layers, heads, pitch],
       );
-      assert.equal(corners.width, heads * CELL - 4);
-      assert.equal(corners.height, layers * CELL - 4);
+      assert.equal(corners.width, heads * pitch - (pitch - cell));
+      assert.equal(corners.height, layers * pitch - (pitch - cell));
       assert.equal(corners.out.length, layers * heads);
       for (const rgb of corners.out) assert.deepEqual(rgb, [0x37, 0x94, 0xff]);
       await page.close();
     }
+  });
+
+  it('sizes the thumbnails to the panel width, crisp at the device pixel ratio', async () => {
+    for (const [layers, heads, viewport] of [
+      [12, 12, { width: 1400, height: 1000 }],
+      [12, 12, { width: 700, height: 1000 }],
+      [2, 4, { width: 1400, height: 1000 }],
+    ]) {
+      const { page } = await openHarness(browser, server.url, `layers=${layers}&heads=${heads}`, viewport);
+      const { cell } = await gridGeometry(page);
+      const m = await page.evaluate(() => {
+        const grid = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid');
+        const canvas = grid.shadowRoot.querySelector('canvas');
+        const r = canvas.getBoundingClientRect();
+        return { host: grid.getBoundingClientRect().width, canvas: r.width, bw: canvas.width, dpr: devicePixelRatio };
+      });
+      const label = `${layers}×${heads} at ${viewport.width} px: cell ${cell}, canvas ${m.canvas} of ${m.host}`;
+      assert.ok(cell >= 24 && cell <= 96, label);
+      assert.ok(m.canvas <= m.host, `no overflow: ${label}`);
+      assert.equal(m.bw, Math.round(m.canvas * m.dpr), 'the backing store follows the device pixel ratio');
+      if (heads === 12) assert.ok(m.canvas > 0.8 * m.host, `the 12-head grid fills its width: ${label}`);
+      else assert.equal(cell, 96, `a 4-head grid stops at the largest thumbnail: ${label}`);
+      if (heads === 12 && viewport.width === 1400) assert.ok(cell > 36, `wider than the old fixed 36 px: ${label}`);
+      await page.close();
+    }
+    // Resizing the panel resizes the thumbnails.
+    const { page } = await openHarness(browser, server.url, '', { width: 1400, height: 1000 });
+    const wide = (await gridGeometry(page)).cell;
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await page.waitForFunction((w) => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid').dataset.cell) < w, wide);
+    await page.close();
   });
 
   it('hover previews a head, click locks it, Escape unlocks', async () => {
@@ -111,10 +155,10 @@ describe('Inspect Attention webview', () => {
     const grid = page.locator('ci-head-grid canvas');
     assert.match(await page.locator('ci-head-zoom .placeholder').innerText(), /Hover or click a head/);
 
-    await grid.hover({ position: headPoint(0, 1) });
+    await grid.hover({ position: await headPoint(page, 0, 1) });
     assert.match(await zoomTitle(page), /L0 H1\s+preview/);
 
-    await grid.click({ position: headPoint(5, 1) });
+    await grid.click({ position: await headPoint(page, 5, 1) });
     assert.match(await zoomTitle(page), /L5 H1\s+locked/);
     await page.locator('ci-head-zoom canvas').waitFor();
     // The host hears about the lock (reports are coalesced, so wait for it rather than for a time).
@@ -123,16 +167,16 @@ describe('Inspect Attention webview', () => {
     );
 
     // Another hover previews on top of the lock; leaving the grid goes back to the lock.
-    await grid.hover({ position: headPoint(2, 2) });
+    await grid.hover({ position: await headPoint(page, 2, 2) });
     assert.match(await zoomTitle(page), /L2 H2\s+preview/);
     assert.match(await page.locator('ci-head-grid .status').innerText(), /locked: L5 H1/);
     await page.mouse.move(2, 2);
     assert.match(await zoomTitle(page), /L5 H1\s+locked/);
 
     // Clicking the locked head again unlocks it.
-    await grid.click({ position: headPoint(5, 1) });
+    await grid.click({ position: await headPoint(page, 5, 1) });
     assert.match(await zoomTitle(page), /L5 H1\s+preview/);
-    await grid.click({ position: headPoint(5, 1) });
+    await grid.click({ position: await headPoint(page, 5, 1) });
     assert.match(await zoomTitle(page), /L5 H1\s+locked/);
 
     await page.mouse.move(2, 2);
@@ -192,7 +236,7 @@ describe('Inspect Attention webview', () => {
 
   it('focusing a token colours the strip by the locked head', async () => {
     const { page } = await open();
-    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 1) }); // previous-token head
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) }); // previous-token head
     await page.locator('ci-token-strip .tok[data-i="10"]').click();
     await page.locator('ci-token-strip .tok[data-i="9"][data-w="10"]').waitFor();
     // With direction "to", the token after the focused one lights up instead.
@@ -210,7 +254,7 @@ describe('Inspect Attention webview', () => {
 
   it('a new inspection of different text drops the token focus and scrolls to the top', async () => {
     const { page } = await open('tokens=256');
-    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 1) });
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) });
     await page.locator('ci-token-strip .tok[data-i="10"]').click(); // " param"
     await page.waitForFunction(() => window.__ciHarness.posted.some((m) => m.method === 'focusChanged' && m.params.tokenIndex === 10));
     await page.mouse.move(2, 2); // a token under the pointer would be a (legitimate) hover focus
@@ -261,7 +305,7 @@ describe('Inspect Attention webview', () => {
     assert.equal(await page.evaluate(() => document.querySelectorAll('script').length), 2, 'only the harness scripts');
     assert.equal(await page.locator('ci-attention-panel script').count(), 0);
     // Token titles and the zoom labels are text too; nothing ran.
-    await page.locator('ci-head-grid canvas').click({ position: headPoint(0, 2) });
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 2) });
     await page.locator('ci-head-zoom canvas').waitFor();
     assert.deepEqual(dialogs, []);
     await page.close();

@@ -28,7 +28,9 @@ try {
         const canvas = grid.shadowRoot.querySelector('canvas');
         const box = canvas.getBoundingClientRect();
         const t0 = performance.now();
-        canvas.dispatchEvent(new MouseEvent('click', { clientX: box.left + 5 * 40 + 18, clientY: box.top + 5 * 40 + 18, bubbles: true }));
+        const cell = Number(grid.dataset.cell);
+        const mid = 5 * (cell + Number(grid.dataset.gap)) + cell / 2; // head 5.5
+        canvas.dispatchEvent(new MouseEvent('click', { clientX: box.left + mid, clientY: box.top + mid, bubbles: true }));
         const zoom = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom');
         while (!zoom.shadowRoot.querySelector('canvas')) await new Promise((ok) => setTimeout(ok, 1));
         await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok)));

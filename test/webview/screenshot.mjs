@@ -13,9 +13,11 @@ const only = process.argv
   ?.slice(7)
   .split(',');
 
-const CELL = 36 + 4;
-/** Centre of a head's thumbnail on the grid canvas. */
-const headPoint = (layer, head) => ({ x: head * CELL + 18, y: layer * CELL + 18 });
+/** Centre of a head's thumbnail on the grid canvas (the grid reports its cell size and gap). */
+async function headPoint(page, layer, head) {
+  const [cell, gap] = await page.locator('ci-head-grid').evaluate((g) => [Number(g.dataset.cell), Number(g.dataset.gap)]);
+  return { x: head * (cell + gap) + cell / 2, y: layer * (cell + gap) + cell / 2 };
+}
 
 /** Locks head 0.2 on ` param` (direction "to") through the special-token list, like a user would. */
 async function lockParamHead(page) {
@@ -41,9 +43,9 @@ const SCENARIOS = [
     act: async (page) => {
       // Lock 5.1 (induction-like), focus a later ` param` token (direction from), then preview 0.1.
       const grid = page.locator('ci-head-grid canvas');
-      await grid.click({ position: headPoint(5, 1) });
+      await grid.click({ position: await headPoint(page, 5, 1) });
       await page.locator('ci-token-strip .tok[data-i="60"]').click();
-      await grid.hover({ position: headPoint(0, 1) });
+      await grid.hover({ position: await headPoint(page, 0, 1) });
       await page.locator('ci-head-zoom canvas').waitFor();
     },
   })),
@@ -54,7 +56,7 @@ const SCENARIOS = [
     name: 'dark-256-tokens',
     query: 'theme=dark&tokens=256',
     act: async (page) => {
-      await page.locator('ci-head-grid canvas').click({ position: headPoint(5, 5) });
+      await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 5, 5) });
       await page.locator('ci-token-strip .tok[data-i="200"]').click();
       await page.locator('ci-head-zoom canvas').waitFor();
     },

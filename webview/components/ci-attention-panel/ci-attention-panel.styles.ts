@@ -26,6 +26,10 @@ export const styles = [
     .heads > section {
       min-width: 0;
     }
+    /* The grid takes the width the zoom leaves; its thumbnails grow with it. */
+    .heads > section.grid {
+      flex: 1 1 360px;
+    }
     .lower {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));

@@ -137,7 +137,7 @@ export class CiAttentionPanel extends LitElement {
         <ci-token-strip></ci-token-strip>
       </section>
       <div class="heads">
-        <section aria-labelledby="grid-h">
+        <section class="grid" aria-labelledby="grid-h">
           <h2 id="grid-h">Heads · layer × head</h2>
           <ci-head-grid></ci-head-grid>
         </section>

@@ -7,6 +7,8 @@ export const styles = [
   css`
     :host {
       display: block;
+      min-width: 0;
+      overflow-x: auto;
       --ci-cell: 36px;
       --ci-gap: 4px;
       --ci-cols: 12;

@@ -8,19 +8,22 @@ import { dispatchFocus, type GridPaintDetail } from '../../lib/events.js';
 import { activeHead, initialFocus, sameHead, type FocusState } from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
 import { ThemeController, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
-import { cellOrigin, gridSize, headAt, moveCursor, type GridGeometry } from './gridGeometry.js';
+import { cellOrigin, fitCell, gridSize, headAt, moveCursor, type GridGeometry } from './gridGeometry.js';
 import { styles } from './ci-head-grid.styles.js';
 
 /**
  * The layer × head grid of attention thumbnails, drawn on one canvas. Hover previews a head,
  * click locks it (click again or Escape unlocks); arrow keys move a cursor that previews, Enter
  * locks. Thumbnails come from the inspection (max-pooled, ≤ 32×32), so the grid never needs a
- * full pattern.
+ * full pattern. Thumbnails are sized from the element's width and the head count (24–96 px),
+ * drawn at the device pixel ratio; the geometry in use is reported as `data-cell` and `data-gap`.
  *
  * @tag ci-head-grid
  * @fires {FocusEvent} ci-focus - head hover/leave/click/lock/unlock actions for the panel root
  * @fires {GridPaintEvent} ci-grid-paint - once per inspection, after the first paint of the grid
- * @cssprop --ci-cell - side of one thumbnail (default 36px)
+ * @attr data-cell - the thumbnail side in use, CSS px
+ * @attr data-gap - the space between thumbnails, CSS px
+ * @cssprop --ci-cell - side of one thumbnail (set by the element)
  * @cssprop --ci-gap - space between thumbnails (default 4px)
  * @cssprop --ci-heat-color - colour of attention weight 1
  * @csspart canvas - the grid canvas
@@ -29,8 +32,8 @@ import { styles } from './ci-head-grid.styles.js';
 export class CiHeadGrid extends LitElement {
   static override styles = styles;
 
-  /** Side of one thumbnail in CSS px. */
-  @property({ type: Number, attribute: 'cell-size' }) cellSize = 36;
+  /** Side of one thumbnail in CSS px; 0 (the default) sizes the thumbnails to the element's width. */
+  @property({ type: Number, attribute: 'cell-size' }) cellSize = 0;
   /** Space between thumbnails in CSS px. */
   @property({ type: Number }) gap = 4;
 
@@ -44,6 +47,8 @@ export class CiHeadGrid extends LitElement {
 
   @state() private cursor: HeadRef = { layer: 0, head: 0 };
   @state() private keyboard = false;
+  /** Width available to the thumbnails, CSS px (from the ResizeObserver). */
+  @state() private available = 0;
 
   @query('canvas') private canvas?: HTMLCanvasElement;
 
@@ -53,20 +58,50 @@ export class CiHeadGrid extends LitElement {
   private colors?: CanvasTheme;
   private colorsVersion = -1;
   private reportedFor?: string;
+  private readonly resize = new ResizeObserver(() => this.measure());
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
+
+  /** Width for the canvas: the element's content width less the row labels and their gap. */
+  private measure(): void {
+    const rows = this.renderRoot.querySelector<HTMLElement>('.rows');
+    const frame = this.renderRoot.querySelector<HTMLElement>('.frame');
+    if (!rows || !frame) return;
+    const colGap = parseFloat(getComputedStyle(frame).columnGap) || 0;
+    const available = Math.floor(this.clientWidth - rows.offsetWidth - colGap);
+    if (available !== this.available) this.available = available;
+  }
+
+  /** The thumbnail side in use, CSS px. */
+  get cell(): number {
+    const p = this.inspection?.params;
+    if (this.cellSize > 0 || !p) return this.cellSize || 36;
+    return fitCell(this.available, p.n_heads, this.gap);
+  }
 
   private get geometry(): GridGeometry | undefined {
     const p = this.inspection?.params;
-    return p && { nLayers: p.n_layers, nHeads: p.n_heads, cell: this.cellSize, gap: this.gap };
+    return p && { nLayers: p.n_layers, nHeads: p.n_heads, cell: this.cell, gap: this.gap };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const p = this.inspection?.params;
-    if (p && (changed.has('inspection') || changed.has('cellSize') || changed.has('gap'))) {
+    if (p && (changed.has('inspection') || changed.has('cellSize') || changed.has('gap') || (changed as Map<PropertyKey, unknown>).has('available'))) {
       // CSSOM, not a style attribute: allowed under the panel's CSP.
       this.style.setProperty('--ci-cols', String(p.n_heads));
       this.style.setProperty('--ci-rows', String(p.n_layers));
-      this.style.setProperty('--ci-cell', `${this.cellSize}px`);
+      this.style.setProperty('--ci-cell', `${this.cell}px`);
       this.style.setProperty('--ci-gap', `${this.gap}px`);
+      this.dataset.cell = String(this.cell);
+      this.dataset.gap = String(this.gap);
       if (this.cursor.layer >= p.n_layers || this.cursor.head >= p.n_heads) this.cursor = { layer: 0, head: 0 };
     }
   }
@@ -120,6 +155,7 @@ export class CiHeadGrid extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('inspection')) this.measure(); // the row labels' width depends on the layer count
     this.draw();
     const view = this.inspection;
     if (view && changed.has('inspection') && this.reportedFor !== view.params.inspectionId) {

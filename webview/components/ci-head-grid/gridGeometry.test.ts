@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cellOrigin, gridSize, headAt, moveCursor } from './gridGeometry.js';
+import { MAX_CELL, MIN_CELL, cellOrigin, fitCell, gridSize, headAt, moveCursor } from './gridGeometry.js';
 
 describe('grid geometry', () => {
   const g = { nLayers: 12, nHeads: 12, cell: 36, gap: 4 };
@@ -10,6 +10,15 @@ describe('grid geometry', () => {
     assert.deepEqual(headAt(g, 158, 118), { layer: 2, head: 3 }, 'a gap belongs to the cell before it');
     assert.equal(headAt(g, 480, 10), null);
     assert.equal(headAt(g, -1, 10), null);
+  });
+
+  it('sizes the cells to fill the width, clamped', () => {
+    // 12 cells of 60 px and 11 gaps of 4 px: 764 px.
+    assert.equal(fitCell(764, 12, 4), 60);
+    assert.ok(gridSize({ nLayers: 12, nHeads: 12, cell: fitCell(760, 12, 4), gap: 4 }).width <= 760);
+    assert.equal(fitCell(760, 4, 4), MAX_CELL, 'a 4-head model does not get 186 px thumbnails');
+    assert.equal(fitCell(200, 12, 4), MIN_CELL, 'a narrow panel scrolls');
+    assert.equal(fitCell(0, 12, 4), MIN_CELL);
   });
 
   it('moves the cursor with arrows, Home/End and PageUp/PageDown, clamped', () => {

@@ -15,6 +15,19 @@ export function gridSize(g: GridGeometry): { width: number; height: number } {
   return { width: g.nHeads * pitch - g.gap, height: g.nLayers * pitch - g.gap };
 }
 
+/** Smallest and largest thumbnail side, CSS px, when the grid sizes its cells to its width. */
+export const MIN_CELL = 24;
+export const MAX_CELL = 96;
+
+/**
+ * The thumbnail side that makes `nHeads` cells and their gaps fill `available` CSS px, clamped to
+ * [min, max] (a narrow panel scrolls rather than shrinking thumbnails to nothing).
+ */
+export function fitCell(available: number, nHeads: number, gap: number, min = MIN_CELL, max = MAX_CELL): number {
+  if (!(available > 0) || nHeads < 1) return min;
+  return Math.max(min, Math.min(max, Math.floor((available + gap) / nHeads - gap)));
+}
+
 /** Top-left corner of a head's thumbnail (heads run left to right, layers top to bottom). */
 export function cellOrigin(g: GridGeometry, h: HeadRef): { x: number; y: number } {
   const pitch = g.cell + g.gap;

@@ -51,6 +51,8 @@ log "bundle the extension-host tests into the installed extension ($EXT_INSTALLE
 node test/e2e/build-host-tests.mjs "$EXT_INSTALLED/.e2e-host"
 
 log "start code-server on 127.0.0.1:$PORT"
+# Downloads go to a Hugging Face cache of this run's own: the tests never read or write the user's.
+export HF_HUB_CACHE="$RUN/hf-cache" HF_HOME="$RUN/hf-home"
 setsid "${CS[@]}" "$RUN/ws" >"$RUN/code-server.log" 2>&1 </dev/null &
 CS_PGID=$!
 trap 'kill -- -$CS_PGID 2>/dev/null || true' EXIT

@@ -365,7 +365,7 @@ export class SubstitutionSession extends Disposable {
         ? JSON.stringify(comparisonToJson(comparison, tables), null, 1)
         : format === 'csv'
           ? comparisonToCsv(comparison, tables)
-          : comparisonToHtml(comparison, tables, comparison.metric.clean === comparison.metric.corrupt ? 'change' : 'normalised');
+          : comparisonToHtml(comparison, tables);
     const filters: Record<ExportFormat, Record<string, string[]>> = { json: { JSON: ['json'] }, csv: { CSV: ['csv'] }, html: { HTML: ['html'] } };
     return this.save(`token-substitution.${format}`, filters[format], Buffer.from(body, 'utf8'));
   }

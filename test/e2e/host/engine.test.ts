@@ -44,6 +44,12 @@ describe('the engine process', function () {
   });
 
   it('SIGKILL during an inspection: the user is told the engine stopped, and the next inspection works', async () => {
+    // Kill a fresh engine right after the request is handed to it: it is still starting (loading
+    // onnxruntime and the model), so it cannot have answered yet, however the machine schedules us.
+    // (A warm engine can answer a 6-token inspection within one time slice of a loaded machine.)
+    assert.equal(await vscode.commands.executeCommand('circuitInspector.restartEngine'), true);
+    for (let i = 0; i < 500 && api.engine.pid !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(api.engine.pid, undefined, 'Restart Engine stopped the engine');
     select('self.width = width');
     const sent = api.engine.nextRequest('inspect');
     const run = inspect();

@@ -3,7 +3,7 @@
  * worker and the model named by the workspace's circuitInspector.model setting.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -269,7 +269,7 @@ describe('Circuit Inspector in the extension host', function () {
     }
   });
 
-  it('Select Model with a hub id downloads it from HF_ENDPOINT into globalStorage, then inspects with it', async () => {
+  it('Select Model with a hub id downloads it from HF_ENDPOINT into the Hugging Face cache, then inspects with it', async () => {
     const hub = await FakeHub.start();
     const cfg = vscode.workspace.getConfiguration('circuitInspector');
     const previous = cfg.inspect<string>('model')?.workspaceValue;
@@ -285,6 +285,17 @@ describe('Circuit Inspector in the extension host', function () {
       assert.ok(
         hub.requests.some((r) => r.file === 'model.safetensors'),
         'the weights came from the fake hub',
+      );
+      // The default (circuitInspector.downloadTo: huggingFaceCache): huggingface_hub's layout, in the
+      // cache run-e2e.sh gives this run (never the user's own).
+      const hfCache = process.env.HF_HUB_CACHE;
+      assert.ok(hfCache, 'run-e2e.sh sets HF_HUB_CACHE');
+      const snapshots = path.join(hfCache, 'models--test-org--tiny-gpt2', 'snapshots');
+      const commits = readdirSync(snapshots);
+      assert.equal(commits.length, 1, `one snapshot in ${snapshots}`);
+      assert.ok(
+        lstatSync(path.join(snapshots, commits[0], 'model.safetensors')).isSymbolicLink(),
+        'snapshot files link into blobs/, as huggingface_hub writes them',
       );
       editor = await vscode.window.showTextDocument(doc);
       select(editor, 'self.width = width');

@@ -131,14 +131,19 @@ describe('Inspect Attention webview', () => {
         const grid = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid');
         const canvas = grid.shadowRoot.querySelector('canvas');
         const r = canvas.getBoundingClientRect();
-        return { host: grid.getBoundingClientRect().width, canvas: r.width, bw: canvas.width, dpr: devicePixelRatio };
+        const zoom = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom');
+        const between = zoom.getBoundingClientRect().left - r.right;
+        return { host: grid.getBoundingClientRect().width, canvas: r.width, bw: canvas.width, dpr: devicePixelRatio, between };
       });
       const label = `${layers}×${heads} at ${viewport.width} px: cell ${cell}, canvas ${m.canvas} of ${m.host}`;
       assert.ok(cell >= 24 && cell <= 96, label);
       assert.ok(m.canvas <= m.host, `no overflow: ${label}`);
       assert.equal(m.bw, Math.round(m.canvas * m.dpr), 'the backing store follows the device pixel ratio');
       if (heads === 12) assert.ok(m.canvas > 0.8 * m.host, `the 12-head grid fills its width: ${label}`);
-      else assert.equal(cell, 96, `a 4-head grid stops at the largest thumbnail: ${label}`);
+      else {
+        assert.equal(cell, 96, `a 4-head grid stops at the largest thumbnail: ${label}`);
+        assert.ok(m.between < 120, `the zoom sits next to a small grid, not across an empty gap: ${m.between} px`);
+      }
       if (heads === 12 && viewport.width === 1400) assert.ok(cell > 36, `wider than the old fixed 36 px: ${label}`);
       await page.close();
     }

@@ -26,9 +26,10 @@ export const styles = [
     .heads > section {
       min-width: 0;
     }
-    /* The grid takes the width the zoom leaves; its thumbnails grow with it. */
+    /* The grid takes the width the zoom leaves (up to its largest thumbnails); they grow with it. */
     .heads > section.grid {
       flex: 1 1 360px;
+      max-width: calc(var(--ci-heads, 12) * (96px + 4px) + 4em);
     }
     .lower {
       display: grid;

@@ -180,6 +180,7 @@ export class CiAttentionPanel extends LitElement {
       this.focusState = focus;
       const isNew = p.inspectionId !== this.inspection?.params.inspectionId;
       this.inspection = { params: p, receivedAt };
+      this.style.setProperty('--ci-heads', String(p.n_heads)); // CSSOM, allowed by the CSP
       // A new inspection starts at the top, where its header (model, prompt, state) is.
       if (isNew) window.scrollTo({ top: 0, left: 0, behavior: 'instant' });
       this.status = { ...this.status, stale: p.stale, staleReason: undefined };

@@ -23,7 +23,7 @@ import type { InspectionParams, TokenInfo } from '../../shared/inspection';
 import { AttentionDecorations } from './decorations';
 import { AttentionPanel, type AttentionPanelHandlers } from './panel';
 import { Disposable } from '../../platform/disposable';
-import { describeModelSetting, formatBytes, ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
+import { describeModelSetting, formatBytes, ModelResolveCancelled, resolveModelSpec } from '../../platform/modelResolver';
 
 export type InspectOutcome =
   | { readonly status: 'done'; readonly inspectionId: string; readonly tokens: readonly TokenInfo[]; readonly truncated: boolean; readonly modelName: string }
@@ -144,17 +144,10 @@ export class InspectionSession extends Disposable {
     const settings = getSettings(doc.uri);
     let spec: ModelSpec;
     try {
-      const resolved = await resolveModel(this.context, settings, this.log);
-      spec = {
-        dir: resolved.dir,
-        displayName: resolved.displayName,
-        layerNorm: settings.layerNorm,
-        prependBos: settings.prependBos,
-        specialTokensInText: settings.specialTokensInText,
-      };
+      spec = await resolveModelSpec(this.context, settings, this.log);
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'cancelled', message: e.message };
-      return this.failed(e instanceof ModelResolveError ? e.message : String(e));
+      return this.failed(errorMessage(e));
     }
     if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
 

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { EngineCall, TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { Disposable } from '../../platform/disposable';
-import { ModelResolveCancelled, ModelResolveError, resolveModel } from '../../platform/modelResolver';
+import { ModelResolveCancelled, resolveModelSpec } from '../../platform/modelResolver';
 import { normalizeEol } from '../../platform/offsets';
 import { getSettings } from '../../platform/settings';
 import { errorMessage } from '../../shared/errors';
@@ -119,18 +119,10 @@ export class SubstitutionSession extends Disposable {
 
     let spec: ModelSpec;
     try {
-      const settings = getSettings(doc.uri);
-      const resolved = await resolveModel(this.context, settings, this.log);
-      spec = {
-        dir: resolved.dir,
-        displayName: resolved.displayName,
-        layerNorm: settings.layerNorm,
-        prependBos: settings.prependBos,
-        specialTokensInText: settings.specialTokensInText,
-      };
+      spec = await resolveModelSpec(this.context, getSettings(doc.uri), this.log);
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
-      return this.tell('error', e instanceof ModelResolveError ? e.message : String(e), 'error');
+      return this.tell('error', errorMessage(e), 'error');
     }
 
     try {

@@ -24,7 +24,15 @@ const MEMORY_CHECK_MS = 250;
 export function serveOverProcessChannel(modules: readonly AnyEngineModule[]): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error('the engine must be started with an IPC channel (child_process.fork)');
+  // The memory limit is checked where it is certain to be seen: when a request arrives, before a
+  // result leaves (an engine over its limit takes no more work and delivers nothing), and on a
+  // timer between runs. The parent also watches the process from outside on Linux.
+  const limitMb = positiveInt(process.env[ENGINE_ENV.memoryLimitMb]);
+  const exitIfOverLimit = () => {
+    if (limitMb && process.memoryUsage.rss() > limitMb * 2 ** 20) process.exit(EXIT_OVER_MEMORY_LIMIT);
+  };
   const post = (msg: EngineToHost) => {
+    if (msg.type === 'result') exitIfOverLimit();
     if (process.connected) send(msg);
   };
   const threads = positiveInt(process.env[ENGINE_ENV.threads]);
@@ -39,6 +47,7 @@ export function serveOverProcessChannel(modules: readonly AnyEngineModule[]): vo
       void server.dispose().finally(() => process.exit(0));
       return;
     }
+    if (msg.type === 'request') exitIfOverLimit();
     server.handle(msg);
   });
   process.on('disconnect', () => process.exit(0));
@@ -47,14 +56,8 @@ export function serveOverProcessChannel(modules: readonly AnyEngineModule[]): vo
     process.exit(70);
   });
 
-  // A watchdog for what the JS heap limit cannot see (onnxruntime's native buffers). It runs
-  // between model runs; the parent also watches the process from outside on Linux.
-  const limitMb = positiveInt(process.env[ENGINE_ENV.memoryLimitMb]);
-  if (limitMb) {
-    setInterval(() => {
-      if (process.memoryUsage.rss() > limitMb * 2 ** 20) process.exit(EXIT_OVER_MEMORY_LIMIT);
-    }, MEMORY_CHECK_MS).unref();
-  }
+  // The timer covers what the JS heap limit cannot see (onnxruntime's native buffers) between runs.
+  if (limitMb) setInterval(exitIfOverLimit, MEMORY_CHECK_MS).unref();
   post({
     type: 'log',
     level: 'info',

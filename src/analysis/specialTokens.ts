@@ -22,6 +22,13 @@
  * outlier among the head's ratios for all same-kind token types: a robust z-score of ln(ratio)
  * against their median, with 1.4826·MAD as the scale. BOS keys are left out. Cost: O(n_tokens²)
  * per head.
+ *
+ * Only whole words are looked at: a token that continues a word (`ounter` after ` enc`, or ` enc`
+ * before `ounter`) is left out as a key, both as a candidate and as a peer, since a head's habits
+ * about subword pieces say little about the word the user reads. A finding also needs at least
+ * `minFindingSupport` (query, key) pairs behind the head's ratio, and at least `minPeers` other
+ * whole-word types of the same kind to compare with. Ratios beyond `maxShownRatio` are shown as
+ * "over N×" (the exact value rests on a handful of tiny attention weights).
  */
 import type { SpecialTokenFinding, SpecialTokenHead, TokenKind } from '../shared/inspection';
 import { patternShape, type LayerPattern } from './headScores';
@@ -32,10 +39,14 @@ export interface SpecialTokenOptions {
   readonly minRatio?: number;
   /** Minimum |robust z| of ln(ratio) among same-kind types. Default 3. */
   readonly minRobustZ?: number;
-  /** Minimum number of other same-kind token types to compare with. Default 3. */
+  /** Minimum number of other same-kind whole-word token types to compare with. Default 5. */
   readonly minPeers?: number;
-  /** Minimum number of (query, key) pairs behind a ratio. Default 3. */
+  /** Minimum number of (query, key) pairs behind a ratio for the type to count as a peer. Default 3. */
   readonly minSupport?: number;
+  /** Minimum number of (query, key) pairs behind a head's ratio before it is quoted as a finding. Default 20. */
+  readonly minFindingSupport?: number;
+  /** Ratios (or 1/ratio) above this are written "over N×" in messages. Default 20. */
+  readonly maxShownRatio?: number;
   /** Floor of the robust scale, in ln units, so near-identical peers do not inflate z. Default 0.25. */
   readonly minScale?: number;
   /**
@@ -70,7 +81,38 @@ interface TypeInfo {
   readonly indices: number[];
 }
 
-const DEFAULTS = { minRatio: 3, minRobustZ: 3, minPeers: 3, minSupport: 3, minScale: 0.25, minReach: 0.02, maxFindings: 50 };
+const DEFAULTS = {
+  minRatio: 3,
+  minRobustZ: 3,
+  minPeers: 5,
+  minSupport: 3,
+  minFindingSupport: 20,
+  maxShownRatio: 20,
+  minScale: 0.25,
+  minReach: 0.02,
+  maxFindings: 50,
+};
+
+const WORD_START = /^[\p{L}\p{N}_]/u;
+const WORD_END = /[\p{L}\p{N}_]$/u;
+
+/**
+ * Whether token `i` is a piece of a longer word: it starts with a letter or digit (no leading
+ * space) right after a token ending in one, or it ends with one right before such a token.
+ */
+export function isWordPiece(texts: readonly string[], i: number): boolean {
+  const t = texts[i];
+  const prev = i > 0 ? texts[i - 1] : undefined;
+  const next = i + 1 < texts.length ? texts[i + 1] : undefined;
+  if (WORD_START.test(t) && prev !== undefined && WORD_END.test(prev)) return true;
+  return WORD_END.test(t) && next !== undefined && WORD_START.test(next);
+}
+
+/** A ratio as a multiplier, capped: `8.1×`, `42×`, `over 20×`. */
+export function formatMultiplier(r: number, cap: number = DEFAULTS.maxShownRatio): string {
+  if (r > cap) return `over ${cap}×`;
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`;
+}
 
 /** Median of a non-empty array (sorted copy). */
 export function median(values: readonly number[]): number {
@@ -93,10 +135,6 @@ export function quoteToken(text: string): string {
   return '`' + text.replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r') + '`';
 }
 
-function formatRatio(r: number): string {
-  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
-}
-
 /** Accumulates per-head ratios layer by layer (so the caller never holds all patterns at once). */
 export class SpecialTokenDetector {
   private readonly opts: typeof DEFAULTS & { kinds: readonly TokenKind[] };
@@ -117,6 +155,8 @@ export class SpecialTokenDetector {
       minRobustZ: options.minRobustZ ?? DEFAULTS.minRobustZ,
       minPeers: options.minPeers ?? DEFAULTS.minPeers,
       minSupport: options.minSupport ?? DEFAULTS.minSupport,
+      minFindingSupport: options.minFindingSupport ?? DEFAULTS.minFindingSupport,
+      maxShownRatio: options.maxShownRatio ?? DEFAULTS.maxShownRatio,
       minScale: options.minScale ?? DEFAULTS.minScale,
       minReach: options.minReach ?? DEFAULTS.minReach,
       maxFindings: options.maxFindings ?? DEFAULTS.maxFindings,
@@ -124,9 +164,10 @@ export class SpecialTokenDetector {
     };
     const byId = new Map<number, number>();
     this.keyType = new Int32Array(tokens.length).fill(-1);
+    const texts = tokens.map((t) => (t.isBos ? '' : t.text));
     tokens.forEach((tok, i) => {
       const kind = tokenKind(tok.text, tok.isBos);
-      if (!kinds.includes(kind)) return;
+      if (!kinds.includes(kind) || isWordPiece(texts, i)) return;
       let t = byId.get(tok.id);
       if (t === undefined) {
         t = this.types.length;
@@ -251,16 +292,16 @@ export class SpecialTokenDetector {
   /** Adds every head of layer `layer`. */
   addLayer(layer: number, p: LayerPattern): void {
     const { nHeads } = patternShape(p);
-    const { minRatio, minRobustZ } = this.opts;
+    const { minRatio, minRobustZ, minFindingSupport } = this.opts;
     for (let head = 0; head < nHeads; head++) {
       for (const r of this.headRatios(p, head)) {
         const more = r.ratio >= minRatio && r.robustZ >= minRobustZ;
         const less = r.ratio <= 1 / minRatio && r.robustZ <= -minRobustZ;
-        if (!more && !less) continue;
+        if ((!more && !less) || r.support < minFindingSupport) continue;
         const direction = more ? 'more' : 'less';
         const key = `${r.typeIndex}:${direction}`;
         const entry = this.hits.get(key) ?? { typeIndex: r.typeIndex, direction, heads: [] };
-        entry.heads.push({ layer, head, ratio: r.ratio, robustZ: r.robustZ });
+        entry.heads.push({ layer, head, ratio: r.ratio, robustZ: r.robustZ, support: r.support });
         this.hits.set(key, entry);
       }
     }
@@ -273,8 +314,9 @@ export class SpecialTokenDetector {
       const type = this.types[typeIndex];
       const heads = [...list].sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
       const top = heads[0];
-      const peers = this.types.filter((t) => t.kind === type.kind).length - 1;
-      const amount = direction === 'more' ? `${formatRatio(top.ratio)}× more` : `${formatRatio(1 / top.ratio)}× less`;
+      const peers = this.types.filter((t) => t.kind === type.kind).length - 1; // whole-word types only
+      const cap = this.opts.maxShownRatio;
+      const amount = direction === 'more' ? `${formatMultiplier(top.ratio, cap)} more` : `${formatMultiplier(1 / top.ratio, cap)} less`;
       const others = heads.length > 1 ? ` (and ${heads.length - 1} more head${heads.length > 2 ? 's' : ''})` : '';
       out.push({
         tokenId: type.id,

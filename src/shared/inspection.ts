@@ -48,6 +48,8 @@ export interface SpecialTokenHead {
   readonly ratio: number;
   /** Robust z-score of log(ratio) among the head's ratios for all same-kind token types. */
   readonly robustZ: number;
+  /** Number of (query, key) pairs the ratio rests on. */
+  readonly support: number;
 }
 
 export interface SpecialTokenFinding {
@@ -115,7 +117,7 @@ export function isHeadSummary(v: unknown): v is HeadSummary {
 }
 
 function isSpecialTokenHead(v: unknown): v is SpecialTokenHead {
-  return isRecord(v) && isIndex(v.layer) && isIndex(v.head) && isFiniteNumber(v.ratio) && isFiniteNumber(v.robustZ);
+  return isRecord(v) && isIndex(v.layer) && isIndex(v.head) && isFiniteNumber(v.ratio) && isFiniteNumber(v.robustZ) && isIndex(v.support);
 }
 
 export function isSpecialTokenFinding(v: unknown): v is SpecialTokenFinding {

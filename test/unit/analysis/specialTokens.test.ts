@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { SpecialTokenDetector, detectSpecialTokens, median, quoteToken, robustZScores } from '../../../src/analysis/specialTokens';
+import {
+  SpecialTokenDetector,
+  detectSpecialTokens,
+  formatMultiplier,
+  isWordPiece,
+  median,
+  quoteToken,
+  robustZScores,
+} from '../../../src/analysis/specialTokens';
 import { causalPattern } from './patternHelpers';
 
 // def f(self, param, x, y):\n    return param + x * y + z\n    w = param
@@ -85,7 +93,7 @@ describe('special-token detection', () => {
       ],
     );
     assert.match(findings[1].message, /^head 0\.2 attends to `self` [45]\.\d× less than to other identifier tokens$/);
-    assert.match(findings[0].message, /^head 1\.1 attends to ` param` (19|20|21)× more/);
+    assert.match(findings[0].message, /^head 1\.1 attends to ` param` (19× |over 20× )more/);
   });
 
   it('lists every responsible head, strongest first', () => {
@@ -124,7 +132,7 @@ describe('special-token detection', () => {
   });
 
   it('needs enough comparable tokens', () => {
-    // Identifier types: a, param, b: only two peers for ` param`.
+    // Identifier types: a, param, b: only two peers for ` param` (and few pairs behind its ratio).
     const few = ['<|endoftext|>', ' a', ' param', ' b', ',', ' a', ' param', ' b', ',', ' a', ' param', ' b', '.'].map((text, i) => ({
       text,
       id: i === 0 ? 50256 : [' a', ' param', ' b', ',', '.'].indexOf(text),
@@ -132,7 +140,7 @@ describe('special-token detection', () => {
     }));
     const layer = causalPattern(1, few.length, (_h, _q, k) => (few[k].text === ' param' ? 3 : 0));
     assert.deepEqual(detectSpecialTokens([layer], few), []);
-    assert.equal(detectSpecialTokens([layer], few, { minPeers: 2 }).length, 1);
+    assert.equal(detectSpecialTokens([layer], few, { minPeers: 2, minFindingSupport: 1 }).length, 1);
   });
 
   it('ignores BOS keys and checks the token count', () => {
@@ -140,5 +148,53 @@ describe('special-token detection', () => {
     assert.deepEqual(detectSpecialTokens([sink], TOKENS), []);
     const d = new SpecialTokenDetector(TOKENS.slice(1));
     assert.throws(() => d.addLayer(0, sink), /tokens/);
+  });
+
+  it('tells word pieces from whole words by their neighbours', () => {
+    const texts = [' enc', 'ounter', ' self', '.', 'param', '(', ' x', '2', ' y'];
+    assert.deepEqual(
+      texts.map((_, i) => isWordPiece(texts, i)),
+      [true, true, false, false, false, false, true, true, false],
+    );
+  });
+
+  it('leaves subword pieces out, as candidates and as peers', () => {
+    // ` enc` + `ounter` and ` count` + `ly` spliced into the prompt; a head that loves `ounter`.
+    const extra = [' enc', 'ounter', ' count', 'ly', ' a', ' b', ' c'];
+    const texts = [...TEXTS.slice(0, 12), ...extra, ...TEXTS.slice(12)];
+    const idOf = new Map<string, number>();
+    const toks = texts.map((text, i) => {
+      if (!idOf.has(text)) idOf.set(text, idOf.size);
+      return { text, id: idOf.get(text) ?? -1, isBos: i === 0 };
+    });
+    const layer = causalPattern(1, toks.length, (_h, _q, k) => (toks[k].text === 'ounter' ? Math.log(40) : 0));
+    // The old detector (every token a candidate, few pairs enough) reported the piece.
+    const old = detectSpecialTokens([layer], toks, { minFindingSupport: 0 }).map((f) => f.text);
+    assert.deepEqual(detectSpecialTokens([layer], toks), []);
+    const piecesAsWords = toks.map((t) => ({ ...t, text: t.text === 'ounter' ? ' ounter' : t.text === 'ly' ? ' ly' : t.text }));
+    assert.deepEqual(
+      detectSpecialTokens([layer], piecesAsWords).map((f) => f.text),
+      [' ounter'],
+      `as a whole word it is found (old: ${old.join(', ')})`,
+    );
+  });
+
+  it('needs enough (query, key) pairs before quoting a ratio', () => {
+    // ` w` sits near the end: few queries ever see it.
+    const layer = causalPattern(1, N, (_h, _q, k) => (is(k, ' w') ? Math.log(30) : 0));
+    assert.deepEqual(detectSpecialTokens([layer], TOKENS), []);
+    const [f] = detectSpecialTokens([layer], TOKENS, { minFindingSupport: 1 });
+    assert.equal(f.text, ' w');
+    assert.ok(f.heads[0].support > 0 && f.heads[0].support < 20, `support ${f.heads[0].support}`);
+  });
+
+  it('caps the ratio it writes, and keeps the support it rests on', () => {
+    assert.equal(formatMultiplier(8.12), '8.1×');
+    assert.equal(formatMultiplier(12.4), '12×');
+    assert.equal(formatMultiplier(165), 'over 20×');
+    const layer = causalPattern(1, N, (_h, _q, k) => (is(k, ' param') ? Math.log(200) : 0));
+    const [f] = detectSpecialTokens([layer], TOKENS);
+    assert.match(f.message, /^head 0\.0 attends to ` param` over 20× more than to other identifier tokens$/);
+    assert.ok(f.heads[0].support >= 20);
   });
 });

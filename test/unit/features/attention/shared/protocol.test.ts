@@ -57,7 +57,7 @@ function inspectionParams(over: Partial<InspectionParams> = {}): InspectionParam
         direction: 'more',
         comparedWith: 4,
         strength: 2,
-        heads: [{ layer: 0, head: 1, ratio: 8, robustZ: 6 }],
+        heads: [{ layer: 0, head: 1, ratio: 8, robustZ: 6, support: 40 }],
         message: 'head 0.1 attends to ` param` 8.0× more than to other identifier tokens',
       },
     ],
@@ -191,7 +191,10 @@ describe('protocol guards', () => {
       ['no tokens', { tokens: [] }],
       ['a token range running backwards', { tokens: [{ ...p.tokens[0], start: 5, end: 2 }, ...p.tokens.slice(1)] }],
       ['a finding pointing past the tokens', { specialTokens: [{ ...p.specialTokens[0], tokenIndices: [3] }] }],
-      ['a finding naming a head outside the model', { specialTokens: [{ ...p.specialTokens[0], heads: [{ layer: 0, head: 2, ratio: 1, robustZ: 1 }] }] }],
+      [
+        'a finding naming a head outside the model',
+        { specialTokens: [{ ...p.specialTokens[0], heads: [{ layer: 0, head: 2, ratio: 1, robustZ: 1, support: 40 }] }] },
+      ],
       ['an unknown token kind', { specialTokens: [{ ...p.specialTokens[0], kind: 'emoji' as 'other' }] }],
     ];
     assert.ok(isInspection(Inspection.create(p)));

@@ -62,7 +62,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const limit = Math.max(1, p.limit);
         const preferred = ids.filter((t, i) => i !== pos && !tokens[i].isBos && t !== ids[pos]);
         const given = p.candidates?.filter((id) => Number.isInteger(id) && id >= 0 && id < loaded.model.config.dVocab);
-        const candidates = given ?? sameKindSubstitutes(loaded.tokenizer, ids[pos], { limit, preferred }).slice(0, limit);
+        const candidates = given ?? sameKindSubstitutes(loaded.tokenizer, ids[pos], { limit, preferred, text: c.clean.text }).slice(0, limit);
         return rankSubstitutes(loaded.model, loaded.tokenizer, { ids, isBos: tokens.map((t) => t.isBos) }, pos, candidates, { signal: ctx.signal });
       },
       tokenizeCorrupt: async (p, ctx) => {
@@ -74,7 +74,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const replaced = p.replaced;
         const nearest =
           !diff.aligned && replaced && replaced.position < c.clean.ids.length && !c.clean.tokens[replaced.position].isBos
-            ? nearestSingleTokenAlternatives(loaded.tokenizer, c.clean.ids[replaced.position], replaced.text, 6)
+            ? nearestSingleTokenAlternatives(loaded.tokenizer, c.clean.ids[replaced.position], replaced.text, 6, c.clean.text)
             : undefined;
         const topCorrupt = diff.aligned ? top(loaded, await lastLogits(loaded, corrupt.ids, ctx.signal), c.topK) : undefined;
         return { corrupt: promptTokens(corrupt), diff, topCorrupt, nearest };

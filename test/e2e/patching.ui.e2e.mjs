@@ -58,6 +58,12 @@ try {
       .map((s) => s.trim().slice(0, 40))
       .join(' | ')}`,
   );
+  check(
+    suggestions.length > 0 && suggestions.every((s) => /differs by \d\.\d{3} on average/.test(s)),
+    `2/3 each suggestion says its distance with the unit ("${(suggestions[0] ?? '').trim().slice(0, 80)}")`,
+  );
+  const fragments = suggestions.filter((s) => /^\s*‘(ct|ed|A|ername|·n|·p|·b)’/.test(s));
+  check(fragments.length === 0, `2/3 no word pieces among the suggestions (${fragments.map((s) => s.trim().slice(0, 12)).join(', ')})`);
   await shot('patching-02-suggestions.png');
   await qiInput.fill('x');
   // Enter takes the typed text, even where a suggestion (‘X’) also matches what was typed.

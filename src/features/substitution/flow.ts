@@ -116,3 +116,15 @@ export function describeChange(clean: readonly TokenRef[], corrupt: readonly Tok
   flush();
   return parts.join('; ') || 'no change';
 }
+
+/**
+ * What a suggestion's distance means, for the QuickPick: the mean, over heads, of how much the
+ * attention the token receives and the (non-BOS) attention it pays differ from the original's.
+ * Both are shares of attention (0–1), so the distance is too: 0 = treated identically, 1 = opposite.
+ */
+export const SUGGESTION_SCALE = 'how much the heads’ attention to and from each token differs from the original’s, on average: 0 = identical, 1 = opposite';
+
+/** The QuickPick description of one suggestion: its distance, with the unit. */
+export function suggestionDescription(distance: number, original: string): string {
+  return `heads’ attention differs by ${distance.toFixed(3)} on average from ‘${visibleText(original)}’ (0–1)`;
+}

@@ -13,7 +13,7 @@ import type { ModelSpec } from '../../shared/modelSpec';
 import type { PromptToken } from '../../shared/tokens';
 import type { SubstituteRanking, SubstituteScore } from '../../shared/substitutes';
 import type { OpenComparisonResult, SubstitutionEngineMethods, TokenizeCorruptResult } from './shared/engineMethods';
-import { answerToken, defaultMetric, keepLeadingSpace, metricLabel, type TokenSpan } from './flow';
+import { answerToken, defaultMetric, keepLeadingSpace, metricLabel, SUGGESTION_SCALE, suggestionDescription, type TokenSpan } from './flow';
 
 /** Arguments for automation and tests: anything given is not asked for. */
 export interface CompareOptions {
@@ -65,7 +65,7 @@ export class SubstitutionQuestions {
     type Item = vscode.QuickPickItem & { value: string };
     const qp = vscode.window.createQuickPick<Item>();
     qp.title = `Compare Token Substitution (2/3): replace ‘${visibleText(original)}’ with…`;
-    qp.placeholder = 'Type a replacement, or pick a suggestion (most alike first)';
+    qp.placeholder = `Type a replacement, or pick a whole word of the same kind, most alike first (${SUGGESTION_SCALE})`;
     qp.matchOnDescription = true;
     let suggestions: Item[] = [];
     const freeItem = (): Item[] => {
@@ -93,7 +93,7 @@ export class SubstitutionQuestions {
         (s) => {
           const item = (x: SubstituteScore): Item => ({
             label: `‘${visibleText(x.text)}’`,
-            description: `treated ${x.distance.toFixed(3)} apart from ‘${visibleText(s.original.text)}’`,
+            description: suggestionDescription(x.distance, s.original.text),
             detail: x.special.length ? `$(warning) ${x.special[0].message}` : undefined,
             value: x.text,
           });

@@ -7,6 +7,8 @@ import {
   metricLabel,
   spanText,
   substitute,
+  SUGGESTION_SCALE,
+  suggestionDescription,
   tokensAt,
 } from '../../../../src/features/substitution/flow';
 import type { PromptToken as PlanToken } from '../../../../src/shared/tokens';
@@ -81,5 +83,12 @@ describe('substitution flow: command steps', () => {
       ),
       '‘·param’ → ‘·ar’ ‘g’',
     );
+  });
+
+  it("says what a suggestion's distance means, with its scale", () => {
+    const d = suggestionDescription(0.0224, ' param');
+    assert.equal(d, 'heads’ attention differs by 0.022 on average from ‘·param’ (0–1)');
+    assert.doesNotMatch(d, /treated .* apart/);
+    assert.match(SUGGESTION_SCALE, /0 = identical, 1 = opposite/);
   });
 });

@@ -359,13 +359,28 @@ describe('Inspect Attention webview', () => {
 
   it('lists special tokens and jumps to the responsible head', async () => {
     const { page } = await open();
-    const items = page.locator('ci-special-tokens li');
+    const items = page.locator('ci-special-tokens ol li');
     assert.ok((await items.count()) >= 1);
     assert.match(await items.first().innerText(), /head 0\.2 attends to `param` \d+(\.\d)?× more than to other identifier tokens/);
     await items.first().locator('button', { hasText: '0.2' }).click();
     assert.match(await zoomTitle(page), /L0 H2\s+locked/);
     assert.equal(await page.locator('ci-token-strip vscode-radio[value="to"]').evaluate((r) => r.checked), true);
     await expectCount(page.locator('ci-token-strip .tok.locked'), 1);
+    await page.close();
+  });
+
+  it('gives every watched token a line, found or not, and says what a ratio compares', async () => {
+    const { page } = await open();
+    const self = page.locator('ci-special-tokens .watched li[data-watched="self"]');
+    assert.match(await self.innerText(), /^self \(\d+× in prompt\): no head treats it specially on this prompt$/);
+    const param = page.locator('ci-special-tokens .watched li[data-watched="param"]');
+    assert.match(await param.innerText(), /head 0\.2 attends to `param` \d+(\.\d)?× more than to other identifier tokens/);
+    const explain = await page.locator('ci-special-tokens .explain').innerText();
+    assert.match(explain, /same query rows/);
+    assert.match(explain, /whole-word tokens of its kind/);
+    assert.match(explain, /two or more positions back/);
+    assert.match(explain, /\(query, key\) pairs/);
+    assert.match(await page.locator('ci-special-tokens ol li button').first().innerText(), /^0\.2 · \d+(\.\d)?× · n=\d+$/);
     await page.close();
   });
 

@@ -80,5 +80,18 @@ export const styles = [
     .empty {
       padding: 8px;
     }
+    .watched {
+      list-style: none;
+      margin: 0;
+      padding: 4px 8px;
+    }
+    .watched li {
+      padding: 2px 0;
+      border-bottom: none;
+    }
+    .explain {
+      margin: 4px 8px;
+      font-size: 0.9em;
+    }
   `,
 ];

@@ -106,12 +106,21 @@ describe('substitute candidates are whole words', () => {
     });
   }
 
-  it('a prompt token that is a piece of a longer word in the text is no suggestion', () => {
-    const tok = gpt2Tokenizer();
-    const text = 'def login(username):\n    return username';
-    const ids = tok.encode(text).ids;
-    const subs = sameKindSubstitutes(tok, tok.tokenToId('param')!, { limit: 24, preferred: ids, text });
-    assert.ok(!subs.map((id) => tok.displayText(id)).includes('ername'));
+  it('a prompt token that is a piece of a longer word in the text is no suggestion (`us`, `ername` of `username`)', async () => {
+    const m = await loadHookedGpt2(join(REPO_ROOT, 'models', 'gpt2-python-mini'));
+    try {
+      const tok = m.tokenizer;
+      const text = 'def login(username):\n    return username';
+      const ids = tok.encode(text).ids;
+      assert.ok(ids.map((id) => tok.displayText(id)).includes('ername'), 'the shipped tokenizer splits `username` as `us` `ername`');
+      const param = tok.encode('param').ids[0];
+      const subs = sameKindSubstitutes(tok, param, { limit: 24, preferred: ids, text }).map((id) => tok.displayText(id));
+      assert.ok(!subs.includes('ername') && !subs.includes('us'), subs.join('|'));
+      const alts = nearestSingleTokenAlternatives(tok, param, 'username', 6, text).map((a) => a.text);
+      assert.ok(!alts.includes('ername') && !alts.includes('ename'), alts.join('|'));
+    } finally {
+      m.dispose();
+    }
   });
 });
 

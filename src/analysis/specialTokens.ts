@@ -25,7 +25,9 @@
  *
  * Only whole words are looked at: a token that continues a word (`ounter` after ` enc`, or ` enc`
  * before `ounter`) is left out as a key, both as a candidate and as a peer, since a head's habits
- * about subword pieces say little about the word the user reads. A finding also needs at least
+ * about subword pieces say little about the word the user reads. A finding also needs the token to
+ * occur at least `minOccurrences` times (once, its identity cannot be told from its place: a head
+ * that skips one docstring line "avoids" every word on it), at least
  * `minFindingSupport` (query, key) pairs behind the head's ratio, and at least `minPeers` other
  * whole-word types of the same kind to compare with. Ratios beyond `maxShownRatio` are shown as
  * "over N×" (the exact value rests on a handful of tiny attention weights).
@@ -45,6 +47,8 @@ export interface SpecialTokenOptions {
   readonly minSupport?: number;
   /** Minimum number of (query, key) pairs behind a head's ratio before it is quoted as a finding. Default 20. */
   readonly minFindingSupport?: number;
+  /** Minimum number of occurrences of the token in the prompt for a finding. Default 2. */
+  readonly minOccurrences?: number;
   /** Ratios (or 1/ratio) above this are written "over N×" in messages. Default 20. */
   readonly maxShownRatio?: number;
   /** Floor of the robust scale, in ln units, so near-identical peers do not inflate z. Default 0.25. */
@@ -87,6 +91,7 @@ const DEFAULTS = {
   minPeers: 5,
   minSupport: 3,
   minFindingSupport: 20,
+  minOccurrences: 2,
   maxShownRatio: 20,
   minScale: 0.25,
   minReach: 0.02,
@@ -156,6 +161,7 @@ export class SpecialTokenDetector {
       minPeers: options.minPeers ?? DEFAULTS.minPeers,
       minSupport: options.minSupport ?? DEFAULTS.minSupport,
       minFindingSupport: options.minFindingSupport ?? DEFAULTS.minFindingSupport,
+      minOccurrences: options.minOccurrences ?? DEFAULTS.minOccurrences,
       maxShownRatio: options.maxShownRatio ?? DEFAULTS.maxShownRatio,
       minScale: options.minScale ?? DEFAULTS.minScale,
       minReach: options.minReach ?? DEFAULTS.minReach,
@@ -292,12 +298,12 @@ export class SpecialTokenDetector {
   /** Adds every head of layer `layer`. */
   addLayer(layer: number, p: LayerPattern): void {
     const { nHeads } = patternShape(p);
-    const { minRatio, minRobustZ, minFindingSupport } = this.opts;
+    const { minRatio, minRobustZ, minFindingSupport, minOccurrences } = this.opts;
     for (let head = 0; head < nHeads; head++) {
       for (const r of this.headRatios(p, head)) {
         const more = r.ratio >= minRatio && r.robustZ >= minRobustZ;
         const less = r.ratio <= 1 / minRatio && r.robustZ <= -minRobustZ;
-        if ((!more && !less) || r.support < minFindingSupport) continue;
+        if ((!more && !less) || r.support < minFindingSupport || this.types[r.typeIndex].indices.length < minOccurrences) continue;
         const direction = more ? 'more' : 'less';
         const key = `${r.typeIndex}:${direction}`;
         const entry = this.hits.get(key) ?? { typeIndex: r.typeIndex, direction, heads: [] };

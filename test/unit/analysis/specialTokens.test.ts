@@ -84,7 +84,7 @@ describe('special-token detection', () => {
   it('reports heads that avoid a token, and sorts findings by strength', () => {
     const l0 = causalPattern(3, N, (h, _q, k) => (h === 2 && is(k, 'self') ? -Math.log(5) : 0));
     const l1 = causalPattern(3, N, (h, _q, k) => (h === 1 && is(k, ' param') ? Math.log(20) : 0));
-    const findings = detectSpecialTokens([l0, l1], TOKENS);
+    const findings = detectSpecialTokens([l0, l1], TOKENS, { minOccurrences: 1 }); // `self` occurs once
     assert.deepEqual(
       findings.map((f) => [f.text, f.direction]),
       [
@@ -173,7 +173,7 @@ describe('special-token detection', () => {
     assert.deepEqual(detectSpecialTokens([layer], toks), []);
     const piecesAsWords = toks.map((t) => ({ ...t, text: t.text === 'ounter' ? ' ounter' : t.text === 'ly' ? ' ly' : t.text }));
     assert.deepEqual(
-      detectSpecialTokens([layer], piecesAsWords).map((f) => f.text),
+      detectSpecialTokens([layer], piecesAsWords, { minOccurrences: 1 }).map((f) => f.text),
       [' ounter'],
       `as a whole word it is found (old: ${old.join(', ')})`,
     );
@@ -183,9 +183,18 @@ describe('special-token detection', () => {
     // ` w` sits near the end: few queries ever see it.
     const layer = causalPattern(1, N, (_h, _q, k) => (is(k, ' w') ? Math.log(30) : 0));
     assert.deepEqual(detectSpecialTokens([layer], TOKENS), []);
-    const [f] = detectSpecialTokens([layer], TOKENS, { minFindingSupport: 1 });
+    const [f] = detectSpecialTokens([layer], TOKENS, { minFindingSupport: 1, minOccurrences: 1 });
     assert.equal(f.text, ' w');
     assert.ok(f.heads[0].support > 0 && f.heads[0].support < 20, `support ${f.heads[0].support}`);
+  });
+
+  it('needs the token to occur twice: once, its identity cannot be told from its place', () => {
+    // `self` occurs once (` self` is another token), early enough for plenty of pairs.
+    const layer = causalPattern(1, N, (_h, _q, k) => (is(k, 'self') ? -Math.log(10) : 0));
+    assert.deepEqual(detectSpecialTokens([layer], TOKENS), []);
+    const [f] = detectSpecialTokens([layer], TOKENS, { minOccurrences: 1 });
+    assert.equal(f.text, 'self');
+    assert.ok(f.heads[0].support >= 20, `support ${f.heads[0].support}`);
   });
 
   it('caps the ratio it writes, and keeps the support it rests on', () => {

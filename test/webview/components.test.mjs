@@ -379,6 +379,7 @@ describe('Inspect Attention webview', () => {
     assert.match(explain, /same query rows/);
     assert.match(explain, /whole-word tokens of its kind/);
     assert.match(explain, /two or more positions back/);
+    assert.match(explain, /seen only once/);
     assert.match(explain, /\(query, key\) pairs/);
     assert.match(await page.locator('ci-special-tokens ol li button').first().innerText(), /^0\.2 · \d+(\.\d)?× · n=\d+$/);
     await page.close();

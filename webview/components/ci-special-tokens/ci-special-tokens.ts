@@ -78,7 +78,8 @@ export class CiSpecialTokens extends LitElement {
       <p class="explain muted">
         Each ratio compares, within one head and the same query rows, the attention paid to the token with the mean attention paid to the other whole-word
         tokens of its kind, at keys two or more positions back that the head reaches, with the head's taste for near or far keys divided out; it is pooled over
-        the (query, key) pairs each head shows (n). Subword pieces, and ratios resting on few pairs or few comparable tokens, are not reported.
+        the (query, key) pairs each head shows (n). Subword pieces, tokens seen only once, and ratios resting on few pairs or few comparable tokens, are not
+        reported.
       </p>
       ${
         p.specialTokens.length === 0

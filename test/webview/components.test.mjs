@@ -383,6 +383,9 @@ describe('Inspect Attention webview', () => {
     assert.match(explain, /\(query, key\) pairs/);
     assert.match(await page.locator('ci-special-tokens ol li button').first().innerText(), /^0\.2 · \d+(\.\d)?× · n=\d+$/);
     await page.close();
+    const { page: absent } = await open('watch=self,zebra');
+    assert.equal(await absent.locator('ci-special-tokens .watched li[data-watched="zebra"]').innerText(), 'zebra not in this prompt');
+    await absent.close();
   });
 
   it('shows the stale banner and the run state', async () => {

@@ -62,6 +62,8 @@ export interface FixtureOptions {
   readonly inspectionId?: string;
   /** The prompt (default PYTHON_SOURCE). */
   readonly source?: string;
+  /** `circuitInspector.watchTokens` (default `["self", "param"]`). */
+  readonly watchTokens?: readonly string[];
 }
 
 export interface Fixture {
@@ -201,6 +203,7 @@ export function makeFixture(opts: FixtureOptions = {}): Fixture {
     nHeads,
     tokens,
     stale: opts.stale ?? false,
+    watchTokens: opts.watchTokens,
   });
   const layer = new Float32Array(nHeads * n * n);
   for (let l = 0; l < nLayers; l++) {

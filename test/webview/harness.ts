@@ -52,6 +52,7 @@ let fixture = makeFixture({
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
   hostile: q.has('hostile'),
   stale: q.has('stale'),
+  watchTokens: q.has('watch') ? (q.get('watch') ?? '').split(',') : undefined,
 });
 
 const harness: HarnessApi = {

@@ -300,11 +300,17 @@ async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progr
       return { name: p.file, size: st.size, sha256, ...(p.etag ? { etag: p.etag } : {}) };
     }
   }
-  const got = await fetchFile({
+  const got = await fetchFile(fetchRequest(ctx, p, progress, dest, partialPath(ctx.o.cacheRoot, ctx.ref.repoId, p.file)));
+  return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
+}
+
+/** What fetchFile needs for one probed file of the repo, written to `dest` by way of `partial`. */
+function fetchRequest(ctx: Context, p: Probe, progress: Progress, dest: string, partial: string): Parameters<typeof fetchFile>[0] {
+  return {
     url: resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, p.file),
     file: p.file,
     dest,
-    partial: partialPath(ctx.o.cacheRoot, ctx.ref.repoId, p.file),
+    partial,
     token: ctx.token,
     tokenOrigin: ctx.tokenOrigin,
     signal: ctx.o.signal,
@@ -314,8 +320,7 @@ async function fetchInto(ctx: Context, folder: string, p: Probe, progress: Progr
     expected: { size: p.size, etag: p.etag },
     maxBytes: ctx.o.maxUnannouncedBytes ?? (p.file.endsWith('.safetensors') ? MAX_UNANNOUNCED_WEIGHTS_BYTES : undefined),
     onProgress: (received, total) => progress.report(p.file, received, total),
-  });
-  return { name: p.file, size: got.size, sha256: got.sha256, ...(got.etag ? { etag: got.etag } : {}) };
+  };
 }
 
 /**
@@ -351,21 +356,7 @@ async function fetchIntoHf(ctx: Context, hf: NonNullable<Context['hf']>, folder:
   }
   const partialName = named?.hex ?? `${encodeURIComponent(p.file)}.${ctx.pinned}`;
   const dest = path.join(blobs, named?.hex ?? `${partialName}.download`);
-  const got = await fetchFile({
-    url: resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, p.file),
-    file: p.file,
-    dest,
-    partial: path.join(blobs, `${partialName}.circuit-inspector.incomplete`),
-    token: ctx.token,
-    tokenOrigin: ctx.tokenOrigin,
-    signal: ctx.o.signal,
-    timeoutMs: ctx.o.timeoutMs,
-    retries: ctx.o.retries,
-    retryDelayMs: ctx.o.retryDelayMs,
-    expected: { size: p.size, etag: p.etag },
-    maxBytes: ctx.o.maxUnannouncedBytes ?? (p.file.endsWith('.safetensors') ? MAX_UNANNOUNCED_WEIGHTS_BYTES : undefined),
-    onProgress: (received, total) => progress.report(p.file, received, total),
-  });
+  const got = await fetchFile(fetchRequest(ctx, p, progress, dest, path.join(blobs, `${partialName}.circuit-inspector.incomplete`)));
   let blob = dest;
   if (named === undefined) {
     // No identity from the hub: name the blob by its sha256 (huggingface_hub would refuse such a file).

@@ -120,6 +120,11 @@ export class HookedGpt2 {
     return s;
   }
 
+  /** The weight inputs by graph name, read-only: auxiliary graphs (the logit lens) feed these same buffers, without a copy. */
+  get weightInputs(): Readonly<Record<string, FeedTensor>> {
+    return this.weightFeeds;
+  }
+
   /** Number of graph variants currently built (for tests and diagnostics). */
   get sessionCount(): number {
     return this.sessions.size;

@@ -6,6 +6,7 @@
  */
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import type { ModelSpec } from '../shared/modelSpec';
+import type { ForwardCache } from './forwardCache';
 import type { LogLevel, MethodSpec, MethodTable } from './protocol';
 
 /** What a handler gets for the one request it serves. */
@@ -20,6 +21,8 @@ export interface RequestContext {
    * until this request settles.
    */
   model(spec: ModelSpec): Promise<ModelUse>;
+  /** The engine's recent forwards, shared by every feature (one prompt's forward serves every panel). */
+  readonly forwards: ForwardCache;
 }
 
 export interface ModelUse {

@@ -9,6 +9,7 @@ import type { LoadedModel, LoadModelOptions } from '../model/loadHookedGpt2';
 import { errorMessage } from '../shared/errors';
 import { modelSpecKey, type ModelSpec } from '../shared/modelSpec';
 import { compactTensors } from './compactTensors';
+import { ForwardCache } from './forwardCache';
 import { ModelHolder } from './modelHolder';
 import { cancelled, EngineError, type EngineToHost, type HostToEngine, type LogLevel, type MethodSpec, type RequestMessage } from './protocol';
 import type { AnyEngineModule, Handler, RequestContext } from './registry';
@@ -28,6 +29,8 @@ export class EngineServer {
   private readonly handlers = new Map<string, { feature: string; handler: Handler<MethodSpec> }>();
   private readonly instances: { dispose?(): void }[] = [];
   private readonly running = new Map<number, Running>();
+  /** Recent forwards, shared by every feature's handlers. */
+  readonly forwards = new ForwardCache();
   private disposed = false;
 
   constructor(
@@ -99,6 +102,7 @@ export class EngineServer {
     this.disposed = true;
     for (const r of this.running.values()) r.abort.abort();
     for (const i of this.instances) i.dispose?.();
+    this.forwards.clear();
     await this.models.dispose();
   }
 
@@ -113,6 +117,7 @@ export class EngineServer {
         if (!signal.aborted) this.reply({ type: 'progress', id: req.id, phase: 'running', message, detail });
       },
       model: (spec) => this.model(spec, req.id, running),
+      forwards: this.forwards,
     };
     try {
       const result: unknown = await handler(req.params, ctx);

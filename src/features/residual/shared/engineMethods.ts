@@ -12,7 +12,7 @@ export interface AnalyseParams {
   /** The prompt text (already EOL-normalised by the host). */
   readonly text: string;
   /**
-   * The answer token's text (' param'); absent or '' = the model's top token at `position`. Text that
+   * The answer token's text (' param'); absent or '' = the model's top token at the last position. Text that
    * is several tokens uses its first token (the result's `notes` say so).
    */
   readonly answer?: string;
@@ -53,6 +53,8 @@ export interface DocumentNormsRequest {
   readonly source: string;
   /** Tokens per window, BOS included; absent = the model's context (n_positions). */
   readonly windowTokens?: number;
+  /** Run at most this many windows (the first ones); the result's notes say when the document had more. */
+  readonly maxWindows?: number;
 }
 
 /** Progress of a document run: windows done of total. */

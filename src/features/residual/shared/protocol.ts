@@ -57,7 +57,7 @@ export interface SetAnswerParams {
   readonly inspectionId: string;
   /**
    * The answer token's text, exactly (leading space included: ' param'). '' = the model's own top
-   * token at the DLA position (the default). Text that is several tokens uses its first token, and
+   * token at the last position (the default). Text that is several tokens uses its first token, and
    * the next `residualStream` says so in `notes`.
    */
   readonly answer: string;
@@ -132,6 +132,8 @@ export interface DocumentNormsParams {
   /** Growth over every window's non-BOS positions together (what the legend shows for the document). */
   readonly rawGrowth: GrowthFit;
   readonly centredGrowth: GrowthFit;
+  /** Sentences the view shows above the plot (e.g. only the first windows were run). */
+  readonly notes: readonly string[];
   readonly stale: boolean;
 }
 
@@ -334,6 +336,7 @@ function isDocumentNormsParams(v: unknown): v is DocumentNormsParams {
     v.windowStarts.length === v.windows.length &&
     isGrowthFit(v.rawGrowth, l) &&
     isGrowthFit(v.centredGrowth, l) &&
+    isArrayOf(v.notes, isString) &&
     typeof v.stale === 'boolean'
   );
 }

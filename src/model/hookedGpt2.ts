@@ -100,7 +100,7 @@ export class HookedGpt2 {
       this.sessions.set(key, s);
       return s;
     }
-    const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits}]`;
+    const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits} hooks:${spec.exposedHooks.length} mask:${spec.attentionMask}]`;
     const plain =
       spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
     const graph = buildGpt2Graph(this.config, spec);

@@ -3,7 +3,7 @@
  * bad input gets an error that names the problem: token ids, lengths, hooks before the start
  * layer, patch shapes, prefix reuse and gradient requests.
  */
-import { blockHook, parseHookName, type HookName } from '../shared/hookNames';
+import { blockHook, parseHookName, type BlockHookSuffix, type HookName } from '../shared/hookNames';
 import type { CausalMasks } from './causalMasks';
 import type { Gpt2Config } from './gpt2Config';
 import { GRADIENT_HOOKS, gradName } from './graph/gpt2Backward';
@@ -64,6 +64,7 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
     residInputAtStart: !!options.startAt && startLayer === 0,
     pastPrefix: !!options.reusePrefix,
     backward: !!options.gradient,
+    ...hookExposure(c, fetch, patches, startLayer, needsAllLayers ? c.nLayers - 1 : deepest),
   };
   // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
   // address. A single token row or residual is broadcast to it.
@@ -82,7 +83,7 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
   }
   const n = pos - prefix; // positions computed
   const feeds: Record<string, FeedTensor> = {
-    [INPUT.causalMask]: masks.get(pos, prefix),
+    ...(spec.attentionMask === 'where' ? { [INPUT.causalMask]: masks.get(pos, prefix) } : { [INPUT.causalBias]: masks.bias(pos, prefix) }),
     ...patchFeeds(c, prefix ? patches.map((p) => suffixPatch(p, prefix, pos)) : patches, batch, n, pos),
   };
   if (options.startAt) {
@@ -133,6 +134,32 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
   const fetchNames = [...fetch, ...(logitsReq === 'none' ? [] : [OUTPUT.logits]), ...gradHooks.map(gradName)];
   if (fetchNames.length === 0) throw new Error('nothing to compute: no hooks to fetch and logits "none"');
   return { spec, feeds, fetchNames, fetch, gradHooks, logitPositions, withLogits: logitsReq !== 'none' };
+}
+
+/**
+ * The hooks a graph variant exposes: the fetched hooks' class, so the number of variants stays
+ * small. A fetched block hook exposes its suffix at every computed layer (fetching layer 3's pattern
+ * and then layer 4's is one variant); global hooks are exposed by name. No fetch, no outputs.
+ * The masked scores need `Where` only when `attn.hook_attn_scores` is exposed or patched.
+ */
+export function hookExposure(
+  c: Gpt2Config,
+  fetch: readonly HookName[],
+  patches: readonly HookPatch[],
+  startLayer: number,
+  stopAfterLayer: number,
+): Pick<Gpt2GraphSpec, 'exposedHooks' | 'attentionMask'> {
+  const globals = new Set<HookName>();
+  const suffixes = new Set<BlockHookSuffix>();
+  for (const h of fetch) {
+    const p = parseHookName(h, c.nLayers);
+    if (p.kind === 'block') suffixes.add(p.suffix);
+    else globals.add(p.name);
+  }
+  const exposedHooks: HookName[] = [...globals].sort();
+  for (const s of [...suffixes].sort()) for (let l = startLayer; l <= stopAfterLayer; l++) exposedHooks.push(blockHook(l, s));
+  const needsWhere = suffixes.has('attn.hook_attn_scores') || patches.some((p) => p.hook.endsWith('.attn.hook_attn_scores'));
+  return { exposedHooks, attentionMask: needsWhere ? 'where' : 'additive' };
 }
 
 function checkTokens(c: Gpt2Config, rows: readonly (readonly number[])[]): void {

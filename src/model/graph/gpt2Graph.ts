@@ -1,7 +1,9 @@
 /**
  * Builds the ONNX graph of a GPT-2 model, in the order of the architecture: layer norm, attention,
- * MLP, block, model. Every TransformerLens hook point is a named graph output; a patched hook is
- * `Where(patch_mask, patch_value, value)` on the main path, so everything downstream sees the patch.
+ * MLP, block, model. Every TransformerLens hook point is a value named by its hook (an Identity);
+ * only the hooks the spec exposes are graph outputs, so the others cost nothing (ORT removes the
+ * Identity). A patched hook is `Where(patch_mask, patch_value, value)` on the main path, so
+ * everything downstream sees the patch.
  * Weights are graph inputs (see weightNames.ts): one set of weight buffers in JS serves every graph
  * variant without copies. Shapes use TL axis names.
  */
@@ -18,6 +20,7 @@ const F = OnnxDataType.Float;
 class Gpt2GraphWriter {
   private readonly g: GraphBuilder;
   private readonly patched: ReadonlySet<string>;
+  private readonly exposed: ReadonlySet<string>;
   private readonly declaredWeights = new Set<string>();
 
   constructor(
@@ -26,6 +29,10 @@ class Gpt2GraphWriter {
   ) {
     this.g = new GraphBuilder('gpt2');
     this.patched = new Set(spec.patchedHooks);
+    this.exposed = new Set(spec.exposedHooks);
+    if (spec.attentionMask === 'additive' && [...this.exposed, ...this.patched].some((h) => h.endsWith('attn.hook_attn_scores'))) {
+      throw new Error("an additive causal mask cannot serve attn.hook_attn_scores (TL's masked scores come from Where)");
+    }
   }
 
   private weight(name: string, dims: readonly number[]): string {
@@ -37,9 +44,10 @@ class Gpt2GraphWriter {
   }
 
   /**
-   * Exposes `value` as hook `name` (a graph output of shape `dims`); when the hook is patched, the
-   * exposed and propagated value is `Where(patch_mask, patch_value, value)`. The mask has the hook's
-   * shape with the last axis reduced to 1.
+   * Names `value` as hook `name` (shape `dims`), a graph output when the spec exposes it; when the
+   * hook is patched, the named and propagated value is `Where(patch_mask, patch_value, value)`. The
+   * mask has the hook's shape with the last axis reduced to 1. The name always exists, so the
+   * backward pass can read any hook; an unexposed name is an Identity that ORT removes.
    */
   private hook(name: HookName, value: string, dims: readonly OnnxDim[]): string {
     let v = value;
@@ -49,7 +57,8 @@ class Gpt2GraphWriter {
       const patchMask = this.g.input(INPUT.patchMask(name), OnnxDataType.Bool, maskDims);
       v = this.g.op('Where', [patchMask, patchValue, value]);
     }
-    this.g.output(v, name, F, dims);
+    if (this.exposed.has(name)) this.g.output(v, name, F, dims);
+    else this.g.op('Identity', [v], {}, name);
     return name;
   }
 
@@ -103,7 +112,11 @@ class Gpt2GraphWriter {
     if (this.c.scaleAttnByInverseLayerIdx) divisor *= l + 1;
     if (divisor !== 1) scores = g.op('Div', [scores, g.float(divisor)]);
     const patternDims: OnnxDim[] = ['batch', h, 'pos', this.spec.pastPrefix ? 'key_pos' : 'pos'];
-    scores = this.hook(H('attn.hook_attn_scores'), g.op('Where', [INPUT.causalMask, scores, g.float(-Infinity)]), patternDims);
+    const masked =
+      this.spec.attentionMask === 'where'
+        ? g.op('Where', [INPUT.causalMask, scores, g.float(-Infinity)]) // −inf where key > query
+        : g.op('Add', [scores, INPUT.causalBias]); // + 0 or −inf: the same values for finite scores
+    scores = this.hook(H('attn.hook_attn_scores'), masked, patternDims); // [batch, head_index, query_pos, key_pos]
     const pattern = this.hook(H('attn.hook_pattern'), g.op('Softmax', [scores], { axis: -1 }), patternDims);
 
     const vT = g.op('Transpose', [vAll], { perm: [0, 2, 1, 3] }); // [batch, head_index, key_pos, d_head]
@@ -207,7 +220,9 @@ class Gpt2GraphWriter {
     } else {
       resid = this.g.input(INPUT.residIn, F, ['batch', 'pos', this.c.dModel]);
     }
-    this.g.input(INPUT.causalMask, OnnxDataType.Bool, ['pos', this.spec.pastPrefix ? 'key_pos' : 'pos']);
+    const maskDims = ['pos', this.spec.pastPrefix ? 'key_pos' : 'pos'];
+    if (this.spec.attentionMask === 'where') this.g.input(INPUT.causalMask, OnnxDataType.Bool, maskDims);
+    else this.g.input(INPUT.causalBias, F, maskDims);
     for (let l = startLayer; l <= stopAfterLayer; l++) resid = this.block(l, resid);
     if (logits !== 'none') this.unembed(resid);
     if (this.spec.backward) {

@@ -3,6 +3,14 @@ import type { HookName } from '../../shared/hookNames';
 /** Which logits a graph computes: none, those at the positions fed in `logit_positions`, or all. */
 export type LogitsMode = 'none' | 'selected' | 'all';
 
+/**
+ * How the causal mask is applied to the attention scores. "where": `Where(mask, scores, −inf)`, the
+ * masked scores TransformerLens's `hook_attn_scores` shows. "additive": `scores + bias` with a bias
+ * of 0 or −inf, the same values for finite scores and cheaper; used when no exposed or patched hook
+ * is `attn.hook_attn_scores`.
+ */
+export type AttentionMaskMode = 'where' | 'additive';
+
 /** "as_configured" honours the checkpoint's LayerNorm (eps exactly as given); "identity" replaces every LN by x ↦ x. */
 export type LayerNormMode = 'as_configured' | 'identity';
 
@@ -36,6 +44,13 @@ export interface Gpt2GraphSpec {
    * `grad:<hook>` for the hooks in GRADIENT_HOOKS. Needs the whole model from tokens.
    */
   readonly backward?: boolean;
+  /**
+   * The hooks that are graph outputs; every other hook point is an unexported value that ORT
+   * optimises away (an exported Identity copies its tensor on every run, fetched or not, and holds
+   * it until the run ends). A plain logits run exports none.
+   */
+  readonly exposedHooks: readonly HookName[];
+  readonly attentionMask: AttentionMaskMode;
 }
 
 export function specKey(s: Gpt2GraphSpec): string {
@@ -49,6 +64,8 @@ export function specKey(s: Gpt2GraphSpec): string {
     !!s.residInputAtStart,
     !!s.pastPrefix,
     !!s.backward,
+    [...s.exposedHooks].sort(),
+    s.attentionMask,
   ]);
 }
 
@@ -56,7 +73,8 @@ export function specKey(s: Gpt2GraphSpec): string {
 export const INPUT = {
   tokens: 'tokens', // int64 [batch, pos]
   positions: 'positions', // int64 [pos]: absolute positions of the fed tokens
-  causalMask: 'causal_mask', // bool [query_pos, key_pos]: true where attention is allowed
+  causalMask: 'causal_mask', // bool [query_pos, key_pos]: true where attention is allowed ("where" graphs)
+  causalBias: 'causal_bias', // float [query_pos, key_pos]: 0 where attention is allowed, −inf elsewhere ("additive" graphs)
   pastK: (layer: number) => `past_k:${layer}`, // float [batch, prefix, head_index, d_head]
   pastV: (layer: number) => `past_v:${layer}`,
   residIn: 'resid_in', // float [batch, pos, d_model]: blocks.{startLayer}.hook_resid_pre

@@ -4,6 +4,8 @@
   every TL hook of the CLEAN run under its TL name ([batch=1, ...]), `logits`,
   `metric.clean`, `metric.corrupt` ([1]), `patch.<denoise|noise>.<sweep>` tables (see patching.py) and
   `atp.<denoise|noise>.<sweep>` attribution-patching tables of the same shapes (see atp.py).
+<case>.residual.safetensors (all F32): the residual-stream goldens of the clean run (see residual.py),
+  `residual.lens.*`, `residual.norms.*`, `residual.dla.<last|mid>.*`, for the case's answer and wrong.
   Masked entries of `blocks.{l}.attn.hook_attn_scores` are stored as -inf.
 <case>.json:
   {checkpoint, tokens (= clean_tokens, the run whose hooks are stored), clean_tokens, corrupt_tokens,
@@ -23,6 +25,7 @@ import tiny_bpe  # noqa: E402
 from gpt2_reference import Gpt2Reference, hook_names  # noqa: E402
 from atp import atp_tables, finite_difference  # noqa: E402
 from patching import _patches, patching_tables  # noqa: E402
+from residual import residual_tensors  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -102,6 +105,8 @@ def make_case(name, ckpt_root, out_dir):
     tensors.update({n: t.to(torch.float32) for n, t in atp.items()})
     os.makedirs(out_dir, exist_ok=True)
     write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), tensors, {"format": "pt", "case": name})
+    residual = {n: t.to(torch.float32) for n, t in residual_tensors(model, clean, answer, wrong, layer_norm).items()}
+    write_safetensors(os.path.join(out_dir, f"{name}.residual.safetensors"), residual, {"format": "pt", "case": name})
 
     meta = {
         "checkpoint": os.path.relpath(ckpt_dir, REPO),
@@ -119,7 +124,7 @@ def make_case(name, ckpt_root, out_dir):
         f.write("{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n")
     m_clean, m_corrupt = float(tables["metric.clean"][0]), float(tables["metric.corrupt"][0])
     print(f"golden {name}: {len(clean)} tokens, answer {answer}, wrong {wrong}, "
-          f"metric clean {m_clean:.4f} corrupt {m_corrupt:.4f}, {len(tensors)} tensors, "
+          f"metric clean {m_clean:.4f} corrupt {m_corrupt:.4f}, {len(tensors)} tensors, {len(residual)} residual tensors, "
           f"AtP vs finite difference max {fd_err:.1e}")
 
 

@@ -1,5 +1,10 @@
 """Bug sensitivity of the golden checkpoints: how far typical implementation mistakes move the logits.
 
+It also reports, under "residual_bugs", how far the classic residual-stream mistakes (residual.py's
+`bug` argument) move the residual goldens: the final cached scale in the recompute lens (TL#1076),
+ln_final's bias constant left out of DLA, and b_O counted once per head. For each, the tensor it
+moves most relative to that tensor's parity tolerance (1e-4 x its largest magnitude).
+
 For each golden case, runs the reference with one deliberate mistake and reports the largest change
 of any logit (all positions, whole vocabulary) and the change of the patching metric. A parity test
 with tolerance ~1e-4 catches a bug only if these numbers are far above it.
@@ -20,6 +25,7 @@ import make_goldens  # noqa: E402
 import tiny_bpe  # noqa: E402
 from gpt2_reference import Gpt2Reference  # noqa: E402
 from patching import logit_diff  # noqa: E402
+from residual import residual_tensors  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,6 +76,32 @@ def sig(x):
     return float(f"{x:.3g}")
 
 
+RESIDUAL_BUGS = {
+    "lens-cached-scale-in-recompute": "logit lens (recompute) with the final layer's cached scale (TL#1076)",
+    "dla-no-ln-bias": "DLA without ln_final's bias constant",
+    "dla-bias-per-head": "DLA counting b_O once per head",
+}
+
+
+def residual_sensitivity(model, tokens, answer, wrong, layer_norm):
+    """{bug label: {tensor, max_abs_change, times_rel_tolerance}}: the residual golden each bug moves most.
+    A DLA `total` is compared with the logit difference, as the parity test does."""
+    base = residual_tensors(model, tokens, answer, wrong, layer_norm)
+    rows = {}
+    for bug, label in RESIDUAL_BUGS.items():
+        buggy = residual_tensors(model, tokens, answer, wrong, layer_norm, bug=bug)
+        worst = ("(none)", 0.0, 0.0)
+        for name, b in base.items():
+            ref = base[name.replace(".total", ".logit_diff")] if name.endswith(".total") else b
+            change = float((buggy[name] - ref).abs().max())
+            scale = float(ref.abs().max())
+            times = change / (1e-4 * scale) if scale > 0 else (float("inf") if change > 0 else 0.0)
+            if times > worst[2]:
+                worst = (name, change, times)
+        rows[label] = {"tensor": worst[0], "max_abs_change": sig(worst[1]), "times_rel_tolerance": sig(worst[2])}
+    return rows
+
+
 def main():
     torch.set_num_threads(1)
     ckpt_root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(make_goldens.REPO, "test", "golden", "checkpoints")
@@ -97,11 +129,14 @@ def main():
                 "times_rel_tolerance": sig(change / (1e-4 * float(base.abs().max()))),
                 "metric_change": sig(float((logit_diff(logits, a, wr) - logit_diff(base, a, wr)).abs())),
             }
-        report[name] = {"logit_abs_max": sig(float(base.abs().max())), "bugs": rows}
+        residual_rows = residual_sensitivity(model, tokens, a, wr, layer_norm)
+        report[name] = {"logit_abs_max": sig(float(base.abs().max())), "bugs": rows, "residual_bugs": residual_rows}
         print(f"{name} (|logits| max {report[name]['logit_abs_max']}, layer_norm {layer_norm})")
         for label, r in rows.items():
             print(f"  {label:58s} max |dlogit| {r['max_abs_logit_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol"
                   f"   |dmetric| {r['metric_change']:g}")
+        for label, r in residual_rows.items():
+            print(f"  {label:58s} {r['tensor']:32s} max |d| {r['max_abs_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol")
     with open(os.path.join(HERE, "sensitivity.json"), "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")

@@ -1,6 +1,7 @@
 /** Every feature's engine half, served by the engine process (src/engineProcess.ts). */
 import type { AnyEngineModule } from './engine/registry';
 import { attentionEngine } from './features/attention/engine/handlers';
+import { residualEngine } from './features/residual/engine/handlers';
 import { substitutionEngine } from './features/substitution/engine/handlers';
 
-export const ENGINE_MODULES: readonly AnyEngineModule[] = [attentionEngine, substitutionEngine];
+export const ENGINE_MODULES: readonly AnyEngineModule[] = [attentionEngine, substitutionEngine, residualEngine];

@@ -10,7 +10,9 @@
  */
 import type { HookName } from '../shared/hookNames';
 import { modelSpecKey, type ModelSpec } from '../shared/modelSpec';
+import { ActivationCache } from '../model/activationCache';
 import type { RunResult } from '../model/runOptions';
+import type { Float32Tensor } from '../model/tensor';
 
 export interface ForwardNeed {
   /** Hooks the caller reads from the cache. */
@@ -51,14 +53,21 @@ export class ForwardCache {
     return e.run;
   }
 
-  /** Keeps a forward (replacing an entry of the same tokens), then trims to the bounds. */
+  /**
+   * Keeps a forward, then trims to the bounds. A forward of tokens already kept is merged with the
+   * kept one (the hooks of both; the logits of the one with more positions), so a narrow run never
+   * takes away what a wider one fetched.
+   */
   put(spec: ModelSpec, tokenIds: readonly number[], run: RunResult): void {
     const key = forwardKey(spec, tokenIds);
     const specKey = modelSpecKey(spec);
+    let merged = run;
     for (let i = this.entries.length - 1; i >= 0; i--) {
-      if (this.entries[i].key === key || this.entries[i].specKey !== specKey) this.entries.splice(i, 1);
+      const e = this.entries[i];
+      if (e.key === key) merged = mergeRuns(e.run, merged);
+      if (e.key === key || e.specKey !== specKey) this.entries.splice(i, 1);
     }
-    this.entries.push({ key, specKey, run, bytes: runBytes(run) });
+    this.entries.push({ key, specKey, run: merged, bytes: runBytes(merged) });
     while (this.entries.length > this.maxEntries || (this.entries.length > 1 && this.bytes > this.maxBytes)) this.entries.shift();
   }
 
@@ -95,6 +104,13 @@ function covers(run: RunResult, need: ForwardNeed): boolean {
   if (!need.hooks.every((h) => run.cache.has(h))) return false;
   const positions = need.logitPositions ?? [];
   return positions.length === 0 || (run.logits !== undefined && positions.every((p) => run.logitPositions.includes(p)));
+}
+
+function mergeRuns(older: RunResult, newer: RunResult): RunResult {
+  const values = new Map<HookName, Float32Tensor>();
+  for (const r of [older, newer]) for (const h of r.cache.names) values.set(h, r.cache.get(h));
+  const logitsFrom = (newer.logits ? newer.logitPositions.length : -1) >= (older.logits ? older.logitPositions.length : -1) ? newer : older;
+  return { cache: new ActivationCache(values), logits: logitsFrom.logits, logitPositions: logitsFrom.logitPositions };
 }
 
 function runBytes(run: RunResult): number {

@@ -57,6 +57,15 @@ describe('ForwardCache: one forward serves later requests for the same prompt', 
     assert.equal(c.find(spec, [3], { hooks: [a] }), undefined);
   });
 
+  it('a second forward of the same tokens is merged: the hooks of both, the logits of the wider', () => {
+    const c = new ForwardCache();
+    c.put(spec, [1, 2, 3], fakeRun([a], 4, [0, 1, 2]));
+    c.put(spec, [1, 2, 3], fakeRun([b], 4, [2]));
+    assert.equal(c.size, 1);
+    const run = c.find(spec, [1, 2, 3], { hooks: [a, b], logitPositions: [0, 1, 2] });
+    assert.ok(run, 'both hooks and every logit position');
+  });
+
   it('getOrRun runs only on a miss and says whether it reused', async () => {
     const c = new ForwardCache();
     let runs = 0;

@@ -236,13 +236,7 @@ function isPromptToken(v: unknown): v is PromptToken {
 }
 
 export function isGrowthFit(v: unknown, nLayers: number): v is GrowthFit {
-  return (
-    isRecord(v) &&
-    isF32(v.factor_layer, nLayers) &&
-    (v.bos_factor_layer === null || isF32(v.bos_factor_layer, nLayers)) &&
-    typeof v.fitted === 'number' &&
-    !Number.isNaN(v.fitted)
-  );
+  return isRecord(v) && isF32(v.factor_layer, nLayers) && (v.bos_factor_layer === null || isF32(v.bos_factor_layer, nLayers)) && typeof v.fitted === 'number';
 }
 
 /** A norms record whose arrays have the lengths its dimensions say. */

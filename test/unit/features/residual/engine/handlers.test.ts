@@ -1,0 +1,154 @@
+/**
+ * Inspect Residual Stream's engine methods against the tiny golden checkpoint (2 layers × 4 heads,
+ * n_ctx 32), through the real EngineClient and EngineServer (in this thread, same message flow as
+ * the engine process). The forward counter is the point: one prompt, one forward, across panels.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineClient, type TypedEngine } from '../../../../../src/engine/client';
+import { isCancelled, type EngineError } from '../../../../../src/engine/protocol';
+import type { AttentionEngineMethods } from '../../../../../src/features/attention/shared/engineMethods';
+import type { AnalyseParams, ResidualEngineMethods } from '../../../../../src/features/residual/shared/engineMethods';
+import { DocumentNorms, ResidualStream } from '../../../../../src/features/residual/shared/protocol';
+import type { ModelSpec } from '../../../../../src/shared/modelSpec';
+import { InProcessEngine } from '../../../engine/inProcessEngine';
+import { REPO_ROOT } from '../../../../repoRoot';
+
+const spec: ModelSpec = { dir: join(REPO_ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true };
+const text = 'def f(self, x):\n    return self.x';
+
+describe('residual: engine methods (tiny model)', function () {
+  this.timeout(120_000);
+  let engines: InProcessEngine[];
+  let owner: EngineClient;
+  let client: TypedEngine<ResidualEngineMethods>;
+  beforeEach(() => {
+    engines = [];
+    owner = new EngineClient(() => {
+      const e = new InProcessEngine();
+      engines.push(e);
+      return e;
+    });
+    client = owner.methods<ResidualEngineMethods>();
+  });
+  afterEach(() => owner.dispose(100));
+
+  const analyse = (extra: Partial<AnalyseParams> = {}) =>
+    client.call('analyse', { model: spec, inspectionId: 'r1', text, variant: 'recompute', k: 5, ...extra }).result;
+
+  it('one forward gives a record the panel accepts; answer, wrong, position and variant changes re-run only the analysis', async () => {
+    const first = await analyse();
+    assert.equal(engines[0].forwards, 1);
+    assert.equal(first.forwardReused, false);
+    const n = first.record.tokens.length;
+    assert.ok(
+      ResidualStream.is(ResidualStream.create({ record: first.record, stale: false, notes: [], answerText: '', wrongText: '' })),
+      'the webview guard accepts it',
+    );
+    assert.equal(first.record.lens.n_boundaries, 3);
+    assert.equal(first.record.dla.position, n - 1);
+    const answer = first.record.lens.answer;
+    const second = await analyse({ answer: ' self', wrong: ' x', position: 3, variant: 'cached-scale' });
+    assert.equal(engines[0].forwards, 1, 'no second forward');
+    assert.equal(second.forwardReused, true);
+    assert.equal(second.record.dla.position, 3);
+    assert.equal(second.record.lens.variant, 'cached-scale');
+    assert.equal(second.record.dla.direction.answer.text, ' self');
+    assert.equal(second.record.dla.direction.wrong?.text, ' x');
+    assert.notEqual(answer.text, undefined);
+    const d = second.record.dla;
+    assert.ok(
+      Math.abs(d.total - d.logitDiff) < 1e-3 * Math.max(1, Math.abs(d.logitDiff)),
+      `components ${d.total} add up to the logit difference ${d.logitDiff}`,
+    );
+  });
+
+  it('after Inspect Attention on the same prompt, the residual stream needs no forward; at another position the logits come from the residual stream', async () => {
+    const attention = owner.methods<AttentionEngineMethods>();
+    await attention.call('inspect', { model: spec, inspectionId: 'a1', text, watchTokens: [] }).result;
+    assert.equal(engines[0].forwards, 1);
+    const r = await analyse({ position: 4, answer: ' self' });
+    assert.equal(engines[0].forwards, 1, 'the attention forward served it');
+    assert.equal(r.forwardReused, true);
+    const d = r.record.dla;
+    assert.ok(Math.abs(d.total - d.logitDiff) < 1e-3 * Math.max(1, Math.abs(d.logitDiff)), `total ${d.total} vs logit ${d.logitDiff}`);
+    // The same analysis from a forward of its own gives the same logit.
+    owner.dispose(100);
+    owner = new EngineClient(() => new InProcessEngine());
+    client = owner.methods<ResidualEngineMethods>();
+    const own = await analyse({ position: 4, answer: ' self' });
+    assert.ok(Math.abs(own.record.dla.logitDiff - d.logitDiff) < 1e-4, `${own.record.dla.logitDiff} vs ${d.logitDiff}`);
+  });
+
+  it('bad input: a multi-token answer uses its first token and says so; answer = wrong, a position outside the prompt are refused', async () => {
+    const r = await analyse({ answer: ' selfish_thing' });
+    assert.equal(r.notes.length, 1);
+    assert.match(r.notes[0], /is \d+ tokens .*first token/);
+    assert.equal(r.record.lens.answer.id, r.record.dla.direction.answer.id);
+    await assert.rejects(analyse({ answer: ' x', wrong: ' x' }), (e: EngineError) => e.code === 'bad-request' && /same token/.test(e.message));
+    await assert.rejects(analyse({ position: 99 }), (e: EngineError) => e.code === 'bad-request' && /outside the prompt/.test(e.message));
+    await assert.rejects(analyse({ text: '' }), (e: EngineError) => e.code === 'empty');
+  });
+
+  it('a prompt over the context is too-long unless truncated; truncation is noted', async () => {
+    const long = 'x = 1\n'.repeat(20);
+    await assert.rejects(analyse({ text: long }), (e: EngineError) => e.code === 'too-long');
+    const r = await analyse({ text: long, truncateTo: 32, keep: 'last' });
+    assert.equal(r.record.tokens.length, 32);
+    assert.equal(r.truncated, true);
+    assert.match(r.notes.join(' '), /the last 32/);
+  });
+
+  it('document norms: windows of n_ctx with their own BOS, progress per window, combined growth; cancellable', async () => {
+    const doc = 'def f(self, x):\n    return self.x + 1\n'.repeat(6);
+    const progress: unknown[] = [];
+    const r = await client.call('documentNorms', { model: spec, runId: 'd1', text: doc, source: 'doc.py' }, (_phase, _m, detail) => progress.push(detail))
+      .result;
+    assert.ok(DocumentNorms.is(DocumentNorms.create(r)), 'the webview guard accepts it');
+    assert.ok(r.windows.length >= 2);
+    assert.equal(
+      r.windows.reduce((n, w) => n + w.n_tokens - 1, 0),
+      r.totalTokens,
+      'every text token once',
+    );
+    assert.ok(r.windows.every((w) => w.hasBos && w.n_tokens <= 32));
+    assert.deepEqual(
+      r.windowStarts,
+      r.windows.map((_, i) => i * 31),
+    );
+    assert.ok(progress.some((p) => JSON.stringify(p) === JSON.stringify({ done: 0, total: r.windows.length })));
+    assert.ok(Number.isFinite(r.rawGrowth.fitted));
+    const capped = await client.call('documentNorms', { model: spec, runId: 'd2', text: doc, source: 'doc.py', maxWindows: 1 }).result;
+    assert.equal(capped.windows.length, 1);
+    assert.match(capped.notes[0], /first 1 windows/);
+    const call = client.call('documentNorms', { model: spec, runId: 'd3', text: doc.repeat(4), source: 'doc.py' });
+    setImmediate(() => call.cancel());
+    await assert.rejects(call.result, (e: unknown) => isCancelled(e));
+  });
+
+  it('exports the residual stream under TransformerLens hook names from the cached forward', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-resid-'));
+    try {
+      const r = await analyse();
+      const path = join(dir, 'resid.safetensors');
+      const out = await client.call('exportResidual', { inspectionId: 'r1', path, modelId: 'tiny' }).result;
+      assert.equal(engines[0].forwards, 1, 'no second forward');
+      assert.equal(out.tensors, 2 + 2 * 5 + 1);
+      const bytes = readFileSync(path);
+      const headerLen = Number(bytes.readBigUInt64LE(0));
+      const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { shape: number[] }>;
+      const n = r.record.tokens.length;
+      assert.deepEqual(header['blocks.0.hook_resid_pre'].shape, [1, n, 32]);
+      assert.deepEqual(header['blocks.1.hook_resid_mid'].shape, [1, n, 32]);
+      assert.deepEqual(header['ln_final.hook_scale'].shape, [1, n, 1]);
+      await assert.rejects(
+        client.call('exportResidual', { inspectionId: 'gone', path, modelId: 'tiny' }).result,
+        (e: EngineError) => e.code === 'unknown-context',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

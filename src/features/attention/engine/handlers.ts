@@ -6,6 +6,7 @@
 import { isAbsolute } from 'node:path';
 import type { LayerPattern } from '../../../analysis/headScores';
 import { headPatternOf, InspectionBuilder } from '../../../analysis/inspection';
+import { residualStreamHooks } from '../../../analysis/residual';
 import { tokenActivity } from '../../../analysis/tokenActivity';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
@@ -91,12 +92,13 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
   ctx.progress(`Running ${tokens.kept.length} tokens…`);
   const t0 = Date.now();
   const hooks = Array.from({ length: cfg.nLayers }, (_, l) => blockHook(l, 'attn.hook_pattern'));
-  const run = await loaded.model.runWithCache(
-    tokens.kept.map((t) => t.id),
-    hooks,
-    { logits: 'last', signal: ctx.signal },
-  );
-  assertFiniteRun(run.cache, hooks, run.logits); // NaN/Inf would draw as all-zero thumbnails
+  // The residual-stream view reads this forward from the engine's forward cache (no second run):
+  // its extra hooks are small ([pos, d_model] per layer, and hook_v).
+  const fetch = [...new Set([...hooks, ...residualStreamHooks(cfg.nLayers)])];
+  const ids = tokens.kept.map((t) => t.id);
+  const run = await loaded.model.runWithCache(ids, fetch, { logits: 'last', signal: ctx.signal });
+  assertFiniteRun(run.cache, fetch, run.logits); // NaN/Inf would draw as all-zero thumbnails
+  ctx.forwards.put(p.model, ids, run);
   const builder = new InspectionBuilder({
     inspectionId: p.inspectionId,
     modelName: p.model.displayName,

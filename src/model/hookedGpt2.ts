@@ -33,10 +33,12 @@ export interface HookedGpt2Options {
   /** How many graph variants stay warm (default 16). */
   readonly maxSessions?: number;
   /**
-   * Embed the weights (as initializers, prepacked by ORT) in the plain forward/cache graph: faster
-   * small-batch forwards, one more copy of the weights in memory. Default: when the weights take at
-   * most 800 MiB (GPT-2 small yes, medium and larger no). Patching, prefix and
-   * backward variants always take the weights as inputs, shared without copies.
+   * Embed the weights (as initializers, prepacked by ORT) in the plain forward graph, the one that
+   * exposes no hooks: faster small-batch forwards, one more copy of the weights in memory (measured
+   * +0.3 to +0.9 GB per session on GPT-2 small). Default: when the weights take at most 800 MiB
+   * (GPT-2 small yes, medium and larger no). Every variant that exposes or patches hooks (one per
+   * fetched hook class), and the prefix and backward variants, take the weights as inputs, shared
+   * without copies, so the copies stay bounded by the logits modes, not the fetch sets.
    */
   readonly embedWeightsInForward?: boolean;
 }
@@ -102,7 +104,13 @@ export class HookedGpt2 {
     }
     const label = `gpt2[${spec.startLayer}..${spec.stopAfterLayer}${spec.patchedHooks.length ? ` patch ${spec.patchedHooks.join(',')}` : ''}${spec.perHeadResult ? ' +result' : ''} logits:${spec.logits} hooks:${spec.exposedHooks.length} mask:${spec.attentionMask}]`;
     const plain =
-      spec.startLayer === 0 && !spec.residInputAtStart && !spec.pastPrefix && !spec.backward && spec.patchedHooks.length === 0 && !spec.perHeadResult;
+      spec.startLayer === 0 &&
+      !spec.residInputAtStart &&
+      !spec.pastPrefix &&
+      !spec.backward &&
+      spec.patchedHooks.length === 0 &&
+      !spec.perHeadResult &&
+      spec.exposedHooks.length === 0;
     const graph = buildGpt2Graph(this.config, spec);
     const embed = plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
     s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, {

@@ -2,6 +2,7 @@
  * circuit-inspector — headless CLI.
  *   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
  *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
+ *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
  * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
@@ -10,6 +11,7 @@ import { shippedModelDir } from '../model/shippedModel';
 import { parseOptions, stringOption, UsageError, type OptionSpecs } from './cliArgs';
 import { inspectCommand, INSPECT_OPTIONS } from './inspectCommand';
 import { checkOutPath, writeJsonFile, writeJsonStdout } from './jsonOutput';
+import { lensCommand, LENS_OPTIONS } from './lensCommand';
 import { patchCommand, PATCH_OPTIONS } from './patchCommand';
 import { resolveModelArg } from './resolveModelArg';
 
@@ -21,7 +23,7 @@ const COMMON: OptionSpecs = {
   help: { short: 'h' },
 };
 
-const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS } as const;
+const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS } as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
@@ -29,6 +31,9 @@ const USAGE = `usage:
   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] (--clean TEXT | --clean-file F) (--corrupt TEXT | --corrupt-file F)
                             --answer TOKEN --wrong TOKEN [--sweeps resid_pre,attn_out,mlp_out,z,z_by_pos,q,k,v,pattern]
                             [--directions denoise,noise]
+  circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
+                            [--answer TOKEN] [--wrong TOKEN] [--position -1] [--variant recompute|cached-scale] [--top-k 10]
+                            (logit lens, residual norms, direct logit attribution; a multi-token lens TOKEN uses its first token, with a warning)
 common options: --model DIR|ORG/NAME[@REV] (a model folder, or a hub id looked up in the Hugging Face cache and downloaded when missing; default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
 TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
@@ -41,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
-    if (command !== 'inspect' && command !== 'patch') throw new UsageError(`unknown command '${command}' (inspect or patch)`);
+    if (command !== 'inspect' && command !== 'patch' && command !== 'lens') throw new UsageError(`unknown command '${command}' (inspect, patch or lens)`);
     const { [command]: own, ...others } = COMMANDS;
     const values = parseOptions(args, { ...COMMON, ...own }, command, others);
     if (values.help) {
@@ -59,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       for (const w of loaded.warnings) process.stderr.write(`circuit-inspector: warning: ${w}\n`);
       return loaded;
     };
-    const result = command === 'inspect' ? await inspectCommand(values, load) : await patchCommand(values, load);
+    const result =
+      command === 'inspect' ? await inspectCommand(values, load) : command === 'lens' ? await lensCommand(values, load) : await patchCommand(values, load);
     if (out !== undefined) await writeJsonFile(out, result);
     else await writeJsonStdout(result);
     return 0;

@@ -147,10 +147,10 @@ describe('Inspect Attention webview', () => {
       if (heads === 12 && viewport.width === 1400) assert.ok(cell > 36, `wider than the old fixed 36 px: ${label}`);
       await page.close();
     }
-    // Resizing the panel resizes the thumbnails.
+    // Resizing the panel resizes the thumbnails (1000 px still fits the grid beside the zoom).
     const { page } = await openHarness(browser, server.url, '', { width: 1400, height: 1000 });
     const wide = (await gridGeometry(page)).cell;
-    await page.setViewportSize({ width: 800, height: 1000 });
+    await page.setViewportSize({ width: 1000, height: 1000 });
     await page.waitForFunction((w) => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid').dataset.cell) < w, wide);
     await page.close();
   });

@@ -1,13 +1,15 @@
 // Screenshots of the Inspect Attention webview in the harness, in VS Code's dark, light and
-// high-contrast themes, written to .tmp/screenshots/. Also prints the grid's first-paint time.
+// high-contrast themes, written to .tmp/screenshots/ (or --out=DIR). Also prints the grid's
+// first-paint time. The `zoom-*` scenarios show the head grid and the zoomed pattern at 30, 125,
+// 512 and 1024 tokens in a narrow (600 px) and a maximised (1600 px) panel.
 //
-//   node test/webview/screenshot.mjs [--only=dark-locked,...]
+//   node test/webview/screenshot.mjs [--only=dark-locked,...] [--out=DIR]
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, buildHarness, openHarness, serve } from './harnessServer.mjs';
 
-const OUT = join(ROOT, '.tmp', 'screenshots');
+const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -25,7 +27,65 @@ async function lockParamHead(page) {
   await page.locator('ci-head-zoom canvas').waitFor();
 }
 
+/** Moves the pointer over the zoomed pattern's cell (q, k), in view at the current zoom and scroll. */
+async function hoverZoomCell(page, q, k) {
+  const scroller = page.locator('ci-head-zoom .scroller');
+  const pos = await scroller.evaluate(
+    (s, [q, k]) => {
+      const l = s.getRootNode().host.layout;
+      return { x: (k + 0.5) * l.cell - s.scrollLeft, y: (q + 0.5) * l.cell - s.scrollTop };
+    },
+    [q, k],
+  );
+  await scroller.hover({ position: pos });
+}
+
+const NARROW = { width: 600, height: 1000 };
+const WIDE = { width: 1600, height: 1000 };
+
+/** Grid and zoom at a prompt length and panel width: head 5.1 (induction-like) locked, a late token focused. */
+const zoomScenario = (n, viewport, label) => ({
+  name: `zoom-${n}-${label}`,
+  query: `theme=dark&tokens=${n}`,
+  viewport,
+  act: async (page) => {
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 5, 1) });
+    await page.locator(`ci-token-strip .tok[data-i="${n - 3}"]`).click();
+    await page.locator('ci-head-zoom canvas').waitFor();
+    await hoverZoomCell(page, n - 3, Math.floor(n / 2));
+  },
+});
+
 const SCENARIOS = [
+  ...[30, 125, 512].flatMap((n) => [zoomScenario(n, NARROW, 'narrow'), zoomScenario(n, WIDE, 'wide')]),
+  {
+    name: 'zoom-1024-wide-hover',
+    query: 'theme=dark&tokens=1024',
+    viewport: WIDE,
+    act: async (page) => {
+      await page.locator('ci-special-tokens button', { hasText: '0.2' }).first().click();
+      await page.locator('ci-head-zoom canvas').waitFor();
+      await hoverZoomCell(page, 612, 3);
+    },
+  },
+  {
+    name: 'zoom-1024-wide-zoomed',
+    query: 'theme=dark&tokens=1024',
+    viewport: WIDE,
+    act: async (page) => {
+      await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 5, 1) });
+      await page.locator('ci-head-zoom canvas').waitFor();
+      // Ctrl+wheel over the middle of the pattern zooms about the pointer.
+      await page.locator('ci-head-zoom .scroller').scrollIntoViewIfNeeded();
+      const box = await page.locator('ci-head-zoom .scroller').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.75);
+      await page.keyboard.down('Control');
+      for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -120);
+      await page.keyboard.up('Control');
+      await page.waitForTimeout(100);
+      await page.mouse.move(box.x + box.width * 0.6 + 3, box.y + box.height * 0.75 + 3);
+    },
+  },
   ...['dark', 'light', 'hc'].map((theme) => ({
     name: `${theme}-locked`,
     query: `theme=${theme}`,
@@ -70,7 +130,7 @@ const browser = await chromium.launch(CHROMIUM_OPTIONS);
 try {
   for (const s of SCENARIOS) {
     if (only && !only.includes(s.name)) continue;
-    const { page, errors } = await openHarness(browser, server.url, s.query);
+    const { page, errors } = await openHarness(browser, server.url, s.query, s.viewport);
     await s.act(page);
     await page.waitForTimeout(150);
     const file = join(OUT, `${s.name}.png`);

@@ -31,6 +31,10 @@ export const styles = [
       flex: 1 1 360px;
       max-width: calc(var(--ci-heads, 12) * (96px + 4px) + 4em);
     }
+    /* The zoomed pattern takes the rest of the row, or the whole row below a narrow grid. */
+    .heads > section.zoom {
+      flex: 1 1 420px;
+    }
     .lower {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));

@@ -141,7 +141,7 @@ export class CiAttentionPanel extends LitElement {
           <h2 id="grid-h">Heads · layer × head</h2>
           <ci-head-grid></ci-head-grid>
         </section>
-        <section aria-labelledby="zoom-h">
+        <section class="zoom" aria-labelledby="zoom-h">
           <h2 id="zoom-h">Pattern · query × key</h2>
           <ci-head-zoom></ci-head-zoom>
         </section>

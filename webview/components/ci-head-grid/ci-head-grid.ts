@@ -4,6 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HeadRef } from '../../../src/shared/inspection.js';
 import { heatIndex, heatLut, toCss } from '../../lib/color.js';
 import { focusContext, inspectionContext, type InspectionView } from '../../lib/context.js';
+import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
 import { dispatchFocus, type GridPaintDetail } from '../../lib/events.js';
 import { activeHead, initialFocus, sameHead, type FocusState } from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
@@ -16,7 +17,7 @@ import { styles } from './ci-head-grid.styles.js';
  * click locks it (click again or Escape unlocks); arrow keys move a cursor that previews, Enter
  * locks. Thumbnails come from the inspection (max-pooled, ≤ 32×32), so the grid never needs a
  * full pattern. Thumbnails are sized from the element's width and the head count (24–96 px),
- * drawn at the device pixel ratio; the geometry in use is reported as `data-cell` and `data-gap`.
+ * drawn at the device pixel ratio (redrawn when it changes); the geometry in use is reported as `data-cell` and `data-gap`.
  *
  * @tag ci-head-grid
  * @fires {FocusEvent} ci-focus - head hover/leave/click/lock/unlock actions for the panel root
@@ -53,6 +54,7 @@ export class CiHeadGrid extends LitElement {
   @query('canvas') private canvas?: HTMLCanvasElement;
 
   private readonly theme = new ThemeController(this);
+  private readonly dpr = new DevicePixelRatioController(this);
   private atlas?: HTMLCanvasElement;
   private atlasKey?: { thumbs: Float32Array; themeVersion: number };
   private colors?: CanvasTheme;
@@ -217,7 +219,7 @@ export class CiHeadGrid extends LitElement {
     if (!p || !g || !canvas) return;
     const colors = this.themeColors();
     const { width, height } = gridSize(g);
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = this.dpr.value;
     const bw = Math.round(width * dpr);
     const bh = Math.round(height * dpr);
     if (canvas.width !== bw || canvas.height !== bh) {

@@ -1,0 +1,99 @@
+/**
+ * Harness page script for the Inspect Residual Stream webview: a fake `acquireVsCodeApi()` that
+ * records what the panel posts and answers like the host: `ready` with a run state and a fixture
+ * record, `setVariant` / `setAnswer` / `setPosition` with a recomputed record (or `inputRejected`
+ * for an answer of several words). Query: theme=dark|light|hc, n=N tokens (default 30), nobos,
+ * nowrong, tiny (a tiny logit difference), badsum (components that do not add up), cached
+ * (the cached-scale lens), running (a cancellable run in progress), stale, doc (a document run's
+ * norms in windows), empty (no result).
+ */
+import { DocumentNorms, InputRejected, ResidualStream, RunState, Stale, type ResidualHostToWebview } from '../../src/features/residual/shared/protocol';
+import type { LensVariant } from '../../src/shared/residualStream';
+import { makeResidualFixture, type ResidualFixtureOptions } from './residualFixtures';
+import { applyTheme, type ThemeName } from './themes';
+
+const q = new URLSearchParams(location.search);
+const themeParam = q.get('theme');
+const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
+applyTheme(theme);
+
+const posted: unknown[] = [];
+const violations: string[] = [];
+document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+const send = (msg: ResidualHostToWebview) => window.postMessage(msg, '*');
+
+let options: ResidualFixtureOptions = {
+  nTokens: Number(q.get('n') ?? 30),
+  noBos: q.has('nobos'),
+  noWrong: q.has('nowrong'),
+  tinyDiff: q.has('tiny'),
+  badSum: q.has('badsum'),
+  variant: q.has('cached') ? 'cached-scale' : 'recompute',
+};
+let answerText = '';
+let wrongText = q.has('nowrong') ? '' : ' value';
+const notes: string[] = q.has('notes') ? ['The answer " returns" is two tokens; its first token \' returns\' is used.'] : [];
+
+function sendRecord(): void {
+  send(ResidualStream.create({ record: makeResidualFixture(options), stale: q.has('stale'), notes, answerText, wrongText }));
+}
+
+function sendDocument(): void {
+  const windows = [0, 1, 2].map((i) => makeResidualFixture({ nTokens: 200, inspectionId: `w${i}` }).norms);
+  const all = makeResidualFixture({ nTokens: 598 }).norms;
+  send(
+    DocumentNorms.create({
+      runId: 'fixture-doc',
+      source: 'param_store.py',
+      modelName: 'gpt2-python-mini',
+      n_layers: 12,
+      n_boundaries: 13,
+      totalTokens: 597,
+      windowTokens: 200,
+      windows,
+      windowStarts: [0, 199, 398],
+      rawGrowth: all.rawGrowth,
+      centredGrowth: all.centredGrowth,
+      notes: [],
+      stale: false,
+    }),
+  );
+}
+
+(window as unknown as { __ciResidualHarness: unknown }).__ciResidualHarness = { posted, violations, send, makeResidualFixture };
+(window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+  postMessage(msg: unknown) {
+    posted.push(msg);
+    const m = msg as { method?: string; params?: Record<string, unknown> };
+    const p = m.params ?? {};
+    if (m.method === 'ready') {
+      if (q.has('running')) send(RunState.create({ state: 'running', message: 'window 2 of 5', progress: 0.4, cancellable: true }));
+      else send(RunState.create({ state: 'done' }));
+      if (q.has('empty')) return;
+      if (q.has('doc')) sendDocument();
+      else sendRecord();
+      if (q.has('stale')) send(Stale.create({ stale: true, reason: 'the document was edited' }));
+    } else if (m.method === 'setVariant') {
+      options = { ...options, variant: p.variant as LensVariant };
+      setTimeout(sendRecord, 20);
+    } else if (m.method === 'setAnswer') {
+      const answer = String(p.answer);
+      if (answer.trim().includes(' ')) {
+        setTimeout(
+          () => send(InputRejected.create({ inspectionId: 'fixture-residual', field: 'answer', message: `'${answer}' is several words; give one token.` })),
+          20,
+        );
+        return;
+      }
+      answerText = answer;
+      wrongText = String(p.wrong);
+      options = { ...options, noWrong: wrongText === '' };
+      setTimeout(sendRecord, 20);
+    } else if (m.method === 'setPosition') {
+      options = { ...options, position: Number(p.position) };
+      setTimeout(sendRecord, 20);
+    }
+  },
+  getState: () => undefined,
+  setState: () => undefined,
+});

@@ -1,0 +1,138 @@
+// Screenshots of the Inspect Residual Stream webview in the harness: dark, light and high-contrast
+// themes at 30 and 512 tokens, narrow (600 px) and wide (1400 px), plus a hovered lens cell with a
+// selected head, the cached-scale lens, a document run, caveats, and the exported PNGs. Written to
+// $SHOTS (default .tmp/screenshots/residual). Exits non-zero on page errors or CSP violations.
+//
+//   node test/webview/residualScreenshot.mjs [--only=dark-30-wide,...]
+import { chromium } from 'playwright-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
+import { buildResidualHarness } from './residualBuild.mjs';
+
+const OUT = process.env.SHOTS ?? join(ROOT, '.tmp', 'screenshots', 'residual');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+
+/** Hovers the lens cell (row, col), scrolled into view. */
+async function hoverLens(page, row, col) {
+  const canvas = page.locator('ci-logit-lens canvas');
+  const pos = await canvas.evaluate(
+    (c, [r, k]) => {
+      const g = c.getRootNode().host.geometry;
+      const s = c.getRootNode().querySelector('.scroller');
+      return { x: g.left + (k + 0.5) * g.cellW - s.scrollLeft, y: g.top + (r + 0.5) * g.cellH };
+    },
+    [row, col],
+  );
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + pos.x, box.y + pos.y);
+}
+
+/** Clicks head (layer, head) in the DLA heatmap. */
+async function clickHead(page, layer, head) {
+  const canvas = page.locator('ci-dla ci-patch-heatmap canvas');
+  const pos = await canvas.evaluate(
+    (c, [r, k]) => {
+      const l = c.getRootNode().host.layout;
+      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
+    },
+    [layer, head],
+  );
+  await canvas.click({ position: pos });
+}
+
+const SCENARIOS = [];
+for (const theme of ['dark', 'light', 'hc']) {
+  for (const n of [30, 512]) {
+    for (const [size, width] of [
+      ['narrow', 600],
+      ['wide', 1400],
+    ]) {
+      SCENARIOS.push({ name: `${theme}-${n}-${size}`, query: `theme=${theme}&n=${n}`, width, act: async () => {} });
+    }
+  }
+}
+SCENARIOS.push(
+  {
+    name: 'dark-30-wide-hover',
+    query: 'theme=dark&n=30',
+    width: 1400,
+    act: async (page) => {
+      await clickHead(page, 9, 6);
+      await page.locator('ci-source-strip .strip').waitFor();
+      await hoverLens(page, 8, 20);
+    },
+  },
+  {
+    name: 'light-512-wide-readable',
+    query: 'theme=light&n=512',
+    width: 1400,
+    act: async (page) => {
+      await page.locator('ci-residual-panel button[data-zoom="read"]').click();
+      await page.locator('ci-logit-lens .scroller').evaluate((s) => (s.scrollLeft = 4000));
+      await page.waitForTimeout(100);
+      await hoverLens(page, 11, 75);
+    },
+  },
+  { name: 'dark-30-wide-cached', query: 'theme=dark&n=30&cached', width: 1400, act: async () => {} },
+  { name: 'dark-doc-wide', query: 'theme=dark&doc', width: 1400, act: async () => {} },
+  { name: 'hc-4-narrow-caveats', query: 'theme=hc&n=4&tiny&nowrong&stale&notes', width: 600, act: async () => {} },
+  { name: 'dark-30-wide-badsum', query: 'theme=dark&n=30&badsum&running', width: 1400, act: async () => {} },
+  { name: 'light-empty', query: 'theme=light&empty', width: 900, act: async () => {} },
+  {
+    name: 'dark-export',
+    query: 'theme=dark&n=30',
+    width: 1400,
+    act: async (page) => {
+      await clickHead(page, 9, 6);
+      const shots = {
+        lens: () => document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-logit-lens').toPng(),
+        norms: () => document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-norm-growth').toPng('resid'),
+        sublayers: () => document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-norm-growth').toPng('sublayers'),
+        heads: () => document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-dla').toPng('heads'),
+        bars: () => document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-dla').toPng('bars'),
+      };
+      for (const [name, fn] of Object.entries(shots)) {
+        const url = await page.evaluate(fn);
+        await writeFile(join(OUT, `export-${name}.png`), Buffer.from(url.split(',')[1], 'base64'));
+      }
+    },
+  },
+);
+
+await mkdir(OUT, { recursive: true });
+await buildResidualHarness();
+const server = await serve();
+const browser = await chromium.launch(CHROMIUM_OPTIONS);
+let failed = 0;
+try {
+  for (const s of SCENARIOS) {
+    if (only && !only.includes(s.name)) continue;
+    const page = await browser.newPage({ viewport: { width: s.width, height: 900 }, deviceScaleFactor: s.name.includes('narrow') ? 2 : 1 });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.url}/test/webview/residualHarness.html?${s.query}`);
+    if (!s.query.includes('empty'))
+      await page
+        .locator(s.query.includes('doc') ? 'ci-norm-growth canvas' : 'ci-logit-lens canvas')
+        .first()
+        .waitFor();
+    await s.act(page);
+    await page.waitForTimeout(250);
+    const file = join(OUT, `${s.name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    const violations = await page.evaluate(() => window.__ciResidualHarness.violations);
+    console.log(`${file}  violations=${violations.length}  errors=${errors.length}`);
+    for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
+    if (errors.length || violations.length) failed++;
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,431 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { customElement, property, queryAll, state } from 'lit/decorators.js';
+import type { ResidualNormsRecord } from '../../../src/shared/residualStream.js';
+import { toCss, type Rgba } from '../../lib/color.js';
+import { EXPORT_THEME } from '../../lib/exportTheme.js';
+import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
+import { fmtTick, growthSummary, logDomain, logTicks, median, medianByBoundary, positionSeries, quantile, row, type NormMode } from './normPlot.js';
+import { styles } from './ci-norm-growth.styles.js';
+
+const FONT_PX = 11;
+const TITLE_PX = 22;
+const PLOT_H = 220;
+const MARGIN = { left: 52, right: 14, bottom: 40 };
+
+/** Which of the two plots. */
+export type NormPlotKind = 'resid' | 'sublayers';
+
+interface Palette extends CanvasTheme {
+  readonly line: Rgba;
+  readonly bos: Rgba;
+  readonly attn: Rgba;
+  readonly mlp: Rgba;
+}
+
+interface Series {
+  readonly ys: readonly number[];
+  readonly colour: Rgba;
+  readonly width: number;
+  readonly dash?: readonly number[];
+  /** Text at the line's right end. */
+  readonly endLabel?: string;
+}
+
+interface Band {
+  readonly lo: readonly number[];
+  readonly hi: readonly number[];
+  readonly colour: Rgba;
+}
+
+interface PlotSpec {
+  readonly title: string;
+  readonly xLabels: readonly string[];
+  readonly xTitle: string;
+  readonly yTitle: string;
+  readonly series: readonly Series[];
+  readonly bands: readonly Band[];
+  readonly legend: readonly { readonly label: string; readonly colour: Rgba; readonly width: number; readonly dash?: readonly number[] }[];
+}
+
+interface PlotGeometry {
+  readonly width: number;
+  readonly height: number;
+  readonly left: number;
+  readonly top: number;
+  readonly plotW: number;
+  readonly plotH: number;
+  readonly n: number;
+}
+
+/**
+ * How the residual stream grows with depth: its norm at every boundary on a log scale, one thin
+ * line per position, BOS dashed and labelled apart, the median over the other positions in bold,
+ * and the fitted growth factor in the legend (raw or centred, a property). Beside it, each layer's
+ * attn_out and mlp_out norms (median and 25–75% band over non-BOS positions).
+ *
+ * @tag ci-norm-growth
+ * @cssprop --ci-norm-line - colour of the per-position lines and the median
+ * @cssprop --ci-norm-bos - colour of the BOS line
+ * @cssprop --ci-norm-attn - colour of attn_out
+ * @cssprop --ci-norm-mlp - colour of mlp_out
+ * @csspart resid - the residual-norm plot
+ * @csspart sublayers - the attn_out / mlp_out plot
+ */
+@customElement('ci-norm-growth')
+export class CiNormGrowth extends LitElement {
+  static override styles = styles;
+
+  @property({ attribute: false }) norms?: ResidualNormsRecord;
+  @property() mode: NormMode = 'raw';
+  @property({ type: Number, attribute: 'max-width' }) maxWidth = 800;
+  /** Second title line, in the exported PNG only. */
+  @property() caption = '';
+
+  @state() private hover: { kind: NormPlotKind; i: number; x: number; y: number } | null = null;
+  @queryAll('canvas') private canvases!: NodeListOf<HTMLCanvasElement>;
+  private readonly theme = new ThemeController(this);
+  private geos = new Map<NormPlotKind, PlotGeometry>();
+
+  /** Whether the two plots sit side by side at this width. */
+  get sideBySide(): boolean {
+    return this.maxWidth >= 860;
+  }
+
+  toPng(kind: NormPlotKind): string | undefined {
+    if (!this.norms) return undefined;
+    const canvas = document.createElement('canvas');
+    const p: Palette = {
+      ...EXPORT_THEME,
+      fontFamily: readCanvasTheme(this).fontFamily,
+      line: EXPORT_THEME.heat,
+      bos: rgb(200, 90, 0),
+      attn: rgb(33, 102, 172),
+      mlp: rgb(130, 60, 160),
+    };
+    this.paint(canvas, kind, p, 2, 640, this.caption);
+    return canvas.toDataURL('image/png');
+  }
+
+  protected override render() {
+    const n = this.norms;
+    const label = (k: NormPlotKind) =>
+      k === 'resid'
+        ? `Residual norm (${this.mode}) against layer, log scale, ${n ? n.n_tokens : 0} positions; ${n ? growthSummary(n, this.mode).legend : ''}`
+        : 'attn_out and mlp_out norms against layer, log scale: median and 25–75% band over non-BOS positions';
+    return html`<div class=${`plots${this.sideBySide ? ' side' : ''}`}>
+        ${(['resid', 'sublayers'] as NormPlotKind[]).map(
+          (k) =>
+            html`<canvas
+              part=${k}
+              data-kind=${k}
+              role="img"
+              aria-label=${label(k)}
+              @pointermove=${(e: PointerEvent) => this.onMove(k, e)}
+              @pointerleave=${this.onLeave}
+            ></canvas>`,
+        )}
+      </div>
+      <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.hoverText()}</div>`;
+  }
+
+  protected override updated(_c: PropertyValues<this>): void {
+    void this.theme.version;
+    const t = readCanvasTheme(this);
+    const cs = getComputedStyle(this);
+    const c = (name: string, fb: Rgba) => cssColorToRgba(cs.getPropertyValue(name), fb);
+    const p: Palette = {
+      ...t,
+      line: c('--ci-norm-line', t.heat),
+      bos: c('--ci-norm-bos', rgb(209, 134, 22)),
+      attn: c('--ci-norm-attn', rgb(55, 148, 255)),
+      mlp: c('--ci-norm-mlp', rgb(177, 128, 215)),
+    };
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.sideBySide ? Math.floor((this.maxWidth - 16) * 0.58) : this.maxWidth;
+    const w2 = this.sideBySide ? this.maxWidth - 16 - w : this.maxWidth;
+    for (const canvas of this.canvases) {
+      const kind = canvas.dataset.kind as NormPlotKind;
+      const g = this.paint(canvas, kind, p, dpr, kind === 'resid' ? w : w2, '');
+      if (g) {
+        this.geos.set(kind, g);
+        canvas.style.width = `${g.width}px`;
+        canvas.style.height = `${g.height}px`;
+      }
+    }
+    const tip = this.renderRoot.querySelector<HTMLElement>('.tooltip');
+    const h = this.hover;
+    if (tip && h) {
+      const canvas = [...this.canvases].find((c) => c.dataset.kind === h.kind);
+      const ox = canvas ? canvas.offsetLeft : 0;
+      const oy = canvas ? canvas.offsetTop : 0;
+      const x = Math.max(0, Math.min(ox + h.x + 14, this.clientWidth - tip.offsetWidth - 2));
+      tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(oy + h.y + 16)}px)`;
+    }
+  }
+
+  private hoverText(): string {
+    const n = this.norms;
+    const h = this.hover;
+    if (!n || !h) return '';
+    const from = n.hasBos ? 1 : 0;
+    const q = (xs: number[]) => `median ${fmtTick(median(xs))} (25–75%: ${fmtTick(quantile(xs, 0.25))}–${fmtTick(quantile(xs, 0.75))})`;
+    if (h.kind === 'resid') {
+      const a = this.mode === 'raw' ? n.raw_boundary_pos : n.centred_boundary_pos;
+      const xs = row(a, n.n_tokens, h.i);
+      const hook = h.i < n.n_layers ? `blocks.${h.i}.hook_resid_pre` : `blocks.${n.n_layers - 1}.hook_resid_post`;
+      const lines = [`${hook} (${this.mode})`, q(xs.slice(from))];
+      if (n.hasBos) lines.push(`BOS ${fmtTick(xs[0])}`);
+      if (h.i > 0) {
+        const fit = this.mode === 'raw' ? n.rawGrowth : n.centredGrowth;
+        lines.push(`growth from the layer before ×${fit.factor_layer[h.i - 1].toFixed(2)} (geometric mean, non-BOS)`);
+      }
+      return lines.join('\n');
+    }
+    return [
+      `layer ${h.i}`,
+      `attn_out ${q(row(n.attn_out_layer_pos, n.n_tokens, h.i).slice(from))}`,
+      `mlp_out  ${q(row(n.mlp_out_layer_pos, n.n_tokens, h.i).slice(from))}`,
+    ].join('\n');
+  }
+
+  private onMove(kind: NormPlotKind, ev: PointerEvent): void {
+    const g = this.geos.get(kind);
+    const c = ev.currentTarget;
+    if (!g || !(c instanceof HTMLCanvasElement)) return;
+    const r = c.getBoundingClientRect();
+    const x = ev.clientX - r.left;
+    const y = ev.clientY - r.top;
+    if (x < g.left - 6 || x > g.left + g.plotW + 6 || y < g.top || y > g.top + g.plotH) {
+      this.hover = null;
+      return;
+    }
+    const i = Math.max(0, Math.min(g.n - 1, Math.round(((x - g.left) / g.plotW) * (g.n - 1))));
+    if (this.hover?.kind !== kind || this.hover.i !== i) this.hover = { kind, i, x, y };
+  }
+
+  private onLeave = () => {
+    this.hover = null;
+  };
+
+  private spec(kind: NormPlotKind, p: Palette): PlotSpec | undefined {
+    const n = this.norms;
+    if (!n) return undefined;
+    const from = n.hasBos ? 1 : 0;
+    if (kind === 'resid') {
+      const many = n.n_tokens - from;
+      const alpha = Math.max(0.08, Math.min(0.5, 3 / Math.sqrt(Math.max(1, many))));
+      const series: Series[] = [];
+      for (let pos = from; pos < n.n_tokens; pos++) series.push({ ys: positionSeries(n, this.mode, pos), colour: { ...p.line, a: alpha }, width: 1 });
+      if (n.hasBos) series.push({ ys: positionSeries(n, this.mode, 0), colour: p.bos, width: 1.5, dash: [5, 3], endLabel: 'BOS' });
+      series.push({ ys: medianByBoundary(n, this.mode), colour: p.line, width: 3, endLabel: 'median' });
+      const xLabels = Array.from({ length: n.n_boundaries }, (_, b) => (b < n.n_layers ? String(b) : 'out'));
+      const legend = [
+        { label: `each position (${many})`, colour: { ...p.line, a: Math.max(alpha, 0.35) }, width: 1 },
+        { label: `median · ${growthSummary(n, this.mode).legend}`, colour: p.line, width: 3 },
+        ...(n.hasBos ? [{ label: 'BOS (position 0), not in the fit', colour: p.bos, width: 1.5, dash: [5, 3] }] : []),
+      ];
+      return {
+        title: `Residual norm, ${this.mode === 'raw' ? 'raw' : 'centred (mean over d_model removed)'}`,
+        xLabels,
+        xTitle: 'layer (resid_pre; out = final resid_post)',
+        yTitle: '‖resid‖',
+        series,
+        bands: [],
+        legend,
+      };
+    }
+    const stats = (a: Float32Array) => {
+      const rows = Array.from({ length: n.n_layers }, (_, l) => row(a, n.n_tokens, l).slice(from));
+      return { med: rows.map(median), lo: rows.map((r) => quantile(r, 0.25)), hi: rows.map((r) => quantile(r, 0.75)) };
+    };
+    const attn = stats(n.attn_out_layer_pos);
+    const mlp = stats(n.mlp_out_layer_pos);
+    return {
+      title: 'Sublayer output norms',
+      xLabels: Array.from({ length: n.n_layers }, (_, l) => String(l)),
+      xTitle: 'layer',
+      yTitle: '‖out‖',
+      series: [
+        { ys: attn.med, colour: p.attn, width: 2.5 },
+        { ys: mlp.med, colour: p.mlp, width: 2.5, dash: [6, 2] },
+      ],
+      bands: [
+        { lo: attn.lo, hi: attn.hi, colour: { ...p.attn, a: 0.18 } },
+        { lo: mlp.lo, hi: mlp.hi, colour: { ...p.mlp, a: 0.18 } },
+      ],
+      legend: [
+        { label: 'attn_out', colour: p.attn, width: 2.5 },
+        { label: 'mlp_out', colour: p.mlp, width: 2.5, dash: [6, 2] },
+        { label: 'median, band 25–75% (non-BOS)', colour: { ...p.muted, a: 0 }, width: 0 },
+      ],
+    };
+  }
+
+  private paint(canvas: HTMLCanvasElement, kind: NormPlotKind, p: Palette, dpr: number, width: number, caption: string): PlotGeometry | undefined {
+    const s = this.spec(kind, p);
+    const ctx = canvas.getContext('2d');
+    if (!s || !ctx) return undefined;
+    const titleBand = caption ? TITLE_PX + 16 : TITLE_PX;
+    // Legend rows under the title: as many as the width needs.
+    ctx.font = `${FONT_PX}px ${p.fontFamily}`;
+    const legendRows = layoutLegend(
+      ctx,
+      s.legend.map((e) => e.label),
+      width - 8,
+    );
+    const legendH = legendRows.length * 16 + 4;
+    const top = titleBand + legendH + 8;
+    const plotW = Math.max(120, width - MARGIN.left - MARGIN.right - (kind === 'resid' ? 34 : 0));
+    const g: PlotGeometry = { width, height: top + PLOT_H + MARGIN.bottom, left: MARGIN.left, top, plotW, plotH: PLOT_H, n: s.xLabels.length };
+    canvas.width = Math.round(g.width * dpr);
+    canvas.height = Math.round(g.height * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = toCss(p.background);
+    ctx.fillRect(0, 0, g.width, g.height);
+
+    // Title, caption, legend.
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    ctx.fillStyle = toCss(p.foreground);
+    ctx.font = `600 ${FONT_PX + 1}px ${p.fontFamily}`;
+    ctx.fillText(s.title, 0, TITLE_PX / 2);
+    ctx.font = `${FONT_PX}px ${p.fontFamily}`;
+    if (caption) {
+      ctx.fillStyle = toCss(p.muted);
+      ctx.fillText(caption, 0, TITLE_PX / 2 + 16);
+    }
+    legendRows.forEach((items, r) => {
+      for (const { index, x } of items) {
+        const e = s.legend[index];
+        const y = titleBand + r * 16 + 8;
+        if (e.width > 0) {
+          ctx.strokeStyle = toCss(e.colour);
+          ctx.lineWidth = e.width;
+          ctx.setLineDash(e.dash ? [...e.dash] : []);
+          ctx.beginPath();
+          ctx.moveTo(x, y);
+          ctx.lineTo(x + 22, y);
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+        ctx.fillStyle = toCss(e.width > 0 ? p.foreground : p.muted);
+        ctx.fillText(e.label, x + (e.width > 0 ? 28 : 0), y);
+      }
+    });
+
+    // Axes.
+    const all = [...s.series.flatMap((x) => x.ys), ...s.bands.flatMap((b) => [...b.lo, ...b.hi])];
+    const [lo, hi] = logDomain(all);
+    const X = (i: number) => g.left + (g.n === 1 ? g.plotW / 2 : (i / (g.n - 1)) * g.plotW);
+    const Y = (v: number) => g.top + g.plotH - ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * g.plotH;
+    ctx.strokeStyle = toCss({ ...p.border, a: p.highContrast ? 1 : 0.45 });
+    ctx.lineWidth = 1;
+    ctx.fillStyle = toCss(p.muted);
+    ctx.textAlign = 'right';
+    for (const v of logTicks(lo, hi)) {
+      const y = Math.round(Y(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(g.left, y);
+      ctx.lineTo(g.left + g.plotW, y);
+      ctx.stroke();
+      ctx.fillText(fmtTick(v), g.left - 6, y);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const every = Math.max(1, Math.ceil((g.n * 22) / g.plotW));
+    for (let i = 0; i < g.n; i += every) ctx.fillText(s.xLabels[i], X(i), g.top + g.plotH + 5);
+    if ((g.n - 1) % every) ctx.fillText(s.xLabels[g.n - 1], X(g.n - 1), g.top + g.plotH + 5);
+    ctx.fillStyle = toCss(p.foreground);
+    ctx.fillText(s.xTitle, g.left + g.plotW / 2, g.top + g.plotH + 22);
+    ctx.save();
+    ctx.translate(12, g.top + g.plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText(`${s.yTitle} (log)`, 0, 0);
+    ctx.restore();
+    ctx.strokeStyle = toCss(p.border);
+    ctx.lineWidth = p.highContrast ? 2 : 1;
+    ctx.strokeRect(g.left - 0.5, g.top - 0.5, g.plotW + 1, g.plotH + 1);
+
+    // Bands, lines, end labels.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(g.left, g.top, g.plotW, g.plotH);
+    ctx.clip();
+    for (const b of s.bands) {
+      ctx.fillStyle = toCss(b.colour);
+      ctx.beginPath();
+      b.hi.forEach((v, i) => (i ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));
+      for (let i = b.lo.length - 1; i >= 0; i--) ctx.lineTo(X(i), Y(b.lo[i]));
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.lineJoin = 'round';
+    for (const line of s.series) {
+      ctx.strokeStyle = toCss(line.colour);
+      ctx.lineWidth = line.width;
+      ctx.setLineDash(line.dash ? [...line.dash] : []);
+      ctx.beginPath();
+      let started = false;
+      line.ys.forEach((v, i) => {
+        if (!(v > 0)) return;
+        if (started) ctx.lineTo(X(i), Y(v));
+        else ctx.moveTo(X(i), Y(v));
+        started = true;
+      });
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.restore();
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.font = `600 ${FONT_PX}px ${p.fontFamily}`;
+    const used: number[] = [];
+    for (const line of s.series) {
+      if (!line.endLabel) continue;
+      const last = line.ys[line.ys.length - 1];
+      let y = Y(last);
+      while (used.some((u) => Math.abs(u - y) < 12)) y += 12;
+      used.push(y);
+      ctx.fillStyle = toCss({ ...line.colour, a: 1 });
+      ctx.fillText(line.endLabel, g.left + g.plotW + 4, Math.max(g.top + 6, Math.min(g.top + g.plotH - 6, y)));
+    }
+    // Hover guide.
+    const h = this.hover;
+    if (h && h.kind === kind && caption === '') {
+      ctx.strokeStyle = toCss(p.hover);
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(Math.round(X(h.i)) + 0.5, g.top);
+      ctx.lineTo(Math.round(X(h.i)) + 0.5, g.top + g.plotH);
+      ctx.stroke();
+    }
+    return g;
+  }
+}
+
+/** Legend entries flowed into rows that fit `width`: [{ index, x }] per row. */
+function layoutLegend(ctx: CanvasRenderingContext2D, labels: readonly string[], width: number): { index: number; x: number }[][] {
+  const rows: { index: number; x: number }[][] = [[]];
+  let x = 0;
+  labels.forEach((label, index) => {
+    const w = 28 + ctx.measureText(label).width + 16;
+    if (x > 0 && x + w > width) {
+      rows.push([]);
+      x = 0;
+    }
+    rows[rows.length - 1].push({ index, x });
+    x += w;
+  });
+  return rows;
+}
+
+function rgb(r: number, g: number, b: number): Rgba {
+  return { r, g, b, a: 1 };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ci-norm-growth': CiNormGrowth;
+  }
+}

@@ -14,6 +14,8 @@ export interface InspectionTokenInput {
   readonly start: number;
   readonly end: number;
   readonly isBos: boolean;
+  /** A special token read from the text as itself (see `PromptToken.isSpecial`). */
+  readonly isSpecial?: boolean;
 }
 
 export interface InspectionInput {
@@ -98,6 +100,7 @@ export class InspectionBuilder {
       start: t.start,
       end: t.end,
       isBos: t.isBos,
+      ...(t.isSpecial && !t.isBos ? { isSpecial: true } : {}),
       isWatched: watched[i] && !t.isBos,
     }));
     return {

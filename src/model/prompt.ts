@@ -12,6 +12,8 @@ export interface PromptToken {
   readonly start: number;
   readonly end: number;
   readonly isBos: boolean;
+  /** A special token such as `<|endoftext|>` read from the text as itself (not the prepended BOS). */
+  readonly isSpecial?: boolean;
 }
 
 export interface Prompt {
@@ -28,7 +30,14 @@ export interface Prompt {
  */
 export function tokenizePrompt(tokenizer: Gpt2Tokenizer, text: string, prependBos: boolean, bosId: number, specialTokens = true): Prompt {
   const { ids, ranges } = specialTokens ? tokenizer.encodeWithSpecialTokens(text) : tokenizer.encode(text);
-  const tokens: PromptToken[] = ids.map((id, i) => ({ id, text: tokenizer.displayText(id), start: ranges[i].start, end: ranges[i].end, isBos: false }));
+  const tokens: PromptToken[] = ids.map((id, i) => ({
+    id,
+    text: tokenizer.displayText(id),
+    start: ranges[i].start,
+    end: ranges[i].end,
+    isBos: false,
+    ...(tokenizer.isSpecialToken(id) ? { isSpecial: true } : {}),
+  }));
   if (prependBos) tokens.unshift({ id: bosId, text: tokenizer.displayText(bosId), start: 0, end: 0, isBos: true });
   return { text, tokens, ids: tokens.map((t) => t.id), hasBos: prependBos };
 }

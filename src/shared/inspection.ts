@@ -100,6 +100,7 @@ export function isTokenInfo(v: unknown): v is TokenInfo {
     isIndex(v.end) &&
     v.end >= v.start &&
     typeof v.isBos === 'boolean' &&
+    (v.isSpecial === undefined || typeof v.isSpecial === 'boolean') &&
     typeof v.isWatched === 'boolean'
   );
 }

@@ -12,6 +12,12 @@ export interface TokenRef {
 /** A token of a prompt: where it is in the prompt text ([start, end), UTF-16; BOS is empty at 0). */
 export interface PromptToken extends TokenRef {
   readonly isBos: boolean;
+  /**
+   * A special (added) token such as `<|endoftext|>` written in the text and read as itself, as
+   * TransformerLens and Hugging Face read it (`circuitInspector.specialTokensInText`). The prepended
+   * BOS is `isBos` instead. Absent for ordinary tokens.
+   */
+  readonly isSpecial?: boolean;
   readonly start: number;
   readonly end: number;
 }

@@ -65,6 +65,18 @@ describe('inspection builder', () => {
     );
   });
 
+  it('marks a special token read from the text, and the guard checks the mark', () => {
+    const toks = TOKENS.map((t, i) => (i === 5 ? { ...t, text: '<|endoftext|>', id: 50256, isSpecial: true } : t));
+    const p = buildInspection({ ...input, tokens: toks }, layers);
+    assert.deepEqual(
+      p.tokens.flatMap((t, i) => (t.isSpecial ? [i] : [])),
+      [5],
+      'the literal one is special; the prepended BOS is marked as BOS only',
+    );
+    assert.ok(isInspectionParams(p));
+    assert.equal(isInspectionParams({ ...p, tokens: p.tokens.map((t, i) => (i === 5 ? { ...t, isSpecial: 'yes' } : t)) }), false);
+  });
+
   it('caps thumbnails at 32 and reports NaN-free JSON-safe summaries', () => {
     const n = 40;
     const toks = Array.from({ length: n }, (_, i) => ({ text: ` t${i}`, id: i, start: i, end: i + 1, isBos: false }));

@@ -40,6 +40,12 @@ export const styles = [
       line-height: 1.45;
       color: var(--vscode-editor-foreground, var(--vscode-foreground, #cccccc));
     }
+    /* A special token written in the text (<|endoftext|>): one token to the model, not its characters. */
+    .tok.special {
+      font-style: italic;
+      border: 1px solid var(--vscode-charts-purple, #b180d7);
+      color: var(--vscode-charts-purple, #b180d7);
+    }
     .tok:hover {
       border-color: var(--ci-canvas-hover);
     }

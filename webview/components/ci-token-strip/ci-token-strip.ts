@@ -12,8 +12,14 @@ import type { PatternView } from '../../lib/patternStore.js';
 import { endsLine, shortLabel, visibleText, weightLevel } from '../../lib/tokenText.js';
 import { styles } from './ci-token-strip.styles.js';
 
+/** The tooltip of a special token written in the text (`<|endoftext|>`), which the model reads as one token. */
+export function specialTitle(t: Pick<TokenInfo, 'id' | 'text'>): string {
+  return `special token ${t.text} (id ${t.id}), as TransformerLens reads it; circuitInspector.specialTokensInText off reads it as plain text`;
+}
+
 /**
- * The prompt's tokens exactly as tokenized: whitespace shown as ·, →, ⏎; BOS marked; watched
+ * The prompt's tokens exactly as tokenized: whitespace shown as ·, →, ⏎; BOS marked; a special
+ * token written in the text (a literal `<|endoftext|>`) marked as one; watched
  * tokens underlined. With a head and a token focused, every token is coloured by the attention
  * from the focused token (direction "from") or to it ("to"). Hover previews a token, click locks
  * it; arrow keys move between tokens, Enter locks, Escape unlocks. Token text is bound as text,
@@ -80,8 +86,8 @@ export class CiTokenStrip extends LitElement {
       >
         ${p.tokens.map((t, i) => {
           const w = weights ? weightLevel(weights[i]) : 0;
-          const cls = `tok${t.isBos ? ' bos' : ''}${t.isWatched ? ' watched' : ''}${i === active ? ' active' : ''}${i === locked ? ' locked' : ''}`;
-          const title = `#${i} · id ${t.id}${t.isBos ? ' · BOS' : ''}${t.isWatched ? ' · watched' : ''}${weights ? ` · attention ${weights[i].toFixed(3)}` : ''}`;
+          const cls = `tok${t.isBos ? ' bos' : ''}${t.isSpecial ? ' special' : ''}${t.isWatched ? ' watched' : ''}${i === active ? ' active' : ''}${i === locked ? ' locked' : ''}`;
+          const title = `#${i} · ${t.isSpecial ? specialTitle(t) : `id ${t.id}`}${t.isBos ? ' · BOS' : ''}${t.isWatched ? ' · watched' : ''}${weights ? ` · attention ${weights[i].toFixed(3)}` : ''}`;
           return html`<span
               class=${cls}
               data-i=${i}

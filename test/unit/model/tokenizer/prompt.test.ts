@@ -13,11 +13,15 @@ describe('tokenizePrompt: <|endoftext|> written in the text', () => {
     assert.equal(p.tokens[0].isBos, true);
     assert.equal(p.tokens[2].isBos, false, 'the literal one is not the prepended BOS');
     assert.deepEqual([p.tokens[2].start, p.tokens[2].end], [1, 14]);
+    assert.equal(p.tokens[2].isSpecial, true, 'the view can mark it as the special token');
+    assert.equal(p.tokens[1].isSpecial, undefined);
+    assert.equal(p.tokens[0].isSpecial, undefined, 'BOS is marked as BOS, not as a special token read from the text');
   });
 
   it('is ordinary text when the setting is off', () => {
     const p = tokenizePrompt(gpt2Tokenizer(), text, false, EOT, false);
     assert.ok(!p.ids.includes(EOT));
+    assert.ok(p.tokens.every((t) => t.isSpecial === undefined));
     assert.equal(gpt2Tokenizer().decode(p.ids), text);
   });
 });

@@ -400,3 +400,137 @@ describe('Inspect Attention webview', () => {
     await running.close();
   });
 });
+
+/** The zoomed pattern's geometry as the element lays it out (its canvas, viewport and scroll). */
+const zoomState = (page) =>
+  page.locator('ci-head-zoom').evaluate((z) => {
+    const canvas = z.shadowRoot.querySelector('canvas');
+    const scroller = z.shadowRoot.querySelector('.scroller');
+    const l = z.layout;
+    return {
+      host: z.clientWidth,
+      canvasCss: canvas.getBoundingClientRect().width,
+      canvasBacking: canvas.width,
+      plot: l.plot,
+      cell: l.cell,
+      zoom: Number(z.dataset.zoom),
+      scroll: { x: scroller.scrollLeft, y: scroller.scrollTop },
+      n: l.nTokens,
+    };
+  });
+
+/** Hovers the zoomed pattern's cell (q, k), which must be in view. */
+async function hoverCell(page, q, k) {
+  const { cell, scroll } = await zoomState(page);
+  await page.locator('ci-head-zoom .scroller').hover({ position: { x: (k + 0.5) * cell - scroll.x, y: (q + 0.5) * cell - scroll.y } });
+}
+
+const unglyph = (s) => s.replace(/·/g, ' ').replace(/→/g, '\t').replace(/⏎/g, '\n');
+
+describe('Inspect Attention webview: the zoomed pattern', () => {
+  it('fills the width the panel gives it, wide or narrow, without overflowing', async () => {
+    for (const width of [1400, 600]) {
+      const { page } = await openHarness(browser, server.url, 'tokens=125', { width, height: 1000 });
+      await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 5, 1) });
+      await page.locator('ci-head-zoom canvas').waitFor();
+      const z = await zoomState(page);
+      const label = `${width} px panel: canvas ${z.canvasCss} of ${z.host}`;
+      assert.ok(z.canvasCss <= z.host, `no overflow: ${label}`);
+      assert.ok(z.canvasCss >= z.host - 4, `the canvas takes the element's width: ${label}`);
+      if (width === 1400) assert.ok(z.host > 500 && z.plot > 420, `the zoom takes its share of a wide panel: ${label}, plot ${z.plot}`);
+      await page.close();
+    }
+  });
+
+  it('at 1024 tokens, hovering names the query and key tokens, also after zooming in', async () => {
+    const { page } = await openHarness(browser, server.url, 'tokens=1024&layers=2&heads=4', { width: 1400, height: 1000 });
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 2) });
+    await page.locator('ci-head-zoom canvas').waitFor();
+    const texts = await page.evaluate(() => window.__ciHarness.tokenTexts);
+    const readout = page.locator('ci-head-zoom .readout');
+    const expectReadout = async (q, k) => {
+      await hoverCell(page, q, k);
+      const m = /^query #(\d+) ‘(.+)’ → key #(\d+) ‘(.+)’: (\d\.\d{3})$/.exec(await readout.innerText());
+      assert.ok(m, await readout.innerText());
+      assert.deepEqual([Number(m[1]), unglyph(m[2]), Number(m[3]), unglyph(m[4])], [q, texts[q], k, texts[k]]);
+      const value = await page.locator('ci-head-zoom').evaluate((z, [q, k, n]) => z.pattern[q * n + k], [q, k, texts.length]);
+      assert.equal(m[5], value.toFixed(3));
+    };
+    assert.equal((await zoomState(page)).zoom, 1);
+    await expectReadout(612, 3);
+    // Ctrl+wheel zooms about the pointer; the cell under it stays under it.
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up('Control');
+    await page.waitForFunction(() => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom').dataset.zoom) > 2);
+    const z = await zoomState(page);
+    assert.ok(z.scroll.y > 0, 'zoomed about the pointer, not the top-left corner');
+    const q = Math.floor((z.scroll.y + z.plot / 2) / z.cell);
+    await expectReadout(q, 3 + Math.floor(z.scroll.x / z.cell));
+    // The keyboard fits the whole pattern again.
+    await page.locator('ci-head-zoom .scroller').press('0');
+    await page.waitForFunction(() => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom').dataset.zoom) === 1);
+    await page.close();
+  });
+
+  it('redraws the grid and the zoom at a new device pixel ratio', async () => {
+    // Headless Chromium changes the ratio under CDP emulation but does not report it to
+    // (resolution) media queries, as a real window moved to another monitor does: record the
+    // queries the page makes, and fire the one that stopped matching.
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.addInitScript(() => {
+      const made = (window.__mediaQueries = []);
+      const original = window.matchMedia.bind(window);
+      window.matchMedia = (q) => {
+        const m = original(q);
+        made.push(m);
+        return m;
+      };
+    });
+    await page.goto(`${server.url}/test/webview/harness.html?tokens=60`);
+    await page.waitForSelector('ci-attention-panel[data-first-paint-ms]', { timeout: 30000 });
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) });
+    await page.locator('ci-head-zoom canvas').waitFor();
+    const backing = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('ci-attention-panel').shadowRoot;
+        return ['ci-head-grid', 'ci-head-zoom'].map((tag) => {
+          const c = root.querySelector(tag).shadowRoot.querySelector('canvas');
+          return c.width / c.getBoundingClientRect().width;
+        });
+      });
+    for (const r of await backing()) assert.ok(Math.abs(r - 1) < 0.01, `at ratio 1: ${r}`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 900, deviceScaleFactor: 2, mobile: false });
+    await page.waitForFunction(() => devicePixelRatio === 2);
+    const fired = await page.evaluate(() => {
+      const stale = window.__mediaQueries.filter((m) => /resolution/.test(m.media) && !m.matches);
+      for (const m of stale) m.dispatchEvent(new Event('change'));
+      return stale.length;
+    });
+    assert.ok(fired >= 2, `the grid and the zoom each listen for a change of resolution: ${fired}`);
+    const end = Date.now() + 5000;
+    let ratios = await backing();
+    while (ratios.some((r) => Math.abs(r - 2) > 0.01) && Date.now() < end) {
+      await new Promise((ok) => setTimeout(ok, 50));
+      ratios = await backing();
+    }
+    for (const r of ratios) assert.ok(Math.abs(r - 2) < 0.01, `both canvases are drawn at ratio 2: ${ratios}`);
+    await page.close();
+  });
+});
+
+describe('Inspect Attention webview: special tokens in the text', () => {
+  it('marks a literal <|endoftext|> read as the special token, apart from BOS', async () => {
+    const { page } = await open('special');
+    const special = page.locator('ci-token-strip .tok.special');
+    await expectCount(special, 1);
+    assert.equal(await special.textContent(), '<|endoftext|>');
+    assert.match(await special.getAttribute('title'), /special token <\|endoftext\|> \(id 50256\), as TransformerLens reads it/);
+    assert.equal(await page.locator('ci-token-strip .tok.bos.special').count(), 0, 'the prepended BOS is marked as BOS only');
+    const { page: plain } = await open();
+    await expectCount(plain.locator('ci-token-strip .tok.special'), 0);
+    await page.close();
+    await plain.close();
+  });
+});

@@ -41,6 +41,7 @@ export const HOSTILE_TOKENS = ['<script>alert(1)</script>', '</div>', '<img src=
 
 const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 const BOS_ID = 50256;
+const SPECIAL = '<|endoftext|>';
 
 export interface FixtureToken {
   readonly text: string;
@@ -48,6 +49,8 @@ export interface FixtureToken {
   readonly start: number;
   readonly end: number;
   readonly isBos: boolean;
+  /** A literal `<|endoftext|>` in the source, read as the special token. */
+  readonly isSpecial?: boolean;
 }
 
 export interface FixtureOptions {
@@ -64,6 +67,8 @@ export interface FixtureOptions {
   readonly source?: string;
   /** `circuitInspector.watchTokens` (default `["self", "param"]`). */
   readonly watchTokens?: readonly string[];
+  /** Write a literal `<|endoftext|>` between the source and MORE_SOURCE (read as the special token). */
+  readonly specialInText?: boolean;
 }
 
 export interface Fixture {
@@ -87,10 +92,19 @@ export function tokenize(source: string, nTokens?: number, hostile = false): Fix
   const tokens: FixtureToken[] = [{ text: '<|endoftext|>', id: BOS_ID, start: 0, end: 0, isBos: true }];
   let text = source;
   while (nTokens !== undefined && [...text.matchAll(GPT2_SPLIT)].length + 1 < nTokens) text += MORE_SOURCE;
-  for (const m of text.matchAll(GPT2_SPLIT)) {
-    if (nTokens !== undefined && tokens.length >= nTokens) break;
-    const start = m.index ?? 0;
-    tokens.push({ text: m[0], id: idOf(m[0]), start, end: start + m[0].length, isBos: false });
+  // A literal <|endoftext|> is one special token, as TransformerLens reads it; the rest is split as usual.
+  let at = 0;
+  for (const part of text.split(SPECIAL)) {
+    for (const m of part.matchAll(GPT2_SPLIT)) {
+      if (nTokens !== undefined && tokens.length >= nTokens) break;
+      const start = at + (m.index ?? 0);
+      tokens.push({ text: m[0], id: idOf(m[0]), start, end: start + m[0].length, isBos: false });
+    }
+    at += part.length;
+    if (at < text.length && (nTokens === undefined || tokens.length < nTokens)) {
+      tokens.push({ text: SPECIAL, id: BOS_ID, start: at, end: at + SPECIAL.length, isBos: false, isSpecial: true });
+      at += SPECIAL.length;
+    }
   }
   if (hostile) {
     // Replace a few docstring words by markup tokens, keeping offsets consistent in length.
@@ -193,7 +207,7 @@ function headPattern(layer: number, head: number, tokens: readonly FixtureToken[
 export function makeFixture(opts: FixtureOptions = {}): Fixture {
   const nLayers = opts.nLayers ?? 12;
   const nHeads = opts.nHeads ?? 12;
-  const source = opts.source ?? PYTHON_SOURCE;
+  const source = (opts.source ?? PYTHON_SOURCE) + (opts.specialInText ? `${SPECIAL}${MORE_SOURCE}` : '');
   const tokens = tokenize(source, opts.nTokens, opts.hostile);
   const n = tokens.length;
   const builder = new InspectionBuilder({

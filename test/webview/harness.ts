@@ -4,7 +4,8 @@
  * inspection and `requestHeadPattern` with the fixture's full patterns, and sets a VS Code theme.
  * The real panel bundle loads after this script (see harness.html).
  *
- * Query parameters: theme=dark|light|hc, tokens=N, layers=N, heads=N, hostile, stale,
+ * Query parameters: theme=dark|light|hc, tokens=N, layers=N, heads=N, hostile, stale, special (a
+ * literal <|endoftext|> in the prompt, read as the special token),
  * running (send runState running instead of done), noinspect (send no inspection).
  */
 import { HeadPattern, Inspection, RunState, isRequestHeadPattern, isReady, type HostToWebviewMessage } from '../../src/features/attention/shared/protocol';
@@ -53,6 +54,7 @@ let fixture = makeFixture({
   hostile: q.has('hostile'),
   stale: q.has('stale'),
   watchTokens: q.has('watch') ? (q.get('watch') ?? '').split(',') : undefined,
+  specialInText: q.has('special'),
 });
 
 const harness: HarnessApi = {

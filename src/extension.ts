@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { attentionFeature } from './features/attention';
 import { modelFeature } from './features/model';
+import { residualFeature } from './features/residual';
 import { substitutionFeature } from './features/substitution';
 import { createEngineClient, effectiveMemoryLimitMb } from './platform/engineConnection';
 import type { Feature, FeatureContext } from './platform/feature';
@@ -14,6 +15,7 @@ import { getSettings } from './platform/settings';
 const FEATURES = {
   attention: attentionFeature,
   substitution: substitutionFeature,
+  residual: residualFeature,
   model: modelFeature,
 };
 

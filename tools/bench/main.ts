@@ -13,6 +13,7 @@ import { fmt, interleavedMedians } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
 import { boundaryBench, boundaryRows } from './boundaryBench';
+import { residualBench, residualBenchRows } from './residualBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   const rssMb = process.memoryUsage().rss / 2 ** 20; // the model loaded, forward + cache graphs built
   const sweepRows = process.argv.includes('--no-sweep') ? [] : sweepBenchRows(await sweepBench(loaded));
   for (const r of sweepRows) console.log(r);
+  const residualRows = process.argv.includes('--no-residual') ? [] : residualBenchRows(await residualBench(loaded, [64, 256], quick ? 2 : 3));
+  for (const r of residualRows) console.log(r);
   const rssAfterAllMb = process.memoryUsage().rss / 2 ** 20;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   await loaded.dispose();
@@ -71,6 +74,11 @@ async function main(): Promise<void> {
   console.log(rows.join('\n'));
   console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
   console.log(sweepRows.join('\n'));
+  if (residualRows.length) {
+    console.log('\n## Residual stream (logit lens + norms + DLA from one cached forward) vs one full-cache forward, ' + THREADS + ' threads');
+    console.log(residualRows.join('\n'));
+    console.log('Target: ≤ 2.5× one full-cache forward. The lens unembeds (n_layers + 1) × tokens rows: ~5.6× the forward’s multiply-adds on GPT-2 small.');
+  }
   if (!process.argv.includes('--no-boundary')) {
     console.log('\n## The engine process boundary (same server, in this process vs forked), ' + THREADS + ' threads');
     console.log(boundaryRows(await boundaryBench(dir, 256, REPEAT)).join('\n'));

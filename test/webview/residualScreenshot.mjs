@@ -19,6 +19,7 @@ const only = process.argv
 /** Hovers the lens cell (row, col), scrolled into view. */
 async function hoverLens(page, row, col) {
   const canvas = page.locator('ci-logit-lens canvas');
+  await canvas.scrollIntoViewIfNeeded();
   const pos = await canvas.evaluate(
     (c, [r, k]) => {
       const g = c.getRootNode().host.geometry;
@@ -60,16 +61,32 @@ SCENARIOS.push(
     name: 'dark-30-wide-hover',
     query: 'theme=dark&n=30',
     width: 1400,
+    hover: true,
+    act: async (page) => hoverLens(page, 8, 20),
+  },
+  {
+    name: 'dark-30-wide-head',
+    query: 'theme=dark&n=30',
+    width: 1400,
     act: async (page) => {
       await clickHead(page, 9, 6);
       await page.locator('ci-source-strip .strip').waitFor();
-      await hoverLens(page, 8, 20);
+    },
+  },
+  {
+    name: 'light-30-narrow-head',
+    query: 'theme=light&n=30',
+    width: 600,
+    act: async (page) => {
+      await clickHead(page, 9, 6);
+      await page.locator('ci-source-strip .strip').waitFor();
     },
   },
   {
     name: 'light-512-wide-readable',
     query: 'theme=light&n=512',
     width: 1400,
+    hover: true,
     act: async (page) => {
       await page.locator('ci-residual-panel button[data-zoom="read"]').click();
       await page.locator('ci-logit-lens .scroller').evaluate((s) => (s.scrollLeft = 4000));
@@ -124,7 +141,8 @@ try {
     await s.act(page);
     await page.waitForTimeout(250);
     const file = join(OUT, `${s.name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    // A hover shows only in a viewport screenshot (a full-page one resizes the page and drops it).
+    await page.screenshot({ path: file, fullPage: !s.hover });
     const violations = await page.evaluate(() => window.__ciResidualHarness.violations);
     console.log(`${file}  violations=${violations.length}  errors=${errors.length}`);
     for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);

@@ -84,7 +84,14 @@ export class CiDla extends LitElement {
     if (!this.dla) return undefined;
     if (which === 'heads') return this.heatmap?.toPng();
     const canvas = document.createElement('canvas');
-    this.paintBars(canvas, { ...EXPORT_THEME, fontFamily: readCanvasTheme(this).fontFamily, neg: EXPORT_NEG, pos: EXPORT_POS }, 2, 460, this.caption, false);
+    const fontFamily = readCanvasTheme(this).fontFamily;
+    const ctx = canvas.getContext('2d');
+    let width = 460;
+    if (ctx && this.caption) {
+      ctx.font = `${FONT_PX}px ${fontFamily}`;
+      width = Math.max(width, Math.min(1400, Math.ceil(ctx.measureText(this.caption).width) + 12));
+    }
+    this.paintBars(canvas, { ...EXPORT_THEME, fontFamily, neg: EXPORT_NEG, pos: EXPORT_POS }, 2, width, this.caption, false);
     return canvas.toDataURL('image/png');
   }
 
@@ -233,7 +240,7 @@ export class CiDla extends LitElement {
     const labelPx = bars.reduce((m, b) => Math.max(m, ctx.measureText(b.label).width), 0);
     const left = Math.ceil(labelPx) + 10;
     const top = titleBand + 4;
-    const plotW = Math.max(140, width - left - 10);
+    const plotW = Math.max(140, width - left - 22);
     const scale = niceMax(bars.reduce((m, b) => Math.max(m, Math.abs(b.value)), 0));
     const g: BarGeometry = { width, height: top + bars.length * BAR_ROW + AXIS_H, left, top, plotW, scale };
     canvas.width = Math.round(g.width * dpr);
@@ -254,7 +261,7 @@ export class CiDla extends LitElement {
     const zeroX = left + plotW / 2;
     const X = (v: number) => zeroX + (v / scale) * (plotW / 2);
     // Grid: zero and ±scale/2, ±scale.
-    ctx.strokeStyle = toCss({ ...p.border, a: p.highContrast ? 1 : 0.45 });
+    ctx.strokeStyle = toCss({ ...p.border, a: p.highContrast ? 0.55 : 0.45 });
     ctx.lineWidth = 1;
     ctx.fillStyle = toCss(p.muted);
     ctx.font = `${FONT_PX}px ${p.fontFamily}`;

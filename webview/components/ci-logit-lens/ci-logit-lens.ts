@@ -401,7 +401,13 @@ export class CiLogitLens extends LitElement {
     ctx.fillText('1', bx + barW + 6, by + 5);
     ctx.textBaseline = 'top';
     const what = this.colourBy === 'top' ? 'p(top token)' : `p(answer '${visibleText(l.answer.text)}')`;
-    ctx.fillText(`colour: ${what}, √ scale · text: top next-token · out = after the last layer`, bx, by + 16);
+    const legend = [`colour: ${what}, √ scale`, 'text: top next-token', 'out = after the last layer'];
+    const full = legend.join(' · ');
+    if (ctx.measureText(full).width <= g.width - bx) ctx.fillText(full, bx, by + 16);
+    else {
+      ctx.fillText(legend[0], bx, by + 16);
+      ctx.fillText(legend.slice(1).join(' · '), bx, by + 30);
+    }
     ctx.textBaseline = 'middle';
   }
 }

@@ -53,7 +53,7 @@ export interface LensGeometryInput {
   readonly titlePx: number;
 }
 
-export const LEGEND_H = 40;
+export const LEGEND_H = 46;
 
 export function lensGeometry(i: LensGeometryInput): LensGeometry {
   const left = Math.ceil(Math.min(i.rowLabelPx, 90)) + 10;

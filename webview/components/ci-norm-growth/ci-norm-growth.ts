@@ -102,7 +102,7 @@ export class CiNormGrowth extends LitElement {
       attn: rgb(33, 102, 172),
       mlp: rgb(130, 60, 160),
     };
-    this.paint(canvas, kind, p, 2, 640, this.caption);
+    this.paint(canvas, kind, p, 2, Math.max(640, Math.min(1400, captionWidth(this.caption, p.fontFamily) + 12)), this.caption);
     return canvas.toDataURL('image/png');
   }
 
@@ -318,7 +318,7 @@ export class CiNormGrowth extends LitElement {
     const [lo, hi] = logDomain(all);
     const X = (i: number) => g.left + (g.n === 1 ? g.plotW / 2 : (i / (g.n - 1)) * g.plotW);
     const Y = (v: number) => g.top + g.plotH - ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * g.plotH;
-    ctx.strokeStyle = toCss({ ...p.border, a: p.highContrast ? 1 : 0.45 });
+    ctx.strokeStyle = toCss({ ...p.border, a: p.highContrast ? 0.55 : 0.45 });
     ctx.lineWidth = 1;
     ctx.fillStyle = toCss(p.muted);
     ctx.textAlign = 'right';
@@ -418,6 +418,14 @@ function layoutLegend(ctx: CanvasRenderingContext2D, labels: readonly string[], 
     x += w;
   });
   return rows;
+}
+
+/** Width of an exported caption line, px. */
+function captionWidth(caption: string, fontFamily: string): number {
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (!ctx || !caption) return 0;
+  ctx.font = `${FONT_PX}px ${fontFamily}`;
+  return Math.ceil(ctx.measureText(caption).width);
 }
 
 function rgb(r: number, g: number, b: number): Rgba {

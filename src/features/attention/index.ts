@@ -23,6 +23,8 @@ export interface AttentionApi {
   simulateFocus(params: FocusChangedParams): boolean;
   /** What the webview's `requestHeadPattern` gets. */
   headPattern(params: HeadPatternRequestParams): Promise<HeadPatternParams>;
+  /** What the panel's Residual Stream button does: Inspect Residual Stream on this prompt. */
+  openResidualStream(): Thenable<unknown> | undefined;
   /** Closes the attention panel as the user would. */
   closePanel(): void;
 }
@@ -55,6 +57,7 @@ export const attentionFeature = defineFeature('attention', (ctx): AttentionApi =
     },
     simulateFocus: (p) => session.focusChanged(p),
     headPattern: (p) => session.headPattern(p),
+    openResidualStream: () => session.openResidualStream(),
     closePanel: () => AttentionPanel.instance?.dispose(),
   };
 });

@@ -32,6 +32,8 @@ export interface AttentionPanelHandlers {
   clearFocus(): void;
   /** The Export button: export the inspection's activations (the session asks where). */
   exportActivations(inspectionId: string): void;
+  /** The Residual Stream button: open Inspect Residual Stream on the inspection's prompt. */
+  openResidualStream(inspectionId: string): void;
   /** The state a freshly loaded webview shows: the last run state and the inspection on screen. */
   state(): { readonly runState?: RunStateParams; readonly inspection?: InspectionParams };
   log(message: string): void;
@@ -120,6 +122,9 @@ export class AttentionPanel extends FeaturePanel<WebviewToHostMessage, HostToWeb
         return;
       case 'exportActivations':
         this.handlers.exportActivations(msg.params.inspectionId);
+        return;
+      case 'openResidualStream':
+        this.handlers.openResidualStream(msg.params.inspectionId);
         return;
       case 'timing':
         this.handlers.log(`webview timing ${msg.params.name}: ${msg.params.ms.toFixed(1)} ms (${msg.params.inspectionId})`);

@@ -50,6 +50,8 @@ export interface CurrentInspection {
 export type TooLongChoice = 'truncate' | 'truncate-end' | 'cancel';
 
 const OPEN_OUTPUT = 'Open Output';
+/** Inspect Residual Stream's command (the residual feature registers it). */
+const INSPECT_RESIDUAL_STREAM_COMMAND = 'circuitInspector.inspectResidualStream';
 
 export class InspectionSession extends Disposable {
   readonly decorations: AttentionDecorations;
@@ -309,8 +311,26 @@ export class InspectionSession extends Disposable {
         if (inspectionId !== this.current?.inspectionId) return;
         this.exportActivations().catch((e: unknown) => this.failed(`Export Activations: ${errorMessage(e)}`));
       },
+      openResidualStream: (inspectionId: string) => {
+        if (inspectionId === this.current?.inspectionId) void this.openResidualStream();
+      },
       log: (m: string) => this.log.info(`[panel] ${m}`),
     };
+  }
+
+  /**
+   * Opens Inspect Residual Stream on the prompt on screen, by command (features do not import each
+   * other): the document and the span of its tokens, which tokenize to the same ids, so the engine
+   * serves the residual stream from this inspection's forward.
+   */
+  openResidualStream(): Thenable<unknown> | undefined {
+    const cur = this.current;
+    if (!cur) return undefined;
+    const text = cur.ranges.filter((r, i) => !cur.params.tokens[i].isBos && r.end > r.start);
+    if (text.length === 0) return undefined;
+    const start = Math.min(...text.map((r) => r.start));
+    const end = Math.max(...text.map((r) => r.end));
+    return vscode.commands.executeCommand(INSPECT_RESIDUAL_STREAM_COMMAND, { uri: cur.uri, start, end });
   }
 
   async headPattern(q: HeadPatternRequestParams): Promise<HeadPatternParams> {

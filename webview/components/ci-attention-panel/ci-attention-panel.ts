@@ -11,6 +11,7 @@ import {
   ClearFocus,
   ExportActivations,
   FocusChanged,
+  OpenResidualStream,
   PROTOCOL_VERSION,
   Ready,
   RequestHeadPattern,
@@ -94,6 +95,7 @@ export class CiAttentionPanel extends LitElement {
     this.addEventListener('ci-focus', this.onFocusAction);
     this.addEventListener('ci-grid-paint', this.onGridPaint);
     this.addEventListener('ci-export-activations', (e) => this.channel?.post(ExportActivations.create({ inspectionId: e.detail })));
+    this.addEventListener('ci-open-residual-stream', (e) => this.channel?.post(OpenResidualStream.create({ inspectionId: e.detail })));
   }
 
   override connectedCallback(): void {

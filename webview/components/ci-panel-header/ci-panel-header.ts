@@ -22,6 +22,7 @@ const RUN_LABEL: Readonly<Record<RunStateKind, string>> = {
  *
  * @tag ci-panel-header
  * @fires ci-export-activations - the Export button was pressed (detail: the inspection id)
+ * @fires ci-open-residual-stream - the Residual Stream button was pressed (detail: the inspection id)
  */
 @customElement('ci-panel-header')
 export class CiPanelHeader extends LitElement {
@@ -61,13 +62,21 @@ export class CiPanelHeader extends LitElement {
         ${
           p
             ? html`<vscode-button
-                class="export"
-                secondary
-                ?disabled=${busy}
-                title="Save every TransformerLens hook of this run, with its tokens, as one .safetensors file to load in Python"
-                @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-export-activations', { detail: p.inspectionId, bubbles: true, composed: true }))}
-                >Export for Python</vscode-button
-              >`
+                  class="export"
+                  secondary
+                  ?disabled=${busy}
+                  title="Save every TransformerLens hook of this run, with its tokens, as one .safetensors file to load in Python"
+                  @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-export-activations', { detail: p.inspectionId, bubbles: true, composed: true }))}
+                  >Export for Python</vscode-button
+                >
+                <vscode-button
+                  class="residual"
+                  secondary
+                  ?disabled=${busy}
+                  title="Inspect Residual Stream on this prompt: logit lens, norm growth and direct logit attribution, from this run's forward"
+                  @click=${() => this.dispatchEvent(new CustomEvent<string>('ci-open-residual-stream', { detail: p.inspectionId, bubbles: true, composed: true }))}
+                  >Residual Stream</vscode-button
+                >`
             : nothing
         }
       </header>
@@ -94,5 +103,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'ci-export-activations': ExportActivationsEvent;
+    'ci-open-residual-stream': CustomEvent<string>;
   }
 }

@@ -4,7 +4,7 @@
  * into the webview too.
  *
  * - Commands (webview → host, no reply): `ready`, `focusChanged`, `clearFocus`, `timing`,
- *   `exportActivations`.
+ *   `exportActivations`, `openResidualStream`.
  * - Requests (webview → host, with an `id`) and their responses (host → webview, echoing the `id`,
  *   carrying either `params` or `error`): `requestHeadPattern` → `headPattern`.
  * - Notifications (host → webview): `inspection`, `focusToken`, `stale`, `runState`.
@@ -85,6 +85,11 @@ export interface ExportActivationsParams {
   readonly inspectionId: string;
 }
 
+export interface OpenResidualStreamParams {
+  /** The inspection on screen: the host opens Inspect Residual Stream on its prompt (the engine still holds its forward). */
+  readonly inspectionId: string;
+}
+
 export interface HeadPatternRequestParams {
   readonly inspectionId: string;
   readonly layer: number;
@@ -154,6 +159,10 @@ function isExportActivationsParams(v: unknown): v is ExportActivationsParams {
   return isRecord(v) && isString(v.inspectionId);
 }
 
+function isOpenResidualStreamParams(v: unknown): v is OpenResidualStreamParams {
+  return isRecord(v) && isString(v.inspectionId);
+}
+
 function isHeadPatternRequestParams(v: unknown): v is HeadPatternRequestParams {
   return isRecord(v) && isString(v.inspectionId) && isIndex(v.layer) && isIndex(v.head);
 }
@@ -204,6 +213,8 @@ export const ClearFocus = defineMessage('clearFocus', 'command', isEmptyParams);
 export const Timing = defineMessage('timing', 'command', isTimingParams);
 /** Command: export the inspection's activations for Python (the Export button). */
 export const ExportActivations = defineMessage('exportActivations', 'command', isExportActivationsParams);
+/** Command: open Inspect Residual Stream on this inspection's prompt (the header's Residual Stream button). */
+export const OpenResidualStream = defineMessage('openResidualStream', 'command', isOpenResidualStreamParams);
 /** Request: one head's full [q, k] pattern; answered by `headPattern`. */
 export const RequestHeadPattern = defineRequest('requestHeadPattern', isHeadPatternRequestParams);
 
@@ -227,6 +238,7 @@ export type FocusChangedMessage = Message<'focusChanged', FocusChangedParams>;
 export type ClearFocusMessage = Message<'clearFocus', Record<string, never>>;
 export type TimingMessage = Message<'timing', TimingParams>;
 export type ExportActivationsMessage = Message<'exportActivations', ExportActivationsParams>;
+export type OpenResidualStreamMessage = Message<'openResidualStream', OpenResidualStreamParams>;
 export type RequestHeadPatternMessage = RequestMessage<'requestHeadPattern', HeadPatternRequestParams>;
 export type HeadPatternMessage = ResponseMessage<'headPattern', HeadPatternParams>;
 export type InspectionMessage = Message<'inspection', InspectionParams>;
@@ -235,7 +247,7 @@ export type StaleMessage = Message<'stale', StaleParams>;
 export type RunStateMessage = Message<'runState', RunStateParams>;
 
 export type WebviewToHostMessage =
-  ReadyMessage | FocusChangedMessage | ClearFocusMessage | TimingMessage | ExportActivationsMessage | RequestHeadPatternMessage;
+  ReadyMessage | FocusChangedMessage | ClearFocusMessage | TimingMessage | ExportActivationsMessage | OpenResidualStreamMessage | RequestHeadPatternMessage;
 export type HostToWebviewMessage = HeadPatternMessage | InspectionMessage | FocusTokenMessage | StaleMessage | RunStateMessage;
 
 // One named guard per message.
@@ -244,6 +256,7 @@ export const isFocusChanged = FocusChanged.is;
 export const isClearFocus = ClearFocus.is;
 export const isTiming = Timing.is;
 export const isExportActivations = ExportActivations.is;
+export const isOpenResidualStream = OpenResidualStream.is;
 export const isRequestHeadPattern = RequestHeadPattern.is;
 export const isHeadPattern = HeadPattern.is;
 export const isInspection = Inspection.is;
@@ -252,7 +265,15 @@ export const isStale = Stale.is;
 export const isRunState = RunState.is;
 
 export function isWebviewToHostMessage(msg: unknown): msg is WebviewToHostMessage {
-  return isReady(msg) || isFocusChanged(msg) || isClearFocus(msg) || isTiming(msg) || isExportActivations(msg) || isRequestHeadPattern(msg);
+  return (
+    isReady(msg) ||
+    isFocusChanged(msg) ||
+    isClearFocus(msg) ||
+    isTiming(msg) ||
+    isExportActivations(msg) ||
+    isOpenResidualStream(msg) ||
+    isRequestHeadPattern(msg)
+  );
 }
 
 export function isHostToWebviewMessage(msg: unknown): msg is HostToWebviewMessage {

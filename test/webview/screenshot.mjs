@@ -66,6 +66,7 @@ const SCENARIOS = [
       await page.locator('ci-special-tokens button', { hasText: '0.2' }).first().click();
       await page.locator('ci-head-zoom canvas').waitFor();
       await hoverZoomCell(page, 612, 3);
+      await page.locator('ci-head-zoom .readout', { hasText: 'query #612' }).waitFor({ timeout: 5000 });
     },
   },
   {
@@ -109,6 +110,8 @@ const SCENARIOS = [
       await page.locator('ci-head-zoom canvas').waitFor();
     },
   })),
+  // A literal <|endoftext|> in the prompt, read as the special token: the strip marks it.
+  { name: 'dark-special', query: 'theme=dark&special', act: async (page) => page.locator('ci-token-strip .tok.special').hover() },
   { name: 'dark-empty-running', query: 'theme=dark&noinspect&running', act: async () => {} },
   { name: 'dark-stale', query: 'theme=dark&stale', act: async () => {} },
   { name: 'dark-hostile', query: 'theme=dark&hostile', act: async () => {} },

@@ -2,14 +2,14 @@
 // high-contrast themes; estimate vs exact; progress; z by position; equal metrics; a small gap; narrow),
 // written to .tmp/screenshots/substitution-*.png. Exits non-zero on page errors or CSP violations.
 //
-//   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...]
+//   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...] [--out=DIR]
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
-const OUT = join(ROOT, '.tmp', 'screenshots');
+const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)

@@ -22,6 +22,8 @@ const INDEX_LABELS_FROM = 40;
 /** Room below the plot on screen (title, toolbar, readout), CSS px, when fitting the plot to the window's height. */
 const CHROME_PX = 120;
 const SLIDER_STEPS = 200;
+/** Below this largest zoom the cells are nearly readable unzoomed: no zoom controls. */
+const MIN_USEFUL_ZOOM = 1.5;
 
 /** A token as an axis label: its visible text, cut short, after its index on long prompts. */
 function axisLabel(tokens: readonly TokenInfo[], i: number, chars: number): string {
@@ -222,10 +224,9 @@ export class CiHeadZoom extends LitElement {
 
   private renderToolbar(n: number) {
     const l = this.layout;
-    if (!l || l.maxZoom <= 1.01) return nothing;
+    if (!l || l.maxZoom < MIN_USEFUL_ZOOM) return nothing; // the cells are readable already
     const steps = Math.round((SLIDER_STEPS * Math.log(l.zoom)) / Math.log(l.maxZoom));
-    const v = this.visible;
-    const rows = visibleRange(l, this.offset.y, v.h);
+    const rows = visibleRange(l, this.offset.y, l.plot); // the scroller may not be placed yet: its plot side
     return html`<div class="toolbar">
       <button class="zb" title="Zoom out (−)" aria-label="Zoom out" ?disabled=${l.zoom <= 1} @click=${() => this.zoomBy(1 / 2)}>−</button>
       <input

@@ -59,7 +59,7 @@ export const styles = [
     }
     .slider {
       width: 140px;
-      accent-color: var(--vscode-button-background, #0078d4);
+      accent-color: var(--vscode-focusBorder, #0078d4);
     }
     .zoominfo {
       font-size: 0.85em;

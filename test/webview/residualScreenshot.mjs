@@ -5,7 +5,8 @@
 //
 //   node test/webview/residualScreenshot.mjs [--only=dark-30-wide,...]
 import { chromium } from 'playwright-core';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
 import { buildResidualHarness } from './residualBuild.mjs';
@@ -119,6 +120,43 @@ SCENARIOS.push(
     },
   },
 );
+
+// A record from the real analysis on the shipped model (npx tsx test/webview/residualRealRecord.ts), when present.
+const REAL = join(ROOT, '.tmp', 'residual-real.json');
+if (existsSync(REAL)) {
+  const json = await readFile(REAL, 'utf8');
+  const sendReal = (page) =>
+    page.evaluate((text) => {
+      const typed = (v) =>
+        Array.isArray(v)
+          ? v.map(typed)
+          : v && typeof v === 'object'
+            ? '$f32' in v
+              ? Float32Array.from(v.$f32)
+              : '$i32' in v
+                ? Int32Array.from(v.$i32)
+                : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typed(x)]))
+            : v;
+      const record = typed(JSON.parse(text));
+      window.__ciResidualHarness.send({ method: 'residualStream', params: { record, stale: false, notes: [], answerText: '', wrongText: ' value' } });
+    }, json);
+  for (const [theme, size, width] of [
+    ['dark', 'wide', 1400],
+    ['light', 'narrow', 600],
+    ['hc', 'wide', 1400],
+  ]) {
+    SCENARIOS.push({
+      name: `real-${theme}-${size}`,
+      query: `theme=${theme}&empty`,
+      width,
+      act: async (page) => {
+        await sendReal(page);
+        await page.locator('ci-logit-lens canvas').waitFor();
+        await clickHead(page, 1, 2);
+      },
+    });
+  }
+}
 
 await mkdir(OUT, { recursive: true });
 await buildResidualHarness();

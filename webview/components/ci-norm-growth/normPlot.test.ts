@@ -31,6 +31,12 @@ describe('norm growth plot', () => {
     assert.ok(growthSummary(r.norms, 'raw').notes.some((n) => /not close to exponential/.test(n)));
   });
 
+  it('says a fit over 2 layers cannot show steady growth', () => {
+    const r = makeResidualFixture({ nTokens: 30, nLayers: 2, nHeads: 4 });
+    assert.ok(growthSummary(r.norms, 'raw').notes.some((n) => /Fitted over 3 boundaries \(2 layers\): too few/.test(n)));
+    assert.ok(!growthSummary(makeResidualFixture({ nTokens: 30 }).norms, 'raw').notes.some((n) => /boundaries/.test(n)));
+  });
+
   it('the median leaves BOS out', () => {
     const r = makeResidualFixture({ nTokens: 30 });
     const m = medianByBoundary(r.norms, 'raw');

@@ -8,6 +8,8 @@ export type NormMode = 'raw' | 'centred';
 
 /** Fewer non-BOS positions than this and the fitted factor is called out as thin. */
 export const MIN_FIT_POSITIONS = 4;
+/** Fewer layers than this and the fit has too few points to call growth exponential. */
+export const MIN_FIT_LAYERS = 4;
 /** R² of ln(median norm) against the boundary below which growth is not called exponential. */
 export const MIN_EXP_R2 = 0.9;
 
@@ -90,7 +92,11 @@ export function growthSummary(n: ResidualNormsRecord, mode: NormMode): GrowthSum
   if (positions < MIN_FIT_POSITIONS) {
     notes.push(`Fitted over ${positions} non-BOS position${positions === 1 ? '' : 's'}: too few for a growth factor to mean much; inspect a longer prompt.`);
   }
-  if (Number.isFinite(r2) && r2 < MIN_EXP_R2) {
+  if (n.n_layers < MIN_FIT_LAYERS) {
+    notes.push(
+      `Fitted over ${n.n_boundaries} boundaries (${n.n_layers} layer${n.n_layers === 1 ? '' : 's'}): too few to tell steady exponential growth from any other shape.`,
+    );
+  } else if (Number.isFinite(r2) && r2 < MIN_EXP_R2) {
     notes.push(
       `The median norm is not close to exponential in depth (R² ${r2.toFixed(2)} of a straight line on the log scale): read the factor as an average only.`,
     );

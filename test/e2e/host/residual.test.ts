@@ -1,0 +1,195 @@
+/**
+ * Inspect Residual Stream in the extension host: from the palette and from the attention panel's
+ * button (served by the attention inspection's forward), the record's three plots (logit lens,
+ * norms, DLA), answer and position changes, a head's per-source DLA painted over the source, the
+ * hover line, exports, staleness, and the document run in windows.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CircuitInspectorApi } from '../../../src/extension';
+import type { DocumentOutcome, ResidualOutcome } from '../../../src/features/residual/session';
+
+const EXT_ID = 'circuit-inspector.circuit-inspector';
+const FILE = 'docstring_example.py';
+
+let api: CircuitInspectorApi;
+let doc: vscode.TextDocument;
+let editor: vscode.TextEditor;
+
+function select(ed: vscode.TextEditor, text: string): vscode.Selection {
+  const at = ed.document.getText().indexOf(text);
+  assert.ok(at >= 0, `"${text}" is in the document`);
+  ed.selection = new vscode.Selection(ed.document.positionAt(at), ed.document.positionAt(at + text.length));
+  return ed.selection;
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+async function residual(arg?: unknown): Promise<ResidualOutcome> {
+  return (await vscode.commands.executeCommand('circuitInspector.inspectResidualStream', arg)) as ResidualOutcome;
+}
+
+describe('Inspect Residual Stream in the extension host', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
+    editor = await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID);
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+  });
+
+  it('from the palette: the selection’s record has the logit lens, the norms and the DLA, at document offsets', async () => {
+    const sel = select(editor, 'self.width = width\n        self.height');
+    const r = await residual();
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    const ins = api.residual.inspection;
+    assert.ok(ins && r.status === 'done' && ins.inspectionId === r.inspectionId);
+    const { record } = ins.params;
+    const n = record.tokens.length;
+    const L = record.n_layers;
+    // Logit lens: (L + 1) boundaries × n positions, top tokens with probabilities.
+    assert.equal(record.lens.n_boundaries, L + 1);
+    assert.equal(record.lens.top_probs_boundary_pos_k.length, (L + 1) * n * record.lens.k);
+    assert.ok(record.lens.top_probs_boundary_pos_k.every((p) => p >= 0 && p <= 1));
+    // Norms: every boundary and position, growing on average.
+    assert.equal(record.norms.raw_boundary_pos.length, (L + 1) * n);
+    assert.ok(record.norms.raw_boundary_pos.every((x) => x > 0));
+    assert.ok(Number.isFinite(record.norms.rawGrowth.fitted));
+    // DLA: the components add up to the model's logit for the answer.
+    assert.equal(record.dla.heads_layer_head.length, L * record.n_heads);
+    assert.ok(Math.abs(record.dla.total - record.dla.logitDiff) < 1e-3 * Math.max(1, Math.abs(record.dla.logitDiff)));
+    assert.equal(api.residual.shown, 'record');
+    assert.equal(api.residual.runState?.state, 'done');
+    const base = doc.offsetAt(sel.start);
+    for (const t of record.tokens.slice(1)) {
+      assert.equal(doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end))), t.text);
+      assert.ok(t.start >= base && t.end <= doc.offsetAt(sel.end));
+    }
+  });
+
+  it('the answer, wrong token and position change without a new forward; bad input is refused and the record stays', async () => {
+    const ins = api.residual.inspection!;
+    const id = ins.inspectionId;
+    assert.equal(await api.residual.change({ method: 'setAnswer', params: { inspectionId: id, answer: ' self', wrong: ' width' } }), true);
+    let now = api.residual.inspection!;
+    assert.equal(now.params.record.dla.direction.answer.text, ' self');
+    assert.equal(now.params.record.dla.direction.wrong?.text, ' width');
+    assert.equal(now.forwardReused, true, 'only the analysis re-ran');
+    assert.equal(await api.residual.change({ method: 'setPosition', params: { inspectionId: id, position: 3 } }), true);
+    assert.equal(api.residual.inspection!.params.record.dla.position, 3);
+    assert.equal(await api.residual.change({ method: 'setAnswer', params: { inspectionId: id, answer: ' x', wrong: ' x' } }), false, 'answer = wrong');
+    assert.equal(await api.residual.change({ method: 'setPosition', params: { inspectionId: id, position: 10_000 } }), false, 'outside the prompt');
+    now = api.residual.inspection!;
+    assert.equal(now.params.record.dla.position, 3, 'the record on screen stays');
+    assert.equal(await api.residual.change({ method: 'setAnswer', params: { inspectionId: id, answer: ' widthwise', wrong: '' } }), true);
+    assert.match(api.residual.inspection!.params.notes.join(' '), /first token/, 'a multi-token answer says which token it used');
+  });
+
+  it('a DLA head’s per-source contributions are painted over the source; clearing removes them', async () => {
+    const ins = api.residual.inspection!;
+    const { dla, tokens } = ins.params.record;
+    // The head with the largest |DLA|.
+    let best = 0;
+    for (let i = 1; i < dla.heads_layer_head.length; i++) if (Math.abs(dla.heads_layer_head[i]) > Math.abs(dla.heads_layer_head[best])) best = i;
+    const layer = Math.floor(best / dla.n_heads);
+    const head = best % dla.n_heads;
+    api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer, head } });
+    const shown = api.residual.decorations;
+    assert.ok(shown && shown.painted.length > 0, 'source tokens painted');
+    assert.equal(shown.uri, doc.uri.toString());
+    const texts = new Set(tokens.map((t) => t.text));
+    for (const p of shown.painted) {
+      assert.ok(texts.has(doc.getText(p.range)), `painted ${JSON.stringify(doc.getText(p.range))} is a token`);
+      assert.match(p.hover, new RegExp(`^L${layer}H${head} through this token: [+-]\\d`));
+    }
+    const plan = api.residual.headPlan!;
+    for (const p of plan.painted) assert.equal(p.sign, dla.sources_layer_head_key[(layer * dla.n_heads + head) * dla.n_tokens + p.tokenIndex] > 0 ? 1 : -1);
+    api.residual.simulate({ method: 'clearHead', params: {} });
+    assert.equal(api.residual.decorations, undefined);
+  });
+
+  it('the hover over an inspected token gains the logit lens line with a link into the view', async () => {
+    const ins = api.residual.inspection!;
+    const t = ins.params.record.tokens[2];
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(t.start + 1));
+    const text = hoverText(hovers);
+    assert.match(text, /Logit lens: L0 `'[^`]*'` \d+% → .* → final `'[^`]*'` \d+% · \[open\]\(command:circuitInspector\.residualFocusPosition\?/);
+    assert.equal(await vscode.commands.executeCommand('circuitInspector.residualFocusPosition', { inspectionId: ins.inspectionId, position: 2 }), true);
+  });
+
+  it('exports JSON, the two CSV tables and the residual stream as safetensors with TransformerLens hook names', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ci-resid-export-'));
+    try {
+      const [json] = await api.residual.export('json', path.join(dir, 'r.json'));
+      const parsed = JSON.parse(readFileSync(json, 'utf8')) as { lens: { n_boundaries: number }; dla: { heads_layer_head: number[] } };
+      assert.equal(parsed.lens.n_boundaries, api.residual.inspection!.params.record.n_layers + 1);
+      const csvs = await api.residual.export('csv', path.join(dir, 'r.csv'));
+      assert.deepEqual(
+        csvs.map((f) => path.basename(f)),
+        ['r-dla.csv', 'r-lens.csv'],
+      );
+      assert.match(readFileSync(csvs[0], 'utf8'), /\ntotal,,,/);
+      const [st] = await api.residual.export('safetensors', path.join(dir, 'r.safetensors'));
+      assert.ok(existsSync(st));
+      const bytes = readFileSync(st);
+      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, unknown>;
+      assert.ok('blocks.0.hook_resid_pre' in header && 'blocks.0.hook_resid_mid' in header && 'ln_final.hook_scale' in header);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('from the attention panel: the same prompt, served by the attention inspection’s forward', async () => {
+    select(editor, 'def area(self):\n        """Return the area');
+    const a = (await vscode.commands.executeCommand('circuitInspector.inspectAttention')) as { status: string };
+    assert.equal(a.status, 'done');
+    const r = (await api.attention.openResidualStream()) as ResidualOutcome;
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    assert.equal(r.status === 'done' && r.forwardReused, true, 'no second forward');
+    const att = api.attention.inspection!.params.tokens;
+    const res = api.residual.inspection!.params.record.tokens;
+    assert.deepEqual(
+      res.map((t) => [t.id, t.start, t.end]),
+      att.map((t) => [t.id, t.start, t.end]),
+      'the same tokens at the same offsets',
+    );
+  });
+
+  it('an edit marks the record stale: no head is painted over the changed text', async () => {
+    const ins = api.residual.inspection!;
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    await editor.edit((e) => e.insert(end, '\n# edited'));
+    try {
+      assert.match(api.residual.staleReason ?? '', /edited/);
+      assert.equal(api.residual.inspection!.params.stale, true);
+      api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer: 0, head: 0 } });
+      assert.equal(api.residual.decorations, undefined);
+    } finally {
+      await vscode.commands.executeCommand('undo');
+    }
+  });
+
+  it('over the document: the norms of every window, with progress; an empty selection means the whole file', async () => {
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const r = (await vscode.commands.executeCommand('circuitInspector.inspectResidualStreamDocument')) as DocumentOutcome;
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    const d = api.residual.documentNorms!;
+    assert.equal(api.residual.shown, 'document');
+    assert.equal(d.windows.length, r.status === 'done' ? r.windows : -1);
+    assert.equal(
+      d.windows.reduce((n, w) => n + w.n_tokens - (w.hasBos ? 1 : 0), 0),
+      d.totalTokens,
+      'every token of the file in one window',
+    );
+    assert.ok(Number.isFinite(d.rawGrowth.fitted) && d.rawGrowth.fitted > 0);
+  });
+});

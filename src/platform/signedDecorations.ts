@@ -1,7 +1,7 @@
 /**
  * Paints signed values over source ranges in the editors that show a document: one decoration type
- * per (sign, strength bucket), a diverging pair of hues (blue toward, red against; each theme kind
- * its own shade), plus an outline on a focus range. Any feature can use it; it knows no analysis.
+ * per (sign, strength bucket), a diverging pair of hues (red positive, blue negative, as the
+ * webviews' diverging scales; each theme kind its own shade), plus an outline on a focus range. Any feature can use it; it knows no analysis.
  */
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
@@ -41,8 +41,9 @@ export class SignedDecorations extends Disposable {
           `${sign}:${b}`,
           this._register(
             vscode.window.createTextEditorDecorationType({
-              dark: { backgroundColor: sign > 0 ? `rgba(80, 160, 255, ${a})` : `rgba(255, 96, 80, ${a})` },
-              light: { backgroundColor: sign > 0 ? `rgba(0, 90, 200, ${a})` : `rgba(200, 30, 30, ${a})` },
+              // VS Code's charts.red / charts.blue defaults, as the webviews' diverging scales use them.
+              dark: { backgroundColor: sign > 0 ? `rgba(241, 76, 76, ${a})` : `rgba(55, 148, 255, ${a})` },
+              light: { backgroundColor: sign > 0 ? `rgba(229, 20, 0, ${a})` : `rgba(26, 133, 255, ${a})` },
               borderRadius: '2px',
               rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
             }),

@@ -14,6 +14,7 @@ import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
 import { boundaryBench, boundaryRows } from './boundaryBench';
 import { residualBench, residualBenchRows } from './residualBench';
+import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   for (const r of sweepRows) console.log(r);
   const residualRows = process.argv.includes('--no-residual') ? [] : residualBenchRows(await residualBench(loaded, [64, 256], quick ? 2 : 3));
   for (const r of residualRows) console.log(r);
+  const hookFreeRows = process.argv.includes('--no-memory') ? [] : hookFreeForwardRows(await hookFreeForwardBench(loaded, [64, 1024], REPEAT, THREADS));
   const rssAfterAllMb = process.memoryUsage().rss / 2 ** 20;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   await loaded.dispose();
@@ -78,6 +80,12 @@ async function main(): Promise<void> {
     console.log('\n## Residual stream (logit lens + norms + DLA from one cached forward) vs one full-cache forward, ' + THREADS + ' threads');
     console.log(residualRows.join('\n'));
     console.log('Target: ≤ 2.5× one full-cache forward. The lens unembeds (n_layers + 1) × tokens rows: ~5.6× the forward’s multiply-adds on GPT-2 small.');
+  }
+  if (hookFreeRows.length) {
+    console.log('\n## Hooks cost nothing unless fetched: logits-only forward, ' + THREADS + ' threads (interleaved)');
+    console.log(hookFreeRows.join('\n'));
+    console.log('\n## Inspect Attention peak memory, one fresh engine process per row (--no-memory skips both)');
+    console.log(inspectMemoryRows(await inspectMemoryBench(dir, 1024, THREADS)).join('\n'));
   }
   if (!process.argv.includes('--no-boundary')) {
     console.log('\n## The engine process boundary (same server, in this process vs forked), ' + THREADS + ' threads');

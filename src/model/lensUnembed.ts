@@ -54,13 +54,20 @@ export function buildLensGraph(c: Gpt2Config, norm: LensNorm): OnnxGraph {
     x = g.op('Add', [g.op('Mul', [g.op('Div', [centred, scale]), w]), b]); // [rows, d_model]
   }
   const logits = g.op('MatMul', [x, g.input(WEIGHT.unembed, F, [d, c.dVocab])]); // [rows, d_vocab]
-  const lse = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 }); // [rows, 1]
+  // Few passes over [rows, d_vocab]: one softmax; its top-k gives the probabilities and ids, and
+  // lse = top logit − ln(top probability), so no second exponential pass (ReduceLogSumExp).
   const probs = g.op('Softmax', [logits], { axis: -1 }); // [rows, d_vocab]
-  const expected = g.op('ReduceSum', [g.op('Mul', [probs, logits]), g.int64s([1])], { keepdims: 1 }); // [rows, 1]: E_p[logit]
-  g.output(g.op('Sub', [lse, expected]), LENS_OUTPUT.entropy, F, ['rows', 1]); // H = lse − E_p[logit]
-  const [topLogits, topIds] = g.opMulti('TopK', [logits, g.input(LENS_INPUT.k, OnnxDataType.Int64, [1])], 2, { axis: -1, largest: 1, sorted: 1 }); // [rows, k]
-  g.output(g.op('Exp', [g.op('Sub', [topLogits, lse])]), LENS_OUTPUT.topProbs, F, ['rows', 'k']);
+  const [topProbs, topIds] = g.opMulti('TopK', [probs, g.input(LENS_INPUT.k, OnnxDataType.Int64, [1])], 2, { axis: -1, largest: 1, sorted: 1 }); // [rows, k]
+  g.output(topProbs, LENS_OUTPUT.topProbs, F, ['rows', 'k']);
   g.output(g.op('Cast', [topIds], { to: F }), LENS_OUTPUT.topIds, F, ['rows', 'k']);
+  const first = g.op('Slice', [topIds, g.int64s([0]), g.int64s([1]), g.int64s([1])]); // [rows, 1]
+  const lse = g.op('Sub', [
+    g.op('GatherElements', [logits, first], { axis: 1 }),
+    g.op('Log', [g.op('Slice', [topProbs, g.int64s([0]), g.int64s([1]), g.int64s([1])])]),
+  ]); // [rows, 1]
+  // E_p[logit] per row as a batched dot product [rows, 1, d_vocab] · [rows, d_vocab, 1]: no [rows, d_vocab] temporary
+  const expected = g.op('MatMul', [g.op('Unsqueeze', [probs, g.int64s([1])]), g.op('Unsqueeze', [logits, g.int64s([2])])]); // [rows, 1, 1]
+  g.output(g.op('Sub', [lse, g.op('Reshape', [expected, g.int64s([-1, 1])])]), LENS_OUTPUT.entropy, F, ['rows', 1]); // H = lse − E_p[logit]
   const answerLogit = g.op('Gather', [logits, g.input(LENS_INPUT.answer, OnnxDataType.Int64, [1])], { axis: 1 }); // [rows, 1]
   g.output(g.op('Sub', [answerLogit, lse]), LENS_OUTPUT.answerLogprob, F, ['rows', 1]);
   const above = g.op('Cast', [g.op('Greater', [logits, answerLogit])], { to: F }); // [rows, d_vocab]

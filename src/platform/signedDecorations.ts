@@ -1,7 +1,8 @@
 /**
  * Paints signed values over source ranges in the editors that show a document: one decoration type
  * per (sign, strength bucket), a diverging pair of hues (red positive, blue negative, as the
- * webviews' diverging scales; each theme kind its own shade), plus an outline on a focus range. Any feature can use it; it knows no analysis.
+ * webviews' diverging scales; each theme kind its own shade), plus an outline on a focus range.
+ * Any feature can use it; it knows no analysis.
  */
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';

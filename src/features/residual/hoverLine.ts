@@ -1,6 +1,6 @@
 /**
  * The one line the residual stream adds to the editor hover over an inspected token: the logit
- * lens's top token at a few boundaries, `L0 '·,' → L1 '·self' → final '·param'`. No `vscode`.
+ * lens's top token at a few boundaries, `L0 '·,' → L1 '·self' → out '·param'`. No `vscode`.
  */
 import type { ResidualStreamRecord } from '../../shared/residualStream';
 import { visibleText } from '../../shared/tokens';
@@ -13,9 +13,9 @@ export function hoverBoundaries(nBoundaries: number, count = 3): number[] {
   return [...out];
 }
 
-/** `L{b}` for boundary b (the stream entering layer b), `final` for the stream ln_final reads. */
+/** `L{b}` for boundary b (the stream entering layer b), `out` for the stream ln_final reads (as the view labels it). */
 export function boundaryLabel(nLayers: number, boundary: number): string {
-  return boundary >= nLayers ? 'final' : `L${boundary}`;
+  return boundary >= nLayers ? 'out' : `L${boundary}`;
 }
 
 function code(text: string): string {

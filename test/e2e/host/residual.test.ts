@@ -122,7 +122,7 @@ describe('Inspect Residual Stream in the extension host', function () {
     const t = ins.params.record.tokens[2];
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(t.start + 1));
     const text = hoverText(hovers);
-    assert.match(text, /Logit lens: L0 `'[^`]*'` \d+% → .* → final `'[^`]*'` \d+% · \[open\]\(command:circuitInspector\.residualFocusPosition\?/);
+    assert.match(text, /Logit lens: L0 `'[^`]*'` \d+% → .* → out `'[^`]*'` \d+% · \[open\]\(command:circuitInspector\.residualFocusPosition\?/);
     assert.equal(await vscode.commands.executeCommand('circuitInspector.residualFocusPosition', { inspectionId: ins.inspectionId, position: 2 }), true);
   });
 

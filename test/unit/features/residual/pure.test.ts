@@ -40,16 +40,16 @@ describe('residual: per-source decorations, hover line, exports, guards', () => 
     assert.throws(() => headSources(record, 4, 0), RangeError);
   });
 
-  it('hover line: top token at the first, middle and last boundary, "final" for the stream ln_final reads', () => {
+  it('hover line: top token at the first, middle and last boundary, "out" for the stream ln_final reads', () => {
     assert.deepEqual(hoverBoundaries(13), [0, 6, 12]);
     assert.deepEqual(hoverBoundaries(2), [0, 1]);
-    assert.equal(boundaryLabel(12, 12), 'final');
+    assert.equal(boundaryLabel(12, 12), 'out');
     const line = lensHoverLine(record, 5);
     assert.ok(line);
     const parts = line.replace(/^Logit lens: /, '').split(' → ');
     assert.equal(parts.length, 3);
     assert.match(parts[0], /^L0 `'.*'` \d+%$/);
-    assert.match(parts[2], /^final /);
+    assert.match(parts[2], /^out /);
     const lastId = record.lens.top_ids_boundary_pos_k[(4 * record.lens.n_tokens + 5) * record.lens.k];
     assert.ok(parts[2].includes(record.lens.tokenTexts[lastId].replace(/ /g, '·')));
     assert.equal(lensHoverLine(record, 99), undefined);
@@ -65,7 +65,7 @@ describe('residual: per-source decorations, hover line, exports, guards', () => 
     assert.equal(rows.filter((r) => r[0] === 'head').length, 4 * 3);
     const lens = lensTop1Csv(record);
     // A row starts with its boundary label and hook (a token text with a newline is quoted and spans lines).
-    assert.equal(lens.match(/^(L\d+|final),blocks\./gm)?.length, record.lens.n_boundaries * record.lens.n_tokens);
+    assert.equal(lens.match(/^(L\d+|out),blocks\./gm)?.length, record.lens.n_boundaries * record.lens.n_tokens);
     const json = JSON.parse(residualJson(record)) as { dla: { heads_layer_head: number[] } };
     assert.equal(json.dla.heads_layer_head.length, 12, 'typed arrays become arrays');
   });

@@ -473,6 +473,39 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
     await page.close();
   });
 
+  it('reads cells from the keyboard, locks a token with Enter, and says when a cell is masked', async () => {
+    const { page } = await openHarness(browser, server.url, 'tokens=60', { width: 1400, height: 1000 });
+    await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) });
+    await page.locator('ci-token-strip .tok[data-i="20"]').click();
+    await page.locator('ci-head-zoom canvas').waitFor();
+    const texts = await page.evaluate(() => window.__ciHarness.tokenTexts);
+    const readout = page.locator('ci-head-zoom .readout');
+    const scroller = page.locator('ci-head-zoom .scroller');
+    await scroller.focus();
+    // The cursor starts on the focused token's row; End goes to the query itself, ← one key back.
+    for (const key of ['ArrowDown', 'End', 'ArrowLeft']) await scroller.press(key);
+    await page.waitForFunction(() =>
+      /^query #20 /.test(
+        document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom').shadowRoot.querySelector('.readout').textContent,
+      ),
+    );
+    const m = /^query #20 ‘(.+)’ → key #19 ‘(.+)’: (\d\.\d{3})$/.exec(await readout.innerText());
+    assert.ok(m, await readout.innerText());
+    assert.deepEqual([unglyph(m[1]), unglyph(m[2])], [texts[20], texts[19]]);
+    assert.ok(Number(m[3]) > 0.5, `head 0.1 is a previous-token head: ${m[3]}`);
+    // Direction "from": Enter locks the cursor's query token.
+    await scroller.press('PageDown');
+    const q = Number(/^query #(\d+)/.exec(await readout.innerText())[1]);
+    assert.ok(q > 20);
+    await scroller.press('Enter');
+    await page.locator(`ci-token-strip .tok[data-i="${q}"].locked`).waitFor();
+    // The pointer over the upper triangle reads "masked", not a weight.
+    const { cell } = await zoomState(page);
+    await scroller.hover({ position: { x: 40.5 * cell, y: 2.5 * cell } });
+    assert.match(await readout.innerText(), /Above the diagonal: masked/);
+    await page.close();
+  });
+
   it('redraws the grid and the zoom at a new device pixel ratio', async () => {
     // Headless Chromium changes the ratio under CDP emulation but does not report it to
     // (resolution) media queries, as a real window moved to another monitor does: record the

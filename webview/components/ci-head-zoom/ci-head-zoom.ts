@@ -13,7 +13,7 @@ import { isPreview } from '../../lib/hoverLock.js';
 import type { PatternView } from '../../lib/patternStore.js';
 import { ThemeController, readCanvasTheme } from '../../lib/theme.js';
 import { shortLabel } from '../../lib/tokenText.js';
-import { axisLabels, cellAt, clampScroll, scrollToShow, visibleRange, zoomAbout, zoomLayout, type ZoomLayout } from './zoomLayout.js';
+import { axisLabels, cellAt, clampScroll, moveCell, pointCell, scrollToShow, visibleRange, zoomAbout, zoomLayout, type ZoomLayout } from './zoomLayout.js';
 import { styles } from './ci-head-zoom.styles.js';
 
 const LABEL_FONT_PX = 11;
@@ -67,7 +67,12 @@ export class CiHeadZoom extends LitElement {
   @state()
   patterns?: PatternView;
 
+  /** The cell under the pointer or the keyboard cursor; x, y place the tooltip (CSS px in the view). */
   @state() private hover: { q: number; k: number; x: number; y: number } | null = null;
+  /** The pointer is over the masked upper triangle. */
+  @state() private overMasked = false;
+  /** `hover` was set by the keyboard (arrows), not the pointer. */
+  private keyboardCursor = false;
   /** Width the element may use, CSS px (from the ResizeObserver). */
   @state() private available = 0;
   @state() private zoom = 1;
@@ -202,13 +207,14 @@ export class CiHeadZoom extends LitElement {
                 <div
                   class="scroller"
                   tabindex="0"
-                  aria-label="Pattern viewport: arrow keys scroll, + and − zoom, 0 fits"
+                  aria-label="Pattern cells: arrow keys move between cells, Enter locks the token, + and − zoom, 0 fits"
                   @scroll=${this.onScroll}
                   @pointermove=${this.onPointerMove}
                   @pointerleave=${this.onPointerLeave}
                   @click=${this.onClick}
                   @wheel=${this.onWheel}
                   @keydown=${this.onKeyDown}
+                  @blur=${this.onBlur}
                 >
                   <div class="spacer"></div>
                 </div>
@@ -269,6 +275,7 @@ export class CiHeadZoom extends LitElement {
     const p = this.inspection?.params;
     const v = this.hover ? this.value(this.hover.q, this.hover.k) : undefined;
     if (this.hover && p && v !== undefined) return cellReadout(p.tokens, this.hover.q, this.hover.k, v);
+    if (this.overMasked) return 'Above the diagonal: masked. A query attends only to itself and earlier keys.';
     return 'Hover a cell to read it; click to lock its token.';
   }
 
@@ -460,12 +467,27 @@ export class CiHeadZoom extends LitElement {
 
   private hoverAt(pt: { x: number; y: number } | null): void {
     const l = this.layout;
-    const cell = pt && l ? cellAt(l, this.offset, this.visible, pt.x, pt.y) : null;
-    if (!cell || !pt || !l) {
+    const cell = pt && l ? pointCell(l, this.offset, this.visible, pt.x, pt.y) : null;
+    this.keyboardCursor = false;
+    this.overMasked = cell !== null && cell.k > cell.q;
+    if (!cell || !pt || !l || cell.k > cell.q) {
       if (this.hover) this.hover = null;
       return;
     }
     this.hover = { ...cell, x: l.left + pt.x, y: l.top + pt.y };
+  }
+
+  /** Moves the keyboard cursor to a cell, scrolling it into view. */
+  private cursorTo(c: { q: number; k: number }): void {
+    const l = this.layout;
+    if (!l) return;
+    const v = this.visible;
+    const x = scrollToShow(l, this.offset.x, v.w, c.k);
+    const y = scrollToShow(l, this.offset.y, v.h, c.q);
+    if (x !== this.offset.x || y !== this.offset.y) this.offset = { x, y };
+    this.keyboardCursor = true;
+    this.overMasked = false;
+    this.hover = { ...c, x: l.left + (c.k + 0.5) * l.cell - x, y: l.top + (c.q + 0.5) * l.cell - y };
   }
 
   private onPointerMove = (e: PointerEvent) => {
@@ -475,7 +497,13 @@ export class CiHeadZoom extends LitElement {
 
   private onPointerLeave = () => {
     this.pointer = null;
-    this.hover = null;
+    this.overMasked = false;
+    if (!this.keyboardCursor) this.hover = null;
+  };
+
+  private onBlur = () => {
+    if (this.keyboardCursor) this.hover = null;
+    this.keyboardCursor = false;
   };
 
   private onScroll = () => {
@@ -505,10 +533,28 @@ export class CiHeadZoom extends LitElement {
 
   private onKeyDown = (e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const p = this.inspection?.params;
+    const l = this.layout;
+    if (!p || !l) return;
+    const n = p.tokens.length;
     if (e.key === '+' || e.key === '=') this.zoomBy(2);
     else if (e.key === '-' || e.key === '_') this.zoomBy(1 / 2);
     else if (e.key === '0') this.setZoom(1);
-    else return;
+    else if ((e.key === 'Enter' || e.key === ' ') && this.hover) {
+      const token = this.focusState.direction === 'from' ? this.hover.q : this.hover.k;
+      dispatchFocus(this, { target: 'token', action: { type: 'lock', item: token } });
+    } else if (e.key === 'Escape' && this.keyboardCursor) {
+      this.hover = null;
+      this.keyboardCursor = false;
+    } else {
+      // The cursor starts on the focused token's row, or the first row in view.
+      const focused = activeToken(this.focusState);
+      const start = this.hover ?? { q: focused ?? Math.min(n - 1, Math.floor(this.offset.y / l.cell)), k: 0 };
+      const page = Math.max(1, Math.floor(this.visible.h / l.cell) - 1);
+      const next = this.hover || !e.key.startsWith('Arrow') ? moveCell(start, e.key, n, page) : start;
+      if (!next) return;
+      this.cursorTo(next);
+    }
     e.preventDefault();
   };
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MAX_CELL, MIN_PLOT, READABLE_CELL, axisLabels, cellAt, scrollToShow, visibleRange, zoomAbout, zoomLayout } from './zoomLayout.js';
+import { MAX_CELL, MIN_PLOT, READABLE_CELL, axisLabels, cellAt, moveCell, pointCell, scrollToShow, visibleRange, zoomAbout, zoomLayout } from './zoomLayout.js';
 
 const input = { available: 800, maxPlot: 10_000, labelWidth: 80, lineHeight: 13, zoom: 1 };
 
@@ -42,6 +42,7 @@ describe('zoom layout', () => {
     const scroll = { x: 3 * l.cell, y: 612 * l.cell };
     assert.deepEqual(cellAt(l, scroll, size, 0.5 * l.cell, 0.5 * l.cell), { q: 612, k: 3 });
     assert.equal(cellAt(l, { x: 700 * l.cell, y: 0 }, size, 1, 1), null, 'above the diagonal');
+    assert.deepEqual(pointCell(l, { x: 700 * l.cell, y: 0 }, size, 1, 1), { q: 0, k: 700 }, 'which pointCell still names (masked)');
     assert.equal(cellAt(l, scroll, size, size.w + 1, 5), null, 'on the scrollbar');
     assert.equal(cellAt(l, scroll, size, -1, 5), null);
   });
@@ -63,5 +64,18 @@ describe('zoom layout', () => {
     assert.equal(scrollToShow(l, 0, l.plot, 2), 0);
     const s = scrollToShow(l, 0, l.plot, 900);
     assert.ok(s <= 900 * l.cell && s + l.plot >= 901 * l.cell);
+  });
+
+  it('moves a keyboard cursor cell by cell, by pages and to the row ends, never above the diagonal', () => {
+    const c = { q: 10, k: 4 };
+    assert.deepEqual(moveCell(c, 'ArrowRight', 100, 20), { q: 10, k: 5 });
+    assert.deepEqual(moveCell({ q: 10, k: 10 }, 'ArrowRight', 100, 20), { q: 10, k: 10 }, 'a query attends to no later key');
+    assert.deepEqual(moveCell({ q: 10, k: 10 }, 'ArrowUp', 100, 20), { q: 9, k: 9 });
+    assert.deepEqual(moveCell(c, 'PageDown', 100, 20), { q: 30, k: 4 });
+    assert.deepEqual(moveCell({ q: 95, k: 4 }, 'PageDown', 100, 20), { q: 99, k: 4 });
+    assert.deepEqual(moveCell(c, 'PageUp', 100, 20), { q: 0, k: 0 });
+    assert.deepEqual(moveCell(c, 'End', 100, 20), { q: 10, k: 10 });
+    assert.deepEqual(moveCell(c, 'Home', 100, 20), { q: 10, k: 0 });
+    assert.equal(moveCell(c, 'a', 100, 20), null);
   });
 });

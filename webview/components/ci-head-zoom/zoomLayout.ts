@@ -81,9 +81,9 @@ export function visibleRange(l: ZoomLayout, offset: number, size: number): { fro
 
 /**
  * The (query, key) cell under a viewport point (CSS px from the viewport's top-left, scrolled by
- * `scroll`), or null outside the visible `size` or above the diagonal (masked by causality).
+ * `scroll`), masked or not; null outside the visible `size`.
  */
-export function cellAt(
+export function pointCell(
   l: ZoomLayout,
   scroll: { readonly x: number; readonly y: number },
   size: { readonly w: number; readonly h: number },
@@ -93,7 +93,49 @@ export function cellAt(
   if (x < 0 || y < 0 || x >= size.w || y >= size.h) return null;
   const q = Math.min(l.nTokens - 1, Math.floor((y + scroll.y) / l.cell));
   const k = Math.min(l.nTokens - 1, Math.floor((x + scroll.x) / l.cell));
-  return k <= q ? { q, k } : null;
+  return { q, k };
+}
+
+/** Like {@link pointCell}, but null above the diagonal too (masked by causality). */
+export function cellAt(
+  l: ZoomLayout,
+  scroll: { readonly x: number; readonly y: number },
+  size: { readonly w: number; readonly h: number },
+  x: number,
+  y: number,
+): { q: number; k: number } | null {
+  const c = pointCell(l, scroll, size, x, y);
+  return c && c.k <= c.q ? c : null;
+}
+
+/**
+ * The keyboard cursor after a key, kept on or below the diagonal: arrows move one cell, PageUp and
+ * PageDown move `page` rows, Home and End go to the row's first key and to the query itself.
+ * Null when `key` does not move the cursor.
+ */
+export function moveCell(c: { readonly q: number; readonly k: number }, key: string, n: number, page: number): { q: number; k: number } | null {
+  const row = (q: number) => Math.max(0, Math.min(n - 1, q));
+  const at = (q: number, k: number) => ({ q, k: Math.max(0, Math.min(k, q)) });
+  switch (key) {
+    case 'ArrowUp':
+      return at(row(c.q - 1), c.k);
+    case 'ArrowDown':
+      return at(row(c.q + 1), c.k);
+    case 'ArrowLeft':
+      return at(c.q, c.k - 1);
+    case 'ArrowRight':
+      return at(c.q, c.k + 1);
+    case 'PageUp':
+      return at(row(c.q - page), c.k);
+    case 'PageDown':
+      return at(row(c.q + page), c.k);
+    case 'Home':
+      return at(c.q, 0);
+    case 'End':
+      return at(c.q, c.q);
+    default:
+      return null;
+  }
 }
 
 /**

@@ -141,6 +141,14 @@ describe('residual stream analysis: bad input', () => {
     });
   }
 
+  it('a prompt of BOS alone: lens and DLA work, growth over non-BOS positions is NaN (there are none)', async () => {
+    const r = await runResidualStream(model, tokens.slice(0, 1), { answerId: 7 });
+    assert.equal(r.lens.n_tokens, 1);
+    assert.ok(Math.abs(r.dla.total - r.dla.logitDiff) < 1e-4);
+    assert.ok(Number.isNaN(r.norms.rawGrowth.factor_layer[0]));
+    assert.ok(r.norms.rawGrowth.bos_factor_layer![0] > 0);
+  });
+
   it('a cancelled run stops', async () => {
     const ac = new AbortController();
     ac.abort();

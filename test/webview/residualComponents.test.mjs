@@ -284,6 +284,47 @@ describe('Inspect Residual Stream webview', () => {
     await page.close();
   });
 
+  it('keeps the view’s choices across the webview being shown again', async () => {
+    const { page } = await open('theme=dark&n=30&saved');
+    for (const sel of ['button[data-colour="answer"]', 'button[data-zoom="read"]', 'button[data-norm="centred"]']) {
+      assert.equal(await page.locator(`ci-residual-panel ${sel}`).getAttribute('aria-pressed'), 'true', sel);
+    }
+    await page.locator('ci-residual-panel button[data-zoom="fit"]').click();
+    assert.deepEqual(await page.evaluate(() => window.__ciResidualHarness.state()), { colourBy: 'answer', zoom: 'fit', normMode: 'centred' });
+    await page.close();
+  });
+
+  it('the editor’s hover link brings a position into view and marks its column', async () => {
+    const { page } = await open('theme=dark&n=512', 600);
+    await page.evaluate(() => window.__ciResidualHarness.send({ method: 'focusPosition', params: { inspectionId: 'fixture-residual', position: 400 } }));
+    await page.waitForFunction(() =>
+      /positions (\d+)–(\d+) of 512/.test(
+        document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-logit-lens').shadowRoot.querySelector('.range').textContent,
+      ),
+    );
+    const [first, lastShown] = (await page.locator('ci-logit-lens .range').innerText())
+      .match(/positions (\d+)–(\d+)/)
+      .slice(1)
+      .map(Number);
+    assert.ok(first <= 400 && 400 <= lastShown, `400 not in ${first}–${lastShown}`);
+    assert.equal(await page.locator('ci-logit-lens').evaluate((e) => e.focusColumn), 400);
+    await page.close();
+  });
+
+  it('hovering a row label names its hook', async () => {
+    const { page } = await open('theme=dark&n=30');
+    const canvas = page.locator('ci-logit-lens canvas');
+    const pos = await canvas.evaluate((c) => {
+      const g = c.getRootNode().host.geometry;
+      return { x: g.left - 12, y: g.top + 3.5 * g.cellH };
+    });
+    await canvas.hover({ position: pos });
+    const tip = page.locator('ci-logit-lens .tooltip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match(await tip.innerText(), /^blocks\.3\.hook_resid_pre\nthe residual stream entering layer 3/);
+    await page.close();
+  });
+
   it('a cancellable run shows progress and posts cancelRun', async () => {
     const { page } = await open('theme=dark&n=30&running');
     assert.match(await page.locator('ci-residual-panel .run').innerText(), /Running… 40%/);

@@ -5,7 +5,7 @@
  * for an answer of several words). Query: theme=dark|light|hc, n=N tokens (default 30), nobos,
  * nowrong, tiny (a tiny logit difference), badsum (components that do not add up), cached
  * (the cached-scale lens), running (a cancellable run in progress), stale, doc (a document run's
- * norms in windows), empty (no result).
+ * norms in windows), empty (no result), saved (a view state kept from before: answer colours, readable cells, centred norms).
  */
 import { DocumentNorms, InputRejected, ResidualStream, RunState, Stale, type ResidualHostToWebview } from '../../src/features/residual/shared/protocol';
 import type { LensVariant } from '../../src/shared/residualStream';
@@ -60,7 +60,10 @@ function sendDocument(): void {
   );
 }
 
-(window as unknown as { __ciResidualHarness: unknown }).__ciResidualHarness = { posted, violations, send, makeResidualFixture };
+// What vscode.setState keeps; `saved` starts the page as if the webview had been shown before.
+let saved: unknown = q.has('saved') ? { colourBy: 'answer', zoom: 'read', normMode: 'centred' } : undefined;
+
+(window as unknown as { __ciResidualHarness: unknown }).__ciResidualHarness = { posted, violations, send, makeResidualFixture, state: () => saved };
 (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
   postMessage(msg: unknown) {
     posted.push(msg);
@@ -94,6 +97,8 @@ function sendDocument(): void {
       setTimeout(sendRecord, 20);
     }
   },
-  getState: () => undefined,
-  setState: () => undefined,
+  getState: () => saved,
+  setState: (state: unknown) => {
+    saved = state;
+  },
 });

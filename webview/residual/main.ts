@@ -7,12 +7,18 @@ import type { ResidualWebviewToHost } from '../../src/features/residual/shared/p
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const panel = document.querySelector('ci-residual-panel') ?? document.createElement('ci-residual-panel');
 if (typeof acquireVsCodeApi === 'function') {
   const api = acquireVsCodeApi();
-  panel.channel = { post: (msg: ResidualWebviewToHost) => api.postMessage(msg) };
+  panel.channel = {
+    post: (msg: ResidualWebviewToHost) => api.postMessage(msg),
+    getState: () => api.getState(),
+    setState: (state) => api.setState(state),
+  };
 }
 if (!panel.isConnected) document.body.append(panel);

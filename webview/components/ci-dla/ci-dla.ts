@@ -134,7 +134,7 @@ export class CiDla extends LitElement {
           .centre=${0}
           .heading=${'Heads'}
           .badge=${`Σ ${fmtLogit(headsSum(d))}`}
-          .legend=${'direct effect on the logit difference (through ln_final, cached scale)'}
+          .legend=${`direct effect on the ${d.direction.wrong ? 'logit difference' : 'answer’s logit'} (through ln_final, cached scale)`}
           .caption=${this.caption}
           .describe=${(i: number) => this.describeHead(i)}
           .selected=${sel ? headIndex(d, sel.layer, sel.head) : -1}
@@ -277,7 +277,7 @@ export class CiDla extends LitElement {
       ctx.fillText(fmtLogit(f * scale).replace(/\.?0+$/, '') || '0', x, bottom + 3);
     }
     ctx.fillStyle = toCss(p.foreground);
-    ctx.fillText('direct effect (logit units)', zeroX, bottom + 17);
+    ctx.fillText(`direct effect on the ${d.direction.wrong ? 'logit difference' : 'answer’s logit'}`, zeroX, bottom + 17);
     // Bars.
     ctx.textBaseline = 'middle';
     bars.forEach((b: DlaBar, i) => {

@@ -139,7 +139,10 @@ export class CiLogitLens extends LitElement {
   private hoverText(): string {
     const h = this.hover;
     const l = this.lens;
-    return h && l ? describeLensCell(l, this.tokens, this.nLayers, h.row, h.col) : '';
+    if (!h || !l) return '';
+    if (h.col < 0)
+      return `${l.boundaryHooks[h.row] ?? ''}\n${h.row < this.nLayers ? `the residual stream entering layer ${h.row}` : 'the residual stream after the last layer (what ln_final reads)'}`;
+    return describeLensCell(l, this.tokens, this.nLayers, h.row, h.col);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -190,7 +193,10 @@ export class CiLogitLens extends LitElement {
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
     const cell = lensCellAt(g, this.scrollX, x, y);
-    this.hover = cell ? { ...cell, x, y } : null;
+    // Over a row label: col −1 (the hover names the boundary's hook).
+    const row = Math.floor((y - g.top) / g.cellH);
+    const label = !cell && x < g.left && row >= 0 && row < g.rows ? { row, col: -1 } : null;
+    this.hover = cell ? { ...cell, x, y } : label ? { ...label, x, y } : null;
   };
 
   private onLeave = () => {
@@ -227,7 +233,7 @@ export class CiLogitLens extends LitElement {
     const m = moves[ev.key];
     if (!m) {
       if (ev.key === 'Escape') this.hover = null;
-      else if ((ev.key === 'Enter' || ev.key === ' ') && this.hover) {
+      else if ((ev.key === 'Enter' || ev.key === ' ') && this.hover && this.hover.col >= 0) {
         ev.preventDefault();
         this.pick(this.hover.col);
       }
@@ -235,7 +241,7 @@ export class CiLogitLens extends LitElement {
     }
     ev.preventDefault();
     const row = Math.max(0, Math.min(g.rows - 1, (this.hover?.row ?? g.rows - 1) + m[0]));
-    const col = Math.max(0, Math.min(g.cols - 1, (this.hover?.col ?? g.cols - 1) + m[1]));
+    const col = Math.max(0, Math.min(g.cols - 1, Math.max(0, this.hover?.col ?? g.cols - 1) + m[1]));
     // Keep the cell in view.
     const s = this.scroller;
     if (s) {
@@ -342,7 +348,7 @@ export class CiLogitLens extends LitElement {
       column(this.position, t.focus, 2);
     }
     // Hover outline.
-    if (o.marks && this.hover) {
+    if (o.marks && this.hover && this.hover.col >= 0) {
       ctx.strokeStyle = toCss(t.hover);
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + this.hover.col * g.cellW + 1, g.top + this.hover.row * g.cellH + 1, g.cellW - 2, g.cellH - 2);

@@ -41,8 +41,27 @@ import { growthSummary, type NormMode } from '../ci-norm-growth/normPlot.js';
 import { figureCaption, mergeDocumentWindows } from './residualView.js';
 import { styles } from './ci-residual-panel.styles.js';
 
+/** The view's own choices, kept across the webview being hidden and shown again (vscode.setState). */
+export interface ResidualViewState {
+  readonly colourBy: LensColourBy;
+  readonly zoom: LensZoom;
+  readonly normMode: NormMode;
+}
+
 export interface ResidualChannel {
   post(msg: ResidualWebviewToHost): void;
+  getState?(): unknown;
+  setState?(state: ResidualViewState): void;
+}
+
+/** The persisted state, if it is one (anything else is ignored). */
+export function asViewState(v: unknown): Partial<ResidualViewState> {
+  if (typeof v !== 'object' || v === null) return {};
+  const out: { colourBy?: LensColourBy; zoom?: LensZoom; normMode?: NormMode } = {};
+  if ('colourBy' in v && (v.colourBy === 'top' || v.colourBy === 'answer')) out.colourBy = v.colourBy;
+  if ('zoom' in v && (v.zoom === 'fit' || v.zoom === 'read')) out.zoom = v.zoom;
+  if ('normMode' in v && (v.normMode === 'raw' || v.normMode === 'centred')) out.normMode = v.normMode;
+  return out;
 }
 
 const RUN_LABEL: Readonly<Record<RunStateKind, string>> = {
@@ -113,7 +132,19 @@ export class CiResidualPanel extends LitElement {
   }
 
   protected override firstUpdated(_c: PropertyValues<this>): void {
+    const saved = asViewState(this.channel?.getState?.());
+    this.colourBy = saved.colourBy ?? this.colourBy;
+    this.zoom = saved.zoom ?? this.zoom;
+    this.normMode = saved.normMode ?? this.normMode;
     this.post(ResidualReady.create({ protocolVersion: RESIDUAL_PROTOCOL_VERSION }));
+  }
+
+  /** Applies a view choice and keeps it for when the webview is shown again. */
+  private choose(patch: Partial<ResidualViewState>): void {
+    this.colourBy = patch.colourBy ?? this.colourBy;
+    this.zoom = patch.zoom ?? this.zoom;
+    this.normMode = patch.normMode ?? this.normMode;
+    this.channel?.setState?.({ colourBy: this.colourBy, zoom: this.zoom, normMode: this.normMode });
   }
 
   /** Host messages (the harness may call this directly). */
@@ -216,7 +247,7 @@ export class CiResidualPanel extends LitElement {
             <span class="muted">Colour</span>
             ${(['top', 'answer'] as LensColourBy[]).map(
               (c) =>
-                html`<button class="seg" data-colour=${c} aria-pressed=${this.colourBy === c ? 'true' : 'false'} @click=${() => (this.colourBy = c)}>
+                html`<button class="seg" data-colour=${c} aria-pressed=${this.colourBy === c ? 'true' : 'false'} @click=${() => this.choose({ colourBy: c })}>
                   ${c === 'top' ? 'top token’s probability' : `answer’s probability`}
                 </button>`,
             )}
@@ -230,7 +261,7 @@ export class CiResidualPanel extends LitElement {
                   data-zoom=${z}
                   aria-pressed=${this.zoom === z ? 'true' : 'false'}
                   title=${z === 'fit' ? 'Every position in the panel’s width' : 'Wide enough to read each top token; scroll sideways'}
-                  @click=${() => (this.zoom = z)}
+                  @click=${() => this.choose({ zoom: z })}
                 >
                   ${z === 'fit' ? 'fit width' : 'readable (scroll)'}
                 </button>`,
@@ -373,7 +404,7 @@ export class CiResidualPanel extends LitElement {
                 data-norm=${m}
                 aria-pressed=${this.normMode === m ? 'true' : 'false'}
                 title=${m === 'raw' ? 'The L2 norm as it is' : 'The L2 norm after subtracting the mean over d_model (an unprocessed GPT-2 stream is not zero-mean)'}
-                @click=${() => (this.normMode = m)}
+                @click=${() => this.choose({ normMode: m })}
               >
                 ${m}
               </button>`,

@@ -275,7 +275,10 @@ export class CiNormGrowth extends LitElement {
     );
     const legendH = legendRows.length * 16 + 4;
     const top = titleBand + legendH + 8;
-    const plotW = Math.max(120, width - MARGIN.left - MARGIN.right - (kind === 'resid' ? 34 : 0));
+    // Room for the end labels (BOS, median) right of the plot.
+    ctx.font = `600 ${FONT_PX}px ${p.fontFamily}`;
+    const endPx = s.series.reduce((m, x) => (x.endLabel ? Math.max(m, ctx.measureText(x.endLabel).width + 8) : m), 0);
+    const plotW = Math.max(120, width - MARGIN.left - MARGIN.right - endPx);
     const g: PlotGeometry = { width, height: top + PLOT_H + MARGIN.bottom, left: MARGIN.left, top, plotW, plotH: PLOT_H, n: s.xLabels.length };
     canvas.width = Math.round(g.width * dpr);
     canvas.height = Math.round(g.height * dpr);
@@ -333,8 +336,13 @@ export class CiNormGrowth extends LitElement {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     const every = Math.max(1, Math.ceil((g.n * 22) / g.plotW));
-    for (let i = 0; i < g.n; i += every) ctx.fillText(s.xLabels[i], X(i), g.top + g.plotH + 5);
-    if ((g.n - 1) % every) ctx.fillText(s.xLabels[g.n - 1], X(g.n - 1), g.top + g.plotH + 5);
+    // Tick labels, kept inside the canvas.
+    const tick = (i: number) => {
+      const half = ctx.measureText(s.xLabels[i]).width / 2;
+      ctx.fillText(s.xLabels[i], Math.min(X(i), g.width - half - 2), g.top + g.plotH + 5);
+    };
+    for (let i = 0; i < g.n; i += every) tick(i);
+    if ((g.n - 1) % every) tick(g.n - 1);
     ctx.fillStyle = toCss(p.foreground);
     ctx.fillText(s.xTitle, g.left + g.plotW / 2, g.top + g.plotH + 22);
     ctx.save();

@@ -78,6 +78,15 @@ try {
   const n = await decoCount();
   check(n > 0, `the head's per-source DLA is painted over the source (${n} decorations)`);
   await shot('residual-02-head-dark.png');
+
+  // The hover over an inspected token gains the logit lens line.
+  await editor.locator('.view-line', { hasText: 'self.width = width' }).locator('span', { hasText: 'width' }).last().hover();
+  const hover = page.locator('.monaco-hover', { hasText: 'Logit lens' });
+  await hover.waitFor({ timeout: 15_000 });
+  const hoverText = (await hover.textContent()) ?? '';
+  check(/Logit lens: L0 .* → out .*open/.test(hoverText), `hover line: "${hoverText.replace(/\s+/g, ' ').slice(0, 120)}"`);
+  await shot('residual-02c-hover-dark.png');
+  await page.mouse.move(5, 500);
   await editor.screenshot({ path: join(ART, 'residual-02b-editor-dark.png') });
 
   await theme('Light Modern', 'vs');

@@ -4,7 +4,8 @@
 # (.vsix), installs it, opens a fixture workspace with a Python sample, then runs
 #   (a) UI tests (test/e2e/ui.e2e.mjs): palette command, webview grid and token strip, decorations,
 #       hover, truncation, stale, screenshots into $ART; then test/e2e/patching.ui.e2e.mjs: Compare
-#       Token Substitution from the palette to both heatmaps;
+#       Token Substitution from the palette to both heatmaps; test/e2e/residual.ui.e2e.mjs: Inspect
+#       Residual Stream's three plots, a DLA head painted over the source, three themes;
 #   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
 # Env: CI_CACHE (Node 24 + code-server cache, shared with tools/start-code-server.sh, default
 # ~/.cache/circuit-inspector), E2E_RUN (user data, workspace, logs; default .tmp/e2e), ART
@@ -36,7 +37,7 @@ elif [ -f "$ROOT/models/gpt2-python-mini/model.safetensors" ]; then MODEL_DIR=""
 else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
-rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
+rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
 cp "$ROOT/samples/docstring_example.py" "$RUN/ws/"
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
 write_user_settings "$RUN/ud"
@@ -65,6 +66,8 @@ if [ "${SKIP_UI:-}" != 1 ]; then
   node test/e2e/ui.e2e.mjs || rc=1
   log "UI tests: Compare Token Substitution"
   node test/e2e/patching.ui.e2e.mjs || rc=1
+  log "UI tests: Inspect Residual Stream"
+  node test/e2e/residual.ui.e2e.mjs || rc=1
 fi
 if [ "${SKIP_HOST:-}" != 1 ]; then
   log "extension-host tests"

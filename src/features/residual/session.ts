@@ -90,6 +90,7 @@ export class ResidualSession extends Disposable {
   private generation = 0;
   private inFlight: EngineCall<unknown> | undefined;
   private plan: SourcePlan | undefined;
+  private watchedPanel: ResidualPanel | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -433,7 +434,13 @@ export class ResidualSession extends Disposable {
   // ---- panel -----------------------------------------------------------------------------------
 
   private openPanel(): ResidualPanel {
-    return ResidualPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    const panel = ResidualPanel.createOrShow(this.context.extensionUri, this.panelHandlers());
+    if (panel !== this.watchedPanel) {
+      this.watchedPanel = panel;
+      // Closing the view takes its head's colours off the source.
+      panel.onDidDispose(() => this.clearHead());
+    }
+    return panel;
   }
 
   private showRunState(params: RunStateParams): void {
@@ -512,7 +519,7 @@ export class ResidualSession extends Disposable {
         range: s.range,
         sign: s.sign,
         bucket: s.bucket,
-        hover: `L${p.layer}H${p.head} through this token: ${s.value >= 0 ? '+' : ''}${s.value.toFixed(3)} to ${what} (head total ${plan.total.toFixed(3)})`,
+        hover: `Head ${p.layer}.${p.head} through this token: ${s.value >= 0 ? '+' : ''}${s.value.toFixed(3)} to ${what} (head total ${plan.total.toFixed(3)})`,
       })),
       plan.focus,
     );

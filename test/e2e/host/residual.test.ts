@@ -109,12 +109,16 @@ describe('Inspect Residual Stream in the extension host', function () {
     const texts = new Set(tokens.map((t) => t.text));
     for (const p of shown.painted) {
       assert.ok(texts.has(doc.getText(p.range)), `painted ${JSON.stringify(doc.getText(p.range))} is a token`);
-      assert.match(p.hover, new RegExp(`^L${layer}H${head} through this token: [+-]\\d`));
+      assert.match(p.hover, new RegExp(`^Head ${layer}\\.${head} through this token: [+-]\\d`));
     }
     const plan = api.residual.headPlan!;
     for (const p of plan.painted) assert.equal(p.sign, dla.sources_layer_head_key[(layer * dla.n_heads + head) * dla.n_tokens + p.tokenIndex] > 0 ? 1 : -1);
     api.residual.simulate({ method: 'clearHead', params: {} });
     assert.equal(api.residual.decorations, undefined);
+    api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer, head } });
+    assert.ok(api.residual.decorations);
+    api.residual.closePanel();
+    assert.equal(api.residual.decorations, undefined, 'closing the view clears them');
   });
 
   it('the hover over an inspected token gains the logit lens line with a link into the view', async () => {

@@ -40,6 +40,22 @@ async function hoverZoomCell(page, q, k) {
   await scroller.hover({ position: pos });
 }
 
+/** Hovers query 612 and the nearest earlier ` param` (head 0.2 attends to it), until the readout names them. */
+async function hoverParam(page) {
+  const key = await page.evaluate(() => window.__ciHarness.tokenTexts.findLastIndex((t, i) => i < 612 && t.trim() === 'param'));
+  const readout = page.locator('ci-head-zoom .readout', { hasText: `query #612 ` });
+  for (let i = 0; i < 3; i++) {
+    await hoverZoomCell(page, 612, key);
+    if (
+      await readout.waitFor({ timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+}
+
 const NARROW = { width: 600, height: 1000 };
 const WIDE = { width: 1600, height: 1000 };
 
@@ -62,11 +78,12 @@ const SCENARIOS = [
     name: 'zoom-1024-wide-hover',
     query: 'theme=dark&tokens=1024',
     viewport: WIDE,
+    // The full-page shot relayouts the page; hover again before the close-ups.
+    beforeCloseUps: (page) => hoverParam(page),
     act: async (page) => {
       await page.locator('ci-special-tokens button', { hasText: '0.2' }).first().click();
       await page.locator('ci-head-zoom canvas').waitFor();
-      await hoverZoomCell(page, 612, 3);
-      await page.locator('ci-head-zoom .readout', { hasText: 'query #612' }).waitFor({ timeout: 5000 });
+      await hoverParam(page);
     },
   },
   {
@@ -139,6 +156,7 @@ try {
     const file = join(OUT, `${s.name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     // Close-ups at device resolution, to judge text and thumbnails.
+    await s.beforeCloseUps?.(page);
     for (const part of ['ci-head-grid', 'ci-head-zoom', 'ci-token-strip']) {
       const el = page.locator(part);
       if (await el.count()) await el.screenshot({ path: join(OUT, `${s.name}.${part.slice(3)}.png`) });

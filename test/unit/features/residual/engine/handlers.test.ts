@@ -13,6 +13,8 @@ import type { AttentionEngineMethods } from '../../../../../src/features/attenti
 import type { AnalyseParams, ResidualEngineMethods } from '../../../../../src/features/residual/shared/engineMethods';
 import { DocumentNorms, ResidualStream } from '../../../../../src/features/residual/shared/protocol';
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
+import { readSafetensorsFloat32 } from '../../../../../src/model/checkpoint';
+import { compareToGolden } from '../../../../golden/goldenCases';
 import { InProcessEngine } from '../../../engine/inProcessEngine';
 import { REPO_ROOT } from '../../../../repoRoot';
 
@@ -126,6 +128,33 @@ describe('residual: engine methods (tiny model)', function () {
     const call = client.call('documentNorms', { model: spec, runId: 'd3', text: doc.repeat(4), source: 'doc.py' });
     setImmediate(() => call.cancel());
     await assert.rejects(call.result, (e: unknown) => isCancelled(e));
+  });
+
+  it('the exported residual stream matches the PyTorch goldens hook by hook (f32-bare case)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-resid-golden-'));
+    try {
+      const r = await analyse({ inspectionId: 'g1', text: 'def f(self, param): return self.param' });
+      const caseJson = JSON.parse(readFileSync(join(REPO_ROOT, 'test/golden/cases/f32-bare.json'), 'utf8')) as { tokens: number[] };
+      assert.deepEqual(
+        r.record.tokens.map((t) => t.id),
+        caseJson.tokens,
+        'the golden case’s tokens',
+      );
+      const path = join(dir, 'g.safetensors');
+      const out = await client.call('exportResidual', { inspectionId: 'g1', path, modelId: 'tiny' }).result;
+      const mine = await readSafetensorsFloat32(path);
+      const golden = await readSafetensorsFloat32(join(REPO_ROOT, 'test/golden/cases/f32-bare.safetensors'));
+      assert.equal(mine.size, out.tensors);
+      for (const [name, t] of mine) {
+        const g = golden.get(name);
+        assert.ok(g, `${name} has a golden`);
+        assert.deepEqual(t.dims, g.dims, name);
+        const c = compareToGolden(t.data, g.data);
+        assert.ok(c.ok, `${name}: max error ${c.maxErr} over tolerance ${c.tol}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exports the residual stream under TransformerLens hook names from the cached forward', async () => {

@@ -29,6 +29,8 @@ interface Series {
   readonly dash?: readonly number[];
   /** Text at the line's right end. */
   readonly endLabel?: string;
+  /** Drawn over a background-coloured edge, so it stands out of a dense band of lines. */
+  readonly halo?: boolean;
 }
 
 interface Band {
@@ -64,7 +66,7 @@ interface PlotGeometry {
  * attn_out and mlp_out norms (median and 25–75% band over non-BOS positions).
  *
  * @tag ci-norm-growth
- * @cssprop --ci-norm-line - colour of the per-position lines and the median
+ * @cssprop --ci-norm-line - colour of the per-position lines (the median is drawn in the foreground colour)
  * @cssprop --ci-norm-bos - colour of the BOS line
  * @cssprop --ci-norm-attn - colour of attn_out
  * @cssprop --ci-norm-mlp - colour of mlp_out
@@ -217,11 +219,11 @@ export class CiNormGrowth extends LitElement {
       const series: Series[] = [];
       for (let pos = from; pos < n.n_tokens; pos++) series.push({ ys: positionSeries(n, this.mode, pos), colour: { ...p.line, a: alpha }, width: 1 });
       if (n.hasBos) series.push({ ys: positionSeries(n, this.mode, 0), colour: p.bos, width: 1.5, dash: [5, 3], endLabel: 'BOS' });
-      series.push({ ys: medianByBoundary(n, this.mode), colour: p.line, width: 3, endLabel: 'median' });
+      series.push({ ys: medianByBoundary(n, this.mode), colour: p.foreground, width: 2.5, endLabel: 'median', halo: true });
       const xLabels = Array.from({ length: n.n_boundaries }, (_, b) => (b < n.n_layers ? String(b) : 'out'));
       const legend = [
         { label: `each position (${many})`, colour: { ...p.line, a: Math.max(alpha, 0.35) }, width: 1 },
-        { label: `median · ${growthSummary(n, this.mode).legend}`, colour: p.line, width: 3 },
+        { label: `median · ${growthSummary(n, this.mode).legend}`, colour: p.foreground, width: 2.5 },
         ...(n.hasBos ? [{ label: 'BOS (position 0), not in the fit', colour: p.bos, width: 1.5, dash: [5, 3] }] : []),
       ];
       return {
@@ -370,8 +372,6 @@ export class CiNormGrowth extends LitElement {
     }
     ctx.lineJoin = 'round';
     for (const line of s.series) {
-      ctx.strokeStyle = toCss(line.colour);
-      ctx.lineWidth = line.width;
       ctx.setLineDash(line.dash ? [...line.dash] : []);
       ctx.beginPath();
       let started = false;
@@ -381,6 +381,13 @@ export class CiNormGrowth extends LitElement {
         else ctx.moveTo(X(i), Y(v));
         started = true;
       });
+      if (line.halo) {
+        ctx.strokeStyle = toCss(p.background);
+        ctx.lineWidth = line.width + 3;
+        ctx.stroke();
+      }
+      ctx.strokeStyle = toCss(line.colour);
+      ctx.lineWidth = line.width;
       ctx.stroke();
     }
     ctx.setLineDash([]);

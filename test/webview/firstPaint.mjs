@@ -1,6 +1,7 @@
 // Measures the head grid's first paint (performance.now() from receiving the `inspection` message
 // to the end of the first grid paint, as the panel reports in data-first-paint-ms) in headless
-// Chromium, for BENCHMARKS.md. Also times locking a head at 1024 tokens (request → zoom drawn).
+// Chromium, for BENCHMARKS.md. Also times locking a head (request → zoom drawn) and one hover
+// redraw of the zoomed pattern (pointer move → readout and canvas updated), unzoomed and at ×8.
 //
 //   node test/webview/firstPaint.mjs [--runs=5] [--tokens=256,1024]
 import { chromium } from 'playwright-core';
@@ -19,6 +20,8 @@ try {
   for (const n of sizes) {
     const paints = [];
     const locks = [];
+    const hovers1 = [];
+    const hovers8 = [];
     for (let r = 0; r < runs; r++) {
       const { page } = await openHarness(browser, server.url, `tokens=${n}`);
       paints.push(Number(await page.locator('ci-attention-panel').getAttribute('data-first-paint-ms')));
@@ -37,11 +40,36 @@ try {
         return performance.now() - t0;
       });
       locks.push(t);
+      // Hover redraws: pointer moves over distinct cells, each awaited until the element updated.
+      for (const [zoom, into] of [
+        [1, hovers1],
+        [8, hovers8],
+      ]) {
+        const ms = await page.evaluate(async (zoom) => {
+          const z = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom');
+          const scroller = z.shadowRoot.querySelector('.scroller');
+          if (zoom > 1) {
+            z.zoom = zoom;
+            await z.updateComplete;
+          }
+          const r = scroller.getBoundingClientRect();
+          const times = [];
+          for (let i = 0; i < 40; i++) {
+            const t0 = performance.now();
+            scroller.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + 10 + i * 7, clientY: r.top + r.height - 20 - i * 3, bubbles: true }));
+            await z.updateComplete;
+            times.push(performance.now() - t0);
+          }
+          return times.sort((a, b) => a - b)[times.length >> 1];
+        }, zoom);
+        into.push(ms);
+      }
       await page.close();
     }
     const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(', ');
     console.log(
-      `${n} tokens: grid first paint median ${median(paints).toFixed(1)} ms [${fmt(paints)}]; lock → zoom drawn median ${median(locks).toFixed(1)} ms [${fmt(locks)}]`,
+      `${n} tokens: grid first paint median ${median(paints).toFixed(1)} ms [${fmt(paints)}]; lock → zoom drawn median ${median(locks).toFixed(1)} ms [${fmt(locks)}]; ` +
+        `zoom hover redraw median ${median(hovers1).toFixed(1)} ms unzoomed, ${median(hovers8).toFixed(1)} ms at ×8`,
     );
   }
 } finally {

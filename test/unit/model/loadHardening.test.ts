@@ -164,7 +164,7 @@ describe('loading and running hardened model folders', function () {
       }
     });
 
-    it('Inspect Attention refuses the run, naming blocks.1.attn.hook_pattern', async () => {
+    it('Inspect Attention refuses the run, naming the first hook it fetches where the overflow shows', async () => {
       const dir = await overflow();
       const replies: EngineToHost[] = [];
       const server = new EngineServer(loadHookedGpt2, (m) => replies.push(m), [attentionEngine], 1);
@@ -175,7 +175,8 @@ describe('loading and running hardened model folders', function () {
       await server.dispose();
       const error = replies.find((r) => r.type === 'error');
       assert.ok(error && error.type === 'error', JSON.stringify(replies.at(-1)));
-      assert.match(error.error.message, /NaN at blocks\.1\.attn\.hook_pattern/);
+      // Its fetch includes the residual-stream hooks: MLP out of layer 0 overflows before layer 1's pattern turns NaN.
+      assert.match(error.error.message, /\+Inf at blocks\.0\.hook_mlp_out/);
     });
 
     it('inspect refuses the run, naming the first hook asked for where NaN/Inf appears, or the logits', async () => {

@@ -233,6 +233,7 @@ export class CiHeadZoom extends LitElement {
     if (!l || l.maxZoom < MIN_USEFUL_ZOOM) return nothing; // the cells are readable already
     const steps = Math.round((SLIDER_STEPS * Math.log(l.zoom)) / Math.log(l.maxZoom));
     const rows = visibleRange(l, this.offset.y, l.plot); // the scroller may not be placed yet: its plot side
+    const cols = visibleRange(l, this.offset.x, l.plot);
     return html`<div class="toolbar">
       <button class="zb" title="Zoom out (−)" aria-label="Zoom out" ?disabled=${l.zoom <= 1} @click=${() => this.zoomBy(1 / 2)}>−</button>
       <input
@@ -247,7 +248,9 @@ export class CiHeadZoom extends LitElement {
       />
       <button class="zb" title="Zoom in (+)" aria-label="Zoom in" ?disabled=${l.zoom >= l.maxZoom} @click=${() => this.zoomBy(2)}>+</button>
       <button class="zb" title="Fit the whole pattern (0)" ?disabled=${l.zoom <= 1} @click=${() => this.setZoom(1)}>Fit</button>
-      <span class="zoominfo muted">×${l.zoom.toFixed(1)} · queries ${rows.from}–${rows.to - 1} of ${n} · Ctrl/⌘+wheel zooms</span>
+      <span class="zoominfo muted"
+        >×${l.zoom.toFixed(1)} · queries ${rows.from}–${rows.to - 1}, keys ${cols.from}–${cols.to - 1} of ${n} · Ctrl/⌘+wheel zooms</span
+      >
     </div>`;
   }
 

@@ -5,16 +5,24 @@
  * so changing the answer, wrong token, position or lens variant re-runs only the analysis. Also the
  * norms of a whole document in windows, and the residual stream's export. No `vscode` import.
  */
-import { analyseResidualStream, ResidualInputError, residualStreamHooks, residualStreamLogitPositions } from '../../../analysis/residual';
-import { growthFit } from '../../../analysis/residual/residualNorms';
-import { computeResidualNorms } from '../../../analysis/residual/residualNorms';
+import {
+  analyseResidualStream,
+  resolveResidualOptions,
+  ResidualInputError,
+  residualStreamHooks,
+  residualStreamLogitPositions,
+  type ResidualStreamResult,
+} from '../../../analysis/residual';
+import { computeDirectLogitAttribution } from '../../../analysis/residual/directLogitAttribution';
+import { computeResidualNorms, growthFit } from '../../../analysis/residual/residualNorms';
+import { topLogitId } from '../../../analysis/residual/vectors';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { promptTokens } from '../../../engine/promptTokens';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
 import { SerialQueue } from '../../../engine/serialQueue';
 import { assertFiniteRun } from '../../../model/finiteChecks';
 import type { LoadedModel } from '../../../model/loadHookedGpt2';
-import type { LogitsRequest } from '../../../model/runOptions';
+import type { LogitsRequest, RunResult } from '../../../model/runOptions';
 import { blockHook, type HookName } from '../../../shared/hookNames';
 import { isModelSpec, type ModelSpec } from '../../../shared/modelSpec';
 import { boundaryHook, LENS_VARIANTS, type ResidualNormsRecord } from '../../../shared/residualStream';
@@ -29,6 +37,19 @@ const ALL_LOGITS_BYTES = 16 * 1024 * 1024;
 /** Windows a document run does at most by default (each is one forward). */
 export const DEFAULT_MAX_WINDOWS = 64;
 
+/**
+ * The last analysis's lens and norms, and what they depend on: a later request with the same
+ * forward, variant, k and answer (a new position or wrong token) reuses them and recomputes only
+ * DLA, which takes milliseconds where the lens takes seconds.
+ */
+interface LastLens {
+  readonly run: RunResult;
+  readonly variant: string;
+  readonly k: number;
+  readonly answerId: number;
+  readonly result: ResidualStreamResult;
+}
+
 /** The prompt of the last delivered analysis (for `exportResidual`). */
 interface Kept {
   readonly inspectionId: string;
@@ -39,11 +60,12 @@ interface Kept {
 export const residualEngine = defineEngineModule<ResidualEngineMethods>('residual', (env) => {
   const runs = new SerialQueue();
   let kept: Kept | undefined;
+  const lensMemo: { last?: LastLens } = {};
   return {
     handlers: {
       analyse: async (p, ctx) => {
         checkAnalyseParams(p);
-        const done = await runs.run(ctx.signal, () => analyse(p, ctx));
+        const done = await runs.run(ctx.signal, () => analyse(p, ctx, lensMemo));
         if (ctx.signal.aborted) throw cancelled('cancelled while running; result dropped');
         kept = { inspectionId: p.inspectionId, model: p.model, tokens: done.record.tokens.map((t) => ({ id: t.id, text: t.text })) };
         env.log(
@@ -75,6 +97,7 @@ export const residualEngine = defineEngineModule<ResidualEngineMethods>('residua
     },
     dispose: () => {
       kept = undefined;
+      lensMemo.last = undefined;
     },
   };
 });
@@ -93,7 +116,7 @@ function tokenOf(loaded: LoadedModel, text: string | undefined, role: 'answer' |
   };
 }
 
-async function analyse(p: AnalyseParams, ctx: RequestContext): Promise<AnalyseResult> {
+async function analyse(p: AnalyseParams, ctx: RequestContext, memo: { last?: LastLens }): Promise<AnalyseResult> {
   const { model: loaded, loadMs } = await ctx.model(p.model);
   const model = loaded.model;
   const cfg = model.config;
@@ -128,18 +151,34 @@ async function analyse(p: AnalyseParams, ctx: RequestContext): Promise<AnalyseRe
   const forwardMs = forward.reused ? 0 : Date.now() - t0;
   const t1 = Date.now();
   ctx.progress('Logit lens, norms and attribution…');
-  const run = withLogitsAt(model, forward.run, residualStreamLogitPositions(n, position));
+  const positions = residualStreamLogitPositions(n, position);
+  const run = withLogitsAt(model, forward.run, positions);
+  const logitsAt = (pos: number) => {
+    const i = run.logitPositions.indexOf(pos); // withLogitsAt made sure it is there
+    return run.logits!.data.subarray(i * cfg.dVocab, (i + 1) * cfg.dVocab);
+  };
+  const decode = (id: number) => loaded.tokenizer.displayText(id);
   try {
-    const r = await analyseResidualStream(model, run, tokens.kept, {
-      variant: p.variant,
-      k: p.k,
-      answerId: answer.ref?.id,
-      wrongId: wrong.ref?.id,
-      position,
-      decode: (id) => loaded.tokenizer.displayText(id),
-      signal: ctx.signal,
-      onProgress: (done, total) => ctx.progress(`Logit lens ${done}/${total}…`),
-    });
+    const answerId = answer.ref?.id ?? topLogitId(logitsAt(n - 1));
+    const options = { variant: p.variant, k: p.k, answerId, wrongId: wrong.ref?.id, position, decode, signal: ctx.signal };
+    const last = memo.last;
+    let r: ResidualStreamResult;
+    if (last && last.run === forward.run && last.variant === p.variant && last.k === p.k && last.answerId === answerId) {
+      // Only the position or the wrong token changed: the lens and the norms stand, DLA is redone.
+      resolveResidualOptions(model, n, options);
+      if (answerId === options.wrongId)
+        throw badRequest(`the wrong token is the answer (${JSON.stringify(decode(answerId))}): name another answer or wrong token`);
+      const dla = computeDirectLogitAttribution(model, run.cache, n, {
+        position,
+        answer: { id: answerId, text: decode(answerId) },
+        wrong: options.wrongId === undefined ? undefined : { id: options.wrongId, text: decode(options.wrongId) },
+        logits: logitsAt(position),
+      });
+      r = { ...last.result, dla };
+    } else {
+      r = await analyseResidualStream(model, run, tokens.kept, { ...options, onProgress: (done, total) => ctx.progress(`Logit lens ${done}/${total}…`) });
+    }
+    memo.last = { run: forward.run, variant: p.variant, k: p.k, answerId, result: r };
     return {
       record: { inspectionId: p.inspectionId, modelName: p.model.displayName, n_layers: cfg.nLayers, n_heads: cfg.nHeads, tokens: tokens.kept, ...r },
       notes,

@@ -67,6 +67,32 @@ describe('residual: engine methods (tiny model)', function () {
     );
   });
 
+  it('a new position or wrong token redoes only DLA (no lens run), and gives what a fresh analysis gives', async () => {
+    const lensRuns = async (extra: Partial<AnalyseParams>) => {
+      const seen: string[] = [];
+      const r = await client.call('analyse', { model: spec, inspectionId: 'r1', text, variant: 'recompute', k: 5, ...extra }, (_ph, m) => seen.push(m)).result;
+      return { r, lens: seen.filter((m) => /^Logit lens \d+\/\d+/.test(m)).length };
+    };
+    assert.ok((await lensRuns({})).lens > 0, 'the first analysis runs the lens');
+    const moved = await lensRuns({ position: 4, wrong: ' x' });
+    assert.equal(moved.lens, 0, 'position and wrong token: DLA only');
+    assert.ok((await lensRuns({ position: 4, wrong: ' x', variant: 'cached-scale' })).lens > 0, 'a new variant re-runs the lens');
+    assert.ok((await lensRuns({ position: 4, wrong: ' x', variant: 'cached-scale', answer: ' self' })).lens > 0, 'a new answer re-runs the lens');
+    await lensRuns({ answer: ' x' });
+    await assert.rejects(
+      lensRuns({ answer: ' x', wrong: ' x', position: 2 }),
+      (e: EngineError) => e.code === 'bad-request',
+      'checked on the DLA-only path too',
+    );
+    owner.dispose(100);
+    owner = new EngineClient(() => new InProcessEngine());
+    client = owner.methods<ResidualEngineMethods>();
+    const fresh = await lensRuns({ position: 4, wrong: ' x' });
+    assert.deepEqual(Array.from(moved.r.record.dla.heads_layer_head), Array.from(fresh.r.record.dla.heads_layer_head));
+    assert.deepEqual(Array.from(moved.r.record.lens.top_ids_boundary_pos_k), Array.from(fresh.r.record.lens.top_ids_boundary_pos_k));
+    assert.equal(moved.r.record.dla.logitDiff, fresh.r.record.dla.logitDiff);
+  });
+
   it('after Inspect Attention on the same prompt, the residual stream needs no forward; at another position the logits come from the residual stream', async () => {
     const attention = owner.methods<AttentionEngineMethods>();
     await attention.call('inspect', { model: spec, inspectionId: 'a1', text, watchTokens: [] }).result;

@@ -82,6 +82,9 @@ export class CiLogitLens extends LitElement {
   private readonly theme = new ThemeController(this);
   /** The last drawn geometry (tests and screenshots read it). */
   geometry?: LensGeometry;
+  private labelCache?: { tokens: readonly PromptToken[]; labels: string[]; widest: number };
+  /** The plot without the hover outline, redrawn only when what it shows changes (a hover only blits it). */
+  private base?: { canvas: HTMLCanvasElement; key: string };
 
   toPng(): string | undefined {
     if (!this.lens) return undefined;
@@ -169,15 +172,22 @@ export class CiLogitLens extends LitElement {
     let colLabelPx = 0;
     let rowLabelPx = 0;
     if (ctx) {
+      colLabelPx = this.labelsFor(ctx).widest;
       ctx.font = `${FONT_PX}px monospace`;
-      for (const t of this.tokens) colLabelPx = Math.max(colLabelPx, ctx.measureText(this.colLabel(t)).width);
       rowLabelPx = Math.max(ctx.measureText('layer').width, ctx.measureText(boundaryLabel(this.nLayers, rows - 1)).width, ctx.measureText('L00').width);
     }
     return lensGeometry({ rows, cols, width, zoom, rowLabelPx, colLabelPx, fontPx: FONT_PX, titlePx });
   }
 
-  private colLabel(t: PromptToken): string {
-    return t.isBos ? 'BOS' : shortLabel(t.text, 10);
+  /** Column labels and the widest one's width, measured once per prompt. */
+  private labelsFor(ctx: CanvasRenderingContext2D): { labels: string[]; widest: number } {
+    const c = this.labelCache;
+    if (c && c.tokens === this.tokens) return c;
+    ctx.font = `${FONT_PX}px monospace`;
+    const labels = this.tokens.map((t) => (t.isBos ? 'BOS' : shortLabel(t.text, 10)));
+    const widest = labels.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
+    this.labelCache = { tokens: this.tokens, labels, widest };
+    return this.labelCache;
   }
 
   private onScroll = () => {
@@ -268,8 +278,35 @@ export class CiLogitLens extends LitElement {
     }
     canvas.style.width = `${g.width}px`;
     canvas.style.height = `${g.height}px`;
-    this.paint(canvas, g, this.scrollX, readCanvasTheme(this), { dpr: window.devicePixelRatio || 1, marks: true, caption: '' });
+    const dpr = window.devicePixelRatio || 1;
+    const t = readCanvasTheme(this);
+    const key = [g.width, g.height, g.cellW, this.scrollX, this.colourBy, this.position, this.focusColumn, dpr, this.theme.version, toCss(t.background)].join(
+      '|',
+    );
+    if (!this.base || this.base.key !== key || this.baseLens !== this.lens) {
+      const off = this.base?.canvas ?? document.createElement('canvas');
+      this.paint(off, g, this.scrollX, t, { dpr, marks: true, caption: '' });
+      this.base = { canvas: off, key };
+      this.baseLens = this.lens;
+    }
+    canvas.width = this.base.canvas.width;
+    canvas.height = this.base.canvas.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.base.canvas, 0, 0);
+    const h = this.hover;
+    if (h && h.col >= 0) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.beginPath();
+      ctx.rect(g.left, 0, g.viewW, g.height);
+      ctx.clip();
+      ctx.strokeStyle = toCss(t.hover);
+      ctx.lineWidth = 2;
+      ctx.strokeRect(g.left - this.scrollX + h.col * g.cellW + 1, g.top + h.row * g.cellH + 1, g.cellW - 2, g.cellH - 2);
+    }
   }
+  private baseLens?: LogitLensRecord;
 
   private paint(canvas: HTMLCanvasElement, g: LensGeometry, scrollX: number, t: CanvasTheme, o: { dpr: number; marks: boolean; caption: string }): void {
     const l = this.lens;
@@ -305,17 +342,28 @@ export class CiLogitLens extends LitElement {
     ctx.font = mono;
     const charW = ctx.measureText('M').width;
     ctx.textAlign = 'center';
+    // Fill and text colour per probability level (64 levels: finer than the eye tells apart on a √ scale).
+    const LEVELS = 64;
+    const fills: string[] = [];
+    const inks: string[] = [];
+    for (let i = 0; i <= LEVELS; i++) {
+      const fill = probColour((i / LEVELS) ** 2, t.background, t.heat);
+      fills.push(toCss(fill));
+      inks.push(toCss(textOn(fill, t.foreground, t.background)));
+    }
+    const level = (v: number) => (Number.isFinite(v) ? Math.round(Math.sqrt(Math.max(0, Math.min(1, v))) * LEVELS) : 0);
     for (let b = 0; b < g.rows; b++) {
       for (let p = first; p < last; p++) {
         const v = this.colourBy === 'top' ? topProb(l, b, p) : answerProb(l, b, p);
-        const fill = probColour(v, t.background, t.heat);
+        const lv = level(v);
         const x = x0 + p * g.cellW;
         const y = g.top + b * g.cellH;
-        ctx.fillStyle = toCss(fill);
+        ctx.fillStyle = fills[lv];
         ctx.fillRect(x, y, g.cellW, g.cellH);
-        const text = cellText(tokenTextOf(l, l.top_ids_boundary_pos_k[boundaryPosIndex(l.n_tokens, b, p) * l.k]), g.cellW, charW);
+        const text =
+          g.cellW < TEXT_MIN_CELL_W ? '' : cellText(tokenTextOf(l, l.top_ids_boundary_pos_k[boundaryPosIndex(l.n_tokens, b, p) * l.k]), g.cellW, charW);
         if (text) {
-          ctx.fillStyle = toCss(textOn(fill, t.foreground, t.background));
+          ctx.fillStyle = inks[lv];
           ctx.fillText(text, x + g.cellW / 2, y + g.cellH / 2 + 0.5);
         }
       }
@@ -347,17 +395,12 @@ export class CiLogitLens extends LitElement {
       column(this.focusColumn, t.hover, 2);
       column(this.position, t.focus, 2);
     }
-    // Hover outline.
-    if (o.marks && this.hover && this.hover.col >= 0) {
-      ctx.strokeStyle = toCss(t.hover);
-      ctx.lineWidth = 2;
-      ctx.strokeRect(x0 + this.hover.col * g.cellW + 1, g.top + this.hover.row * g.cellH + 1, g.cellW - 2, g.cellH - 2);
-    }
     // Column labels (tokens).
     ctx.fillStyle = toCss(t.muted);
     ctx.font = mono;
-    const labels = this.tokens.map((tk) => this.colLabel(tk));
-    const widest = labels.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
+    const { labels } = this.labelsFor(ctx);
+    ctx.font = mono;
+    const widest = labels.reduce((m, s) => Math.max(m, s.length), 0) * charW;
     const rotated = widest > g.cellW - 4;
     for (let p = first - (first % g.colEvery); p < last; p += g.colEvery) {
       if (p < first) continue;

@@ -10,6 +10,8 @@ import { styles } from './ci-norm-growth.styles.js';
 const FONT_PX = 11;
 const TITLE_PX = 22;
 const PLOT_H = 220;
+/** At most this many per-position lines are drawn (evenly spaced); a band covers every position. */
+const MAX_LINES = 256;
 const MARGIN = { left: 52, right: 14, bottom: 40 };
 
 /** Which of the two plots. */
@@ -87,6 +89,7 @@ export class CiNormGrowth extends LitElement {
   @queryAll('canvas') private canvases!: NodeListOf<HTMLCanvasElement>;
   private readonly theme = new ThemeController(this);
   private geos = new Map<NormPlotKind, PlotGeometry>();
+  private bases = new Map<NormPlotKind, { canvas: HTMLCanvasElement; key: string; norms?: ResidualNormsRecord; geo: PlotGeometry }>();
 
   /** Whether the two plots sit side by side at this width. */
   get sideBySide(): boolean {
@@ -147,11 +150,37 @@ export class CiNormGrowth extends LitElement {
     const w2 = this.sideBySide ? this.maxWidth - 16 - w : this.maxWidth;
     for (const canvas of this.canvases) {
       const kind = canvas.dataset.kind as NormPlotKind;
-      const g = this.paint(canvas, kind, p, dpr, kind === 'resid' ? w : w2, '');
-      if (g) {
-        this.geos.set(kind, g);
-        canvas.style.width = `${g.width}px`;
-        canvas.style.height = `${g.height}px`;
+      const width = kind === 'resid' ? w : w2;
+      // The plot is drawn once per (data, mode, width, theme); a hover only copies it and adds its guide.
+      const key = [width, dpr, this.mode, this.theme.version, toCss(p.background), toCss(p.line)].join('|');
+      let base = this.bases.get(kind);
+      if (!base || base.key !== key || base.norms !== this.norms) {
+        const off = base?.canvas ?? document.createElement('canvas');
+        const g = this.paint(off, kind, p, dpr, width, '');
+        if (!g) continue;
+        base = { canvas: off, key, norms: this.norms, geo: g };
+        this.bases.set(kind, base);
+      }
+      const g = base.geo;
+      this.geos.set(kind, g);
+      canvas.style.width = `${g.width}px`;
+      canvas.style.height = `${g.height}px`;
+      canvas.width = base.canvas.width;
+      canvas.height = base.canvas.height;
+      const ctx = canvas.getContext('2d');
+      if (!ctx) continue;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(base.canvas, 0, 0);
+      const h = this.hover;
+      if (h && h.kind === kind) {
+        const x = Math.round(g.left + (g.n === 1 ? g.plotW / 2 : (h.i / (g.n - 1)) * g.plotW)) + 0.5;
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        ctx.strokeStyle = toCss(p.hover);
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(x, g.top);
+        ctx.lineTo(x, g.top + g.plotH);
+        ctx.stroke();
       }
     }
     const tip = this.renderRoot.querySelector<HTMLElement>('.tooltip');
@@ -217,12 +246,33 @@ export class CiNormGrowth extends LitElement {
       const many = n.n_tokens - from;
       const alpha = Math.max(0.08, Math.min(0.5, 3 / Math.sqrt(Math.max(1, many))));
       const series: Series[] = [];
-      for (let pos = from; pos < n.n_tokens; pos++) series.push({ ys: positionSeries(n, this.mode, pos), colour: { ...p.line, a: alpha }, width: 1 });
+      // Past MAX_LINES positions: evenly spaced ones are drawn, over a band that covers them all.
+      const drawn = Math.min(many, MAX_LINES);
+      for (let i = 0; i < drawn; i++) {
+        const pos = from + (drawn === 1 ? 0 : Math.round((i * (many - 1)) / (drawn - 1)));
+        series.push({ ys: positionSeries(n, this.mode, pos), colour: { ...p.line, a: alpha }, width: 1 });
+      }
+      const bands: Band[] = [];
+      if (drawn < many) {
+        const a = this.mode === 'raw' ? n.raw_boundary_pos : n.centred_boundary_pos;
+        const lo: number[] = [];
+        const hi: number[] = [];
+        for (let b = 0; b < n.n_boundaries; b++) {
+          const xs = row(a, n.n_tokens, b).slice(from);
+          lo.push(Math.min(...xs));
+          hi.push(Math.max(...xs));
+        }
+        bands.push({ lo, hi, colour: { ...p.line, a: 0.12 } });
+      }
       if (n.hasBos) series.push({ ys: positionSeries(n, this.mode, 0), colour: p.bos, width: 1.5, dash: [5, 3], endLabel: 'BOS' });
       series.push({ ys: medianByBoundary(n, this.mode), colour: p.foreground, width: 2.5, endLabel: 'median', halo: true });
       const xLabels = Array.from({ length: n.n_boundaries }, (_, b) => (b < n.n_layers ? String(b) : 'out'));
       const legend = [
-        { label: `each position (${many})`, colour: { ...p.line, a: Math.max(alpha, 0.35) }, width: 1 },
+        {
+          label: drawn < many ? `each position (${drawn} of ${many} drawn; band: all)` : `each position (${many})`,
+          colour: { ...p.line, a: Math.max(alpha, 0.35) },
+          width: 1,
+        },
         { label: `median · ${growthSummary(n, this.mode).legend}`, colour: p.foreground, width: 2.5 },
         ...(n.hasBos ? [{ label: 'BOS (position 0), not in the fit', colour: p.bos, width: 1.5, dash: [5, 3] }] : []),
       ];
@@ -232,7 +282,7 @@ export class CiNormGrowth extends LitElement {
         xTitle: 'layer (resid_pre; out = final resid_post)',
         yTitle: '‖resid‖',
         series,
-        bands: [],
+        bands,
         legend,
       };
     }
@@ -404,16 +454,6 @@ export class CiNormGrowth extends LitElement {
       used.push(y);
       ctx.fillStyle = toCss({ ...line.colour, a: 1 });
       ctx.fillText(line.endLabel, g.left + g.plotW + 4, Math.max(g.top + 6, Math.min(g.top + g.plotH - 6, y)));
-    }
-    // Hover guide.
-    const h = this.hover;
-    if (h && h.kind === kind && caption === '') {
-      ctx.strokeStyle = toCss(p.hover);
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(Math.round(X(h.i)) + 0.5, g.top);
-      ctx.lineTo(Math.round(X(h.i)) + 0.5, g.top + g.plotH);
-      ctx.stroke();
     }
     return g;
   }

@@ -121,8 +121,14 @@ describe('host/engine: service + client', function () {
     const special = on.filter((t) => !t.isBos && t.id === bosId);
     assert.equal(special.length, 1);
     assert.deepEqual([special[0].start, special[0].end], [1, 1 + eot.length]);
+    assert.deepEqual(
+      on.flatMap((t, i) => (t.isSpecial ? [i] : [])),
+      [on.indexOf(special[0])],
+      'the inspection marks it (the token strip shows it as special), and not the prepended BOS',
+    );
     const off = (await run({ ...spec, specialTokensInText: false })).inspection.tokens;
     assert.equal(off.filter((t) => t.id === bosId).length, 1, 'only the prepended BOS');
+    assert.ok(off.every((t) => !t.isSpecial));
     assert.ok(off.length > on.length);
     await client.dispose(10);
   });

@@ -15,7 +15,7 @@ import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from
 import type { PromptToken } from '../../src/shared/tokens';
 import { analyseResidualStream, releaseLensSessions, residualStreamHooks, residualStreamLogitPositions, runResidualStream } from '../../src/analysis/residual';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
-import { fmt, interleavedMedians } from './timing';
+import { fmt } from './timing';
 
 export interface ResidualBenchRow {
   readonly tokens: number;
@@ -23,6 +23,28 @@ export interface ResidualBenchRow {
   readonly residualMs: number;
   readonly forwardMs: number;
   readonly analysisMs: number;
+  /** Process CPU time (all threads), less disturbed than wall time on a shared machine. */
+  readonly fullCacheCpuMs: number;
+  readonly residualCpuMs: number;
+}
+
+/** Medians of wall and CPU time of functions run in turn (a, b, a, b, …) after one warm-up each. */
+async function interleavedWallAndCpu(fns: readonly (() => Promise<unknown>)[], repeat: number): Promise<{ wall: number[]; cpu: number[] }> {
+  for (const f of fns) await f();
+  const wall = fns.map(() => [] as number[]);
+  const cpu = fns.map(() => [] as number[]);
+  for (let i = 0; i < repeat; i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await fns[j]();
+      wall[j].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[j].push((c.user + c.system) / 1000);
+    }
+  }
+  const median = (ts: number[]) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
+  return { wall: wall.map(median), cpu: cpu.map(median) };
 }
 
 export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256], repeat = 3): Promise<ResidualBenchRow[]> {
@@ -39,7 +61,7 @@ export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256]
     const hooks = residualStreamHooks(c.nLayers);
     const logits = residualStreamLogitPositions(n, n - 1);
     const run = await m.runWithCache(ids, hooks, { logits });
-    const [fullCacheMs, residualMs, forwardMs, analysisMs] = await interleavedMedians(
+    const { wall, cpu } = await interleavedWallAndCpu(
       [
         () => m.runWithCache(ids, allHooks),
         () => runResidualStream(m, tokens, { answerId: 11, wrongId: 13 }),
@@ -48,7 +70,8 @@ export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256]
       ],
       repeat,
     );
-    rows.push({ tokens: n, fullCacheMs, residualMs, forwardMs, analysisMs });
+    const [fullCacheMs, residualMs, forwardMs, analysisMs] = wall;
+    rows.push({ tokens: n, fullCacheMs, residualMs, forwardMs, analysisMs, fullCacheCpuMs: cpu[0], residualCpuMs: cpu[1] });
   }
   await releaseLensSessions(m);
   return rows;
@@ -56,11 +79,11 @@ export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256]
 
 export function residualBenchRows(rows: readonly ResidualBenchRow[]): string[] {
   return [
-    '| tokens | full-cache forward (ms) | residual stream: forward + lens + norms + DLA (ms) | ratio | of which: forward (ms) | analysis (ms) |',
-    '|---|---|---|---|---|---|',
+    '| tokens | full-cache forward (ms) | residual stream: forward + lens + norms + DLA (ms) | ratio | of which: forward (ms) | analysis (ms) | ratio of CPU time |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.tokens} | ${fmt(r.fullCacheMs)} | ${fmt(r.residualMs)} | ${fmt(r.residualMs / r.fullCacheMs, 2)}× | ${fmt(r.forwardMs)} | ${fmt(r.analysisMs)} |`,
+        `| ${r.tokens} | ${fmt(r.fullCacheMs)} | ${fmt(r.residualMs)} | ${fmt(r.residualMs / r.fullCacheMs, 2)}× | ${fmt(r.forwardMs)} | ${fmt(r.analysisMs)} | ${fmt(r.residualCpuMs / r.fullCacheCpuMs, 2)}× |`,
     ),
   ];
 }

@@ -467,6 +467,20 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
     assert.ok(z.scroll.y > 0, 'zoomed about the pointer, not the top-left corner');
     const q = Math.floor((z.scroll.y + z.plot / 2) / z.cell);
     await expectReadout(q, 3 + Math.floor(z.scroll.x / z.cell));
+    // Zoomed in, a token locked in the strip brings its row into view (direction "from") ...
+    await page.locator('ci-token-strip .tok[data-i="900"]').click();
+    await page.waitForFunction(() => {
+      const z = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom');
+      const s = z.shadowRoot.querySelector('.scroller');
+      const row = 900 * z.layout.cell;
+      return row >= s.scrollTop && row + z.layout.cell <= s.scrollTop + s.clientHeight;
+    });
+    // ... and clicking a cell locks its query without scrolling sideways to that token's column.
+    const before = await zoomState(page);
+    await hoverCell(page, 901, Math.floor(before.scroll.x / before.cell) + 2);
+    await page.locator('ci-head-zoom .scroller').click({ position: { x: 2.5 * before.cell, y: 901.5 * before.cell - before.scroll.y } });
+    await page.locator('ci-token-strip .tok[data-i="901"].locked').waitFor();
+    assert.equal((await zoomState(page)).scroll.x, before.scroll.x);
     // The keyboard fits the whole pattern again.
     await page.locator('ci-head-zoom .scroller').press('0');
     await page.waitForFunction(() => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-zoom').dataset.zoom) === 1);

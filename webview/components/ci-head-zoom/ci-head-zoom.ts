@@ -146,10 +146,14 @@ export class CiHeadZoom extends LitElement {
     const locked = this.focusState.token.locked;
     if (changed.has('focusState') && locked !== this.lockedToken) {
       this.lockedToken = locked;
-      // A token locked elsewhere (strip, editor) is brought into view when zoomed in.
+      // A token locked elsewhere (strip, editor) is brought into view when zoomed in: its row
+      // (direction "from") or its column ("to"), the line the zoom outlines.
       if (locked !== null && locked < p.tokens.length && this.layout.zoom > 1) {
         const v = this.visible;
-        this.offset = { x: scrollToShow(this.layout, this.offset.x, v.w, locked), y: scrollToShow(this.layout, this.offset.y, v.h, locked) };
+        this.offset =
+          this.focusState.direction === 'from'
+            ? { x: this.offset.x, y: scrollToShow(this.layout, this.offset.y, v.h, locked) }
+            : { x: scrollToShow(this.layout, this.offset.x, v.w, locked), y: this.offset.y };
       }
     }
   }

@@ -275,7 +275,7 @@ export class CiHeadZoom extends LitElement {
     const v = this.hover ? this.value(this.hover.q, this.hover.k) : undefined;
     if (!this.hover || !p || v === undefined) return '';
     const { q, k } = this.hover;
-    return `query #${q} ${shortLabel(p.tokens[q].text, 24)}\nkey #${k} ${shortLabel(p.tokens[k].text, 24)}\nattention ${v.toFixed(3)}`;
+    return `query #${q} ‘${shortLabel(p.tokens[q].text, 24)}’\nkey #${k} ‘${shortLabel(p.tokens[k].text, 24)}’\nattention ${v.toFixed(3)}`;
   }
 
   private readoutText(): string {

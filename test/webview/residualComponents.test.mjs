@@ -325,6 +325,15 @@ describe('Inspect Residual Stream webview', () => {
     await page.close();
   });
 
+  it('with nothing inspected it says how to start, and no stray "Done"', async () => {
+    const { page } = await open('theme=light&empty');
+    await page.locator('ci-residual-panel .empty').waitFor();
+    const text = await page.locator('ci-residual-panel').innerText();
+    assert.match(text, /Inspect Residual Stream/);
+    assert.doesNotMatch(text, /Done/);
+    await page.close();
+  });
+
   it('a cancellable run shows progress and posts cancelRun', async () => {
     const { page } = await open('theme=dark&n=30&running');
     assert.match(await page.locator('ci-residual-panel .run').innerText(), /Running… 40%/);

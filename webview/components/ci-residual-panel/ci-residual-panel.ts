@@ -192,7 +192,8 @@ export class CiResidualPanel extends LitElement {
     if (this.doc) return this.renderDocument(this.doc.params, this.doc.norms);
     const s = this.stream;
     if (!s) {
-      return html`${this.renderRun()}
+      // Nothing shown yet: only a run in progress or one that failed is worth a line ("Done" with nothing is not).
+      return html`${this.run && this.run.state !== 'done' ? html`<header>${this.renderRun()}</header>` : nothing}
         <div class="empty muted">
           Select a prompt in the editor and run <strong>Circuit Inspector: Inspect Residual Stream</strong> to see what each layer predicts, how the residual
           stream grows, and which heads write the answer.

@@ -327,10 +327,10 @@ describe('Inspect Residual Stream webview', () => {
 
   it('with nothing inspected it says how to start, and no stray "Done"', async () => {
     const { page } = await open('theme=light&empty');
-    await page.locator('ci-residual-panel .empty').waitFor();
-    const text = await page.locator('ci-residual-panel').innerText();
-    assert.match(text, /Inspect Residual Stream/);
-    assert.doesNotMatch(text, /Done/);
+    const empty = page.locator('ci-residual-panel .empty');
+    await empty.waitFor();
+    assert.match(await empty.innerText(), /run Circuit Inspector: Inspect Residual Stream/);
+    assert.equal(await page.locator('ci-residual-panel .run').count(), 0, 'the host said done, with nothing to show');
     await page.close();
   });
 

@@ -301,6 +301,18 @@ export class CiDla extends LitElement {
         ctx.lineWidth = 2;
         ctx.strokeRect(left + 1, y + 1, plotW - 2, BAR_ROW - 2);
       }
+      // The value beside bars big enough to matter (outside the bar, or inside when it reaches the edge).
+      if (Math.abs(b.value) >= 0.05 * scale) {
+        ctx.font = `${FONT_PX - 1}px ${p.fontFamily}`;
+        const text = fmtLogit(b.value);
+        const w = ctx.measureText(text).width;
+        const outside = b.value >= 0 ? x1 + 4 + w <= left + plotW : x0 - 4 - w >= left;
+        ctx.fillStyle = toCss(p.muted);
+        ctx.textAlign = b.value >= 0 === outside ? 'left' : 'right';
+        const tx = b.value >= 0 ? (outside ? x1 + 4 : x1 - 4) : outside ? x0 - 4 : x0 + 4;
+        if (!outside) ctx.fillStyle = toCss(p.foreground);
+        ctx.fillText(text, tx, y + BAR_ROW / 2);
+      }
       ctx.font = `${FONT_PX}px ${p.monoFamily}`;
       ctx.textAlign = 'right';
       ctx.fillStyle = toCss(b.layer === null ? p.foreground : p.muted);

@@ -33,6 +33,24 @@ async function theme(name, bodyClass) {
   await page.waitForTimeout(1200);
 }
 
+/** The webview frame that has `selector` (and, when given, passes `also`), waiting up to two minutes. */
+async function frameWith(selector, also) {
+  for (let i = 0; i < 1200; i++) {
+    for (const f of page.frames()) {
+      if (
+        (await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0 &&
+        (!also || (await also(f).catch(() => 0)) > 0)
+      )
+        return f;
+    }
+    await page.waitForTimeout(100);
+  }
+  return undefined;
+}
+
 try {
   const editor = await ui.openFile(FILE);
   const decoCount = () => editor.locator('.view-overlays .cdr[class*="ced-"]').count();
@@ -89,8 +107,35 @@ try {
   await page.mouse.move(5, 500);
   await editor.screenshot({ path: join(ART, 'residual-02b-editor-dark.png') });
 
+  // Over the document: the norms of the whole file, in windows.
+  await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+  await palette('Circuit Inspector: Inspect Residual Stream over the Document');
+  await panel
+    .getByText(/windows? of/)
+    .first()
+    .waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(800);
+  await shot('residual-05-document-dark.png');
+
+  // From the attention panel: inspect attention on lines 17–18, press its Residual Stream button.
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 16; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.press('Control+Alt+KeyI');
+  const att = await frameWith('ci-attention-panel ci-panel-header .run:has-text("Done")');
+  check(att !== undefined, 'the attention panel shows its inspection');
+  await shot('residual-06a-attention-header-dark.png');
+  await att.locator('ci-panel-header vscode-button.residual').click();
+  // The view showed the document's norms (no DLA): a DLA section means the new record arrived.
+  const res = await frameWith('ci-residual-panel ci-dla');
+  check(res !== undefined, 'the attention panel’s Residual Stream button opens the residual view on the same prompt');
+  await page.waitForTimeout(800);
+  await shot('residual-06-from-attention-dark.png');
+
   await theme('Light Modern', 'vs');
-  check((await decoCount()) > 0, 'decorations kept in the light theme');
   await shot('residual-03-light.png');
   await theme('Dark High Contrast', 'hc-black');
   await shot('residual-04-hc.png');

@@ -22,8 +22,8 @@ export interface PromptToken extends TokenRef {
   readonly end: number;
 }
 
-/** A prompt token without its offsets (what a comparison shows per position). */
-export type PositionToken = Pick<PromptToken, 'id' | 'text' | 'isBos'>;
+/** A prompt token without its offsets (what a comparison shows per position; `isSpecial` marks a literal `<|endoftext|>`). */
+export type PositionToken = Pick<PromptToken, 'id' | 'text' | 'isBos' | 'isSpecial'>;
 
 /** A next-token prediction. */
 export interface TopToken extends TokenRef {

@@ -238,7 +238,7 @@ export class SubstitutionSession extends Disposable {
         `Clean and corrupt give the same metric (${preview.metricClean}): normalised values are undefined, so the panel shows the change from the unpatched run.`,
       );
     }
-    const tok = (t: PositionToken): PositionToken => ({ id: t.id, text: t.text, isBos: t.isBos });
+    const tok = (t: PositionToken): PositionToken => ({ id: t.id, text: t.text, isBos: t.isBos, ...(t.isSpecial ? { isSpecial: true } : {}) });
     const diff = corrupt.tokens.diff;
     const comparison: ComparisonParams = {
       runId,

@@ -193,7 +193,7 @@ function checkPrompt(p: Prompt, nCtx: number, which: string): void {
 }
 
 function promptTokens(p: Prompt): PromptToken[] {
-  return p.tokens.map((t) => ({ id: t.id, text: t.text, isBos: t.isBos, start: t.start, end: t.end }));
+  return p.tokens.map((t) => ({ id: t.id, text: t.text, isBos: t.isBos, ...(t.isSpecial ? { isSpecial: true } : {}), start: t.start, end: t.end }));
 }
 
 function top(loaded: LoadedModel, row: Float32Array, k: number): TopToken[] {

@@ -160,7 +160,7 @@ function isTokenRef(v: unknown): v is TokenRef {
   return isRecord(v) && isIndex(v.id) && isString(v.text);
 }
 function isPositionToken(v: unknown): v is PositionToken {
-  return isRecord(v) && isIndex(v.id) && isString(v.text) && typeof v.isBos === 'boolean';
+  return isRecord(v) && isIndex(v.id) && isString(v.text) && typeof v.isBos === 'boolean' && (v.isSpecial === undefined || typeof v.isSpecial === 'boolean');
 }
 export function isMetricSpec(v: unknown): v is MetricSpec {
   if (!isRecord(v)) return false;

@@ -72,6 +72,21 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     );
   });
 
+  it('a literal <|endoftext|> reaches both prompts marked isSpecial (the token rows of the panel mark it); BOS is not', async () => {
+    const eot = '<|endoftext|>';
+    const plan = await client.call('openComparison', { model: spec, comparisonId: 'special', clean: `${eot}def f(self, x):` }).result;
+    const c = await client.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: `${eot}def f(self, a):` }).result;
+    for (const tokens of [plan.clean, c.corrupt]) {
+      assert.deepEqual(
+        tokens.flatMap((t, i) => (t.isSpecial ? [i] : [])),
+        [1],
+        'the written one only',
+      );
+      assert.equal(tokens[1].text, eot);
+      assert.equal(tokens[0].isBos, true);
+    }
+  });
+
   it('the clean prompt runs once per comparison: ranking and the corrupt prompt reuse it', async () => {
     const plan = await client.call('openComparison', { model: spec, comparisonId: 'once', clean }).result;
     assert.equal(engines[0].forwards, 1, 'the clean prompt');

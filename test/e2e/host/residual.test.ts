@@ -168,6 +168,28 @@ describe('Inspect Residual Stream in the extension host', function () {
     );
   });
 
+  it('bad selections: an empty line is refused; a selection over the context is truncated as asked, or not run', async () => {
+    const blank = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.trim() === '');
+    editor.selection = new vscode.Selection(blank, 0, blank, 0);
+    const empty = await residual();
+    assert.equal(empty.status, 'empty');
+    const shownBefore = api.residual.inspection?.inspectionId;
+    editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(doc.getText().length));
+    const cancelled = await residual({ onTooLong: 'cancel' });
+    if (cancelled.status === 'done') return; // a model whose context holds the whole file: nothing to truncate
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(api.residual.inspection?.inspectionId, shownBefore, 'nothing new is shown');
+    const r = await residual({ onTooLong: 'truncate-end' });
+    assert.equal(r.status, 'done', JSON.stringify(r));
+    assert.match(r.status === 'done' ? r.notes.join(' ') : '', /the last \d+/);
+    const tokens = api.residual.inspection!.params.record.tokens;
+    const last = tokens[tokens.length - 1];
+    assert.equal(last.end, doc.getText().length, 'the last tokens of the file were kept');
+  });
+
   it('an edit marks the record stale: no head is painted over the changed text', async () => {
     const ins = api.residual.inspection!;
     const end = doc.lineAt(doc.lineCount - 1).range.end;

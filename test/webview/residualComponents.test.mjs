@@ -334,6 +334,16 @@ describe('Inspect Residual Stream webview', () => {
     await page.close();
   });
 
+  it('a BOS-only prompt draws without errors and claims no growth factor', async () => {
+    const { page, errors } = await open('theme=dark&n=1', 900);
+    assert.equal(await page.locator('ci-residual-panel .growth').innerText(), 'no growth factor (0 non-BOS positions)');
+    assert.match(await page.locator('ci-residual-panel .verdicts').innerText(), /Fitted over 0 non-BOS positions: too few/);
+    // The lens canvas leaves room for its title even with one column.
+    assert.ok((await page.locator('ci-logit-lens canvas').boundingBox()).width >= 500);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('a cancellable run shows progress and posts cancelRun', async () => {
     const { page } = await open('theme=dark&n=30&running');
     assert.match(await page.locator('ci-residual-panel .run').innerText(), /Running… 40%/);

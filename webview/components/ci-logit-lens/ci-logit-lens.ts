@@ -273,7 +273,7 @@ export class CiLogitLens extends LitElement {
     // The range line under the plot reads the geometry: render again when it changed.
     if (!before || before.cellW !== g.cellW || before.viewW !== g.viewW || before.cols !== g.cols) this.requestUpdate();
     if (this.track) {
-      this.track.style.width = `${Math.ceil(g.left + g.contentW + 4)}px`;
+      this.track.style.width = `${Math.ceil(Math.max(g.width, g.left + g.contentW + 4))}px`;
       this.track.style.height = `${g.height}px`;
     }
     canvas.style.width = `${g.width}px`;

@@ -54,6 +54,8 @@ export interface LensGeometryInput {
 }
 
 export const LEGEND_H = 46;
+/** The canvas is at least this wide (title and legend), if the panel is. */
+const MIN_CANVAS_W = 520;
 
 export function lensGeometry(i: LensGeometryInput): LensGeometry {
   const left = Math.ceil(Math.min(i.rowLabelPx, 90)) + 10;
@@ -68,7 +70,8 @@ export function lensGeometry(i: LensGeometryInput): LensGeometry {
   const top = i.titlePx + colBand;
   const legendTop = top + i.rows * CELL_H + 10;
   return {
-    width: Math.ceil(left + viewW + 4),
+    // At least wide enough for the title and the legend, even when the plot is one column.
+    width: Math.ceil(Math.max(left + viewW + 4, Math.min(i.width, MIN_CANVAS_W))),
     height: legendTop + LEGEND_H,
     left,
     top,

@@ -268,11 +268,15 @@ export class CiNormGrowth extends LitElement {
       series.push({ ys: medianByBoundary(n, this.mode), colour: p.foreground, width: 2.5, endLabel: 'median', halo: true });
       const xLabels = Array.from({ length: n.n_boundaries }, (_, b) => (b < n.n_layers ? String(b) : 'out'));
       const legend = [
-        {
-          label: drawn < many ? `each position (${drawn} of ${many} drawn; band: all)` : `each position (${many})`,
-          colour: { ...p.line, a: Math.max(alpha, 0.35) },
-          width: 1,
-        },
+        ...(many === 0
+          ? []
+          : [
+              {
+                label: drawn < many ? `each position (${drawn} of ${many} drawn; band: all)` : `each position (${many})`,
+                colour: { ...p.line, a: Math.max(alpha, 0.35) },
+                width: 1,
+              },
+            ]),
         { label: `median · ${growthSummary(n, this.mode).legend}`, colour: p.foreground, width: 2.5 },
         ...(n.hasBos ? [{ label: 'BOS (position 0), not in the fit', colour: p.bos, width: 1.5, dash: [5, 3] }] : []),
       ];
@@ -442,6 +446,12 @@ export class CiNormGrowth extends LitElement {
     }
     ctx.setLineDash([]);
     ctx.restore();
+    if (!all.some((v) => v > 0 && Number.isFinite(v))) {
+      ctx.fillStyle = toCss(p.muted);
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('no positions besides BOS to draw', g.left + g.plotW / 2, g.top + g.plotH / 2);
+    }
     ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     ctx.font = `600 ${FONT_PX}px ${p.fontFamily}`;

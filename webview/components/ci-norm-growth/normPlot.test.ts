@@ -48,5 +48,8 @@ describe('norm growth plot', () => {
     assert.deepEqual(logTicks(30, 4000), [50, 100, 200, 500, 1000, 2000]);
     const t = logTicks(0.5, 1e6);
     assert.ok(t.length <= 8 && t.every((v) => v >= 0.5 && v <= 1e6));
+    // A narrow range without two round values (BOS alone, ~2300–4600) still gets labelled ticks.
+    const narrow = logTicks(2300, 4600);
+    assert.ok(narrow.length >= 2 && narrow.every((v) => v >= 2300 && v <= 4600), String(narrow));
   });
 });

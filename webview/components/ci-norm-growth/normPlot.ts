@@ -105,7 +105,10 @@ export function growthSummary(n: ResidualNormsRecord, mode: NormMode): GrowthSum
     const f = Math.exp(meanLog(Array.from(fit.bos_factor_layer)));
     notes.push(`BOS (position 0) is drawn apart and left out of the fit: its norm grows ${fmtFactor(f)} per layer on average.`);
   }
-  const legend = positions >= 2 ? `${fmtFactor(fit.fitted)} per layer (fit to the median)` : 'no growth factor (one position)';
+  const legend =
+    positions >= 2 && Number.isFinite(fit.fitted)
+      ? `${fmtFactor(fit.fitted)} per layer (fit to the median)`
+      : `no growth factor (${positions} non-BOS position${positions === 1 ? '' : 's'})`;
   return { legend, notes };
 }
 
@@ -124,12 +127,14 @@ export function logTicks(lo: number, hi: number, maxTicks = 8): number[] {
     for (let k = k0; k <= k1; k++) for (const s of steps) out.push(s * 10 ** k);
     const inside = out.filter((v) => v >= lo * 0.999 && v <= hi * 1.001);
     if (inside.length <= maxTicks && inside.length >= 2) return inside;
-    if (steps.length === 1) {
+    if (steps.length === 1 && inside.length > maxTicks) {
       const every = Math.max(1, Math.ceil(inside.length / maxTicks));
       return inside.filter((_, i) => i % every === 0);
     }
   }
-  return [];
+  // A narrow range with fewer than two round values in it: its ends and middle, to two digits.
+  const two = (v: number) => Number(v.toPrecision(2));
+  return [...new Set([two(lo * 1.05), two(Math.sqrt(lo * hi)), two(hi / 1.05)])];
 }
 
 /** A log axis's domain: the data's range widened a little, at least a factor of 2 wide. */

@@ -33,7 +33,14 @@ export class SignedDecorations extends Disposable {
   private readonly focusType: vscode.TextEditorDecorationType;
   private shown: ShownSignedDecorations | undefined;
 
-  constructor(readonly buckets: number) {
+  /**
+   * `contextKey` (a `when`-clause key) is true while something is painted, so a keybinding such
+   * as Escape can clear it.
+   */
+  constructor(
+    readonly buckets: number,
+    private readonly contextKey?: string,
+  ) {
     super();
     for (const sign of [1, -1] as const) {
       for (let b = 1; b <= buckets; b++) {
@@ -76,11 +83,14 @@ export class SignedDecorations extends Disposable {
       focus: focus ? toRange(focus) : undefined,
     };
     this.repaint();
+    if (this.contextKey) void vscode.commands.executeCommand('setContext', this.contextKey, true);
   }
 
   clear(): void {
+    const had = this.shown !== undefined;
     this.shown = undefined;
     for (const e of vscode.window.visibleTextEditors) this.apply(e, undefined);
+    if (had && this.contextKey) void vscode.commands.executeCommand('setContext', this.contextKey, false);
   }
 
   private repaint(): void {

@@ -1,7 +1,8 @@
 /**
  * The residual stream's commands: Inspect Residual Stream (the selection or the current line; the
  * attention panel passes its prompt's document and range), Inspect Residual Stream over the
- * Document (norms in windows), and the hover link's focus (internal).
+ * Document (norms in windows), Clear Residual Stream Decorations (Escape), and the hover link's
+ * focus (internal).
  */
 import * as vscode from 'vscode';
 import { FOCUS_RESIDUAL_POSITION } from './hover';
@@ -9,6 +10,7 @@ import type { PromptSource, ResidualInspectOptions, ResidualSession, TooLongChoi
 
 export const INSPECT_RESIDUAL_STREAM = 'circuitInspector.inspectResidualStream';
 export const INSPECT_RESIDUAL_DOCUMENT = 'circuitInspector.inspectResidualStreamDocument';
+export const CLEAR_RESIDUAL_DECORATIONS = 'circuitInspector.clearResidualDecorations';
 
 const TOO_LONG: readonly TooLongChoice[] = ['truncate', 'truncate-end', 'cancel'];
 
@@ -33,6 +35,7 @@ export function registerResidualCommands(session: ResidualSession): vscode.Dispo
       const maxWindows = Number.isSafeInteger(a.maxWindows) ? (a.maxWindows as number) : undefined;
       return session.inspectDocument(vscode.window.activeTextEditor, { maxWindows });
     }),
+    vscode.commands.registerCommand(CLEAR_RESIDUAL_DECORATIONS, () => session.clearHead()),
     vscode.commands.registerCommand(FOCUS_RESIDUAL_POSITION, (arg?: unknown) => {
       if (typeof arg !== 'object' || arg === null || !('position' in arg) || typeof arg.position !== 'number') return false;
       const inspectionId = 'inspectionId' in arg && typeof arg.inspectionId === 'string' ? arg.inspectionId : undefined;

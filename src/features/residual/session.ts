@@ -36,6 +36,9 @@ import type {
 } from './shared/protocol';
 import { planSourceDecorations, SIGNED_BUCKETS, type SourcePlan } from './sourcePlan';
 
+/** True while a DLA head's sources are painted (Escape clears them). */
+export const RESIDUAL_DECORATIONS_SHOWN_KEY = 'circuitInspector.residualDecorationsShown';
+
 /** Top tokens kept per logit-lens cell (what the cell's hover lists). */
 export const LENS_TOP_K = 5;
 
@@ -98,7 +101,7 @@ export class ResidualSession extends Disposable {
     private readonly engine: TypedEngine<ResidualEngineMethods>,
   ) {
     super();
-    this.decorations = this._register(new SignedDecorations(SIGNED_BUCKETS));
+    this.decorations = this._register(new SignedDecorations(SIGNED_BUCKETS, RESIDUAL_DECORATIONS_SHOWN_KEY));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.stale.documentChanged(e.document.uri.toString(), e.document.version, e.contentChanges.length > 0)) this.becameStale();

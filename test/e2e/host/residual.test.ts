@@ -116,6 +116,9 @@ describe('Inspect Residual Stream in the extension host', function () {
     api.residual.simulate({ method: 'clearHead', params: {} });
     assert.equal(api.residual.decorations, undefined);
     api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer, head } });
+    await vscode.commands.executeCommand('circuitInspector.clearResidualDecorations'); // what Escape runs
+    assert.equal(api.residual.decorations, undefined);
+    api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer, head } });
     assert.ok(api.residual.decorations);
     api.residual.closePanel();
     assert.equal(api.residual.decorations, undefined, 'closing the view clears them');

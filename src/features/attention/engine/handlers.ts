@@ -9,10 +9,10 @@ import { headPatternOf, InspectionBuilder } from '../../../analysis/inspection';
 import { residualStreamHooks } from '../../../analysis/residual';
 import { tokenActivity } from '../../../analysis/tokenActivity';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
+import { promptTokens } from '../../../engine/promptTokens';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
 import { SerialQueue } from '../../../engine/serialQueue';
 import { assertFiniteRun } from '../../../model/finiteChecks';
-import type { LoadedModel } from '../../../model/loadHookedGpt2';
 import { blockHook } from '../../../shared/hookNames';
 import { isModelSpec, type ModelSpec } from '../../../shared/modelSpec';
 import type { TokenRef } from '../../../shared/tokens';
@@ -128,27 +128,6 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
       tokens: tokens.kept.map((t) => ({ id: t.id, text: t.text })),
     },
   };
-}
-
-/** The prompt's tokens, truncated as asked; `too-long` when it does not fit and no truncation was asked. */
-function promptTokens(loaded: LoadedModel, p: InspectParams) {
-  const nCtx = loaded.model.config.nCtx;
-  const prompt = loaded.toPrompt(p.text, p.model.specialTokensInText);
-  if (!prompt.tokens.some((t) => !t.isBos)) throw new EngineError({ code: 'empty', message: 'the selection has no tokens to run' });
-  const total = prompt.tokens.length;
-  if (total > nCtx && p.truncateTo === undefined) {
-    throw new EngineError({
-      code: 'too-long',
-      message: `the selection is ${total} tokens long but ${p.model.displayName} reads at most ${nCtx} (n_positions)`,
-      promptTokens: total,
-      n_ctx: nCtx,
-    });
-  }
-  const limit = Math.min(p.truncateTo ?? total, nCtx);
-  if (limit >= total || p.keep !== 'last') return { total, kept: prompt.tokens.slice(0, limit) };
-  // The last tokens; BOS (not part of the text) stays first. Each token keeps its source offsets.
-  const bos = prompt.tokens[0]?.isBos ? [prompt.tokens[0]] : [];
-  return { total, kept: [...bos, ...prompt.tokens.slice(total - (limit - bos.length))] };
 }
 
 function checkInspectParams(p: InspectParams): void {

@@ -25,7 +25,7 @@ import { encodeOnnxModel } from '../../src/model/graph/onnxModel';
 import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2';
 import { OrtSession } from '../../src/model/ort';
 import { planRun } from '../../src/model/runPlan';
-import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from '../../src/shared/hookNames';
+import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type BlockHookSuffix, type HookName } from '../../src/shared/hookNames';
 import type { ModelSpec } from '../../src/shared/modelSpec';
 import { fmt } from './timing';
 
@@ -186,6 +186,38 @@ export function hookFreeForwardRows(rs: readonly HookFreeForwardResult[]): strin
   ];
 }
 
+/**
+ * What building a graph variant costs: the first run of a new fetched-hook class (graph build,
+ * encoding, session creation, one 4-token run) minus a second run of it. Hooked variants take the
+ * weights as inputs; the hook-free one embeds them (its build includes the copy and ORT's prepacking).
+ */
+export async function variantBuildBench(loaded: LoadedModel): Promise<{ readonly what: string; readonly buildMs: number }[]> {
+  const model = loaded.model;
+  const c = model.config;
+  const tokens = [50256, 1, 2, 3].map((t) => t % c.dVocab);
+  const every = (suffix: BlockHookSuffix) => Array.from({ length: c.nLayers }, (_, l) => blockHook(l, suffix));
+  const cases: [string, () => Promise<unknown>][] = [
+    ['hook-free forward (weights embedded)', () => model.run(tokens, { logits: [0] })],
+    ['attn.hook_pattern at every layer', () => model.runWithCache(tokens, every('attn.hook_pattern'))],
+    ['hook_resid_post at every layer', () => model.runWithCache(tokens, every('hook_resid_post'))],
+    ['mlp.hook_post at every layer', () => model.runWithCache(tokens, every('mlp.hook_post'))],
+  ];
+  const out: { what: string; buildMs: number }[] = [];
+  for (const [what, f] of cases) {
+    const t0 = performance.now();
+    await f();
+    const first = performance.now() - t0;
+    const t1 = performance.now();
+    await f();
+    out.push({ what, buildMs: first - (performance.now() - t1) });
+  }
+  return out;
+}
+
+export function variantBuildRows(rs: readonly { readonly what: string; readonly buildMs: number }[]): string[] {
+  return ['| new graph variant | build + session (ms) |', '|---|---|', ...rs.map((r) => `| ${r.what} | ${fmt(r.buildMs, 0)} |`)];
+}
+
 if (process.argv.includes(CHILD_FLAG)) {
   serveOverProcessChannel([attentionEngine]);
 } else if (require.main === module) {
@@ -200,6 +232,7 @@ if (process.argv.includes(CHILD_FLAG)) {
     console.log(inspectMemoryRows(await inspectMemoryBench(dir)).join('\n'));
     const loaded = await loadHookedGpt2(dir, { threads: 2 });
     try {
+      console.log(variantBuildRows(await variantBuildBench(loaded)).join('\n'));
       console.log(hookFreeForwardRows(await hookFreeForwardBench(loaded, [64, 1024], 5, 2)).join('\n'));
     } finally {
       await loaded.dispose();

@@ -240,6 +240,130 @@ describe('Compare Token Substitution webview', () => {
     assert.match(await page.locator('ci-substitution-panel .hints').innerText(), /No component moves 90% of the gap/);
   });
 
+  /** Each heatmap's canvas (CSS px, backing px) against the element it sits in. */
+  const heatmapBoxes = (page) =>
+    page.locator('ci-patch-heatmap').evaluateAll((hs) =>
+      hs.map((h) => {
+        const c = h.shadowRoot.querySelector('canvas');
+        const r = c.getBoundingClientRect();
+        return { host: h.clientWidth, css: r.width, left: r.left, top: r.top, bottom: r.bottom, backing: c.width, columns: h.drawnColumns, layout: h.layout };
+      }),
+    );
+
+  it('the heatmaps fill their width: side by side at 1400 px, stacked at 600 px, and follow a resize', async () => {
+    const { page, errors } = await open('theme=dark&source=exact', 1400);
+    let [a, b] = await heatmapBoxes(page);
+    for (const h of [a, b]) {
+      assert.ok(h.host > 600, `each half of a 1400 px panel is over 600 px (${h.host})`);
+      assert.ok(Math.abs(h.css - h.host) <= 2, `canvas ${h.css} px fills its ${h.host} px container`);
+    }
+    assert.ok(b.left >= a.left + a.css && Math.abs(a.top - b.top) < 1, 'side by side');
+    await page.setViewportSize({ width: 600, height: 1000 });
+    await page.waitForFunction(() => {
+      const hs = [...document.querySelector('ci-substitution-panel').shadowRoot.querySelectorAll('ci-patch-heatmap')];
+      return hs.every((h) => Math.abs(h.shadowRoot.querySelector('canvas').getBoundingClientRect().width - h.clientWidth) <= 2 && h.clientWidth < 600);
+    });
+    [a, b] = await heatmapBoxes(page);
+    assert.ok(b.top >= a.bottom, 'stacked');
+    assert.deepEqual(errors, []);
+  });
+
+  it('crisp at the device pixel ratio, and redrawn when it changes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Headless Chromium does not fire a resolution query's change event: keep the queries to fire it by hand.
+    await page.addInitScript(() => {
+      const real = window.matchMedia.bind(window);
+      window.__mediaQueries = [];
+      window.matchMedia = (q) => {
+        const m = real(q);
+        window.__mediaQueries.push(m);
+        return m;
+      };
+    });
+    await page.goto(`${server.url}/test/webview/substitutionHarness.html?theme=dark&source=exact`);
+    await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
+    await page.locator('ci-patch-heatmap[data-direction="denoise"] canvas').click({ position: { x: 200, y: 150 } });
+    await page.locator('ci-patch-head-detail canvas').waitFor();
+    const ratios = () =>
+      page.evaluate(() =>
+        ['ci-patch-heatmap', 'ci-patch-head-detail'].map((tag) => {
+          const c = document.querySelector('ci-substitution-panel').shadowRoot.querySelector(tag).shadowRoot.querySelector('canvas');
+          return c.width / c.getBoundingClientRect().width;
+        }),
+      );
+    for (const r of await ratios()) assert.ok(Math.abs(r - 1) < 0.01, `at ratio 1: ${r}`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1400, height: 1000, deviceScaleFactor: 2, mobile: false });
+    await page.waitForFunction(() => devicePixelRatio === 2);
+    const fired = await page.evaluate(() => {
+      const stale = window.__mediaQueries.filter((m) => /resolution/.test(m.media) && !m.matches);
+      for (const m of stale) m.dispatchEvent(new Event('change'));
+      return stale.length;
+    });
+    assert.ok(fired >= 3, `both heatmaps and the head detail listen for a change of resolution: ${fired}`);
+    await page.waitForFunction(() =>
+      ['ci-patch-heatmap', 'ci-patch-head-detail'].every((tag) => {
+        const c = document.querySelector('ci-substitution-panel').shadowRoot.querySelector(tag).shadowRoot.querySelector('canvas');
+        return Math.abs(c.width / c.getBoundingClientRect().width - 2) < 0.01;
+      }),
+    );
+    await page.close();
+  });
+
+  it('position labels: rotated, never overlapping, the substituted position always shown (600 px, by position)', async () => {
+    const { page } = await open('theme=dark&source=exact&layers=12&heads=12', 600);
+    await page
+      .locator('ci-substitution-panel button.seg', { hasText: /^\s*z_by_pos/ })
+      .first()
+      .click();
+    await page.waitForFunction(() => document.querySelector('ci-substitution-panel').shadowRoot.querySelector('ci-patch-heatmap').layout?.cols === 17);
+    for (const h of await heatmapBoxes(page)) {
+      assert.ok(h.columns.includes(12), `position 12 (param→arg) is labelled: ${h.columns}`);
+      assert.ok(h.layout.rotated);
+      const gaps = h.columns.slice(1).map((c, i) => (c - h.columns[i]) * h.layout.cellW * Math.sin(Math.PI / 3));
+      assert.ok(Math.min(...gaps) >= 12, `rotated labels stand at least a line apart: ${gaps.map((g) => g.toFixed(1))}`);
+      assert.ok(Math.abs(h.css - h.host) <= 2);
+    }
+  });
+
+  for (const width of [1400, 600]) {
+    it(`the head detail labels its keys and queries, the substituted position always (${width} px)`, async () => {
+      const { page } = await open('theme=dark&source=exact', width);
+      const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
+      const pos = await canvas.evaluate((c) => {
+        const l = c.getRootNode().host.layout;
+        return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
+      });
+      await canvas.click({ position: pos });
+      await page.locator('ci-patch-head-detail canvas').waitFor();
+      const r = await page.locator('ci-patch-head-detail').evaluate((el) => {
+        const c = el.shadowRoot.querySelector('canvas');
+        const g = el.geo;
+        // Ink in the key-label band above the first plot: pixels that differ from its top-left corner's.
+        const dpr = c.width / c.getBoundingClientRect().width;
+        const ctx = c.getContext('2d');
+        const band = ctx.getImageData(Math.round(g.left * dpr), Math.round((g.top - 40) * dpr), Math.round(g.plot * dpr), Math.round(36 * dpr)).data;
+        let ink = 0;
+        for (let i = 0; i < band.length; i += 4) if (band[i] !== band[0] || band[i + 1] !== band[1] || band[i + 2] !== band[2]) ink++;
+        return { labels: el.drawnLabels, perRow: g.perRow, cell: g.cell, css: c.getBoundingClientRect().width, host: el.clientWidth, ink };
+      });
+      assert.ok(r.labels.key.length >= 6, `key labels: ${r.labels.key}`);
+      assert.ok(r.labels.key.includes(12) && r.labels.query.includes(12), 'param→arg labelled on both axes');
+      assert.ok(r.ink > 50, `the key labels are drawn above the plot (${r.ink} inked pixels)`);
+      assert.ok(r.cell >= 10, `cells stay readable (${r.cell.toFixed(1)} px)`);
+      assert.equal(r.perRow, width === 1400 ? 3 : 2);
+      assert.ok(r.css <= r.host + 1, `fits its ${r.host} px (${r.css})`);
+    });
+  }
+
+  it('a literal <|endoftext|> is marked as a special token in both prompt rows', async () => {
+    const { page } = await open('theme=dark&source=exact&special');
+    const special = page.locator('ci-substitution-panel .tok.special');
+    assert.deepEqual(await special.allInnerTexts(), ['<|endoftext|>', '<|endoftext|>']);
+    assert.match(await special.first().getAttribute('title'), /special token <\|endoftext\|> \(id 50256\)/);
+    assert.equal(await page.locator('ci-substitution-panel .tok.bos.special').count(), 0);
+  });
+
   it('keyboard: arrows move over cells, Enter opens the head', async () => {
     const { page } = await open('theme=hc&source=exact');
     await page.locator('ci-patch-heatmap[data-direction="noise"] canvas').focus();

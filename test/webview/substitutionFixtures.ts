@@ -33,6 +33,8 @@ export interface SubstitutionFixtureOptions {
   readonly equalMetric?: boolean;
   /** A near-zero gap (0.015 nats, like ` low` → ` high`): shares of it are noise. */
   readonly smallGap?: boolean;
+  /** A literal `<|endoftext|>` written in the prompt (position 9, instead of the newline), read as the special token. */
+  readonly specialToken?: boolean;
 }
 
 export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
@@ -42,14 +44,22 @@ export function makeSubstitutionFixture(o: SubstitutionFixtureOptions = {}): {
   const L = o.nLayers ?? 6;
   const H = o.nHeads ?? 8;
   const P = CLEAN.length;
-  const cleanTokens = CLEAN.map((text, i) => ({ id: 100 + i, text, isBos: i === 0 }));
+  const cleanTokens = CLEAN.map((text, i) =>
+    o.specialToken && i === 9 ? { id: 50256, text: '<|endoftext|>', isBos: false, isSpecial: true } : { id: 100 + i, text, isBos: i === 0 },
+  );
   const corruptTokens = cleanTokens.map((t, i) => (i === 12 ? { id: 999, text: 'arg', isBos: false } : t));
   const clean = o.smallGap ? 1.215 : 3.2;
   const corrupt = o.equalMetric ? 3.2 : o.smallGap ? 1.2 : -0.8;
   const comparison: ComparisonParams = {
     runId: 'fixture-run',
     modelName: 'gpt2-python-mini',
-    clean: { text: CLEAN.slice(1).join(''), tokens: cleanTokens },
+    clean: {
+      text: cleanTokens
+        .slice(1)
+        .map((t) => t.text)
+        .join(''),
+      tokens: cleanTokens,
+    },
     corrupt: {
       text: corruptTokens
         .slice(1)

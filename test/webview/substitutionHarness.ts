@@ -2,7 +2,8 @@
  * Harness page script for the Compare Token Substitution webview: a fake `acquireVsCodeApi()`
  * that records what the panel posts, answers `ready` with a fixture comparison and tables, and
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
- * sweeping (send a run state with progress), equal (equal metrics), smallgap (a 0.015-nat gap), layers=N, heads=N, empty.
+ * sweeping (send a run state with progress), equal (equal metrics), smallgap (a 0.015-nat gap),
+ * special (a literal <|endoftext|> in the prompt), layers=N, heads=N, empty.
  */
 import {
   Comparison,
@@ -28,6 +29,7 @@ const fixture = makeSubstitutionFixture({
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,
   equalMetric: q.has('equal'),
   smallGap: q.has('smallgap'),
+  specialToken: q.has('special'),
 });
 const send = (msg: SubstitutionHostToWebview) => window.postMessage(msg, '*');
 

@@ -1,5 +1,6 @@
 // Screenshots of the Compare Token Substitution webview in the harness (dark, light and
-// high-contrast themes; estimate vs exact; progress; z by position; equal metrics; a small gap; narrow),
+// high-contrast themes; estimate vs exact; progress; z by position; equal metrics; a small gap; narrow;
+// 600 and 1400 px with a head's detail; a literal <|endoftext|>),
 // written to .tmp/screenshots/substitution-*.png. Exits non-zero on page errors or CSP violations.
 //
 //   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...] [--out=DIR]
@@ -36,6 +37,12 @@ const tab = (page, name) =>
     .first()
     .click();
 
+/** Opens head 3.5 from the denoising heatmap and waits for its detail. */
+async function openHead(page) {
+  await clickCell(page, 'denoise', 3, 5);
+  await page.locator('ci-patch-head-detail canvas').waitFor();
+}
+
 const SCENARIOS = [
   ...['dark', 'light', 'hc'].map((theme) => ({
     name: `${theme}-z`,
@@ -52,6 +59,15 @@ const SCENARIOS = [
       await page.mouse.move(box.x + pos.x, box.y + pos.y);
     },
   })),
+  // The plots at a narrow (600 px: stacked) and a wide (1400 px: side by side) panel, ` param` → ` arg` and a
+  // near-zero gap, with a head's detail open (its key labels) and a by-position sweep (rotated token labels).
+  ...['dark', 'light', 'hc'].flatMap((theme) =>
+    [600, 1400].flatMap((width) => [
+      { name: `${theme}-${width}-param-arg`, query: `theme=${theme}&source=exact`, width, act: async (page) => openHead(page) },
+      { name: `${theme}-${width}-small-gap-resid`, query: `theme=${theme}&source=exact&smallgap`, width, act: async (page) => tab(page, 'resid_pre') },
+    ]),
+  ),
+  { name: 'dark-1400-special', query: 'theme=dark&source=exact&special', act: async (page) => openHead(page) },
   { name: 'dark-resid-estimate', query: 'theme=dark&source=attribution&sweeping', act: async (page) => tab(page, 'mlp_out') },
   { name: 'dark-z_by_pos', query: 'theme=dark&source=exact&layers=12&heads=12', act: async (page) => tab(page, 'z_by_pos') },
   ...['dark', 'light', 'hc'].map((theme) => ({ name: `${theme}-small-gap`, query: `theme=${theme}&source=exact&smallgap`, act: async () => {} })),

@@ -15,6 +15,7 @@ export const styles = [
       position: relative;
       width: max-content;
       max-width: 100%;
+      overflow-x: auto;
     }
     canvas {
       display: block;

@@ -3,31 +3,15 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HeadPatternsParams } from '../../../src/features/substitution/shared/protocol.js';
 import { mix, toCss } from '../../lib/color.js';
+import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
-import { divergingColor } from '../ci-patch-heatmap/heatmapLayout.js';
+import { ROTATION, divergingColor, snap } from '../ci-patch-heatmap/heatmapLayout.js';
+import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
+import { CAPTION_PX, FONT_PX, headDetailCellAt, headDetailGeometry, plotOrigin, type HeadDetailGeometry } from './headDetailLayout.js';
 import { styles } from './ci-patch-head-detail.styles.js';
 
-const FONT_PX = 11;
-const GAP = 18;
-const CAPTION_PX = 18;
-
-export interface HeadDetailGeometry {
-  readonly left: number;
-  readonly top: number;
-  readonly plot: number;
-  readonly cell: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-/** Three square plots side by side (clean, corrupt, difference) after a column of query labels. */
-export function headDetailGeometry(n: number, maxWidth: number, labelPx: number): HeadDetailGeometry {
-  const left = Math.ceil(Math.min(labelPx, 110)) + 8;
-  const plot = Math.max(n * 2, Math.min(n * 14, Math.floor((maxWidth - left - 2 * GAP - 8) / 3), 300));
-  const cell = plot / n;
-  const top = CAPTION_PX + 4;
-  return { left, top, plot, cell, width: left + 3 * plot + 2 * GAP + 8, height: top + plot + 8 };
-}
+/** Width used before the element has been measured, CSS px. */
+const FALLBACK_WIDTH = 900;
 
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -35,7 +19,11 @@ function clip(s: string, n: number): string {
 
 /**
  * One head's attention in the clean and the corrupt run, side by side, and their difference
- * (corrupt − clean, diverging around 0). Query rows share the token labels on the left.
+ * (corrupt − clean, diverging around 0). Query labels on the left of each row of plots, key labels
+ * above each plot (rotated when wider than a cell, thinned so none overlap; the `emphasis`
+ * positions and the hovered cell's always shown). The plots fill the element's width (three a row,
+ * fewer when the cells would get too small: `headDetailLayout.ts`) and redraw on resize and on a
+ * change of the device pixel ratio.
  *
  * @tag ci-patch-head-detail
  * @csspart canvas - the three plots
@@ -49,13 +37,35 @@ export class CiPatchHeadDetail extends LitElement {
   @property({ attribute: false }) labels: readonly string[] = [];
   @property() error = '';
   @property({ type: Boolean }) loading = false;
-  @property({ type: Number, attribute: 'max-width' }) maxWidth = 900;
+  /** Positions always labelled, in the foreground colour (the substituted ones). */
+  @property({ attribute: false }) emphasis: readonly number[] = [];
 
   @state() private hover: { q: number; k: number; x: number; y: number } | null = null;
+  /** The element's width, CSS px (from the ResizeObserver); 0 before it is measured. */
+  @state() private available = 0;
   @query('canvas') private canvas?: HTMLCanvasElement;
   @query('.tooltip') private tooltip?: HTMLElement;
   private readonly theme = new ThemeController(this);
+  private readonly dpr = new DevicePixelRatioController(this);
+  private readonly resize = new ResizeObserver(() => this.measure());
   private geo?: HeadDetailGeometry;
+  /** The query and key positions whose labels the last drawing showed (for tests and the harness). */
+  drawnLabels: { readonly query: readonly number[]; readonly key: readonly number[] } = { query: [], key: [] };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
+
+  private measure(): void {
+    const w = Math.floor(this.clientWidth);
+    if (w > 0 && w !== this.available) this.available = w;
+  }
 
   toPng(): string | undefined {
     return this.canvas?.toDataURL('image/png');
@@ -90,17 +100,13 @@ export class CiPatchHeadDetail extends LitElement {
 
   private onMove = (ev: PointerEvent) => {
     const g = this.geo;
-    const p = this.patterns;
     const c = this.canvas;
-    if (!g || !p || !c) return;
+    if (!g || !c) return;
     const r = c.getBoundingClientRect();
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
-    const panel = Math.floor((x - g.left) / (g.plot + GAP));
-    const px = x - g.left - panel * (g.plot + GAP);
-    const k = Math.floor(px / g.cell);
-    const q = Math.floor((y - g.top) / g.cell);
-    this.hover = panel >= 0 && panel < 3 && px >= 0 && px < g.plot && q >= 0 && q < p.n_tokens && k >= 0 && k < p.n_tokens ? { q, k, x, y } : null;
+    const cell = headDetailCellAt(g, x, y);
+    this.hover = cell && cell.k <= cell.q ? { q: cell.q, k: cell.k, x, y } : null;
   };
 
   protected override updated(_c: PropertyValues<this>): void {
@@ -127,9 +133,9 @@ export class CiPatchHeadDetail extends LitElement {
     ctx.font = `${FONT_PX}px ${t.monoFamily}`;
     const labels = this.labels.map((s) => clip(s, 14));
     const labelPx = labels.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
-    const g = headDetailGeometry(n, this.maxWidth, labelPx);
+    const g = headDetailGeometry(n, this.available || FALLBACK_WIDTH, labelPx);
     this.geo = g;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = this.dpr.value;
     canvas.width = Math.round(g.width * dpr);
     canvas.height = Math.round(g.height * dpr);
     canvas.style.width = `${g.width}px`;
@@ -140,13 +146,23 @@ export class CiPatchHeadDetail extends LitElement {
     let maxDiff = 1e-9;
     for (let i = 0; i < n * n; i++) maxDiff = Math.max(maxDiff, Math.abs(p.corrupt_q_k[i] - p.clean_q_k[i]));
     const captions = ['Clean run', 'Corrupt run', `Corrupt − clean (±${maxDiff.toFixed(2)})`];
+    const emphasis = new Set(this.emphasis);
+    const h = this.hover;
+    const keyLabels = axisLabels(0, n, g.keyEvery, [h?.k ?? null, ...this.emphasis]);
+    const queryLabels = axisLabels(0, n, g.queryEvery, [h?.q ?? null, ...this.emphasis]);
+    this.drawnLabels = { query: queryLabels, key: keyLabels };
+    const labelColor = (i: number, hovered: number | undefined) => toCss(emphasis.has(i) || i === hovered ? t.foreground : t.muted);
+    // Cell edges on device pixels (offsets inside a plot), so neighbours meet without a blurred seam.
+    const edge = Array.from({ length: n + 1 }, (_, i) => snap(i * g.cell, dpr));
     for (let panel = 0; panel < 3; panel++) {
-      const x0 = g.left + panel * (g.plot + GAP);
+      const o = plotOrigin(g, panel);
+      const x0 = snap(o.x, dpr);
+      const y0 = snap(o.y, dpr);
       ctx.fillStyle = toCss(t.foreground);
       ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
       ctx.textAlign = 'left';
       ctx.textBaseline = 'middle';
-      ctx.fillText(captions[panel], x0, CAPTION_PX / 2);
+      ctx.fillText(captions[panel], x0, y0 - g.top + CAPTION_PX / 2);
       for (let q = 0; q < n; q++) {
         for (let k = 0; k < n; k++) {
           const i = q * n + k;
@@ -155,24 +171,50 @@ export class CiPatchHeadDetail extends LitElement {
               ? divergingColor(p.corrupt_q_k[i] - p.clean_q_k[i], maxDiff, neg, t.background, pos, t.muted)
               : mix(t.background, t.heat, Math.max(0, Math.min(1, (panel === 0 ? p.clean_q_k : p.corrupt_q_k)[i])));
           ctx.fillStyle = toCss(color);
-          ctx.fillRect(x0 + k * g.cell, g.top + q * g.cell, Math.ceil(g.cell), Math.ceil(g.cell));
+          ctx.fillRect(x0 + edge[k], y0 + edge[q], edge[k + 1] - edge[k], edge[q + 1] - edge[q]);
         }
       }
       ctx.strokeStyle = toCss(t.border);
-      ctx.lineWidth = 1;
-      ctx.strokeRect(x0 - 0.5, g.top - 0.5, g.plot + 1, g.plot + 1);
-      if (this.hover) {
+      ctx.lineWidth = t.highContrast ? 2 : 1;
+      ctx.strokeRect(x0 - 0.5, y0 - 0.5, g.plot + 1, g.plot + 1);
+      if (h) {
         ctx.strokeStyle = toCss(t.hover);
         ctx.lineWidth = 2;
-        ctx.strokeRect(x0 + this.hover.k * g.cell, g.top + this.hover.q * g.cell, g.cell, g.cell);
+        ctx.strokeRect(x0 + edge[h.k], y0 + edge[h.q], edge[h.k + 1] - edge[h.k], edge[h.q + 1] - edge[h.q]);
+      }
+      // Key labels above the plot, its axis title under it.
+      ctx.font = `${FONT_PX}px ${t.monoFamily}`;
+      for (const k of keyLabels) {
+        const x = x0 + (k + 0.5) * g.cell;
+        ctx.fillStyle = labelColor(k, h?.k);
+        if (g.rotated) {
+          ctx.save();
+          ctx.translate(x, y0 - 4);
+          ctx.rotate(-ROTATION);
+          ctx.textAlign = 'left';
+          ctx.fillText(labels[k] ?? String(k), 0, 0);
+          ctx.restore();
+        } else {
+          ctx.textAlign = 'center';
+          ctx.fillText(labels[k] ?? String(k), x, y0 - 8);
+        }
+      }
+      ctx.fillStyle = toCss(t.foreground);
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText('key', x0 + g.plot / 2, y0 + g.plot + 4);
+      ctx.textBaseline = 'middle';
+      // Query labels left of the first plot of each row, under their axis title.
+      if (panel % g.perRow === 0) {
+        ctx.textAlign = 'right';
+        ctx.fillStyle = toCss(t.foreground);
+        ctx.fillText('query', g.left - 5, y0 - 8);
+        for (const q of queryLabels) {
+          ctx.fillStyle = labelColor(q, h?.q);
+          ctx.fillText(labels[q] ?? String(q), g.left - 5, y0 + (q + 0.5) * g.cell);
+        }
       }
     }
-    // Query labels (shared by the three plots).
-    ctx.font = `${FONT_PX}px ${t.monoFamily}`;
-    ctx.fillStyle = toCss(t.muted);
-    ctx.textAlign = 'right';
-    const every = Math.max(1, Math.ceil((FONT_PX + 1) / g.cell));
-    for (let q = 0; q < n; q += every) ctx.fillText(labels[q] ?? String(q), g.left - 5, g.top + (q + 0.5) * g.cell);
   }
 }
 

@@ -17,6 +17,8 @@ export const styles = [
       position: relative;
       width: max-content;
       max-width: 100%;
+      /* Past MIN_CELL_W a column (a very long prompt), the plot scrolls sideways. */
+      overflow-x: auto;
     }
     canvas {
       display: block;

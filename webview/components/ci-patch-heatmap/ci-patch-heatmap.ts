@@ -2,8 +2,10 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
+import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
-import { cellAt, divergingColor, heatmapLayout, type HeatmapLayout } from './heatmapLayout.js';
+import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
+import { ROTATION, cellAt, divergingColor, heatmapLayout, snap, wrapText, type HeatmapLayout } from './heatmapLayout.js';
 import { styles } from './ci-patch-heatmap.styles.js';
 
 export interface PatchCellDetail {
@@ -23,6 +25,11 @@ const TITLE_PX = 20;
 /** The exported figure's title band: title and caption lines. */
 const EXPORT_TITLE_PX = 38;
 const LABEL_CHARS = 16;
+/** The legend caption's first line, below the legend bar's top, and its line height, CSS px. */
+const LEGEND_TEXT_TOP = 28;
+const LEGEND_LINE_PX = 14;
+/** Width used before the element has been measured (not yet in the layout), CSS px. */
+const FALLBACK_WIDTH = 520;
 
 /** What one drawing uses: the theme's colour roles plus the two ends of the diverging scale. */
 interface Palette extends CanvasTheme {
@@ -60,6 +67,11 @@ function clip(s: string, n: number): string {
  * diverging colour scale centred on 0 with its legend, a title, values on hover, click to pick a
  * cell. Everything is drawn on the canvas, so `toPng()` is the complete figure.
  *
+ * The plot fills the element's width (cells sized from it, edges on device pixels) and redraws
+ * when the element is resized or the device pixel ratio changes. Column labels rotate when wider
+ * than a cell and are thinned so none overlap; the `emphasis` columns (the substituted positions)
+ * are always labelled, in the foreground colour.
+ *
  * @tag ci-patch-heatmap
  * @fires {PatchCellEvent} ci-patch-cell - a cell was clicked
  * @cssprop --ci-patch-neg - colour of the most negative value
@@ -85,19 +97,40 @@ export class CiPatchHeatmap extends LitElement {
   @property({ attribute: false }) describe: (index: number) => string = () => '';
   /** Highlighted cell, or -1. */
   @property({ type: Number }) selected = -1;
-  /** Width to fit into, px (the panel sets it from its layout). */
-  @property({ type: Number, attribute: 'max-width' }) maxWidth = 520;
+  /** Columns always labelled and drawn in the foreground colour (e.g. the substituted positions). */
+  @property({ attribute: false }) emphasis: readonly number[] = [];
   /** Legend caption, e.g. "normalised". */
   @property() legend = '';
   /** A second title line drawn only in the exported PNG (model, metric, prompts), so it stands alone. */
   @property() caption = '';
 
   @state() private hover: { index: number; x: number; y: number } | null = null;
+  /** The element's width, CSS px (from the ResizeObserver); 0 before it is measured. */
+  @state() private available = 0;
   @query('canvas') private canvas?: HTMLCanvasElement;
   @query('.tooltip') private tooltip?: HTMLElement;
 
   private readonly theme = new ThemeController(this);
+  private readonly dpr = new DevicePixelRatioController(this);
+  private readonly resize = new ResizeObserver(() => this.measure());
   private layout?: HeatmapLayout;
+  /** The columns whose labels the last on-screen drawing showed (for tests and the harness). */
+  drawnColumns: readonly number[] = [];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
+
+  private measure(): void {
+    const w = Math.floor(this.clientWidth);
+    if (w > 0 && w !== this.available) this.available = w;
+  }
 
   /**
    * The figure as a PNG data URL, drawn for use outside VS Code: a neutral (white) background,
@@ -197,7 +230,7 @@ export class CiPatchHeatmap extends LitElement {
       neg: cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 }),
       pos: cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 }),
     };
-    const l = this.paint(canvas, palette, { marks: true, dpr: window.devicePixelRatio || 1, caption: '' });
+    const l = this.paint(canvas, palette, { marks: true, dpr: this.dpr.value, caption: '' });
     if (l) {
       this.layout = l;
       canvas.style.width = `${l.width}px`;
@@ -218,14 +251,12 @@ export class CiPatchHeatmap extends LitElement {
     const rowLabels = g.rowLabels.map((s) => clip(s, LABEL_CHARS));
     const colLabels = g.colLabels.map((s) => clip(s, LABEL_CHARS));
     const widest = (xs: readonly string[]) => xs.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
-    ctx.font = font;
-    const legendPx = ctx.measureText(this.legend).width;
     const l0 = heatmapLayout({
       rows: g.rows,
       cols: g.cols,
       rowLabelPx: Math.max(widest(rowLabels), ctx.measureText(g.rowTitle).width),
       colLabelPx: widest(colLabels),
-      maxWidth: this.maxWidth,
+      maxWidth: this.available || FALLBACK_WIDTH,
       fontPx: FONT_PX,
       titlePx: titleBand,
     });
@@ -234,7 +265,10 @@ export class CiPatchHeatmap extends LitElement {
     ctx.font = `${FONT_PX}px ${t.fontFamily}`;
     const captionPx = o.caption ? ctx.measureText(o.caption).width + 8 : 0;
     ctx.font = font;
-    const l = { ...l0, width: Math.ceil(Math.max(l0.width, l0.left + legendPx + 8, titlePx, captionPx)) };
+    const width = Math.ceil(Math.max(l0.width, titlePx, captionPx));
+    // The legend's caption wraps to the width, so a narrow panel shows all of it.
+    const legendLines = wrapText(this.legend, Math.max(120, width - l0.left - 8), (s) => ctx.measureText(s).width);
+    const l = { ...l0, width, height: l0.legendTop + LEGEND_TEXT_TOP + legendLines.length * LEGEND_LINE_PX + 4 };
     const dpr = o.dpr;
     canvas.width = Math.round(l.width * dpr);
     canvas.height = Math.round(l.height * dpr);
@@ -261,12 +295,14 @@ export class CiPatchHeatmap extends LitElement {
       ctx.fillText(o.caption, 0, TITLE_PX / 2 + 16);
     }
 
-    // Cells.
+    // Cells, their edges on device pixels so neighbours meet without a blurred seam.
+    const xs = Array.from({ length: l.cols + 1 }, (_, c) => snap(l.left + c * l.cellW, dpr));
+    const ys = Array.from({ length: l.rows + 1 }, (_, r) => snap(l.top + r * l.cellH, dpr));
     for (let r = 0; r < l.rows; r++) {
       for (let c = 0; c < l.cols; c++) {
         const v = this.values[r * l.cols + c] ?? null;
         ctx.fillStyle = toCss(divergingColor(v === null ? null : v - this.centre, this.scale, neg, t.background, pos, missing));
-        ctx.fillRect(l.left + c * l.cellW, l.top + r * l.cellH, l.cellW, l.cellH);
+        ctx.fillRect(xs[c], ys[r], xs[c + 1] - xs[c], ys[r + 1] - ys[r]);
       }
     }
     ctx.strokeStyle = toCss(t.border);
@@ -300,13 +336,16 @@ export class CiPatchHeatmap extends LitElement {
     ctx.fillStyle = toCss(t.muted);
     ctx.textAlign = 'right';
     for (let r = 0; r < l.rows; r += l.rowEvery) ctx.fillText(rowLabels[r], l.left - 5, l.top + (r + 0.5) * l.cellH);
-    const rotated = widest(colLabels) > l.cellW - 2;
-    for (let c = 0; c < l.cols; c += l.colEvery) {
+    const emphasis = new Set(this.emphasis);
+    const shown = axisLabels(0, l.cols, l.colEvery, this.emphasis);
+    if (o.marks) this.drawnColumns = shown;
+    for (const c of shown) {
       const x = l.left + (c + 0.5) * l.cellW;
-      if (rotated) {
+      ctx.fillStyle = toCss(emphasis.has(c) ? t.foreground : t.muted);
+      if (l.rotated) {
         ctx.save();
         ctx.translate(x, l.top - 4);
-        ctx.rotate(-Math.PI / 3);
+        ctx.rotate(-ROTATION);
         ctx.textAlign = 'left';
         ctx.fillText(colLabels[c], 0, 0);
         ctx.restore();
@@ -344,10 +383,8 @@ export class CiPatchHeatmap extends LitElement {
     ctx.fillText(fmt(this.centre), bx + barW / 2, by + 13);
     ctx.textAlign = 'right';
     ctx.fillText(fmt(this.centre + this.scale), bx + barW, by + 13);
-    if (this.legend) {
-      ctx.textAlign = 'left';
-      ctx.fillText(this.legend, bx, by + 28);
-    }
+    ctx.textAlign = 'left';
+    legendLines.forEach((line, i) => ctx.fillText(line, bx, by + LEGEND_TEXT_TOP + i * LEGEND_LINE_PX));
     return l;
   }
 }

@@ -111,6 +111,12 @@ export const styles = [
     .tok.bos {
       color: var(--vscode-descriptionForeground, #9d9d9d);
     }
+    /* A special token written in the text (<|endoftext|>): one token to the model, as in the attention strip. */
+    .tok.special {
+      font-style: italic;
+      border-color: var(--vscode-charts-purple, #b180d7);
+      color: var(--vscode-charts-purple, #b180d7);
+    }
     .tok.diff {
       border-color: var(--vscode-diffEditor-insertedTextBorder, var(--vscode-focusBorder, #0078d4));
       background: var(--vscode-diffEditor-insertedTextBackground, rgba(156, 204, 44, 0.2));

@@ -59,6 +59,9 @@ const DIRECTION_TEXT: Readonly<Record<PatchDirection, { title: string; sub: stri
   noise: { title: 'Noising', sub: 'corrupt activations patched into the clean run: finds what is necessary' },
 };
 
+/** Panel width from which the two directions sit side by side (below, stacked), CSS px. */
+const SIDE_BY_SIDE_PX = 900;
+
 const STATE_TEXT: Readonly<Record<SubstitutionRunStateParams['state'], string>> = {
   estimating: 'Estimating…',
   sweeping: 'Refining with exact sweeps…',
@@ -213,7 +216,9 @@ export class CiSubstitutionPanel extends LitElement {
         ><span class="tokens mono"
           >${tokens.map(
             (t, i) =>
-              html`<span class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}`} title=${`${i}: ${visibleText(t.text)} (id ${t.id})`}
+              html`<span
+                class=${`tok${differ.has(i) ? ' diff' : ''}${t.isBos ? ' bos' : ''}${t.isSpecial ? ' special' : ''}`}
+                title=${t.isSpecial ? `${i}: special token ${t.text} (id ${t.id}), read as one token as TransformerLens does` : `${i}: ${visibleText(t.text)} (id ${t.id})`}
                 >${t.isBos ? 'BOS' : visibleText(t.text)}</span
               >`,
           )}</span
@@ -258,8 +263,8 @@ export class CiSubstitutionPanel extends LitElement {
       this.mode,
     );
     const caption = figureCaption(c);
-    const side = this.width >= 900;
-    const maxWidth = side ? Math.floor((this.width - 24) / 2) : this.width;
+    // Side by side when each half still gets a useful plot; each heatmap fills its own width.
+    const side = this.width >= SIDE_BY_SIDE_PX;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
       ${(['denoise', 'noise'] as PatchDirection[]).map((d, i) => {
         const v = views[i];
@@ -283,7 +288,7 @@ export class CiSubstitutionPanel extends LitElement {
                   .caption=${caption}
                   .describe=${(index: number) => describeCell(c, v.table, index)}
                   .selected=${this.selected?.direction === d ? this.selected.index : -1}
-                  .maxWidth=${maxWidth}
+                  .emphasis=${v.grid.colTitle === 'position' ? c.diff.differingPositions : []}
                   @ci-patch-cell=${(e: PatchCellEvent) => this.onCell(d, v.table, e.detail.index)}
                 ></ci-patch-heatmap>`
               : html`<div class="pending muted">${text.title}: not computed yet.</div>`
@@ -363,7 +368,7 @@ export class CiSubstitutionPanel extends LitElement {
         .labels=${positionLabels(c)}
         .error=${this.head.error ?? ''}
         .loading=${this.head.loading}
-        .maxWidth=${this.width}
+        .emphasis=${c.diff.differingPositions}
       ></ci-patch-head-detail>
     </section>`;
   }

@@ -252,6 +252,8 @@ export class ResidualSession extends Disposable {
     result: AnalyseResult,
     c: Pick<CurrentResidual, 'uri' | 'spec' | 'text' | 'truncateTo' | 'keep' | 'ranges'> & { answerText: string; wrongText: string },
   ): void {
+    // A re-analysis of the same inspection keeps the selected head (the view keeps it too) and repaints its sources.
+    const keepHead = this.plan && this.current?.inspectionId === result.record.inspectionId ? { layer: this.plan.layer, head: this.plan.head } : undefined;
     // The record's token offsets become document offsets, as in the attention panel.
     const tokens = result.record.tokens.map((t, i) => ({ ...t, start: c.ranges[i].start, end: c.ranges[i].end }));
     const record: ResidualStreamRecord = { ...result.record, tokens };
@@ -269,6 +271,7 @@ export class ResidualSession extends Disposable {
     };
     this.shownKind = 'record';
     this.clearHead();
+    if (keepHead) this.selectHead({ inspectionId: record.inspectionId, ...keepHead });
     ResidualPanel.instance?.showRecord(params);
     const reused = result.forwardReused ? 'the forward reused' : `forward ${result.forwardMs} ms`;
     this.showRunState({ state: 'done', message: `${tokens.length} tokens · ${reused} · analysis ${result.analysisMs} ms` });

@@ -113,6 +113,13 @@ describe('Inspect Residual Stream in the extension host', function () {
     }
     const plan = api.residual.headPlan!;
     for (const p of plan.painted) assert.equal(p.sign, dla.sources_layer_head_key[(layer * dla.n_heads + head) * dla.n_tokens + p.tokenIndex] > 0 ? 1 : -1);
+    // Reading DLA at another position keeps the head and repaints its sources for that position.
+    assert.equal(await api.residual.change({ method: 'setPosition', params: { inspectionId: ins.inspectionId, position: tokens.length - 2 } }), true);
+    const moved = api.residual.headPlan;
+    assert.ok(moved && moved.layer === layer && moved.head === head, 'the head stays selected');
+    const movedDla = api.residual.inspection!.params.record.dla;
+    assert.equal(movedDla.position, tokens.length - 2);
+    assert.ok(Math.abs(moved.total - movedDla.heads_layer_head[layer * dla.n_heads + head]) < 1e-3, 'painted from the new position’s sources');
     api.residual.simulate({ method: 'clearHead', params: {} });
     assert.equal(api.residual.decorations, undefined);
     api.residual.simulate({ method: 'selectHead', params: { inspectionId: ins.inspectionId, layer, head } });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { COMFORT_CELL, MAX_CELL, headDetailCellAt, headDetailGeometry, plotOrigin } from './headDetailLayout.js';
+import { COMFORT_CELL, COMFORT_PLOT, MAX_CELL, headDetailCellAt, headDetailGeometry, plotOrigin } from './headDetailLayout.js';
 
 describe('headDetailLayout', () => {
   it('three plots a row in a wide panel, filling it (cells up to MAX_CELL)', () => {
@@ -19,6 +19,13 @@ describe('headDetailLayout', () => {
     assert.equal(o.y, g.top + g.rowPitch);
     assert.equal(g.height, 2 * g.rowPitch - 12);
     assert.equal(headDetailGeometry(60, 500, 90).perRow, 1);
+  });
+
+  it('a 12-token prompt in a 620 px editor-side panel: two a row, not three 160 px plots; a 5-token one keeps three', () => {
+    const g = headDetailGeometry(12, 620, 60);
+    assert.equal(g.perRow, 2);
+    assert.ok(g.plot >= COMFORT_PLOT, `${g.plot} px`);
+    assert.equal(headDetailGeometry(5, 620, 40).perRow, 3);
   });
 
   it('key labels: rotated when wider than a cell, thinned so none overlap', () => {

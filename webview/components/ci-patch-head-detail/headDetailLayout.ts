@@ -12,8 +12,9 @@ export const GAP = 18;
 export const CAPTION_PX = 18;
 /** Largest cell side, CSS px: a short prompt in a wide panel does not get huge cells. */
 export const MAX_CELL = 32;
-/** Cells at least this big keep three plots a row; smaller ones wrap to fewer plots a row. */
+/** Cells at least this big, and plots at least COMFORT_PLOT wide, keep three (or two) plots a row; else fewer a row. */
 export const COMFORT_CELL = 10;
+export const COMFORT_PLOT = 180;
 /** Smallest plot side, CSS px (a narrower element scrolls sideways). */
 export const MIN_PLOT = 120;
 /** The "key" axis title under each plot. */
@@ -47,7 +48,8 @@ export interface HeadDetailGeometry {
 
 /**
  * The layout for `n` tokens in `available` CSS px, with query/key labels up to `labelPx` wide:
- * the most plots a row (3, 2, 1) whose cells are at least COMFORT_CELL (or MAX_CELL-sized plots fit).
+ * the most plots a row (3, 2, 1) whose cells are at least COMFORT_CELL and plots at least COMFORT_PLOT
+ * (or the MAX_CELL-sized plot of a short prompt).
  */
 export function headDetailGeometry(n: number, available: number, labelPx: number): HeadDetailGeometry {
   const label = Math.min(labelPx, MAX_LABEL_PX);
@@ -60,7 +62,8 @@ export function headDetailGeometry(n: number, available: number, labelPx: number
     const right = rotated ? Math.max(8, Math.ceil(label * Math.cos(ROTATION)) + 4) : 8;
     return { perRow, rotated, right, plot: plotFor(perRow, right) };
   };
-  const chosen = [3, 2].map(lay).find((l) => l.plot / n >= COMFORT_CELL) ?? lay(1);
+  const comfortable = (l: { plot: number }) => l.plot / n >= COMFORT_CELL && l.plot >= Math.min(COMFORT_PLOT, n * MAX_CELL);
+  const chosen = [3, 2].map(lay).find(comfortable) ?? lay(1);
   const { perRow, rotated, right, plot } = chosen;
   const cell = plot / n;
   const keyBand = rotated ? Math.ceil(label * Math.sin(ROTATION)) + 8 : FONT_PX + 8;

@@ -12,6 +12,52 @@ const quickInput = page.locator('.quick-input-widget');
 const qiInput = quickInput.locator('input');
 const qiTitle = () => quickInput.locator('.quick-input-title').textContent();
 
+/**
+ * Runs the command with the cursor `before.length` characters into line `line` (1-based, after its
+ * indentation), takes the token at the cursor, waits for the ranked suggestions, shoots the
+ * QuickPick (whole window and the widget alone) and returns every suggestion row's text (the list
+ * is virtual: it is paged through). Escape closes it, running nothing.
+ */
+async function suggestionsAt(line, before, name) {
+  await page.keyboard.press('Escape');
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Home'); // first non-blank
+  for (let i = 0; i < before.length; i++) await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('F1');
+  await qiInput.waitFor();
+  await qiInput.fill('>Circuit Inspector: Compare Token Substitution');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compare Token Substitution' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await waitTitle(/token to replace/);
+  await page.keyboard.press('Enter');
+  const title = await waitTitle(/replace ‘/);
+  await page.waitForFunction(
+    () => {
+      const rows = [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')];
+      return rows.length > 1 && rows.every((r) => /differs by/.test(r.textContent ?? ''));
+    },
+    null,
+    { timeout: 60_000 },
+  );
+  await shot(`${name}.png`);
+  await quickInput.screenshot({ path: `${ui.ART}/${name}-widget.png` });
+  const rows = new Map();
+  for (let i = 0; i < 8; i++) {
+    for (const r of await quickInput.locator('.quick-input-list .monaco-list-row').all()) {
+      rows.set(Number(await r.getAttribute('data-index')), ((await r.textContent()) ?? '').trim());
+    }
+    await page.keyboard.press('PageDown');
+  }
+  await page.keyboard.press('Escape');
+  return { title: title.trim(), rows: [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) };
+}
+
+/** The suggestion labels (‘word’) from suggestion rows. */
+const words = (rows) => rows.map((r) => /‘([^’]*)’/.exec(r)?.[1] ?? r.slice(0, 12));
+
 async function waitTitle(re, timeout = 60_000) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -122,6 +168,19 @@ try {
   check(sizes.w > sizes.h && sizes.h > 0, `clean, corrupt and difference plots drawn (${sizes.w}×${sizes.h} px)`);
   await wv.locator('ci-patch-head-detail').scrollIntoViewIfNeeded();
   await shot('patching-05-head.png');
+
+  // The suggestions for an identifier, `param` in `:param self: the rectangle to scale` (line 11)...
+  const param = await suggestionsAt(11, ':par', 'patching-06-suggestions-param');
+  lap(`${param.title}: ${words(param.rows).join(', ')}`);
+  check(param.rows.length > 0 && /replace ‘param’/.test(param.title), `suggestions for param (${param.rows.length})`);
+  // ...and for an English word, ` low` in a line of prose typed on the empty last line (20) of the file (not saved).
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('# When the battery is low, the phone saves power.');
+  await page.keyboard.press('Escape');
+  const low = await suggestionsAt(20, '# When the battery is lo', 'patching-07-suggestions-low');
+  lap(`${low.title}: ${words(low.rows).join(', ')}`);
+  check(low.rows.length > 0 && /replace ‘·low’/.test(low.title), `suggestions for ·low (${low.rows.length})`);
 } catch (e) {
   await ui.fail(e);
 } finally {

@@ -97,6 +97,11 @@ export interface LensUnembedResult {
   /** [nRows] */ readonly answerRank: Int32Array;
 }
 
+/** Rows per lens run: as many as keep one chunk's [rows, d_vocab] float32 logits under `maxChunkBytes` (at least one). */
+export function lensChunkRows(dVocab: number, maxChunkBytes = 64 * 2 ** 20): number {
+  return Math.max(1, Math.floor(maxChunkBytes / (dVocab * 4)));
+}
+
 const sessionsByModel = new WeakMap<HookedGpt2, Map<LensNorm, Promise<OrtSession>>>();
 
 function lensSession(model: HookedGpt2, norm: LensNorm): Promise<OrtSession> {
@@ -135,7 +140,7 @@ export async function lensUnembed(model: HookedGpt2, req: LensUnembedRequest): P
   };
   const session = await lensSession(model, req.norm);
   const weights = model.weightInputs;
-  const chunk = Math.max(1, Math.floor((req.maxChunkBytes ?? 64 * 2 ** 20) / (V * 4)));
+  const chunk = lensChunkRows(V, req.maxChunkBytes);
   const total = Math.ceil(nRows / chunk);
   const fixed: Record<string, FeedTensor> = {
     [LENS_INPUT.answer]: { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(req.answerId)) },

@@ -164,8 +164,14 @@ try {
   await wv.locator('ci-patch-head-detail canvas').waitFor({ timeout: 60_000 });
   const headTitle = (await wv.locator('ci-substitution-panel section.head h2').textContent()) ?? '';
   check(/Head 1\.1/.test(headTitle), `head detail: "${headTitle.trim().slice(0, 40)}"`);
-  const sizes = await wv.locator('ci-patch-head-detail canvas').evaluate((c) => ({ w: c.width, h: c.height }));
-  check(sizes.w > sizes.h && sizes.h > 0, `clean, corrupt and difference plots drawn (${sizes.w}×${sizes.h} px)`);
+  const d = await wv.locator('ci-patch-head-detail').evaluate((el) => {
+    const c = el.shadowRoot.querySelector('canvas');
+    return { w: c.getBoundingClientRect().width, h: c.height, host: el.clientWidth, perRow: el.geo.perRow, keys: el.drawnLabels.key.length };
+  });
+  check(
+    d.h > 0 && d.w <= d.host + 1 && d.keys >= 3,
+    `clean, corrupt and difference plots drawn, ${d.perRow} a row in ${d.host} px (${Math.round(d.w)} px wide), ${d.keys} key labels`,
+  );
   await wv.locator('ci-patch-head-detail').scrollIntoViewIfNeeded();
   await shot('patching-05-head.png');
 

@@ -81,6 +81,13 @@ describe('patchingUi: protocol guards', () => {
     assert.ok(!Comparison.is({ method: 'comparison', params: { ...comparison, diff: { ops: [{ kind: 'insert', a: 0, b: 0 }], differingPositions: [] } } }));
   });
 
+  it('position tokens may carry isSpecial (a literal <|endoftext|>), and only as a boolean', () => {
+    const special = { id: 0, text: '<|endoftext|>', isBos: false, isSpecial: true };
+    const withSpecial = (t: unknown) => ({ ...comparison, clean: { ...comparison.clean, tokens: [tokens[0], t] } });
+    assert.ok(Comparison.is(Comparison.create(withSpecial(special) as typeof comparison)));
+    assert.ok(!Comparison.is({ method: 'comparison', params: withSpecial({ ...special, isSpecial: 'yes' }) }));
+  });
+
   it('rejects progress that runs past its totals, patterns of the wrong size, and unsafe exports', () => {
     assert.ok(
       !SubstitutionRunState.is({

@@ -67,6 +67,7 @@ const SCENARIOS = [
       { name: `${theme}-${width}-small-gap-resid`, query: `theme=${theme}&source=exact&smallgap`, width, act: async (page) => tab(page, 'resid_pre') },
     ]),
   ),
+  ...[600, 1400].map((width) => ({ name: `dark-${width}-gpt2-small-z`, query: 'theme=dark&source=exact&layers=12&heads=12', width, act: async () => {} })),
   { name: 'dark-1400-special', query: 'theme=dark&source=exact&special', act: async (page) => openHead(page) },
   { name: 'dark-resid-estimate', query: 'theme=dark&source=attribution&sweeping', act: async (page) => tab(page, 'mlp_out') },
   { name: 'dark-z_by_pos', query: 'theme=dark&source=exact&layers=12&heads=12', act: async (page) => tab(page, 'z_by_pos') },

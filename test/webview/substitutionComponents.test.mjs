@@ -310,6 +310,38 @@ describe('Compare Token Substitution webview', () => {
     await page.close();
   });
 
+  it('at a fractional device pixel ratio (1.5) neighbouring cells meet without a blended seam', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1.5 });
+    await page.goto(`${server.url}/test/webview/substitutionHarness.html?theme=light&source=exact&smallgap`);
+    await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
+    const r = await page.locator('ci-patch-heatmap[data-direction="denoise"]').evaluate((h) => {
+      const c = h.shadowRoot.querySelector('canvas');
+      const l = h.layout;
+      const dpr = c.width / c.getBoundingClientRect().width;
+      const ctx = c.getContext('2d');
+      const y = Math.floor((l.top + 2.5 * l.cellH) * dpr);
+      const x0 = Math.ceil(l.left * dpr);
+      const x1 = Math.floor((l.left + l.cols * l.cellW) * dpr) - 1;
+      const line = ctx.getImageData(x0, y, x1 - x0, 1).data;
+      const at = (x) => {
+        const i = (Math.floor(x) - x0) * 4;
+        return `${line[i]},${line[i + 1]},${line[i + 2]}`;
+      };
+      const centres = Array.from({ length: l.cols }, (_, k) => at((l.left + (k + 0.5) * l.cellW) * dpr));
+      let blended = 0;
+      for (let x = x0; x < x1; x++) {
+        const k = Math.min(l.cols - 1, Math.floor((x / dpr - l.left) / l.cellW));
+        const near = [centres[k - 1], centres[k], centres[k + 1]];
+        if (!near.includes(at(x))) blended++;
+      }
+      return { dpr, blended, distinct: new Set(centres).size };
+    });
+    assert.equal(r.dpr, 1.5);
+    assert.ok(r.distinct > 5, 'the row has differently coloured cells');
+    assert.equal(r.blended, 0, 'every device pixel has the colour of its cell or a neighbour');
+    await page.close();
+  });
+
   it('position labels: rotated, never overlapping, the substituted position always shown (600 px, by position)', async () => {
     const { page } = await open('theme=dark&source=exact&layers=12&heads=12', 600);
     await page

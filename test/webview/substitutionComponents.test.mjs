@@ -388,6 +388,45 @@ describe('Compare Token Substitution webview', () => {
     });
   }
 
+  it("the head detail's PNG stands alone: white background, no hover outline, a title band above the plots", async () => {
+    const { page } = await open('theme=dark&source=exact');
+    const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
+    const pos = await canvas.evaluate((c) => {
+      const l = c.getRootNode().host.layout;
+      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
+    });
+    await canvas.click({ position: pos });
+    const detail = page.locator('ci-patch-head-detail canvas');
+    await detail.waitFor();
+    await detail.hover({ position: await detail.evaluate((c) => ({ x: c.getRootNode().host.geo.left + 5, y: c.getRootNode().host.geo.top + 40 })) });
+    const r = await page.locator('ci-patch-head-detail').evaluate(async (el) => {
+      const c = el.shadowRoot.querySelector('canvas');
+      const img = new Image();
+      img.src = el.toPng();
+      await img.decode();
+      const off = document.createElement('canvas');
+      off.width = img.width;
+      off.height = img.height;
+      const ctx = off.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const corner = Array.from(ctx.getImageData(1, 1, 1, 1).data).join(',');
+      const screen = Array.from(c.getContext('2d').getImageData(1, 1, 1, 1).data).join(',');
+      // The export's hover colour is black, which neither its text (31,31,31) nor its cells use.
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      let black = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 0) black++;
+      return { corner, screen, black, ratio: img.height / 2 / c.getBoundingClientRect().height, hovered: el.hover !== null };
+    });
+    assert.equal(r.corner, '255,255,255,255', 'white in a dark theme');
+    assert.notEqual(r.screen, '255,255,255,255', 'the view keeps the theme');
+    assert.ok(r.ratio > 1, 'the title band adds height');
+    assert.ok(r.hovered, 'a cell is hovered on screen');
+    assert.equal(r.black, 0, 'no hover outline in the PNG');
+    await page.locator('ci-substitution-panel section.head h2 button', { hasText: 'PNG' }).click();
+    const last = (await posted(page)).at(-1);
+    assert.deepEqual([last.method, last.params.name, last.params.dataUrl], ['exportPng', 'head-3.5-patterns', 'data:image/png;base64,']);
+  });
+
   it('a literal <|endoftext|> is marked as a special token in both prompt rows', async () => {
     const { page } = await open('theme=dark&source=exact&special');
     const special = page.locator('ci-substitution-panel .tok.special');

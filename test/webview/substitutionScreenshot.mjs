@@ -84,6 +84,9 @@ const SCENARIOS = [
         const url = await page.locator(`ci-patch-heatmap[data-direction="${d}"]`).evaluate((h) => h.toPng());
         await writeFile(join(OUT, `substitution-export-z-${d}.png`), Buffer.from(url.split(',')[1], 'base64'));
       }
+      await page.locator('ci-patch-head-detail canvas').waitFor();
+      const head = await page.locator('ci-patch-head-detail').evaluate((h) => h.toPng());
+      await writeFile(join(OUT, 'substitution-export-head.png'), Buffer.from(head.split(',')[1], 'base64'));
     },
   },
   { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },

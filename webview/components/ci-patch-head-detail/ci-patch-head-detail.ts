@@ -2,16 +2,25 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HeadPatternsParams } from '../../../src/features/substitution/shared/protocol.js';
-import { mix, toCss } from '../../lib/color.js';
+import { mix, toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
-import { ThemeController, cssColorToRgba, readCanvasTheme } from '../../lib/theme.js';
+import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
+import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { ROTATION, divergingColor, snap } from '../ci-patch-heatmap/heatmapLayout.js';
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
 import { CAPTION_PX, FONT_PX, headDetailCellAt, headDetailGeometry, plotOrigin, type HeadDetailGeometry } from './headDetailLayout.js';
 import { styles } from './ci-patch-head-detail.styles.js';
 
+/** What one drawing uses: the theme's colour roles plus the two ends of the diverging scale. */
+interface Palette extends CanvasTheme {
+  readonly neg: Rgba;
+  readonly pos: Rgba;
+}
+
 /** Width used before the element has been measured, CSS px. */
 const FALLBACK_WIDTH = 900;
+/** The exported figure's title band (title and caption lines), CSS px. */
+const EXPORT_TITLE_PX = 40;
 
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -39,6 +48,8 @@ export class CiPatchHeadDetail extends LitElement {
   @property({ type: Boolean }) loading = false;
   /** Positions always labelled, in the foreground colour (the substituted ones). */
   @property({ attribute: false }) emphasis: readonly number[] = [];
+  /** A second title line drawn only in the exported PNG (model, substitution, metric), so it stands alone. */
+  @property() caption = '';
 
   @state() private hover: { q: number; k: number; x: number; y: number } | null = null;
   /** The element's width, CSS px (from the ResizeObserver); 0 before it is measured. */
@@ -67,8 +78,19 @@ export class CiPatchHeadDetail extends LitElement {
     if (w > 0 && w !== this.available) this.available = w;
   }
 
+  /**
+   * The figure as a PNG data URL for use outside VS Code: a white background, no hover outline, a
+   * title (the head) and the caption above the plots.
+   */
   toPng(): string | undefined {
-    return this.canvas?.toDataURL('image/png');
+    if (!this.patterns) return undefined;
+    const canvas = document.createElement('canvas');
+    this.paint(
+      canvas,
+      { ...EXPORT_THEME, neg: EXPORT_NEG, pos: EXPORT_POS, fontFamily: readCanvasTheme(this).fontFamily },
+      { marks: false, dpr: 2, export: true },
+    );
+    return canvas.toDataURL('image/png');
   }
 
   protected override render() {
@@ -120,37 +142,65 @@ export class CiPatchHeadDetail extends LitElement {
   }
 
   private draw(): void {
-    const p = this.patterns;
     const canvas = this.canvas;
-    const ctx = canvas?.getContext('2d');
-    if (!p || !canvas || !ctx) return;
+    if (!canvas) return;
     void this.theme.version;
-    const t = readCanvasTheme(this);
     const cs = getComputedStyle(this);
-    const neg = cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 });
-    const pos = cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 });
+    const palette: Palette = {
+      ...readCanvasTheme(this),
+      neg: cssColorToRgba(cs.getPropertyValue('--ci-patch-neg'), { r: 55, g: 148, b: 255, a: 1 }),
+      pos: cssColorToRgba(cs.getPropertyValue('--ci-patch-pos'), { r: 241, g: 76, b: 76, a: 1 }),
+    };
+    const size = this.paint(canvas, palette, { marks: true, dpr: this.dpr.value, export: false });
+    if (size) {
+      canvas.style.width = `${size.width}px`;
+      canvas.style.height = `${size.height}px`;
+    }
+  }
+
+  /** Draws the three plots onto `canvas`; `marks` adds the hovered cell, `export` the title band. */
+  private paint(canvas: HTMLCanvasElement, t: Palette, o: { marks: boolean; dpr: number; export: boolean }): { width: number; height: number } | undefined {
+    const p = this.patterns;
+    const ctx = canvas.getContext('2d');
+    if (!p || !ctx) return undefined;
+    const { neg, pos } = t;
     const n = p.n_tokens;
     ctx.font = `${FONT_PX}px ${t.monoFamily}`;
     const labels = this.labels.map((s) => clip(s, 14));
     const labelPx = labels.reduce((m, s) => Math.max(m, ctx.measureText(s).width), 0);
     const g = headDetailGeometry(n, this.available || FALLBACK_WIDTH, labelPx);
-    this.geo = g;
-    const dpr = this.dpr.value;
-    canvas.width = Math.round(g.width * dpr);
-    canvas.height = Math.round(g.height * dpr);
-    canvas.style.width = `${g.width}px`;
-    canvas.style.height = `${g.height}px`;
+    if (o.marks) this.geo = g;
+    const title = `Head ${p.layer}.${p.head}: attention in the clean and the corrupt run`;
+    const band = o.export ? EXPORT_TITLE_PX : 0;
+    ctx.font = `${FONT_PX}px ${t.fontFamily}`;
+    const width = Math.ceil(Math.max(g.width, o.export ? ctx.measureText(this.caption).width + 8 : 0));
+    const height = g.height + band;
+    const dpr = o.dpr;
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = toCss(t.background);
-    ctx.fillRect(0, 0, g.width, g.height);
+    ctx.fillRect(0, 0, width, height);
+    if (o.export) {
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      ctx.fillStyle = toCss(t.foreground);
+      ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
+      ctx.fillText(title, 0, 10);
+      ctx.fillStyle = toCss(t.muted);
+      ctx.font = `${FONT_PX}px ${t.fontFamily}`;
+      ctx.fillText(this.caption, 0, 26);
+      // Everything below is laid out as on screen, one title band lower.
+      ctx.setTransform(dpr, 0, 0, dpr, 0, band * dpr);
+    }
     let maxDiff = 1e-9;
     for (let i = 0; i < n * n; i++) maxDiff = Math.max(maxDiff, Math.abs(p.corrupt_q_k[i] - p.clean_q_k[i]));
     const captions = ['Clean run', 'Corrupt run', `Corrupt − clean (±${maxDiff.toFixed(2)})`];
     const emphasis = new Set(this.emphasis);
-    const h = this.hover;
+    const h = o.marks ? this.hover : null;
     const keyLabels = axisLabels(0, n, g.keyEvery, [h?.k ?? null, ...this.emphasis]);
     const queryLabels = axisLabels(0, n, g.queryEvery, [h?.q ?? null, ...this.emphasis]);
-    this.drawnLabels = { query: queryLabels, key: keyLabels };
+    if (o.marks) this.drawnLabels = { query: queryLabels, key: keyLabels };
     const labelColor = (i: number, hovered: number | undefined) => toCss(emphasis.has(i) || i === hovered ? t.foreground : t.muted);
     // Cell edges on device pixels (offsets inside a plot), so neighbours meet without a blurred seam.
     const edge = Array.from({ length: n + 1 }, (_, i) => snap(i * g.cell, dpr));
@@ -215,6 +265,7 @@ export class CiPatchHeadDetail extends LitElement {
         }
       }
     }
+    return { width, height };
   }
 }
 

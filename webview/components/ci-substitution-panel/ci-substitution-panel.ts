@@ -369,6 +369,7 @@ export class CiSubstitutionPanel extends LitElement {
         .error=${this.head.error ?? ''}
         .loading=${this.head.loading}
         .emphasis=${c.diff.differingPositions}
+        .caption=${figureCaption(c)}
       ></ci-patch-head-detail>
     </section>`;
   }

@@ -57,6 +57,19 @@ describe('ForwardCache: one forward serves later requests for the same prompt', 
     assert.equal(c.find(spec, [3], { hooks: [a] }), undefined);
   });
 
+  it('reserve makes room for a forward about to run: older entries go until held + new fits the bound', () => {
+    const c = new ForwardCache({ maxEntries: 4, maxBytes: 1000 });
+    c.put(spec, [1], fakeRun([a], 100)); // 412 B
+    c.put(spec, [2], fakeRun([a], 100)); // 412 B
+    c.reserve(100);
+    assert.equal(c.size, 2, '824 + 100 fits 1000: nothing dropped');
+    c.reserve(300);
+    assert.equal(c.size, 1, '824 + 300 does not fit: the least recently used goes');
+    assert.ok(c.find(spec, [2], { hooks: [a] }));
+    c.reserve(5000);
+    assert.equal(c.size, 0, 'a forward over the bound on its own: nothing is kept beside it');
+  });
+
   it('a second forward of the same tokens is merged: the hooks of both, the logits of the wider', () => {
     const c = new ForwardCache();
     c.put(spec, [1, 2, 3], fakeRun([a], 4, [0, 1, 2]));

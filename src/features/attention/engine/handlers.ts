@@ -50,7 +50,14 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
     handlers: {
       inspect: async (params, ctx) => {
         checkInspectParams(params);
-        const done = await runs.run(ctx.signal, () => inspect(params, ctx));
+        // A long prompt's forward would otherwise be made while the previous one's patterns are
+        // still held (2.9 GB peak for a second 1024-token inspection): release them first when both
+        // would not fit the forward cache's byte bound. The old panel's zoom then asks to re-inspect.
+        const makeRoom = (bytes: number): void => {
+          ctx.forwards.reserve(bytes);
+          if (kept && keptBytes(kept) + bytes > ctx.forwards.byteLimit) kept = undefined;
+        };
+        const done = await runs.run(ctx.signal, () => inspect(params, ctx, makeRoom));
         if (ctx.signal.aborted) throw cancelled('cancelled while running; result dropped');
         kept = done.kept;
         env.log(
@@ -84,7 +91,16 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
   };
 });
 
-async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result: InspectResult; kept: Kept }> {
+function keptBytes(k: Kept): number {
+  return k.layers.reduce((n, l) => n + l.data.byteLength, 0);
+}
+
+/** Bytes a forward of `nTokens` holds: every layer's pattern [heads, n, n] plus the [n, d_model]-sized hooks. */
+function inspectForwardBytes(cfg: { nLayers: number; nHeads: number; dModel: number; dVocab: number }, nTokens: number, otherHooks: number): number {
+  return 4 * (cfg.nLayers * cfg.nHeads * nTokens * nTokens + otherHooks * nTokens * cfg.dModel + cfg.dVocab);
+}
+
+async function inspect(p: InspectParams, ctx: RequestContext, makeRoom: (bytes: number) => void): Promise<{ result: InspectResult; kept: Kept }> {
   const { model: loaded, loadMs } = await ctx.model(p.model);
   const cfg = loaded.model.config;
   const tokens = promptTokens(loaded, p);
@@ -96,6 +112,7 @@ async function inspect(p: InspectParams, ctx: RequestContext): Promise<{ result:
   // its extra hooks are small ([pos, d_model] per layer, and hook_v).
   const fetch = [...new Set([...hooks, ...residualStreamHooks(cfg.nLayers)])];
   const ids = tokens.kept.map((t) => t.id);
+  makeRoom(inspectForwardBytes(cfg, ids.length, fetch.length - hooks.length));
   const run = await loaded.model.runWithCache(ids, fetch, { logits: 'last', signal: ctx.signal });
   assertFiniteRun(run.cache, fetch, run.logits); // NaN/Inf would draw as all-zero thumbnails
   ctx.forwards.put(p.model, ids, run);

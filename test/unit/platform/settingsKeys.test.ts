@@ -28,7 +28,11 @@ describe('settings keys', () => {
       assert.ok(contributed.includes(id) || internal.includes(id), `${id} is contributed in package.json or listed as internal`);
     for (const file of [...registered.values()].flat()) assert.match(file, /^src\/features\/[a-z]+\//, `${file}: commands live in feature folders`);
     const hidden = (pkg.contributes.menus.commandPalette as { command: string; when?: string }[]).filter((m) => m.when === 'false').map((m) => m.command);
-    assert.deepEqual(hidden, ['circuitInspector.focusToken', 'circuitInspector.residualFocusPosition'], 'only the hover link commands are hidden from the palette');
+    assert.deepEqual(
+      hidden,
+      ['circuitInspector.focusToken', 'circuitInspector.residualFocusPosition'],
+      'only the hover link commands are hidden from the palette',
+    );
     for (const m of Object.values(pkg.contributes.menus as Record<string, { command: string }[]>).flat())
       assert.ok(contributed.includes(m.command), `menu entry ${m.command} is a contributed command`);
     const keys = pkg.contributes.keybindings as { command: string; key: string; when?: string }[];

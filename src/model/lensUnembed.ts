@@ -86,7 +86,8 @@ export interface LensUnembedRequest {
   /** Largest [chunk rows, d_vocab] float32 logits per run (default 64 MiB). */
   readonly maxChunkBytes?: number;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Rows unembedded so far of all rows, after each chunk. */
+  readonly onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
 
 export interface LensUnembedResult {
@@ -141,12 +142,11 @@ export async function lensUnembed(model: HookedGpt2, req: LensUnembedRequest): P
   const session = await lensSession(model, req.norm);
   const weights = model.weightInputs;
   const chunk = lensChunkRows(V, req.maxChunkBytes);
-  const total = Math.ceil(nRows / chunk);
   const fixed: Record<string, FeedTensor> = {
     [LENS_INPUT.answer]: { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(req.answerId)) },
     [LENS_INPUT.k]: { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(k)) },
   };
-  for (let c = 0, r0 = 0; r0 < nRows; c++, r0 += chunk) {
+  for (let r0 = 0; r0 < nRows; r0 += chunk) {
     req.signal?.throwIfAborted();
     const n = Math.min(chunk, nRows - r0);
     const feeds: Record<string, FeedTensor> = { ...fixed, [LENS_INPUT.rows]: { type: 'float32', dims: [n, d], data: req.rows.subarray(r0 * d, (r0 + n) * d) } };
@@ -159,7 +159,7 @@ export async function lensUnembed(model: HookedGpt2, req: LensUnembedRequest): P
     out.answerLogprob.set(o[LENS_OUTPUT.answerLogprob].data, r0);
     const rank = o[LENS_OUTPUT.answerRank].data;
     for (let i = 0; i < n; i++) out.answerRank[r0 + i] = rank[i];
-    req.onProgress?.(c + 1, total);
+    req.onProgress?.(r0 + n, nRows);
   }
   return out;
 }

@@ -28,7 +28,7 @@ async function open(query = '', width = 1400) {
   await page.goto(`${server.url}/test/webview/residualHarness.html?${query}`);
   if (!query.includes('empty'))
     await page
-      .locator(query.includes('doc') ? 'ci-norm-growth canvas' : 'ci-logit-lens canvas')
+      .locator(query.includes('doc') ? 'ci-norm-growth canvas' : query.includes('partial') ? 'ci-dla ci-patch-heatmap canvas' : 'ci-logit-lens canvas')
       .first()
       .waitFor();
   return { page, errors };
@@ -85,7 +85,7 @@ describe('Inspect Residual Stream webview', () => {
   it('handshakes, shows the three plots, breaks no CSP rule', async () => {
     const { page, errors } = await open('theme=dark&n=30');
     const msgs = await posted(page);
-    assert.deepEqual(msgs[0], { method: 'ready', params: { protocolVersion: 1 } });
+    assert.deepEqual(msgs[0], { method: 'ready', params: { protocolVersion: 2 } });
     assert.equal(await page.locator('ci-logit-lens canvas').count(), 1);
     assert.equal(await page.locator('ci-norm-growth canvas').count(), 2);
     assert.equal(await page.locator('ci-dla ci-patch-heatmap canvas').count(), 1);
@@ -341,6 +341,65 @@ describe('Inspect Residual Stream webview', () => {
     // The lens canvas leaves room for its title even with one column.
     assert.ok((await page.locator('ci-logit-lens canvas').boundingBox()).width >= 500);
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('before its lens: norms and DLA drawn, the lens section shows the run’s percentage, then the whole record draws the heatmap', async () => {
+    const { page, errors } = await open('theme=dark&n=30&partial');
+    assert.equal(await page.locator('ci-norm-growth canvas').count(), 2, 'norms drawn');
+    assert.equal(await page.locator('ci-dla canvas.bars').count(), 1, 'DLA drawn');
+    assert.match(await page.locator('ci-dla .check').innerText(), /components sum to 3\.645/);
+    assert.equal(await page.locator('ci-logit-lens canvas').count(), 0, 'no empty heatmap');
+    const pending = page.locator('ci-logit-lens .pending');
+    assert.match(await pending.innerText(), /^Computing the logit lens… 42%$/);
+    assert.equal(await pending.locator('progress').evaluate((p) => p.value), 0.42);
+    const h = await pending.evaluate((e) => e.getBoundingClientRect().height);
+    assert.ok(h > 13 * 22, `the placeholder is as tall as the heatmap will be (${h}px)`);
+    // The answer's default comes from DLA's direction; exports wait for the lens; no lens hint or PNG button.
+    assert.equal(await page.locator('ci-residual-panel vscode-textfield[name="answer"]').getAttribute('placeholder'), "default: '·old'");
+    assert.equal(await page.locator('ci-residual-panel .exports vscode-button[disabled]').count(), 3);
+    assert.equal(await page.locator('ci-residual-panel .lens .hint').count(), 0);
+    assert.equal(await page.locator('ci-residual-panel .lens h2 button', { hasText: 'PNG' }).count(), 0);
+    assert.equal(await page.locator('ci-residual-panel button[data-variant="recompute"]').getAttribute('aria-pressed'), 'true');
+    // Progress moves; then the lens arrives and the heatmap replaces the placeholder.
+    await page.evaluate(() => window.__ciResidualHarness.sendPartial(0.85));
+    await page.waitForFunction(() =>
+      /85%/.test(document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-logit-lens').shadowRoot.querySelector('.pending')?.textContent ?? ''),
+    );
+    await page.evaluate(() => window.__ciResidualHarness.finishLens());
+    await page.locator('ci-logit-lens canvas').waitFor();
+    assert.equal(await page.locator('ci-logit-lens .pending').count(), 0);
+    assert.equal(await page.locator('ci-residual-panel .exports vscode-button[disabled]').count(), 0);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__ciResidualHarness.violations), []);
+    await page.close();
+  });
+
+  it('a new prompt’s partial record never shows the previous prompt’s lens; cancelled, the lens section says it was not computed', async () => {
+    const { page } = await open('theme=dark&n=30');
+    assert.equal(await page.locator('ci-logit-lens canvas').count(), 1);
+    await page.evaluate(() => {
+      const h = window.__ciResidualHarness;
+      h.send({ method: 'runState', params: { state: 'running', message: 'Logit lens 0/143 rows…', progress: 0, cancellable: true } });
+      h.send({
+        method: 'residualStream',
+        params: { record: h.makeResidualPartial({ nTokens: 11, inspectionId: 'other' }), stale: false, notes: [], answerText: '', wrongText: '' },
+      });
+    });
+    await page.locator('ci-logit-lens .pending').waitFor();
+    assert.equal(await page.locator('ci-logit-lens canvas').count(), 0, 'the old heatmap is gone');
+    assert.equal(await page.locator('ci-logit-lens').evaluate((e) => e.geometry), undefined);
+    assert.match(await page.locator('ci-logit-lens .pending').innerText(), /Computing the logit lens… 0%/);
+    assert.match(await page.locator('ci-residual-panel header').innerText(), /11 tokens/);
+    await page.locator('ci-residual-panel .run vscode-button', { hasText: 'Cancel' }).click();
+    assert.ok(await last(page, 'cancelRun'));
+    await page.waitForFunction(() =>
+      /not computed: the run was cancelled/.test(
+        document.querySelector('ci-residual-panel').shadowRoot.querySelector('ci-logit-lens').shadowRoot.querySelector('.pending')?.textContent ?? '',
+      ),
+    );
+    assert.equal(await page.locator('ci-logit-lens .pending progress').count(), 0);
+    assert.equal(await page.locator('ci-dla canvas.bars').count(), 1, 'DLA stays');
     await page.close();
   });
 

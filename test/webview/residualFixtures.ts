@@ -6,6 +6,7 @@
  * copies the answer from an earlier mention), MLPs, embeddings and biases that add up to the logit
  * difference exactly. Deterministic; no model runs.
  */
+import type { ResidualPartialRecord } from '../../src/features/residual/shared/protocol';
 import type { GrowthFit, LensVariant, ResidualNormsRecord, ResidualStreamRecord } from '../../src/shared/residualStream';
 import type { PromptToken } from '../../src/shared/tokens';
 import { tokenize } from './fixtures';
@@ -255,6 +256,12 @@ export function makeResidualFixture(o: ResidualFixtureOptions = {}): ResidualStr
       sources_layer_head_key: sources,
     },
   };
+}
+
+/** The same record before its logit lens is computed: norms and DLA, no `lens` (what a run posts first). */
+export function makeResidualPartial(o: ResidualFixtureOptions = {}): ResidualPartialRecord {
+  const { lens, ...rest } = makeResidualFixture(o);
+  return { ...rest, pendingVariant: lens.variant };
 }
 
 /** The prompt: the attention fixture's method, ending on a token the model should continue. */

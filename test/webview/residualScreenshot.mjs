@@ -1,9 +1,10 @@
 // Screenshots of the Inspect Residual Stream webview in the harness: dark, light and high-contrast
 // themes at 30 and 512 tokens, narrow (600 px) and wide (1400 px), plus a hovered lens cell with a
-// selected head, the cached-scale lens, a document run, caveats, and the exported PNGs. Written to
-// $SHOTS (default .tmp/screenshots/residual). Exits non-zero on page errors or CSP violations.
+// selected head, the cached-scale lens, a document run, caveats, a record before its lens
+// (partial), and the exported PNGs. Written to --out=DIR, else $SHOTS (default
+// .tmp/screenshots/residual). Exits non-zero on page errors or CSP violations.
 //
-//   node test/webview/residualScreenshot.mjs [--only=dark-30-wide,...]
+//   node test/webview/residualScreenshot.mjs [--only=dark-30-wide,...] [--out=DIR]
 import { chromium } from 'playwright-core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
 import { buildResidualHarness } from './residualBuild.mjs';
 
-const OUT = process.env.SHOTS ?? join(ROOT, '.tmp', 'screenshots', 'residual');
+const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? process.env.SHOTS ?? join(ROOT, '.tmp', 'screenshots', 'residual');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -96,6 +97,8 @@ SCENARIOS.push(
     },
   },
   { name: 'dark-1024-wide', query: 'theme=dark&n=1024', width: 1400, act: async () => {} },
+  { name: 'dark-30-wide-partial', query: 'theme=dark&n=30&partial', width: 1400, act: async () => {} },
+  { name: 'light-30-narrow-partial', query: 'theme=light&n=30&partial', width: 600, act: async () => {} },
   { name: 'dark-30-wide-cached', query: 'theme=dark&n=30&cached', width: 1400, act: async () => {} },
   { name: 'dark-doc-wide', query: 'theme=dark&doc', width: 1400, act: async () => {} },
   { name: 'hc-4-narrow-caveats', query: 'theme=hc&n=4&tiny&nowrong&stale&notes', width: 600, act: async () => {} },
@@ -174,7 +177,7 @@ try {
     await page.goto(`${server.url}/test/webview/residualHarness.html?${s.query}`);
     if (!s.query.includes('empty'))
       await page
-        .locator(s.query.includes('doc') ? 'ci-norm-growth canvas' : 'ci-logit-lens canvas')
+        .locator(s.query.includes('doc') ? 'ci-norm-growth canvas' : s.query.includes('partial') ? 'ci-dla ci-patch-heatmap canvas' : 'ci-logit-lens canvas')
         .first()
         .waitFor();
     await s.act(page);

@@ -8,6 +8,9 @@
  * - `analyseResidualStream(model, run, tokens, options)` analyses a forward the caller already ran
  *   with at least `residualStreamHooks(nLayers)` fetched and logits at `residualStreamLogitPositions`.
  *
+ * The norms and DLA come first and go to `onPartial` before the logit lens, the long part, starts;
+ * the lens then reports its rows through `onProgress`.
+ *
  * Bad input (answer equal to wrong, a position outside the prompt, an id outside the vocabulary) throws
  * `ResidualInputError`, whose `code` the engine maps to a `bad-request`.
  */
@@ -41,8 +44,14 @@ export interface ResidualStreamOptions {
   /** Largest [rows, d_vocab] float32 logits the lens computes per ONNX run (default 64 MiB). */
   readonly lensChunkBytes?: number;
   readonly signal?: AbortSignal;
-  /** Lens chunks done of total (the lens is the long part). */
-  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The norms and DLA, as soon as they are computed and before the lens starts (they take about one
+   * forward; the lens, which unembeds every boundary at every position, several): a view can draw
+   * them while the lens runs. Called once, with the same arrays the result holds.
+   */
+  readonly onPartial?: (partial: ResidualStreamPartial) => void;
+  /** Lens rows (boundary, position) unembedded of all (n_layers + 1) × n_tokens, after each chunk (the lens is the long part). */
+  readonly onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
 
 export interface ResidualStreamResult {
@@ -50,6 +59,9 @@ export interface ResidualStreamResult {
   readonly norms: ResidualNormsRecord;
   readonly dla: DirectLogitAttributionRecord;
 }
+
+/** What is known before the logit lens: the norms and DLA. */
+export type ResidualStreamPartial = Omit<ResidualStreamResult, 'lens'>;
 
 /** The part of a forward's result the analysis reads. */
 export type ResidualStreamRun = Pick<RunResult, 'cache' | 'logits' | 'logitPositions'>;
@@ -128,6 +140,8 @@ export async function analyseResidualStream(
     wrong: options.wrongId === undefined ? undefined : { id: options.wrongId, text: decode(options.wrongId) },
     logits: logitsAt(position),
   });
+  options.onPartial?.({ norms, dla });
+  options.signal?.throwIfAborted();
   const lens = await computeLogitLens(model, run.cache, tokens.length, {
     variant: options.variant ?? 'recompute',
     k,

@@ -18,7 +18,8 @@ export interface LogitLensOptions {
   readonly answer: TokenRef;
   readonly decode: (id: number) => string;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Rows (boundary, position) unembedded so far of all (n_layers + 1) × n_tokens, after each chunk. */
+  readonly onProgress?: (rowsDone: number, rowsTotal: number) => void;
   /** Largest chunk of logits per run (bytes; see lensUnembed). */
   readonly maxChunkBytes?: number;
 }

@@ -17,6 +17,8 @@ export interface ResidualApi {
   readonly running: boolean;
   readonly decorations: ResidualSession['decorations']['current'];
   readonly headPlan: ResidualSession['headPlan'];
+  /** A record was put on screen (a run's partial one without the lens first, then its whole one). */
+  readonly onDidShowRecord: ResidualSession['onDidShowRecord'];
   /** Feeds a message as if the webview had sent it (answers, head selection, exports). */
   simulate(msg: ResidualWebviewToHost): void;
   /** setAnswer/setVariant/setPosition, awaited: true when a new record is shown. */
@@ -59,6 +61,7 @@ export const residualFeature = defineFeature('residual', (ctx): ResidualApi => {
     get headPlan() {
       return session.headPlan;
     },
+    onDidShowRecord: session.onDidShowRecord,
     simulate: (m) => session.onMessage(m),
     change: (m) => session.change(m),
     export: (f, t) => session.export(f, t),

@@ -4,6 +4,10 @@
  * when the user changes the answer, wrong token, position or lens variant, paints a DLA head's
  * per-source contributions over the source, serves the hover line, exports, and marks results stale
  * when the document changes. It owns the results; the panel keeps none.
+ *
+ * A run that computes the logit lens shows its record twice: without the lens as soon as the norms
+ * and DLA arrive (the engine's `partial` progress), then whole. A run that stops in between leaves
+ * the partial record on screen, or puts back the whole record of the same inspection it replaced.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -19,20 +23,23 @@ import { SignedDecorations } from '../../platform/signedDecorations';
 import { StalenessTracker } from '../../platform/staleness';
 import { errorMessage } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/modelSpec';
-import type { LensVariant, ResidualStreamRecord } from '../../shared/residualStream';
+import type { LensVariant } from '../../shared/residualStream';
 import { visibleText } from '../../shared/tokens';
 import { dlaCsv, lensTop1Csv, residualJson } from './export';
 import { lensHoverLine } from './hoverLine';
 import { ResidualPanel, type ResidualPanelHandlers } from './panel';
-import type { AnalyseParams, AnalyseResult, ResidualEngineMethods } from './shared/engineMethods';
-import type {
-  DocumentNormsParams,
-  ResidualExportFormat,
-  ResidualInputField,
-  ResidualStreamParams,
-  ResidualWebviewToHost,
-  RunStateParams,
-  SelectHeadParams,
+import type { AnalyseParams, AnalysePartial, AnalyseResult, ResidualEngineMethods } from './shared/engineMethods';
+import {
+  hasLens,
+  recordVariant,
+  type DocumentNormsParams,
+  type ResidualExportFormat,
+  type ResidualInputField,
+  type ResidualStreamParams,
+  type ResidualViewRecord,
+  type ResidualWebviewToHost,
+  type RunStateParams,
+  type SelectHeadParams,
 } from './shared/protocol';
 import { planSourceDecorations, SIGNED_BUCKETS, type SourcePlan } from './sourcePlan';
 
@@ -84,6 +91,9 @@ const OPEN_OUTPUT = 'Open Output';
 
 export class ResidualSession extends Disposable {
   readonly decorations: SignedDecorations;
+  private readonly didShowRecord = this._register(new vscode.EventEmitter<ResidualStreamParams>());
+  /** A record was put on screen: a run's partial one (no lens), its whole one, or a whole one put back after a stopped run. */
+  readonly onDidShowRecord = this.didShowRecord.event;
   private readonly stale = new StalenessTracker();
   private current: CurrentResidual | undefined;
   private document: DocumentNormsParams | undefined;
@@ -93,6 +103,8 @@ export class ResidualSession extends Disposable {
   private generation = 0;
   private inFlight: EngineCall<unknown> | undefined;
   private plan: SourcePlan | undefined;
+  /** The whole record a partial one of the same inspection replaced: shown again if its run stops before the lens. */
+  private replaced: CurrentResidual | undefined;
   private watchedPanel: ResidualPanel | undefined;
 
   constructor(
@@ -212,14 +224,26 @@ export class ResidualSession extends Disposable {
 
     let truncateTo: number | undefined;
     let keep: 'first' | 'last' | undefined;
+    let partialShown = false;
     for (;;) {
       let result: AnalyseResult;
+      const where = () => ({ uri: docRef.uri, spec, text: prompt.text, truncateTo, keep, answerText: '', wrongText: '' });
       try {
-        result = await this.call(generation, panel, { model: spec, inspectionId, text: prompt.text, variant: 'recompute', k: LENS_TOP_K, truncateTo, keep });
+        result = await this.call(
+          generation,
+          panel,
+          { model: spec, inspectionId, text: prompt.text, variant: 'recompute', k: LENS_TOP_K, truncateTo, keep },
+          (partial) => {
+            if (panel.isDisposed) return;
+            this.stale.reset(docRef);
+            partialShown = true;
+            this.show(partial, { ...where(), ranges: documentRanges(prompt, base, partial.record.tokens) });
+          },
+        );
       } catch (e) {
         if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
         if (isCancelled(e) || panel.isDisposed) {
-          this.showRunState({ state: 'cancelled', message: 'Cancelled: nothing new is shown.' });
+          this.showRunState({ state: 'cancelled', message: this.stoppedBeforeLens() ?? 'Cancelled: nothing new is shown.' });
           return { status: 'cancelled', message: 'the run was cancelled' };
         }
         if (e instanceof EngineError && e.code === 'too-long' && truncateTo === undefined && e.n_ctx !== undefined) {
@@ -236,27 +260,37 @@ export class ResidualSession extends Disposable {
           this.showRunState({ state: 'error', message: e.message });
           return this.tell('empty', `Nothing to inspect: ${e.message}.`);
         }
+        this.stoppedBeforeLens();
         this.showRunState({ state: 'error', message: errorMessage(e) });
         return this.failed(errorMessage(e));
       }
       if (generation !== this.generation) return { status: 'superseded', message: 'a newer run started' };
       if (panel.isDisposed) return { status: 'cancelled', message: 'the panel was closed; result dropped' };
       const ranges = documentRanges(prompt, base, result.record.tokens);
-      this.stale.reset(docRef);
-      this.show(result, { uri: docRef.uri, spec, text: prompt.text, truncateTo, keep, ranges, answerText: '', wrongText: '' });
+      // Shown partly before: an edit since then has made it stale, and it stays so.
+      if (!partialShown) this.stale.reset(docRef);
+      this.show(result, { ...where(), ranges });
       return { status: 'done', inspectionId, n_tokens: result.record.tokens.length, forwardReused: result.forwardReused, notes: result.notes };
     }
   }
 
+  /** Shows a run's whole result, or its partial one (no lens yet: the run goes on). */
   private show(
-    result: AnalyseResult,
+    result: AnalyseResult | AnalysePartial,
     c: Pick<CurrentResidual, 'uri' | 'spec' | 'text' | 'truncateTo' | 'keep' | 'ranges'> & { answerText: string; wrongText: string },
   ): void {
+    const prev = this.current;
+    if (!hasLens(result.record)) {
+      // Keep the whole record this one replaces (same inspection), to put back if the run stops before its lens.
+      if (prev && prev.inspectionId === result.record.inspectionId) {
+        if (hasLens(prev.params.record)) this.replaced = prev;
+      } else this.replaced = undefined;
+    } else this.replaced = undefined;
     // A re-analysis of the same inspection keeps the selected head (the view keeps it too) and repaints its sources.
     const keepHead = this.plan && this.current?.inspectionId === result.record.inspectionId ? { layer: this.plan.layer, head: this.plan.head } : undefined;
     // The record's token offsets become document offsets, as in the attention panel.
     const tokens = result.record.tokens.map((t, i) => ({ ...t, start: c.ranges[i].start, end: c.ranges[i].end }));
-    const record: ResidualStreamRecord = { ...result.record, tokens };
+    const record: ResidualViewRecord = { ...result.record, tokens };
     const params: ResidualStreamParams = { record, stale: this.stale.stale, notes: result.notes, answerText: c.answerText, wrongText: c.wrongText };
     this.current = {
       inspectionId: record.inspectionId,
@@ -274,8 +308,13 @@ export class ResidualSession extends Disposable {
     if (keepHead) this.selectHead({ inspectionId: record.inspectionId, ...keepHead });
     ResidualPanel.instance?.showRecord(params);
     const reused = result.forwardReused ? 'the forward reused' : `forward ${result.forwardMs} ms`;
-    this.showRunState({ state: 'done', message: `${tokens.length} tokens · ${reused} · analysis ${result.analysisMs} ms` });
-    this.log.info(`residual ${record.inspectionId}: ${tokens.length} tokens (${reused}, analysis ${result.analysisMs} ms)`);
+    if (!('analysisMs' in result)) {
+      this.showRunState({ state: 'running', message: `Norms and attribution shown (${reused}); computing the logit lens…`, progress: 0, cancellable: true });
+    } else {
+      this.showRunState({ state: 'done', message: `${tokens.length} tokens · ${reused} · analysis ${result.analysisMs} ms` });
+      this.log.info(`residual ${record.inspectionId}: ${tokens.length} tokens (${reused}, analysis ${result.analysisMs} ms)`);
+    }
+    this.didShowRecord.fire(params);
   }
 
   /** Re-runs only the analysis with one input changed (the engine keeps the forward). */
@@ -286,7 +325,7 @@ export class ResidualSession extends Disposable {
     const field: ResidualInputField = msg.method === 'setVariant' ? 'variant' : msg.method === 'setPosition' ? 'position' : 'answer';
     let answerText = cur.params.answerText;
     let wrongText = cur.params.wrongText;
-    let variant: LensVariant = last.lens.variant;
+    let variant: LensVariant = recordVariant(last);
     let position = last.dla.position;
     if (msg.method === 'setAnswer') {
       answerText = msg.params.answer;
@@ -306,25 +345,33 @@ export class ResidualSession extends Disposable {
     const panel = this.openPanel();
     this.showRunState({ state: 'running', message: 'Re-running the analysis (the forward is reused)…', cancellable: true });
     try {
-      const result = await this.call(generation, panel, {
-        model: cur.spec,
-        inspectionId: cur.inspectionId,
-        text: cur.text,
-        truncateTo: cur.truncateTo,
-        keep: cur.keep,
-        variant,
-        k: LENS_TOP_K,
-        position,
-        answer: answerText || undefined,
-        wrong: wrongText || undefined,
-      });
+      const result = await this.call(
+        generation,
+        panel,
+        {
+          model: cur.spec,
+          inspectionId: cur.inspectionId,
+          text: cur.text,
+          truncateTo: cur.truncateTo,
+          keep: cur.keep,
+          variant,
+          k: LENS_TOP_K,
+          position,
+          answer: answerText || undefined,
+          wrong: wrongText || undefined,
+        },
+        (partial) => {
+          if (!panel.isDisposed) this.show(partial, { ...cur, answerText, wrongText });
+        },
+      );
       if (generation !== this.generation || panel.isDisposed) return false;
       this.show(result, { ...cur, answerText, wrongText });
       return true;
     } catch (e) {
       if (generation !== this.generation) return false;
+      const stopped = this.stoppedBeforeLens();
       if (isCancelled(e)) {
-        this.showRunState({ state: 'cancelled', message: 'Cancelled: the result shown is unchanged.' });
+        this.showRunState({ state: 'cancelled', message: stopped ?? 'Cancelled: the result shown is unchanged.' });
         return false;
       }
       const message = errorMessage(e);
@@ -402,9 +449,19 @@ export class ResidualSession extends Disposable {
     }
   }
 
-  private call(generation: number, panel: ResidualPanel, params: AnalyseParams): Promise<AnalyseResult> {
-    const call = this.engine.call('analyse', params, (phase, message) => {
-      if (generation === this.generation) this.showRunState({ state: phase === 'loading' ? 'loading' : 'running', message, cancellable: true });
+  /**
+   * One `analyse` call of run `generation`: its progress reaches the run state (the lens's rows as a
+   * fraction) and its partial record `onPartial`, both only while the run is the latest.
+   */
+  private call(generation: number, panel: ResidualPanel, params: AnalyseParams, onPartial: (partial: AnalysePartial) => void): Promise<AnalyseResult> {
+    const call = this.engine.call('analyse', params, (phase, message, detail) => {
+      if (generation !== this.generation) return;
+      if (detail?.kind === 'partial') {
+        onPartial(detail.partial);
+        return;
+      }
+      const progress = detail?.kind === 'lens' && detail.rowsTotal > 0 ? Math.min(1, detail.rowsDone / detail.rowsTotal) : undefined;
+      this.showRunState({ state: phase === 'loading' ? 'loading' : 'running', message, progress, cancellable: true });
     });
     this.inFlight = call;
     const sub = panel.onDidDispose(() => call.cancel());
@@ -419,6 +476,27 @@ export class ResidualSession extends Disposable {
     this.generation++;
     this.inFlight?.cancel();
     this.inFlight = undefined;
+  }
+
+  /**
+   * A run stopped (cancelled or failed) after its partial record was shown: the whole record of the
+   * same inspection it replaced comes back, or the partial one stays. Returns what to say when it
+   * was cancelled, or undefined when no partial record was on screen.
+   */
+  private stoppedBeforeLens(): string | undefined {
+    const cur = this.current;
+    const before = this.replaced;
+    this.replaced = undefined;
+    if (!cur || this.shownKind !== 'record' || hasLens(cur.params.record)) return undefined;
+    if (!before || before.inspectionId !== cur.inspectionId)
+      return 'Cancelled during the logit lens: the norms and attribution are shown; the lens was not computed.';
+    const head = this.plan;
+    this.current = { ...before, params: { ...before.params, stale: this.stale.stale } };
+    this.clearHead();
+    ResidualPanel.instance?.showRecord(this.current.params);
+    if (head) this.selectHead({ inspectionId: before.inspectionId, layer: head.layer, head: head.head });
+    this.didShowRecord.fire(this.current.params);
+    return 'Cancelled: the result shown is unchanged.';
   }
 
   private async askTruncate(promptTokens: number, nCtx: number): Promise<TooLongChoice> {
@@ -487,7 +565,7 @@ export class ResidualSession extends Disposable {
       case 'cancelRun':
         if (this.running) {
           this.cancelRun();
-          this.showRunState({ state: 'cancelled', message: 'Cancelled: nothing new is shown.' });
+          this.showRunState({ state: 'cancelled', message: this.stoppedBeforeLens() ?? 'Cancelled: nothing new is shown.' });
         }
         return;
       case 'exportResidual':
@@ -563,7 +641,8 @@ export class ResidualSession extends Disposable {
     if (!cur || cur.uri !== uri) return undefined;
     const i = tokenAtOffset(cur.ranges, offset);
     if (i < 0) return undefined;
-    const line = lensHoverLine(cur.params.record, i);
+    const record = cur.params.record;
+    const line = hasLens(record) ? lensHoverLine(record, i) : undefined;
     return line ? { line, position: i, range: cur.ranges[i], inspectionId: cur.inspectionId, stale: this.stale.staleReason } : undefined;
   }
 
@@ -581,6 +660,10 @@ export class ResidualSession extends Disposable {
       return [];
     }
     const record = cur.params.record;
+    if (!hasLens(record)) {
+      this.tell('no-editor', 'The logit lens of this inspection is not computed yet (or its run stopped): export once the whole record is shown.');
+      return [];
+    }
     const base = `${cur.spec.displayName.replace(/[^\w.-]+/g, '_')}-residual`;
     if (format === 'json') {
       const body = residualJson(record, { stale: this.stale.stale, notes: cur.params.notes });

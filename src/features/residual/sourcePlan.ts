@@ -33,7 +33,7 @@ export interface SourcePlan {
 }
 
 /** [n_tokens] contributions of head (layer, head) through each key position. */
-export function headSources(record: ResidualStreamRecord, layer: number, head: number): Float32Array {
+export function headSources(record: Pick<ResidualStreamRecord, 'dla'>, layer: number, head: number): Float32Array {
   const { n_layers, n_heads, n_tokens, sources_layer_head_key } = record.dla;
   if (!Number.isInteger(layer) || layer < 0 || layer >= n_layers) throw new RangeError(`layer ${layer} outside 0..${n_layers - 1}`);
   if (!Number.isInteger(head) || head < 0 || head >= n_heads) throw new RangeError(`head ${head} outside 0..${n_heads - 1}`);
@@ -41,7 +41,7 @@ export function headSources(record: ResidualStreamRecord, layer: number, head: n
   return sources_layer_head_key.subarray(at, at + n_tokens);
 }
 
-export function planSourceDecorations(record: ResidualStreamRecord, ranges: readonly OffsetRange[], layer: number, head: number): SourcePlan {
+export function planSourceDecorations(record: Pick<ResidualStreamRecord, 'dla'>, ranges: readonly OffsetRange[], layer: number, head: number): SourcePlan {
   const values = headSources(record, layer, head);
   if (values.length !== ranges.length) throw new Error(`${values.length} contributions for ${ranges.length} tokens`);
   let largest = 0;

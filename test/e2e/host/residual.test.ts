@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { DocumentOutcome, ResidualOutcome } from '../../../src/features/residual/session';
+import { hasLens } from '../../../src/features/residual/shared/protocol';
 
 const EXT_ID = 'circuit-inspector.circuit-inspector';
 const FILE = 'docstring_example.py';
@@ -54,6 +55,7 @@ describe('Inspect Residual Stream in the extension host', function () {
     const ins = api.residual.inspection;
     assert.ok(ins && r.status === 'done' && ins.inspectionId === r.inspectionId);
     const { record } = ins.params;
+    assert.ok(hasLens(record), 'a finished run shows the whole record, its logit lens included');
     const n = record.tokens.length;
     const L = record.n_layers;
     // Logit lens: (L + 1) boundaries × n positions, top tokens with probabilities.
@@ -227,5 +229,54 @@ describe('Inspect Residual Stream in the extension host', function () {
       'every token of the file in one window',
     );
     assert.ok(Number.isFinite(d.rawGrowth.fitted) && d.rawGrowth.fitted > 0);
+  });
+
+  it('norms and DLA show before the logit lens; cancelled during the lens, a new prompt keeps them, a change puts the whole record back', async () => {
+    const shown: boolean[] = [];
+    let cancelOnPartial = false;
+    const sub = api.residual.onDidShowRecord((p) => {
+      shown.push(hasLens(p.record));
+      if (cancelOnPartial && !hasLens(p.record)) api.residual.simulate({ method: 'cancelRun', params: {} });
+    });
+    try {
+      // A prompt no earlier test ran: its lens is computed, so its record shows twice.
+      select(editor, 'def scale(self, factor):');
+      const whole = await residual();
+      assert.equal(whole.status, 'done', JSON.stringify(whole));
+      assert.deepEqual(shown, [false, true], 'the record without its lens, then the whole one');
+      const first = api.residual.inspection!;
+      assert.ok(hasLens(first.params.record));
+
+      // A change that re-runs the lens, cancelled once its norms and DLA are shown: the whole record comes back.
+      shown.length = 0;
+      cancelOnPartial = true;
+      const changed = await api.residual.change({ method: 'setVariant', params: { inspectionId: first.inspectionId, variant: 'cached-scale' } });
+      assert.equal(changed, false);
+      assert.deepEqual(shown, [false, true], 'the partial record, then the one it replaced');
+      const back = api.residual.inspection!.params.record;
+      assert.ok(hasLens(back) && back.lens.variant === 'recompute', 'the record before the change');
+      assert.equal(api.residual.runState?.state, 'cancelled');
+      assert.match(api.residual.runState?.message ?? '', /unchanged/);
+
+      // A new prompt cancelled during its lens: its norms and DLA stay, and the lens is said not to be computed.
+      shown.length = 0;
+      const sel = select(editor, 'def area(self):');
+      const cancelled = await residual();
+      assert.notEqual(cancelled.status, 'done');
+      assert.deepEqual(shown, [false]);
+      const partial = api.residual.inspection!;
+      assert.notEqual(partial.inspectionId, first.inspectionId);
+      assert.ok(!hasLens(partial.params.record), 'no lens, and none of the previous prompt');
+      assert.equal(partial.params.record.norms.n_tokens, partial.params.record.tokens.length);
+      assert.ok(
+        Math.abs(partial.params.record.dla.total - partial.params.record.dla.logitDiff) < 1e-3 * Math.max(1, Math.abs(partial.params.record.dla.logitDiff)),
+      );
+      assert.equal(api.residual.runState?.state, 'cancelled');
+      assert.match(api.residual.runState?.message ?? '', /during the logit lens/);
+      assert.equal(api.residual.hoverAt(doc.uri.toString(), doc.offsetAt(sel.start) + 1), undefined, 'no lens line to hover');
+      assert.deepEqual(await api.residual.export('json', path.join(os.tmpdir(), 'ci-partial.json')), [], 'nothing to export without the lens');
+    } finally {
+      sub.dispose();
+    }
   });
 });

@@ -22,6 +22,26 @@ export const styles = [
       min-height: 1.4em;
       font-size: 0.92em;
     }
+    .pending {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: 10px;
+      box-sizing: border-box;
+      border: 1px dashed var(--vscode-panel-border, var(--vscode-widget-border, currentColor));
+      border-radius: 2px;
+      color: var(--vscode-descriptionForeground);
+      padding: 12px;
+      text-align: center;
+    }
+    .pending.busy {
+      color: var(--vscode-foreground);
+    }
+    .pending progress {
+      width: min(320px, 80%);
+      accent-color: var(--vscode-progressBar-background);
+    }
     canvas {
       display: block;
       position: sticky;

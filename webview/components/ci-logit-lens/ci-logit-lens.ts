@@ -1,4 +1,4 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { boundaryPosIndex, type LogitLensRecord } from '../../../src/shared/residualStream.js';
 import { visibleText, type PromptToken } from '../../../src/shared/tokens.js';
@@ -21,6 +21,7 @@ import {
   visibleColumns,
   type LensColourBy,
   type LensGeometry,
+  type LensPending,
   type LensZoom,
 } from './lensLayout.js';
 import { styles } from './ci-logit-lens.styles.js';
@@ -48,7 +49,9 @@ declare global {
  * next-token (abbreviated to the cell, hidden when the cell is too narrow) on a colour for its
  * probability, or for the answer's probability. At `fit` the cells share the width; at `read`
  * they are wide enough to label and the plot scrolls under fixed layer labels. Only the visible
- * columns are drawn, so 1024 tokens cost what the view shows.
+ * columns are drawn, so 1024 tokens cost what the view shows. Without a lens (a record whose lens is
+ * still being computed) it shows `pending` instead, in a box as tall as the heatmap will be, and
+ * nothing of a lens it showed before.
  *
  * @tag ci-logit-lens
  * @fires {LensPositionEvent} ci-lens-position - a column was clicked (or Enter pressed on a cell): read DLA there
@@ -72,6 +75,8 @@ export class CiLogitLens extends LitElement {
   @property({ type: Number }) position = -1;
   /** A column to highlight (the editor's hover link), or -1. */
   @property({ type: Number, attribute: 'focus-column' }) focusColumn = -1;
+  /** What shows in the heatmap's place while there is no `lens`. */
+  @property({ attribute: false }) pending?: LensPending;
 
   @state() private hover: { row: number; col: number; x: number; y: number } | null = null;
   @state() private scrollX = 0;
@@ -79,6 +84,7 @@ export class CiLogitLens extends LitElement {
   @query('.scroller') private scroller?: HTMLElement;
   @query('.track') private track?: HTMLElement;
   @query('.tooltip') private tooltip?: HTMLElement;
+  @query('.pending') private pendingBox?: HTMLElement;
   private readonly theme = new ThemeController(this);
   /** The last drawn geometry (tests and screenshots read it). */
   geometry?: LensGeometry;
@@ -101,7 +107,18 @@ export class CiLogitLens extends LitElement {
     return canvas.toDataURL('image/png');
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('lens') && !this.lens) {
+      // Nothing of the previous lens survives: no geometry, hover or drawn plot.
+      this.geometry = undefined;
+      this.hover = null;
+      this.base = undefined;
+      this.baseLens = undefined;
+    }
+  }
+
   protected override render() {
+    if (!this.lens) return this.renderPending();
     const l = this.lens;
     const label = l
       ? `Logit lens: ${l.n_boundaries} boundaries by ${l.n_tokens} positions, coloured by ${this.colourBy === 'top' ? 'the top token' : 'the answer'}'s probability`
@@ -123,6 +140,39 @@ export class CiLogitLens extends LitElement {
       </div>
       <div class="range muted" aria-live="polite">${this.rangeText()}</div>
       <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.hoverText()}</div>`;
+  }
+
+  private renderPending() {
+    const p = this.pending;
+    if (!p) return nothing;
+    return html`<div class=${`pending${p.busy ? ' busy' : ''}`} role="status" aria-live="polite">
+      <span>${p.text}</span>
+      ${
+        !p.busy
+          ? nothing
+          : p.progress === undefined
+            ? html`<progress aria-label="logit lens progress"></progress>`
+            : html`<progress max="1" .value=${p.progress} aria-label="logit lens progress"></progress>`
+      }
+    </div>`;
+  }
+
+  /** The placeholder is as tall as the heatmap will be, so the plots below do not jump when the lens arrives. */
+  private sizePending(): void {
+    const box = this.pendingBox;
+    if (!box) return;
+    const rows = this.nLayers + 1;
+    const g = lensGeometry({
+      rows,
+      cols: Math.max(1, this.tokens.length),
+      width: this.maxWidth,
+      zoom: this.zoom,
+      rowLabelPx: 30,
+      colLabelPx: 0,
+      fontPx: FONT_PX,
+      titlePx: TITLE_PX,
+    });
+    box.style.height = `${g.height}px`;
   }
 
   /** Which positions show when the plot scrolls, and whether the cells are too narrow for text. */
@@ -149,6 +199,10 @@ export class CiLogitLens extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (!this.lens) {
+      this.sizePending();
+      return;
+    }
     if ((changed.has('zoom') || changed.has('lens')) && this.scroller) {
       this.scroller.scrollLeft = 0;
       this.scrollX = 0;

@@ -12,6 +12,14 @@ export type LensZoom = 'fit' | 'read';
 /** What a cell's colour encodes. */
 export type LensColourBy = 'top' | 'answer';
 
+/** What shows in the heatmap's place while a record has no lens: it is being computed (`busy`), or it never came. */
+export interface LensPending {
+  readonly busy: boolean;
+  readonly text: string;
+  /** 0..1 when known. */
+  readonly progress?: number;
+}
+
 export const MIN_CELL_W = 6;
 export const READ_CELL_W = 58;
 const MAX_CELL_W = 96;

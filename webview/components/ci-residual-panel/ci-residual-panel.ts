@@ -23,6 +23,7 @@ import {
   SetPosition,
   SetVariant,
   Stale,
+  recordVariant,
   type DocumentNormsParams,
   type InputRejectedParams,
   type ResidualExportFormat,
@@ -38,7 +39,7 @@ import type { CiLogitLens, LensPositionEvent } from '../ci-logit-lens/ci-logit-l
 import type { LensColourBy, LensZoom } from '../ci-logit-lens/lensLayout.js';
 import type { CiNormGrowth, NormPlotKind } from '../ci-norm-growth/ci-norm-growth.js';
 import { growthSummary, type NormMode } from '../ci-norm-growth/normPlot.js';
-import { figureCaption, mergeDocumentWindows } from './residualView.js';
+import { answerOf, figureCaption, lensPending, mergeDocumentWindows } from './residualView.js';
 import { styles } from './ci-residual-panel.styles.js';
 
 /** The view's own choices, kept across the webview being hidden and shown again (vscode.setState). */
@@ -84,8 +85,10 @@ const VARIANT_TEXT: Readonly<Record<LensVariant, { label: string; title: string 
  * The Inspect Residual Stream panel: the logit lens (boundary × position), the norm growth of
  * the residual stream and its sublayers, and direct logit attribution with a clicked head's
  * per-source decomposition. The answer, wrong token, lens variant and DLA position are inputs the
- * host recomputes from its cached forward; a document run shows only the norms. Holds no result
- * beyond the last message (the host's session owns them).
+ * host recomputes from its cached forward; a document run shows only the norms. A record without
+ * its lens (the lens is still being computed) draws the norms and DLA, and the lens section shows
+ * the run's progress instead of a heatmap. Holds no result beyond the last message (the host's
+ * session owns them).
  *
  * @tag ci-residual-panel
  */
@@ -202,6 +205,7 @@ export class CiResidualPanel extends LitElement {
     const r = s.record;
     const w = Math.max(320, this.width);
     const caption = figureCaption(r);
+    const variant = recordVariant(r);
     return html`
       <header>
         <h1>Residual stream</h1>
@@ -214,7 +218,8 @@ export class CiResidualPanel extends LitElement {
             (f) =>
               html`<vscode-button
                 secondary
-                title=${EXPORT_TITLES[f]}
+                ?disabled=${!r.lens}
+                title=${r.lens ? EXPORT_TITLES[f] : 'Available once the logit lens is computed'}
                 @click=${() => this.post(ExportResidual.create({ inspectionId: r.inspectionId, format: f }))}
                 >${f === 'safetensors' ? 'safetensors' : f.toUpperCase()}</vscode-button
               >`,
@@ -226,7 +231,11 @@ export class CiResidualPanel extends LitElement {
       <section class="lens" aria-label="logit lens">
         <h2>
           Logit lens <span class="sub muted">what the residual stream predicts as the next token, read through ln_final and W_U at every layer</span>
-          <button class="link" title="Save the logit lens as PNG" @click=${() => this.exportPng('logit-lens', this.lensEl?.toPng())}>PNG</button>
+          ${
+            r.lens
+              ? html`<button class="link" title="Save the logit lens as PNG" @click=${() => this.exportPng('logit-lens', this.lensEl?.toPng())}>PNG</button>`
+              : nothing
+          }
         </h2>
         <div class="controls">
           <div role="group" aria-label="lens variant" class="seg-group">
@@ -236,7 +245,7 @@ export class CiResidualPanel extends LitElement {
                 html`<button
                   class=${`seg${v === 'cached-scale' ? ' legacy' : ''}`}
                   data-variant=${v}
-                  aria-pressed=${r.lens.variant === v ? 'true' : 'false'}
+                  aria-pressed=${variant === v ? 'true' : 'false'}
                   title=${VARIANT_TEXT[v].title}
                   @click=${() => this.setVariant(v)}
                 >
@@ -270,7 +279,7 @@ export class CiResidualPanel extends LitElement {
           </div>
         </div>
         ${
-          r.lens.variant === 'cached-scale'
+          variant === 'cached-scale'
             ? html`<p class="legacy-note" role="note">
                 Showing TransformerLens's logit lens before PR#1180: every layer divided by the <em>final</em> layer's cached LayerNorm scale. Early layers look
                 nearly uniform because of that, not because they predict nothing.
@@ -287,9 +296,16 @@ export class CiResidualPanel extends LitElement {
           .caption=${caption}
           .position=${r.dla.position}
           .focusColumn=${this.focusColumn}
+          .pending=${r.lens ? undefined : lensPending(this.run)}
           @ci-lens-position=${this.onLensPosition}
         ></ci-logit-lens>
-        <p class="hint muted">Hover a cell for its top ${Math.min(5, r.lens.k)}, entropy and the answer's rank; click a column to read DLA at that position.</p>
+        ${
+          r.lens
+            ? html`<p class="hint muted">
+                Hover a cell for its top ${Math.min(5, r.lens.k)}, entropy and the answer's rank; click a column to read DLA at that position.
+              </p>`
+            : nothing
+        }
       </section>
 
       ${this.renderNorms(r.norms, w, caption)}
@@ -353,7 +369,7 @@ export class CiResidualPanel extends LitElement {
         <vscode-textfield
           name="answer"
           aria-label="answer token"
-          placeholder=${`default: '${visibleText(r.lens.answer.text)}'`}
+          placeholder=${`default: '${visibleText(answerOf(r).text)}'`}
           title="Token text exactly, leading space included (· or a space). Empty: the model's top token at the last position."
           .value=${this.answer}
           ?invalid=${err.answer !== undefined}
@@ -452,7 +468,7 @@ export class CiResidualPanel extends LitElement {
 
   private setVariant(v: LensVariant): void {
     const r = this.stream?.record;
-    if (!r || r.lens.variant === v) return;
+    if (!r || recordVariant(r) === v) return;
     this.post(SetVariant.create({ inspectionId: r.inspectionId, variant: v }));
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { figureCaption, mergeDocumentWindows } from './residualView';
-import { makeResidualFixture } from '../../../test/webview/residualFixtures';
+import { answerOf, figureCaption, lensPending, mergeDocumentWindows } from './residualView';
+import { makeResidualFixture, makeResidualPartial } from '../../../test/webview/residualFixtures';
 
 describe('residual panel view', () => {
   it('merges a document’s windows: one BOS, then every window’s text positions in order', () => {
@@ -34,5 +34,25 @@ describe('residual panel view', () => {
     const c = figureCaption(r);
     assert.match(c, /^gpt2-python-mini · "class ParamStore: def update/);
     assert.match(c, /\(30 tokens\) · answer '·old' vs '·value' at position 29$/);
+  });
+
+  it('a record without its lens: the answer and the caption come from DLA’s direction', () => {
+    const whole = makeResidualFixture({ nTokens: 30 });
+    const partial = makeResidualPartial({ nTokens: 30 });
+    assert.deepEqual(answerOf(partial), whole.lens.answer);
+    assert.equal(figureCaption(partial), figureCaption(whole));
+  });
+
+  it('the lens section without a lens: the run’s percentage while it runs, why it never came after', () => {
+    assert.deepEqual(lensPending({ state: 'running', message: 'Logit lens 164/390 rows…', progress: 0.42 }), {
+      busy: true,
+      text: 'Computing the logit lens… 42%',
+      progress: 0.42,
+    });
+    assert.deepEqual(lensPending({ state: 'loading' }), { busy: true, text: 'Computing the logit lens…', progress: undefined });
+    assert.deepEqual(lensPending(undefined), { busy: true, text: 'Computing the logit lens…', progress: undefined });
+    assert.match(lensPending({ state: 'cancelled', message: 'Cancelled' }).text, /not computed: the run was cancelled/);
+    assert.equal(lensPending({ state: 'error', message: 'the engine stopped' }).text, 'The logit lens was not computed: the engine stopped');
+    assert.equal(lensPending({ state: 'done' }).busy, false);
   });
 });

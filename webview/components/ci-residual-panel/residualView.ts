@@ -1,9 +1,11 @@
 /**
  * What the residual-stream panel derives from the host's messages, pure: a document run's windows
- * as one norms record, and the line that makes an exported figure stand alone.
+ * as one norms record, the line that makes an exported figure stand alone, and what the lens
+ * section says while a record has no lens.
  */
-import type { DocumentNormsParams } from '../../../src/features/residual/shared/protocol.js';
-import type { ResidualNormsRecord, ResidualStreamRecord } from '../../../src/shared/residualStream.js';
+import type { DocumentNormsParams, ResidualViewRecord, RunStateParams } from '../../../src/features/residual/shared/protocol.js';
+import type { ResidualNormsRecord } from '../../../src/shared/residualStream.js';
+import type { LensPending } from '../ci-logit-lens/lensLayout.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 
 /**
@@ -41,7 +43,7 @@ export function mergeDocumentWindows(d: DocumentNormsParams): ResidualNormsRecor
 }
 
 /** The exported figures' second title line: model, prompt length and the answer, so a PNG stands alone. */
-export function figureCaption(r: ResidualStreamRecord): string {
+export function figureCaption(r: ResidualViewRecord): string {
   const text = r.tokens
     .filter((t) => !t.isBos)
     .map((t) => t.text)
@@ -49,5 +51,24 @@ export function figureCaption(r: ResidualStreamRecord): string {
   const head = [...text.replace(/\s+/g, ' ').trim()];
   const prompt = head.length > 48 ? `${head.slice(0, 47).join('')}…` : head.join('');
   const wrong = r.dla.direction.wrong ? ` vs '${visibleText(r.dla.direction.wrong.text)}'` : '';
-  return `${r.modelName} · "${prompt}" (${r.tokens.length} tokens) · answer '${visibleText(r.lens.answer.text)}'${wrong} at position ${r.dla.position}`;
+  return `${r.modelName} · "${prompt}" (${r.tokens.length} tokens) · answer '${visibleText(answerOf(r).text)}'${wrong} at position ${r.dla.position}`;
+}
+
+/** The answer the record was computed for: the lens's, or (no lens yet) DLA's direction, which is the same token. */
+export function answerOf(r: ResidualViewRecord): { readonly id: number; readonly text: string } {
+  return r.lens?.answer ?? r.dla.direction.answer;
+}
+
+/**
+ * The lens section of a record without its lens: computing, with the run's percentage (the lens's
+ * rows), while the run goes on; otherwise why it never came (cancelled, failed).
+ */
+export function lensPending(run: RunStateParams | undefined): LensPending {
+  if (!run || run.state === 'loading' || run.state === 'running') {
+    const p = run?.progress;
+    return { busy: true, text: `Computing the logit lens…${p === undefined ? '' : ` ${Math.round(p * 100)}%`}`, progress: p };
+  }
+  if (run.state === 'cancelled') return { busy: false, text: 'The logit lens was not computed: the run was cancelled. Run the command again for it.' };
+  if (run.state === 'error') return { busy: false, text: `The logit lens was not computed: ${run.message ?? 'the run failed'}` };
+  return { busy: false, text: 'The logit lens was not computed.' };
 }

@@ -2,8 +2,10 @@
  * Inspect Residual Stream's engine half: the logit lens, residual norms and direct logit
  * attribution of a prompt (src/analysis/residual), from one cached forward. The forward comes from
  * the engine's forward cache when the attention panel (or an earlier analysis) ran the same tokens,
- * so changing the answer, wrong token, position or lens variant re-runs only the analysis. Also the
- * norms of a whole document in windows, and the residual stream's export. No `vscode` import.
+ * so changing the answer, wrong token, position or lens variant re-runs only the analysis. The norms
+ * and DLA go out as `partial` progress before the logit lens (several times their cost) starts,
+ * then the lens reports its rows. Also the norms of a whole document in windows, and the residual
+ * stream's export. No `vscode` import.
  */
 import {
   analyseResidualStream,
@@ -16,6 +18,7 @@ import {
 import { computeDirectLogitAttribution } from '../../../analysis/residual/directLogitAttribution';
 import { computeResidualNorms, growthFit } from '../../../analysis/residual/residualNorms';
 import { topLogitId } from '../../../analysis/residual/vectors';
+import { compactTensors } from '../../../engine/compactTensors';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { promptTokens } from '../../../engine/promptTokens';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
@@ -27,7 +30,7 @@ import { blockHook, type HookName } from '../../../shared/hookNames';
 import { isModelSpec, type ModelSpec } from '../../../shared/modelSpec';
 import { boundaryHook, LENS_VARIANTS, type ResidualNormsRecord } from '../../../shared/residualStream';
 import type { PromptToken, TokenRef } from '../../../shared/tokens';
-import type { AnalyseParams, AnalyseResult, DocumentNormsRequest, ResidualEngineMethods } from '../shared/engineMethods';
+import type { AnalyseParams, AnalysePartial, AnalyseProgress, AnalyseResult, DocumentNormsRequest, ResidualEngineMethods } from '../shared/engineMethods';
 import type { DocumentNormsParams } from '../shared/protocol';
 import { exportResidualStream, residualExportHooks } from './exportResidual';
 import { withLogitsAt } from './logitRows';
@@ -158,6 +161,9 @@ async function analyse(p: AnalyseParams, ctx: RequestContext, memo: { last?: Las
     return run.logits!.data.subarray(i * cfg.dVocab, (i + 1) * cfg.dVocab);
   };
   const decode = (id: number) => loaded.tokenizer.displayText(id);
+  const progress = (message: string, detail: AnalyseProgress) => ctx.progress(message, detail);
+  const head = { inspectionId: p.inspectionId, modelName: p.model.displayName, n_layers: cfg.nLayers, n_heads: cfg.nHeads, tokens: tokens.kept };
+  const about = { notes, promptTokens: tokens.total, truncated: n < tokens.total, n_ctx: cfg.nCtx, forwardReused: forward.reused, loadMs, forwardMs };
   try {
     const answerId = answer.ref?.id ?? topLogitId(logitsAt(n - 1));
     const options = { variant: p.variant, k: p.k, answerId, wrongId: wrong.ref?.id, position, decode, signal: ctx.signal };
@@ -176,20 +182,20 @@ async function analyse(p: AnalyseParams, ctx: RequestContext, memo: { last?: Las
       });
       r = { ...last.result, dla };
     } else {
-      r = await analyseResidualStream(model, run, tokens.kept, { ...options, onProgress: (done, total) => ctx.progress(`Logit lens ${done}/${total}…`) });
+      const rowsTotal = (cfg.nLayers + 1) * n;
+      r = await analyseResidualStream(model, run, tokens.kept, {
+        ...options,
+        onPartial: ({ norms, dla }) => {
+          // Copies of views only (compactTensors): the same values the result will hold.
+          const partial: AnalysePartial = compactTensors({ ...about, record: { ...head, norms, dla, pendingVariant: p.variant } });
+          progress('Norms and attribution ready; logit lens…', { kind: 'partial', partial });
+          progress(`Logit lens 0/${rowsTotal} rows…`, { kind: 'lens', rowsDone: 0, rowsTotal });
+        },
+        onProgress: (rowsDone, total) => progress(`Logit lens ${rowsDone}/${total} rows…`, { kind: 'lens', rowsDone, rowsTotal: total }),
+      });
     }
     memo.last = { run: forward.run, variant: p.variant, k: p.k, answerId, result: r };
-    return {
-      record: { inspectionId: p.inspectionId, modelName: p.model.displayName, n_layers: cfg.nLayers, n_heads: cfg.nHeads, tokens: tokens.kept, ...r },
-      notes,
-      promptTokens: tokens.total,
-      truncated: n < tokens.total,
-      n_ctx: cfg.nCtx,
-      forwardReused: forward.reused,
-      loadMs,
-      forwardMs,
-      analysisMs: Date.now() - t1,
-    };
+    return { ...about, record: { ...head, ...r }, analysisMs: Date.now() - t1 };
   } catch (e) {
     if (e instanceof ResidualInputError) throw badRequest(e.message);
     throw e;

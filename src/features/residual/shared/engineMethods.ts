@@ -4,7 +4,7 @@
  */
 import type { ModelSpec } from '../../../shared/modelSpec';
 import type { LensVariant, ResidualStreamRecord } from '../../../shared/residualStream';
-import type { DocumentNormsParams } from './protocol';
+import type { DocumentNormsParams, ResidualPartialRecord } from './protocol';
 
 export interface AnalyseParams {
   readonly model: ModelSpec;
@@ -45,6 +45,19 @@ export interface AnalyseResult {
   readonly analysisMs: number;
 }
 
+/** What an analysis knows before its logit lens: the result with the record's norms and DLA, no lens. */
+export interface AnalysePartial extends Omit<AnalyseResult, 'record' | 'analysisMs'> {
+  readonly record: ResidualPartialRecord;
+}
+
+/**
+ * Progress of an analysis that runs the logit lens: once `partial` (the norms and DLA, before the
+ * lens starts), then `lens` after each chunk of rows (boundary, position) unembedded. An analysis
+ * that reuses its lens (a new position or wrong token) sends neither: its result comes at once.
+ */
+export type AnalyseProgress =
+  { readonly kind: 'partial'; readonly partial: AnalysePartial } | { readonly kind: 'lens'; readonly rowsDone: number; readonly rowsTotal: number };
+
 export interface DocumentNormsRequest {
   readonly model: ModelSpec;
   readonly runId: string;
@@ -83,10 +96,11 @@ export interface ExportResidualResult {
  * `analyse` runs are served one at a time. The forward of a prompt comes from the engine's forward
  * cache when the attention panel (or an earlier analysis) ran the same tokens with the same model;
  * changing the answer, the wrong token, the position or the variant re-runs only the analysis.
+ * When it runs the logit lens, its norms and DLA arrive first as `partial` progress.
  * `exportResidual` writes the residual stream of the last analysed prompt.
  */
 export type ResidualEngineMethods = {
-  analyse: { params: AnalyseParams; result: AnalyseResult };
+  analyse: { params: AnalyseParams; result: AnalyseResult; progress: AnalyseProgress };
   documentNorms: { params: DocumentNormsRequest; result: DocumentNormsParams; progress: DocumentNormsProgress };
   exportResidual: { params: ExportResidualParams; result: ExportResidualResult };
 };

@@ -17,6 +17,11 @@
  * answers with a new `residualStream` for the same `inspectionId`, or with `inputRejected` (the
  * record on screen stays, nothing is half-drawn).
  *
+ * The logit lens takes several times as long as the rest, so a run posts its record twice: first
+ * without `lens` (a `ResidualPartialRecord`: norms and DLA, drawn at once, the lens section showing
+ * the run state's progress), then whole. A run that stops after the first leaves it on screen (or
+ * the record it replaced, for a change of the same inspection), and the run state says why.
+ *
  * Payloads are plain data and typed arrays, shapes spelled in field names (see
  * src/shared/residualStream.ts). Webview → host messages carry only small plain values.
  */
@@ -29,7 +34,8 @@ import type { PromptToken } from '../../../shared/tokens';
 import type { Message } from '../../../shared/messageEnvelope';
 export type { Message } from '../../../shared/messageEnvelope';
 
-export const RESIDUAL_PROTOCOL_VERSION = 1;
+/** 2: a `residualStream` record may come without its logit lens (norms and DLA first, the lens after). */
+export const RESIDUAL_PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Shared payload types
@@ -99,8 +105,31 @@ export interface ExportPngParams {
   readonly dataUrl: string;
 }
 
+/**
+ * A record before its logit lens is computed: tokens, norms and DLA, no `lens`. `pendingVariant` is
+ * the lens variant being computed (what the variant toggle shows).
+ */
+export interface ResidualPartialRecord extends Omit<ResidualStreamRecord, 'lens'> {
+  readonly lens?: undefined;
+  readonly pendingVariant: LensVariant;
+}
+
+/** What the view shows: a whole record, or one whose logit lens is still being computed. */
+export type ResidualViewRecord = ResidualStreamRecord | ResidualPartialRecord;
+
+/** True when the record has its logit lens. */
+export function hasLens(r: ResidualViewRecord): r is ResidualStreamRecord {
+  return r.lens !== undefined;
+}
+
+/** The lens variant of a record: the lens's own, or the one being computed. */
+export function recordVariant(r: ResidualViewRecord): LensVariant {
+  return r.lens ? r.lens.variant : r.pendingVariant;
+}
+
 export interface ResidualStreamParams {
-  readonly record: ResidualStreamRecord;
+  /** The whole record, or (while the lens runs, or after a run stopped during it) one without `lens`. */
+  readonly record: ResidualViewRecord;
   /** The document changed since this record was computed (or its run was superseded). */
   readonly stale: boolean;
   /**
@@ -260,15 +289,25 @@ export function isResidualNormsRecord(v: unknown): v is ResidualNormsRecord {
 
 /** A whole record: consistent dimensions, every array of its stated length, DLA at a token of the prompt. */
 export function isResidualStreamRecord(v: unknown): v is ResidualStreamRecord {
+  return isRecord(v) && v.lens !== undefined && isResidualViewRecord(v);
+}
+
+/** A whole record, or one without `lens` that names the variant being computed (`ResidualPartialRecord`). */
+export function isResidualViewRecord(v: unknown): v is ResidualViewRecord {
   if (!isRecord(v) || !isString(v.inspectionId) || !isString(v.modelName)) return false;
   const { n_layers: l, n_heads: h, tokens, lens, norms, dla } = v;
   if (!isPositiveInt(l) || !isPositiveInt(h) || !isArrayOf(tokens, isPromptToken) || tokens.length === 0) return false;
   const t = tokens.length;
-  const b = l + 1;
-  if (!isRecord(lens) || !isRecord(dla) || !isResidualNormsRecord(norms)) return false;
+  if (!isRecord(dla) || !isResidualNormsRecord(norms)) return false;
   if (norms.n_tokens !== t || norms.n_layers !== l) return false;
+  if (lens === undefined ? !isLensVariant(v.pendingVariant) : !isLensRecord(lens, l + 1, t)) return false;
+  return isDlaRecord(dla, l, h, t);
+}
+
+function isLensRecord(lens: unknown, b: number, t: number): boolean {
+  if (!isRecord(lens)) return false;
   const k = lens.k;
-  const lensOk =
+  return (
     isLensVariant(lens.variant) &&
     lens.n_boundaries === b &&
     lens.n_tokens === t &&
@@ -281,8 +320,11 @@ export function isResidualStreamRecord(v: unknown): v is ResidualStreamRecord {
     isF32(lens.entropy_boundary_pos, b * t) &&
     isF32(lens.answer_logprob_boundary_pos, b * t) &&
     isI32(lens.answer_rank_boundary_pos, b * t) &&
-    isRecord(lens.tokenTexts);
-  if (!lensOk) return false;
+    isRecord(lens.tokenTexts)
+  );
+}
+
+function isDlaRecord(dla: Record<string, unknown>, l: number, h: number, t: number): boolean {
   const dir = dla.direction;
   return (
     isIndex(dla.position) &&
@@ -304,7 +346,7 @@ export function isResidualStreamRecord(v: unknown): v is ResidualStreamRecord {
 function isResidualStreamParams(v: unknown): v is ResidualStreamParams {
   return (
     isRecord(v) &&
-    isResidualStreamRecord(v.record) &&
+    isResidualViewRecord(v.record) &&
     typeof v.stale === 'boolean' &&
     isArrayOf(v.notes, isString) &&
     isString(v.answerText) &&

@@ -59,14 +59,24 @@ for (const layerNorm of ['as_configured', 'identity'] as const) {
     for (const variant of ['recompute', 'cached-scale'] as const) {
       it(`lens (${variant}) matches a float64 unembedding of every boundary`, async () => {
         const progress: [number, number][] = [];
-        const { lens } = await runResidualStream(model, tokens, {
+        const partial: { at: number; norms: unknown; dla: unknown }[] = [];
+        const r = await runResidualStream(model, tokens, {
           variant,
           k: 5,
           answerId: 7,
           lensChunkBytes: 7 * c.dVocab * 4,
+          onPartial: (p) => partial.push({ at: progress.length, ...p }),
           onProgress: (d, t) => progress.push([d, t]),
         });
-        assert.deepEqual(progress.at(-1), [6, 6], 'the 40 rows ran in 6 chunks of up to 7');
+        const { lens } = r;
+        assert.equal(partial.length, 1, 'the norms and DLA once');
+        assert.equal(partial[0].at, 0, 'before the lens');
+        assert.ok(partial[0].norms === r.norms && partial[0].dla === r.dla, 'the arrays the result holds');
+        assert.deepEqual(
+          progress,
+          [7, 14, 21, 28, 35, 40].map((d) => [d, 40]),
+          'the 40 rows ran in 6 chunks of up to 7',
+        );
         const { cache } = await model.runWithCache(ids, residualStreamHooks(c.nLayers));
         const scale = cache.get('ln_final.hook_scale').data;
         for (let b = 0; b <= c.nLayers; b++) {

@@ -6,16 +6,19 @@ import * as assert from 'node:assert/strict';
 import { dlaCsv, lensTop1Csv, residualJson } from '../../../../src/features/residual/export';
 import { boundaryLabel, hoverBoundaries, lensHoverLine } from '../../../../src/features/residual/hoverLine';
 import {
+  hasLens,
   isResidualHostToWebview,
   isResidualStreamRecord,
+  isResidualViewRecord,
   isResidualWebviewToHost,
+  recordVariant,
   ResidualStream,
   SelectHead,
   SetAnswer,
 } from '../../../../src/features/residual/shared/protocol';
 import { headSources, MIN_PAINTED_FRACTION, planSourceDecorations, SIGNED_BUCKETS } from '../../../../src/features/residual/sourcePlan';
 import type { ResidualStreamRecord } from '../../../../src/shared/residualStream';
-import { makeResidualFixture } from '../../../webview/residualFixtures';
+import { makeResidualFixture, makeResidualPartial } from '../../../webview/residualFixtures';
 
 const record = makeResidualFixture({ nTokens: 24, nLayers: 4, nHeads: 3 });
 const ranges = record.tokens.map((t) => ({ start: t.start, end: t.end }));
@@ -80,5 +83,27 @@ describe('residual: per-source decorations, hover line, exports, guards', () => 
     assert.ok(isResidualWebviewToHost(SelectHead.create({ inspectionId: 'x', layer: 1, head: 2 })));
     assert.equal(isResidualWebviewToHost({ method: 'selectHead', params: { inspectionId: 'x', layer: -1, head: 0 } }), false);
     assert.ok(isResidualWebviewToHost(SetAnswer.create({ inspectionId: 'x', answer: ' self', wrong: '' })));
+  });
+
+  it('guards: a record without its lens passes as a view record when it names the variant being computed, never as a whole record', () => {
+    const partial = makeResidualPartial({ nTokens: 24, nLayers: 4, nHeads: 3, variant: 'cached-scale' });
+    assert.equal(hasLens(partial), false);
+    assert.equal(recordVariant(partial), 'cached-scale');
+    assert.equal(recordVariant(record), record.lens.variant);
+    assert.ok(isResidualViewRecord(partial));
+    assert.ok(isResidualViewRecord(record));
+    assert.equal(isResidualStreamRecord(partial), false, 'not a whole record');
+    const params = { record: partial, stale: false, notes: [], answerText: '', wrongText: '' };
+    assert.ok(ResidualStream.is(ResidualStream.create(params)));
+    assert.ok(isResidualHostToWebview(ResidualStream.create(params)));
+    // No lens and no variant, a bad variant, or a broken DLA beside the missing lens: refused.
+    const { pendingVariant: _v, ...noVariant } = partial;
+    assert.equal(isResidualViewRecord(noVariant), false);
+    assert.equal(isResidualViewRecord({ ...partial, pendingVariant: 'tl-1076' }), false);
+    assert.equal(isResidualViewRecord({ ...partial, dla: { ...partial.dla, sources_layer_head_key: new Float32Array(3) } }), false);
+    assert.equal(isResidualViewRecord({ ...partial, norms: { ...partial.norms, n_tokens: 3 } }), false);
+    // A lens present must be whole, whatever else the record says.
+    assert.equal(isResidualViewRecord({ ...record, lens: { ...record.lens, entropy_boundary_pos: new Float32Array(2) } }), false);
+    assert.equal(ResidualStream.is({ method: 'residualStream', params: { ...params, record: noVariant } }), false);
   });
 });

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, type TypedEngine } from '../../../../../src/engine/client';
-import { isCancelled, type EngineError } from '../../../../../src/engine/protocol';
+import { isCancelled, type EngineError, type EngineToHost } from '../../../../../src/engine/protocol';
 import type { AttentionEngineMethods } from '../../../../../src/features/attention/shared/engineMethods';
-import type { AnalyseParams, ResidualEngineMethods } from '../../../../../src/features/residual/shared/engineMethods';
+import type { AnalyseParams, AnalyseProgress, ResidualEngineMethods } from '../../../../../src/features/residual/shared/engineMethods';
 import { DocumentNorms, ResidualStream } from '../../../../../src/features/residual/shared/protocol';
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
 import { readSafetensorsFloat32 } from '../../../../../src/model/checkpoint';
@@ -65,6 +65,85 @@ describe('residual: engine methods (tiny model)', function () {
       Math.abs(d.total - d.logitDiff) < 1e-3 * Math.max(1, Math.abs(d.logitDiff)),
       `components ${d.total} add up to the logit difference ${d.logitDiff}`,
     );
+  });
+
+  it('norms and DLA arrive as partial progress before the lens and the result, equal to the final record’s; the lens reports its rows', async () => {
+    const events: { at: 'progress' | 'result'; detail?: AnalyseProgress }[] = [];
+    const call = client.call('analyse', { model: spec, inspectionId: 'p1', text, variant: 'recompute', k: 5 }, (_ph, _m, detail) =>
+      events.push({ at: 'progress', detail }),
+    );
+    const r = await call.result;
+    events.push({ at: 'result' });
+    const partials = events.filter((e) => e.detail?.kind === 'partial');
+    assert.equal(partials.length, 1, 'one partial');
+    const iPartial = events.findIndex((e) => e.detail?.kind === 'partial');
+    const lens = events.flatMap((e, i) => (e.detail?.kind === 'lens' ? [{ i, ...e.detail }] : []));
+    assert.ok(lens.length >= 2, 'lens progress at 0 and after each chunk');
+    assert.ok(iPartial < lens[0].i, 'the partial comes before the lens starts');
+    assert.ok(iPartial < events.length - 1, 'and before the result');
+    const n = r.record.tokens.length;
+    const rows = (r.record.n_layers + 1) * n;
+    assert.deepEqual(
+      lens.map((e) => e.rowsTotal),
+      lens.map(() => rows),
+      'rows are (n_layers + 1) × n_tokens',
+    );
+    assert.equal(lens[0].rowsDone, 0);
+    assert.equal(lens[lens.length - 1].rowsDone, rows);
+    assert.ok(lens.every((e, j) => j === 0 || e.rowsDone >= lens[j - 1].rowsDone));
+
+    const detail = partials[0].detail;
+    assert.ok(detail?.kind === 'partial');
+    const p = detail.partial;
+    assert.equal(p.record.lens, undefined);
+    assert.equal(p.record.pendingVariant, 'recompute');
+    assert.equal(p.record.inspectionId, 'p1');
+    assert.deepEqual(p.record.tokens, r.record.tokens);
+    assert.deepEqual(p.record.norms, r.record.norms, 'the same norms');
+    assert.deepEqual(p.record.dla, r.record.dla, 'the same DLA');
+    assert.deepEqual(p.notes, r.notes);
+    assert.equal(p.forwardReused, r.forwardReused);
+    assert.ok(
+      ResidualStream.is(ResidualStream.create({ record: p.record, stale: false, notes: [], answerText: '', wrongText: '' })),
+      'the webview guard accepts the partial record',
+    );
+
+    // A new position reuses the lens: no partial, no lens progress, only the result.
+    const seen: (AnalyseProgress | undefined)[] = [];
+    await client.call('analyse', { model: spec, inspectionId: 'p1', text, variant: 'recompute', k: 5, position: 2 }, (_ph, _m, d) => seen.push(d)).result;
+    assert.deepEqual(
+      seen.filter((d) => d !== undefined),
+      [],
+    );
+  });
+
+  it('cancelled once its partial is out, an analysis fails as cancelled in the engine too, and the engine serves the next one', async () => {
+    const after: string[] = [];
+    let partialAt = -1;
+    const call = client.call('analyse', { model: spec, inspectionId: 'c1', text, variant: 'cached-scale', k: 5 }, (_ph, m, detail) => {
+      after.push(m);
+      if (detail?.kind === 'partial') {
+        partialAt = after.length;
+        call.cancel();
+      }
+    });
+    const replies: EngineToHost[] = [];
+    const engine = engines[0];
+    const listen = (m: EngineToHost) => {
+      if (m.type !== 'log' && m.id === call.id) replies.push(m);
+    };
+    engine.on('message', listen);
+    await assert.rejects(call.result, (e: unknown) => isCancelled(e));
+    assert.ok(partialAt > 0, 'the partial arrived');
+    // The engine's own answer: an error `cancelled`, never the result.
+    for (let i = 0; i < 200 && !replies.some((m) => m.type !== 'progress'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    engine.off('message', listen);
+    const end = replies.find((m) => m.type !== 'progress');
+    assert.ok(end?.type === 'error' && end.error.code === 'cancelled', JSON.stringify(end));
+    assert.equal(after.length, partialAt, `the host saw nothing after the cancel: ${after.slice(partialAt).join(' | ')}`);
+    const next = await analyse({ inspectionId: 'c2' });
+    assert.equal(next.record.lens.variant, 'recompute');
+    assert.equal(engines.length, 1, 'the same engine');
   });
 
   it('a new position or wrong token redoes only DLA (no lens run), and gives what a fresh analysis gives', async () => {

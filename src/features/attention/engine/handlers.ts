@@ -3,11 +3,11 @@
  * inspection record (thumbnails, head scores, special tokens), and keeps the last delivered
  * inspection's patterns to answer `headPattern` and `tokenActivity`. No `vscode` import.
  */
-import { isAbsolute } from 'node:path';
 import type { LayerPattern } from '../../../analysis/headScores';
 import { headPatternOf, InspectionBuilder } from '../../../analysis/inspection';
 import { residualStreamHooks } from '../../../analysis/residual';
 import { tokenActivity } from '../../../analysis/tokenActivity';
+import { checkExportPath } from '../../../engine/hookExport';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { promptTokens } from '../../../engine/promptTokens';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
@@ -160,7 +160,5 @@ function checkInspectParams(p: InspectParams): void {
 
 function checkExportParams(p: ExportCacheParams): void {
   if (typeof p.inspectionId !== 'string' || typeof p.modelId !== 'string') throw badRequest('malformed exportCache request');
-  if (typeof p.path !== 'string' || !isAbsolute(p.path) || !p.path.endsWith('.safetensors')) {
-    throw badRequest(`the export path must be an absolute path ending in .safetensors (got ${JSON.stringify(p.path)})`);
-  }
+  checkExportPath(p.path);
 }

@@ -99,6 +99,7 @@ SCENARIOS.push(
   { name: 'dark-1024-wide', query: 'theme=dark&n=1024', width: 1400, act: async () => {} },
   { name: 'dark-30-wide-partial', query: 'theme=dark&n=30&partial', width: 1400, act: async () => {} },
   { name: 'light-30-narrow-partial', query: 'theme=light&n=30&partial', width: 600, act: async () => {} },
+  { name: 'hc-30-wide-partial', query: 'theme=hc&n=30&partial', width: 1400, act: async () => {} },
   { name: 'dark-30-wide-cached', query: 'theme=dark&n=30&cached', width: 1400, act: async () => {} },
   { name: 'dark-doc-wide', query: 'theme=dark&doc', width: 1400, act: async () => {} },
   { name: 'hc-4-narrow-caveats', query: 'theme=hc&n=4&tiny&nowrong&stale&notes', width: 600, act: async () => {} },

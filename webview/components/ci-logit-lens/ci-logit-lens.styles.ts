@@ -39,8 +39,18 @@ export const styles = [
       color: var(--vscode-foreground);
     }
     .pending progress {
+      appearance: none;
       width: min(320px, 80%);
-      accent-color: var(--vscode-progressBar-background);
+      height: 4px;
+      border: none;
+      background: var(--vscode-input-background, transparent);
+      outline: 1px solid var(--vscode-contrastBorder, transparent);
+    }
+    .pending progress::-webkit-progress-bar {
+      background: var(--vscode-input-background, transparent);
+    }
+    .pending progress::-webkit-progress-value {
+      background: var(--vscode-progressBar-background);
     }
     canvas {
       display: block;

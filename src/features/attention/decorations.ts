@@ -4,88 +4,44 @@
  * outline on the focused token. The `circuitInspector.decorationsShown` context key lets Escape
  * clear them.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { bucketAlpha, WEIGHT_BUCKETS, type DecorationPlan } from './decorationPlan';
-import type { OffsetRange } from '../../platform/offsets';
-import { Disposable } from '../../platform/disposable';
+import { RangeDecorations, type RangeBackground, type ShownRanges } from '../../platform/rangeDecorations';
 
 export const DECORATIONS_SHOWN_KEY = 'circuitInspector.decorationsShown';
 
-export interface ShownDecorations {
-  readonly uri: string;
-  readonly painted: readonly { readonly range: vscode.Range; readonly bucket: number; readonly weight: number }[];
-  readonly focus?: vscode.Range;
+interface PaintedWeight {
+  readonly range: vscode.Range;
+  readonly bucket: number;
+  readonly weight: number;
 }
 
-export class AttentionDecorations extends Disposable {
-  private readonly buckets: vscode.TextEditorDecorationType[] = [];
-  private readonly focusType: vscode.TextEditorDecorationType;
-  private shown: ShownDecorations | undefined;
+export type ShownDecorations = ShownRanges<PaintedWeight>;
 
-  constructor() {
-    super();
-    for (let b = 1; b <= WEIGHT_BUCKETS; b++) {
-      const a = bucketAlpha(b);
-      this.buckets.push(
-        this._register(
-          vscode.window.createTextEditorDecorationType({
-            // Warm orange on dark themes, deep blue on light ones; high contrast gets an outline too.
-            dark: { backgroundColor: `rgba(255, 140, 0, ${a})` },
-            light: { backgroundColor: `rgba(0, 102, 204, ${a})` },
-            borderRadius: '2px',
-            rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-          }),
-        ),
-      );
-    }
-    this.focusType = this._register(
-      vscode.window.createTextEditorDecorationType({
-        outlineColor: new vscode.ThemeColor('focusBorder'),
-        outlineStyle: 'solid',
-        outlineWidth: '1px',
-        borderRadius: '2px',
-        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-      }),
-    );
-    this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.repaint()));
+function weightStyles(): Map<string, RangeBackground> {
+  const styles = new Map<string, RangeBackground>();
+  for (let b = 1; b <= WEIGHT_BUCKETS; b++) {
+    const a = bucketAlpha(b);
+    // Warm orange on dark themes, deep blue on light ones; high contrast gets an outline too.
+    styles.set(String(b), { dark: `rgba(255, 140, 0, ${a})`, light: `rgba(0, 102, 204, ${a})` });
   }
+  return styles;
+}
 
-  get current(): ShownDecorations | undefined {
-    return this.shown;
+export class AttentionDecorations extends RangeDecorations<PaintedWeight> {
+  constructor() {
+    super(weightStyles(), DECORATIONS_SHOWN_KEY);
   }
 
   paint(document: vscode.TextDocument, plan: DecorationPlan): void {
-    const toRange = (r: OffsetRange) => new vscode.Range(document.positionAt(r.start), document.positionAt(r.end));
-    this.shown = {
-      uri: document.uri.toString(),
-      painted: plan.painted.map((p) => ({ range: toRange(p.range), bucket: p.bucket, weight: p.weight })),
-      focus: plan.focus ? toRange(plan.focus) : undefined,
-    };
-    this.repaint();
-    void vscode.commands.executeCommand('setContext', DECORATIONS_SHOWN_KEY, true);
+    this.show(document, (toRange) => plan.painted.map((p) => ({ range: toRange(p.range), bucket: p.bucket, weight: p.weight })), plan.focus);
   }
 
-  clear(): void {
-    const had = this.shown !== undefined;
-    this.shown = undefined;
-    for (const e of vscode.window.visibleTextEditors) this.apply(e, undefined);
-    if (had) void vscode.commands.executeCommand('setContext', DECORATIONS_SHOWN_KEY, false);
+  protected styleOf(p: PaintedWeight): string {
+    return String(p.bucket);
   }
 
-  private repaint(): void {
-    for (const e of vscode.window.visibleTextEditors) {
-      this.apply(e, this.shown && e.document.uri.toString() === this.shown.uri ? this.shown : undefined);
-    }
-  }
-
-  private apply(editor: vscode.TextEditor, shown: ShownDecorations | undefined): void {
-    this.buckets.forEach((type, i) => {
-      const ranges = shown ? shown.painted.filter((p) => p.bucket === i + 1) : [];
-      editor.setDecorations(
-        type,
-        ranges.map((p) => ({ range: p.range, hoverMessage: `attention ${p.weight.toFixed(3)}` })),
-      );
-    });
-    editor.setDecorations(this.focusType, shown?.focus ? [shown.focus] : []);
+  protected hoverOf(p: PaintedWeight): string {
+    return `attention ${p.weight.toFixed(3)}`;
   }
 }

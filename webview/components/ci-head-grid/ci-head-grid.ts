@@ -8,6 +8,7 @@ import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
 import { dispatchFocus, type GridPaintDetail } from '../../lib/events.js';
 import { activeHead, initialFocus, sameHead, type FocusState } from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
+import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { cellOrigin, fitCell, gridSize, headAt, moveCursor, type GridGeometry } from './gridGeometry.js';
 import { styles } from './ci-head-grid.styles.js';
@@ -60,26 +61,19 @@ export class CiHeadGrid extends LitElement {
   private colors?: CanvasTheme;
   private colorsVersion = -1;
   private reportedFor?: string;
-  private readonly resize = new ResizeObserver(() => this.measure());
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    this.resize.disconnect();
-    super.disconnectedCallback();
-  }
+  private readonly resize = new ResizeWidthController(
+    this,
+    (w) => (this.available = w),
+    () => this.measure(),
+  );
 
   /** Width for the canvas: the element's content width less the row labels and their gap. */
-  private measure(): void {
+  private measure(): number | undefined {
     const rows = this.renderRoot.querySelector<HTMLElement>('.rows');
     const frame = this.renderRoot.querySelector<HTMLElement>('.frame');
-    if (!rows || !frame) return;
+    if (!rows || !frame) return undefined;
     const colGap = parseFloat(getComputedStyle(frame).columnGap) || 0;
-    const available = Math.floor(this.clientWidth - rows.offsetWidth - colGap);
-    if (available !== this.available) this.available = available;
+    return Math.floor(this.clientWidth - rows.offsetWidth - colGap);
   }
 
   /** The thumbnail side in use, CSS px. */

@@ -11,6 +11,7 @@ import { dispatchFocus } from '../../lib/events.js';
 import { activeHead, activeToken, initialFocus, sameHead, type FocusState } from '../../lib/focus.js';
 import { isPreview } from '../../lib/hoverLock.js';
 import type { PatternView } from '../../lib/patternStore.js';
+import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, readCanvasTheme } from '../../lib/theme.js';
 import { shortLabel } from '../../lib/tokenText.js';
 import { axisLabels, cellAt, clampScroll, moveCell, pointCell, scrollToShow, visibleRange, zoomAbout, zoomLayout, type ZoomLayout } from './zoomLayout.js';
@@ -87,7 +88,7 @@ export class CiHeadZoom extends LitElement {
 
   private readonly theme = new ThemeController(this);
   private readonly dpr = new DevicePixelRatioController(this);
-  private readonly resize = new ResizeObserver(() => this.measure());
+  private readonly resize = new ResizeWidthController(this, (w) => (this.available = w));
   private layout?: ZoomLayout;
   private labelChars = 14;
   private labelWidth?: { tokens: readonly unknown[]; key: string; width: number };
@@ -98,19 +99,12 @@ export class CiHeadZoom extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resize.observe(this);
     window.addEventListener('resize', this.onWindowResize);
   }
 
   override disconnectedCallback(): void {
-    this.resize.disconnect();
     window.removeEventListener('resize', this.onWindowResize);
     super.disconnectedCallback();
-  }
-
-  private measure(): void {
-    const w = Math.floor(this.clientWidth);
-    if (w !== this.available) this.available = w;
   }
 
   private readonly onWindowResize = () => this.requestUpdate();

@@ -5,6 +5,7 @@ import type { HeadPatternsParams } from '../../../src/features/substitution/shar
 import { mix, toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
 import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
+import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { ROTATION, divergingColor, snap } from '../ci-patch-heatmap/heatmapLayout.js';
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
@@ -58,25 +59,12 @@ export class CiPatchHeadDetail extends LitElement {
   @query('.tooltip') private tooltip?: HTMLElement;
   private readonly theme = new ThemeController(this);
   private readonly dpr = new DevicePixelRatioController(this);
-  private readonly resize = new ResizeObserver(() => this.measure());
+  private readonly resize = new ResizeWidthController(this, (w) => {
+    if (w > 0) this.available = w;
+  });
   private geo?: HeadDetailGeometry;
   /** The query and key positions whose labels the last drawing showed (for tests and the harness). */
   drawnLabels: { readonly query: readonly number[]; readonly key: readonly number[] } = { query: [], key: [] };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    this.resize.disconnect();
-    super.disconnectedCallback();
-  }
-
-  private measure(): void {
-    const w = Math.floor(this.clientWidth);
-    if (w > 0 && w !== this.available) this.available = w;
-  }
 
   /**
    * The figure as a PNG data URL for use outside VS Code: a white background, no hover outline, a

@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
+import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
 import { ROTATION, cellAt, divergingColor, heatmapLayout, snap, wrapText, type HeatmapLayout } from './heatmapLayout.js';
@@ -112,25 +113,12 @@ export class CiPatchHeatmap extends LitElement {
 
   private readonly theme = new ThemeController(this);
   private readonly dpr = new DevicePixelRatioController(this);
-  private readonly resize = new ResizeObserver(() => this.measure());
+  private readonly resize = new ResizeWidthController(this, (w) => {
+    if (w > 0) this.available = w;
+  });
   private layout?: HeatmapLayout;
   /** The columns whose labels the last on-screen drawing showed (for tests and the harness). */
   drawnColumns: readonly number[] = [];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    this.resize.disconnect();
-    super.disconnectedCallback();
-  }
-
-  private measure(): void {
-    const w = Math.floor(this.clientWidth);
-    if (w > 0 && w !== this.available) this.available = w;
-  }
 
   /**
    * The figure as a PNG data URL, drawn for use outside VS Code: a neutral (white) background,

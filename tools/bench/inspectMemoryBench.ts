@@ -25,9 +25,9 @@ import { encodeOnnxModel } from '../../src/model/graph/onnxModel';
 import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2';
 import { OrtSession } from '../../src/model/ort';
 import { planRun } from '../../src/model/runPlan';
-import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type BlockHookSuffix, type HookName } from '../../src/shared/hookNames';
+import { blockHook, type BlockHookSuffix } from '../../src/shared/hookNames';
 import type { ModelSpec } from '../../src/shared/modelSpec';
-import { fmt } from './timing';
+import { fmt, fullCacheHooks, interleavedWallAndCpu } from './timing';
 
 const CHILD_FLAG = '--engine-child';
 
@@ -110,28 +110,6 @@ export interface HookFreeForwardResult {
 }
 
 /**
- * Medians of wall and process CPU time, the functions run in turn after one warm-up each. CPU time
- * (all threads, user + system) counts the work done and moves less than wall time on a loaded machine.
- */
-async function interleavedWallAndCpu(fns: readonly (() => Promise<unknown>)[], repeat: number): Promise<{ wallMs: number; cpuMs: number }[]> {
-  for (const f of fns) await f();
-  const wall = fns.map(() => [] as number[]);
-  const cpu = fns.map(() => [] as number[]);
-  for (let i = 0; i < repeat; i++) {
-    for (let j = 0; j < fns.length; j++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      await fns[j]();
-      wall[j].push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu[j].push((c.user + c.system) / 1000);
-    }
-  }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return fns.map((_, j) => ({ wallMs: median(wall[j]), cpuMs: median(cpu[j]) }));
-}
-
-/**
  * The logits-only forward against the graph that served it before variants followed the fetched
  * hooks: the same spec with every hook (but the per-head results) exposed and the `Where` mask,
  * its block weights embedded as in the model's own forward session. Interleaved, same threads.
@@ -144,10 +122,7 @@ export async function hookFreeForwardBench(
 ): Promise<HookFreeForwardResult[]> {
   const model = loaded.model;
   const c = model.config;
-  const allHooks: HookName[] = [
-    ...GLOBAL_HOOK_NAMES,
-    ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat(),
-  ];
+  const allHooks = fullCacheHooks(c.nLayers);
   const masks = new CausalMasks();
   const probe = planRun(c, model.layerNorm, masks, [0], {});
   if (probe.spec.exposedHooks.length !== 0 || probe.spec.attentionMask !== 'additive') throw new Error('a logits-only run no longer plans the hook-free graph');

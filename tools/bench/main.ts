@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { loadHookedGpt2 } from '../../src/model/loadHookedGpt2';
-import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from '../../src/shared/hookNames';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
-import { fmt, interleavedMedians } from './timing';
+import { fmt, fullCacheHooks, interleavedMedians } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
 import { boundaryBench, boundaryRows } from './boundaryBench';
@@ -37,10 +36,7 @@ async function main(): Promise<void> {
   console.log(`load: ${fmt(loadS, 2)} s (files → model); first run incl. graph build + session: ${fmt(firstRunS, 2)} s`);
 
   const c = loaded.model.config;
-  const allHooks: HookName[] = [
-    ...GLOBAL_HOOK_NAMES,
-    ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat(),
-  ];
+  const allHooks = fullCacheHooks(c.nLayers);
   const torch = torchAvailable();
   if (!torch) console.log('torch not installed (/usr/bin/python3 -c "import torch" failed): PyTorch ratios skipped');
   rows.push(

@@ -18,7 +18,6 @@ import { availableParallelism, loadavg } from 'node:os';
 import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2';
 import type { Gpt2Config } from '../../src/model/gpt2Config';
 import { lensNorm, lensUnembed } from '../../src/model/lensUnembed';
-import { BLOCK_HOOK_SUFFIXES, GLOBAL_HOOK_NAMES, blockHook, type HookName } from '../../src/shared/hookNames';
 import type { PromptToken } from '../../src/shared/tokens';
 import { analyseResidualStream, releaseLensSessions, residualStreamHooks, residualStreamLogitPositions, runResidualStream } from '../../src/analysis/residual';
 import { computeDirectLogitAttribution } from '../../src/analysis/residual/directLogitAttribution';
@@ -26,7 +25,7 @@ import { stackBoundaries } from '../../src/analysis/residual/logitLens';
 import { computeResidualNorms } from '../../src/analysis/residual/residualNorms';
 import { createBareUnembed } from './bareUnembed';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
-import { fmt } from './timing';
+import { fmt, fullCacheHooks, interleavedWallAndCpu } from './timing';
 
 /**
  * Multiply-adds of one forward over `nTokens` tokens that unembeds `logitRows` rows (matmuls only):
@@ -65,32 +64,10 @@ export interface ResidualBenchRow {
   readonly lensMacs: number;
 }
 
-/** Medians of wall and CPU time of functions run in turn (a, b, a, b, …) after one warm-up each. */
-async function interleavedWallAndCpu(fns: readonly (() => Promise<unknown>)[], repeat: number): Promise<{ wall: number[]; cpu: number[] }> {
-  for (const f of fns) await f();
-  const wall = fns.map(() => [] as number[]);
-  const cpu = fns.map(() => [] as number[]);
-  for (let i = 0; i < repeat; i++) {
-    for (let j = 0; j < fns.length; j++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      await fns[j]();
-      wall[j].push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu[j].push((c.user + c.system) / 1000);
-    }
-  }
-  const median = (ts: number[]) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
-  return { wall: wall.map(median), cpu: cpu.map(median) };
-}
-
 export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256], repeat = 3): Promise<ResidualBenchRow[]> {
   const m = loaded.model;
   const c = m.config;
-  const allHooks: HookName[] = [
-    ...GLOBAL_HOOK_NAMES,
-    ...Array.from({ length: c.nLayers }, (_, l) => BLOCK_HOOK_SUFFIXES.filter((s) => s !== 'attn.hook_result').map((s) => blockHook(l, s))).flat(),
-  ];
+  const allHooks = fullCacheHooks(c.nLayers);
   const answer = { id: 11, text: '' };
   const wrong = { id: 13, text: '' };
   const bare = await createBareUnembed(m);
@@ -109,7 +86,7 @@ export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256]
         computeResidualNorms(c, r.cache, tokens);
         computeDirectLogitAttribution(m, r.cache, n, { position: n - 1, answer, wrong, logits: r.logits!.data.subarray(0, c.dVocab) });
       };
-      const { wall, cpu } = await interleavedWallAndCpu(
+      const times = await interleavedWallAndCpu(
         [
           () => m.runWithCache(ids, allHooks),
           () => runResidualStream(m, tokens, { answerId: answer.id, wrongId: wrong.id }),
@@ -121,7 +98,8 @@ export async function residualBench(loaded: LoadedModel, tokenCounts = [64, 256]
         ],
         repeat,
       );
-      const [fullCacheMs, residualMs, forwardMs, analysisMs, firstPartsMs, lensMs, bareMatMulMs] = wall;
+      const [fullCacheMs, residualMs, forwardMs, analysisMs, firstPartsMs, lensMs, bareMatMulMs] = times.map((t) => t.wallMs);
+      const cpu = times.map((t) => t.cpuMs);
       rows.push({
         tokens: n,
         fullCacheMs,

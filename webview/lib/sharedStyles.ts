@@ -87,3 +87,19 @@ export const hoverTooltip = css`
     display: none;
   }
 `;
+
+/** What every canvas plot with a value tooltip starts with. */
+export const canvasPlotStyles = [baseStyles, canvasRoles, hoverTooltip];
+
+/**
+ * The diverging pair of the signed plots (patching tables, DLA, the source strip), as the editor's
+ * signed decorations: blue negative, red positive.
+ */
+export const divergingRoles = css`
+  :host {
+    /** @cssprop --ci-patch-neg - colour of negative values */
+    --ci-patch-neg: var(--vscode-charts-blue, #3794ff);
+    /** @cssprop --ci-patch-pos - colour of positive values */
+    --ci-patch-pos: var(--vscode-charts-red, #f14c4c);
+  }
+`;

@@ -1,10 +1,8 @@
 import { css } from 'lit';
-import { baseStyles, canvasRoles, hoverTooltip } from '../../lib/sharedStyles.js';
+import { canvasPlotStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
-  baseStyles,
-  canvasRoles,
-  hoverTooltip,
+  ...canvasPlotStyles,
   css`
     :host {
       display: block;

@@ -1,15 +1,12 @@
 import { css } from 'lit';
-import { baseStyles, canvasRoles, hoverTooltip } from '../../lib/sharedStyles.js';
+import { canvasPlotStyles, divergingRoles } from '../../lib/sharedStyles.js';
 
 export const styles = [
-  baseStyles,
-  canvasRoles,
-  hoverTooltip,
+  ...canvasPlotStyles,
+  divergingRoles,
   css`
     :host {
       display: block;
-      --ci-patch-neg: var(--vscode-charts-blue, #3794ff);
-      --ci-patch-pos: var(--vscode-charts-red, #f14c4c);
     }
     .wrap {
       position: relative;

@@ -1,17 +1,12 @@
 import { css } from 'lit';
-import { baseStyles, canvasRoles, hoverTooltip } from '../../lib/sharedStyles.js';
+import { canvasPlotStyles, divergingRoles } from '../../lib/sharedStyles.js';
 
 export const styles = [
-  baseStyles,
-  canvasRoles,
-  hoverTooltip,
+  ...canvasPlotStyles,
+  divergingRoles,
   css`
     :host {
       display: block;
-      /** @cssprop --ci-patch-neg - colour of negative values */
-      --ci-patch-neg: var(--vscode-charts-blue, #3794ff);
-      /** @cssprop --ci-patch-pos - colour of positive values */
-      --ci-patch-pos: var(--vscode-charts-red, #f14c4c);
     }
     .wrap {
       position: relative;

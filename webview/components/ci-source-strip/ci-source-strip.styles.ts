@@ -1,13 +1,12 @@
 import { css } from 'lit';
-import { baseStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, divergingRoles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
+  divergingRoles,
   css`
     :host {
       display: block;
-      --ci-patch-neg: var(--vscode-charts-blue, #3794ff);
-      --ci-patch-pos: var(--vscode-charts-red, #f14c4c);
     }
     .strip {
       font-family: var(--vscode-editor-font-family, monospace);

@@ -36,3 +36,16 @@ export class DevicePixelRatioController implements ReactiveController {
     this.host.requestUpdate();
   };
 }
+
+/**
+ * Starts a drawing: sizes `canvas`'s backing store for `width` × `height` CSS px at `dpr` (which
+ * clears it), scales `ctx` so drawing is in CSS px, and fills it with an opaque `background`, so an
+ * exported PNG reads the same outside VS Code.
+ */
+export function startCanvas(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, width: number, height: number, dpr: number, background: string): void {
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, width, height);
+}

@@ -6,6 +6,7 @@ import type { TableGrid } from '../../../src/features/substitution/shared/protoc
 import type { DirectLogitAttributionRecord } from '../../../src/shared/residualStream.js';
 import { visibleText, type PromptToken } from '../../../src/shared/tokens.js';
 import { toCss, type Rgba } from '../../lib/color.js';
+import { startCanvas } from '../../lib/devicePixelRatio.js';
 import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
@@ -243,11 +244,7 @@ export class CiDla extends LitElement {
     const plotW = Math.max(140, width - left - 22);
     const scale = niceMax(bars.reduce((m, b) => Math.max(m, Math.abs(b.value)), 0));
     const g: BarGeometry = { width, height: top + bars.length * BAR_ROW + AXIS_H, left, top, plotW, scale };
-    canvas.width = Math.round(g.width * dpr);
-    canvas.height = Math.round(g.height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = toCss(p.background);
-    ctx.fillRect(0, 0, g.width, g.height);
+    startCanvas(canvas, ctx, g.width, g.height, dpr, toCss(p.background));
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
     ctx.fillStyle = toCss(p.foreground);

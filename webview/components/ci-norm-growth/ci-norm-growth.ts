@@ -2,6 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
 import type { ResidualNormsRecord } from '../../../src/shared/residualStream.js';
 import { toCss, type Rgba } from '../../lib/color.js';
+import { startCanvas } from '../../lib/devicePixelRatio.js';
 import { EXPORT_THEME } from '../../lib/exportTheme.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { fmtTick, growthSummary, logDomain, logTicks, median, medianByBoundary, positionSeries, quantile, row, type NormMode } from './normPlot.js';
@@ -336,11 +337,7 @@ export class CiNormGrowth extends LitElement {
     const endPx = s.series.reduce((m, x) => (x.endLabel ? Math.max(m, ctx.measureText(x.endLabel).width + 8) : m), 0);
     const plotW = Math.max(120, width - MARGIN.left - MARGIN.right - endPx);
     const g: PlotGeometry = { width, height: top + PLOT_H + MARGIN.bottom, left: MARGIN.left, top, plotW, plotH: PLOT_H, n: s.xLabels.length };
-    canvas.width = Math.round(g.width * dpr);
-    canvas.height = Math.round(g.height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = toCss(p.background);
-    ctx.fillRect(0, 0, g.width, g.height);
+    startCanvas(canvas, ctx, g.width, g.height, dpr, toCss(p.background));
 
     // Title, caption, legend.
     ctx.textBaseline = 'middle';

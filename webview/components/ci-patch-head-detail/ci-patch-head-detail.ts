@@ -3,7 +3,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HeadPatternsParams } from '../../../src/features/substitution/shared/protocol.js';
 import { mix, toCss, type Rgba } from '../../lib/color.js';
-import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
+import { DevicePixelRatioController, startCanvas } from '../../lib/devicePixelRatio.js';
 import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
 import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
@@ -164,11 +164,7 @@ export class CiPatchHeadDetail extends LitElement {
     const width = Math.ceil(Math.max(g.width, o.export ? ctx.measureText(this.caption).width + 8 : 0));
     const height = g.height + band;
     const dpr = o.dpr;
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = toCss(t.background);
-    ctx.fillRect(0, 0, width, height);
+    startCanvas(canvas, ctx, width, height, dpr, toCss(t.background));
     if (o.export) {
       ctx.textAlign = 'left';
       ctx.textBaseline = 'middle';

@@ -2,7 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
-import { DevicePixelRatioController } from '../../lib/devicePixelRatio.js';
+import { DevicePixelRatioController, startCanvas } from '../../lib/devicePixelRatio.js';
 import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
@@ -258,12 +258,7 @@ export class CiPatchHeatmap extends LitElement {
     const legendLines = wrapText(this.legend, Math.max(120, width - l0.left - 8), (s) => ctx.measureText(s).width);
     const l = { ...l0, width, height: l0.legendTop + LEGEND_TEXT_TOP + legendLines.length * LEGEND_LINE_PX + 4 };
     const dpr = o.dpr;
-    canvas.width = Math.round(l.width * dpr);
-    canvas.height = Math.round(l.height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    // An opaque background, so the exported PNG reads the same outside VS Code.
-    ctx.fillStyle = toCss(t.background);
-    ctx.fillRect(0, 0, l.width, l.height);
+    startCanvas(canvas, ctx, l.width, l.height, dpr, toCss(t.background));
 
     // Title.
     ctx.textBaseline = 'middle';

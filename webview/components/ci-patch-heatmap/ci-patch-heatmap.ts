@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController, startCanvas } from '../../lib/devicePixelRatio.js';
+import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
 import { ResizeWidthController } from '../../lib/resizeWidth.js';
 import { ThemeController, cssColorToRgba, readCanvasTheme, type CanvasTheme } from '../../lib/theme.js';
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
@@ -37,27 +38,6 @@ interface Palette extends CanvasTheme {
   readonly neg: Rgba;
   readonly pos: Rgba;
 }
-
-const rgb = (r: number, g: number, b: number): Rgba => ({ r, g, b, a: 1 });
-
-/**
- * The exported PNG's palette: white background, dark text, the same blue/red ends whatever the
- * editor theme, so the figure reads the same in a paper or on a slide.
- */
-const EXPORT_PALETTE: Palette = {
-  background: rgb(255, 255, 255),
-  heat: rgb(33, 102, 172),
-  foreground: rgb(31, 31, 31),
-  muted: rgb(85, 85, 85),
-  border: rgb(150, 150, 150),
-  focus: rgb(0, 0, 0),
-  hover: rgb(0, 0, 0),
-  fontFamily: 'system-ui, sans-serif',
-  monoFamily: 'monospace',
-  highContrast: false,
-  neg: rgb(33, 102, 172),
-  pos: rgb(178, 24, 43),
-};
 
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -127,7 +107,11 @@ export class CiPatchHeatmap extends LitElement {
   toPng(): string | undefined {
     if (!this.grid) return undefined;
     const canvas = document.createElement('canvas');
-    this.paint(canvas, { ...EXPORT_PALETTE, fontFamily: readCanvasTheme(this).fontFamily }, { marks: false, dpr: 2, caption: this.caption });
+    this.paint(
+      canvas,
+      { ...EXPORT_THEME, fontFamily: readCanvasTheme(this).fontFamily, neg: EXPORT_NEG, pos: EXPORT_POS },
+      { marks: false, dpr: 2, caption: this.caption },
+    );
     return canvas.toDataURL('image/png');
   }
 

@@ -11,11 +11,15 @@ export interface SubstituteScore extends TokenRef {
   readonly distance: number;
   /** Findings about this token in the substituted prompt (heads that single it out). */
   readonly special: readonly SpecialTokenFinding[];
+  /** A whole word of the prompt or its document (ranked before the vocabulary's words). */
+  readonly fromDocument?: boolean;
 }
 
 export interface SubstituteRanking {
   readonly position: number;
   readonly original: SubstituteScore;
-  /** Best first. */
+  /** The document's words first, then the vocabulary's; within each, best first. */
   readonly ranked: readonly SubstituteScore[];
+  /** What kind of word the original is, so what the candidates are: identifiers, English (content) words, function words. */
+  readonly role?: 'identifier' | 'word' | 'function word' | 'other';
 }

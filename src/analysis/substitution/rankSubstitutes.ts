@@ -5,7 +5,8 @@
  *
  * Treatment of the token at position p, per (layer, head): the mean attention it receives from the
  * later queries, and the attention it pays to itself and earlier tokens other than BOS (1 − its
- * BOS/sink share). Distance = mean |Δ| over all heads; 0 means "treated identically".
+ * BOS/sink share). Distance = mean |Δ| over all heads; 0 means "treated identically". Words of the
+ * document (`fromDocument`) come before the vocabulary's, each group by distance.
  */
 import type { SpecialTokenFinding } from '../../shared/inspection';
 import type { SubstituteRanking, SubstituteScore } from '../../shared/substitutes';
@@ -21,6 +22,8 @@ export interface RankOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Upper bound on floats of patterns fetched per batched run (default 2e7 ≈ 80 MB). */
   readonly maxPatternFloats?: number;
+  /** Candidates that are words of the document: ranked first (each group best first). */
+  readonly fromDocument?: ReadonlySet<number>;
 }
 
 /** [layer·head] treatment vector of position p: received attention, then non-sink attention paid. */
@@ -78,11 +81,14 @@ export async function rankSubstitutes(
     options.onProgress?.(Math.min(i + batch, ids.length), ids.length);
   }
   const [orig, ...rest] = scores;
+  const doc = options.fromDocument;
   const toScore = (s: (typeof scores)[number]): SubstituteScore => ({
     id: s.id,
     text: tokenizer.displayText(s.id),
     distance: meanAbsDiff(s.vector, orig.vector),
     special: s.special,
+    ...(doc ? { fromDocument: doc.has(s.id) } : {}),
   });
-  return { position, original: toScore(orig), ranked: rest.map(toScore).sort((a, b) => a.distance - b.distance) };
+  const tier = (s: SubstituteScore) => (s.fromDocument ? 0 : 1);
+  return { position, original: toScore(orig), ranked: rest.map(toScore).sort((a, b) => tier(a) - tier(b) || a.distance - b.distance) };
 }

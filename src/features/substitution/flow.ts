@@ -124,7 +124,35 @@ export function describeChange(clean: readonly TokenRef[], corrupt: readonly Tok
  */
 export const SUGGESTION_SCALE = 'how much the heads’ attention to and from each token differs from the original’s, on average: 0 = identical, 1 = opposite';
 
-/** The QuickPick description of one suggestion: its distance, with the unit. */
-export function suggestionDescription(distance: number, original: string): string {
-  return `heads’ attention differs by ${distance.toFixed(3)} on average from ‘${visibleText(original)}’ (0–1)`;
+/**
+ * The replacement QuickPick's placeholder: short, so it is never cut off (the scale was, at
+ * "…(how much t"); each suggestion's detail line says what its number means.
+ */
+export const REPLACEMENT_PLACEHOLDER = 'Type a replacement, or pick a suggestion (most alike first)';
+
+/** The QuickPick description of one suggestion: its distance, short (the detail line says what it means). */
+export function suggestionDescription(distance: number): string {
+  return `differs by ${distance.toFixed(3)} on average (0–1)`;
+}
+
+/**
+ * The QuickPick detail of one suggestion: what its distance measures, with its scale, short enough
+ * for one line of the QuickPick (the placeholder that said it was cut off).
+ */
+export function suggestionDetail(original: string): string {
+  return `the heads’ attention to and from it against ‘${visibleText(original)}’: 0 = same, 1 = opposite`;
+}
+
+/** What the suggestions are, for the QuickPick's separators and title. */
+export function suggestionGroups(role: string | undefined): { document: string; vocabulary: string; kind: string } {
+  const kind = role === 'word' ? 'English words' : role === 'function word' ? 'function words' : role === 'identifier' ? 'identifiers' : 'tokens of its kind';
+  return { document: `${kind} of this document`, vocabulary: `other ${kind} of the vocabulary`, kind };
+}
+
+/** Most characters of the document sent with a suggestions request (its words are suggested first). */
+export const DOCUMENT_CONTEXT_CHARS = 200_000;
+
+/** The document text sent as the suggestions' context: all of it, or its first `DOCUMENT_CONTEXT_CHARS`. */
+export function documentContext(text: string): string {
+  return text.length > DOCUMENT_CONTEXT_CHARS ? text.slice(0, DOCUMENT_CONTEXT_CHARS) : text;
 }

@@ -13,7 +13,17 @@ import type { ModelSpec } from '../../shared/modelSpec';
 import type { PromptToken } from '../../shared/tokens';
 import type { SubstituteRanking, SubstituteScore } from '../../shared/substitutes';
 import type { OpenComparisonResult, SubstitutionEngineMethods, TokenizeCorruptResult } from './shared/engineMethods';
-import { answerToken, defaultMetric, keepLeadingSpace, metricLabel, SUGGESTION_SCALE, suggestionDescription, type TokenSpan } from './flow';
+import {
+  answerToken,
+  defaultMetric,
+  keepLeadingSpace,
+  metricLabel,
+  REPLACEMENT_PLACEHOLDER,
+  suggestionDescription,
+  suggestionDetail,
+  suggestionGroups,
+  type TokenSpan,
+} from './flow';
 
 /** Arguments for automation and tests: anything given is not asked for. */
 export interface CompareOptions {
@@ -61,11 +71,13 @@ export class SubstitutionQuestions {
     return pick?.span;
   }
 
-  async pickReplacement(plan: OpenComparisonResult, span: TokenSpan, original: string): Promise<string | undefined> {
+  /** `context`: the document around the prompt, whose words are suggested first. */
+  async pickReplacement(plan: OpenComparisonResult, span: TokenSpan, original: string, context?: string): Promise<string | undefined> {
     type Item = vscode.QuickPickItem & { value: string };
     const qp = vscode.window.createQuickPick<Item>();
-    qp.title = `Compare Token Substitution (2/3): replace ‘${visibleText(original)}’ with…`;
-    qp.placeholder = `Type a replacement, or pick a whole word of the same kind, most alike first (${SUGGESTION_SCALE})`;
+    const title = `Compare Token Substitution (2/3): replace ‘${visibleText(original)}’ with…`;
+    qp.title = title;
+    qp.placeholder = REPLACEMENT_PLACEHOLDER;
     qp.matchOnDescription = true;
     let suggestions: Item[] = [];
     const freeItem = (): Item[] => {
@@ -88,16 +100,24 @@ export class SubstitutionQuestions {
     let rankCall: EngineCall<SubstituteRanking> | undefined;
     if (span.first === span.last) {
       qp.busy = true;
-      rankCall = this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: span.first, limit: 24 });
+      rankCall = this.engine.call('rankSubstitutes', { comparisonId: plan.comparisonId, position: span.first, limit: 24, context });
       rankCall.result.then(
         (s) => {
           const item = (x: SubstituteScore): Item => ({
             label: `‘${visibleText(x.text)}’`,
-            description: suggestionDescription(x.distance, s.original.text),
-            detail: x.special.length ? `$(warning) ${x.special[0].message}` : undefined,
+            description: suggestionDescription(x.distance),
+            detail: x.special.length ? `$(warning) ${x.special[0].message}` : suggestionDetail(s.original.text),
             value: x.text,
           });
-          suggestions = s.ranked.map(item);
+          const groups = suggestionGroups(s.role);
+          const separator = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator, value: '' });
+          const inDoc = s.ranked.filter((x) => x.fromDocument);
+          const rest = s.ranked.filter((x) => !x.fromDocument);
+          suggestions = [
+            ...(inDoc.length ? [separator(groups.document), ...inDoc.map(item)] : []),
+            ...(rest.length ? [separator(groups.vocabulary), ...rest.map(item)] : []),
+          ];
+          qp.title = `${title} (${groups.kind})`;
           if (s.original.special.length) qp.title = `${qp.title} · note: ${s.original.special[0].message}`;
           qp.busy = false;
           refresh();

@@ -19,7 +19,7 @@ import { errorMessage } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/modelSpec';
 import { visibleText, type PositionToken } from '../../shared/tokens';
 import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './export';
-import { describeChange, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './flow';
+import { describeChange, documentContext, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './flow';
 import { SubstitutionPanel, type SubstitutionPanelHandlers } from './panel';
 import { SubstitutionQuestions, type CompareOptions } from './questions';
 import { ComparisonResults } from './results';
@@ -147,7 +147,7 @@ export class SubstitutionSession extends Disposable {
       const original = spanText(prompt, plan.clean, span);
 
       // 2. With what; 3. check the alignment (never patch misaligned prompts).
-      let replacement = options.replacement ?? (await this.questions.pickReplacement(plan, span, original));
+      let replacement = options.replacement ?? (await this.questions.pickReplacement(plan, span, original, documentContext(doc.getText())));
       if (replacement === undefined) return { status: 'aborted', message: 'no replacement given' };
       let corrupt: TokenizeCorruptResult;
       for (;;) {

@@ -8,7 +8,7 @@ import { runAttributionPatching } from '../../../analysis/patching/attributionPa
 import { answerProbability, klDivergenceFrom, logitDifference, type LogitsMetric } from '../../../analysis/patching/patchingMetric';
 import { runPatchingSweeps, type PatchingTable } from '../../../analysis/patching/runPatchingSweeps';
 import { rankSubstitutes } from '../../../analysis/substitution/rankSubstitutes';
-import { nearestSingleTokenAlternatives, sameKindSubstitutes } from '../../../analysis/substitution/substituteCandidates';
+import { nearestSingleTokenAlternatives, substituteCandidates } from '../../../analysis/substitution/substituteCandidates';
 import { diffTokens } from '../../../analysis/substitution/tokenDiff';
 import { badRequest, EngineError } from '../../../engine/protocol';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
@@ -62,8 +62,16 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const limit = Math.max(1, p.limit);
         const preferred = ids.filter((t, i) => i !== pos && !tokens[i].isBos && t !== ids[pos]);
         const given = p.candidates?.filter((id) => Number.isInteger(id) && id >= 0 && id < loaded.model.config.dVocab);
-        const candidates = given ?? sameKindSubstitutes(loaded.tokenizer, ids[pos], { limit, preferred, text: c.clean.text }).slice(0, limit);
-        return rankSubstitutes(loaded.model, loaded.tokenizer, { ids, isBos: tokens.map((t) => t.isBos) }, pos, candidates, { signal: ctx.signal });
+        const context = typeof p.context === 'string' ? p.context : undefined;
+        const found = given ? undefined : substituteCandidates(loaded.tokenizer, ids[pos], { limit, preferred, text: c.clean.text, context });
+        const picked = found?.candidates.slice(0, limit);
+        const candidates = given ?? picked?.map((x) => x.id) ?? [];
+        const fromDocument = picked && new Set(picked.filter((x) => x.source === 'document').map((x) => x.id));
+        const ranking = await rankSubstitutes(loaded.model, loaded.tokenizer, { ids, isBos: tokens.map((t) => t.isBos) }, pos, candidates, {
+          signal: ctx.signal,
+          fromDocument,
+        });
+        return found ? { ...ranking, role: found.role } : ranking;
       },
       tokenizeCorrupt: async (p, ctx) => {
         if (typeof p.corrupt !== 'string') throw badRequest('malformed tokenizeCorrupt request');

@@ -34,6 +34,8 @@ export interface RankSubstitutesParams {
   readonly limit: number;
   /** Rank only these ids (e.g. the replacement chosen, to check whether a head treats it specially). */
   readonly candidates?: readonly number[];
+  /** The document around the prompt: its words are suggested first. */
+  readonly context?: string;
 }
 
 export interface TokenizeCorruptParams {

@@ -7,8 +7,13 @@ import {
   metricLabel,
   spanText,
   substitute,
+  REPLACEMENT_PLACEHOLDER,
   SUGGESTION_SCALE,
   suggestionDescription,
+  suggestionDetail,
+  suggestionGroups,
+  documentContext,
+  DOCUMENT_CONTEXT_CHARS,
   tokensAt,
 } from '../../../../src/features/substitution/flow';
 import type { PromptToken as PlanToken } from '../../../../src/shared/tokens';
@@ -85,10 +90,25 @@ describe('substitution flow: command steps', () => {
     );
   });
 
-  it("says what a suggestion's distance means, with its scale", () => {
-    const d = suggestionDescription(0.0224, ' param');
-    assert.equal(d, 'heads’ attention differs by 0.022 on average from ‘·param’ (0–1)');
+  it("says what a suggestion's distance means, with its scale, in each item's detail line (not a cut-off placeholder)", () => {
+    assert.equal(suggestionDescription(0.0224), 'differs by 0.022 on average (0–1)');
+    const d = suggestionDetail(' param');
+    assert.equal(d, 'the heads’ attention to and from it against ‘·param’: 0 = same, 1 = opposite');
+    assert.ok(d.length <= 100, `one QuickPick line: ${d.length} characters`);
+    assert.ok(REPLACEMENT_PLACEHOLDER.length <= 64, 'a placeholder that is not cut off');
+    assert.doesNotMatch(REPLACEMENT_PLACEHOLDER, /0 = |how much/, 'the scale is in the detail lines');
     assert.doesNotMatch(d, /treated .* apart/);
     assert.match(SUGGESTION_SCALE, /0 = identical, 1 = opposite/);
+    assert.deepEqual(suggestionGroups('identifier'), {
+      document: 'identifiers of this document',
+      vocabulary: 'other identifiers of the vocabulary',
+      kind: 'identifiers',
+    });
+    assert.equal(suggestionGroups('word').kind, 'English words');
+  });
+
+  it('sends the document as the suggestions’ context, capped', () => {
+    assert.equal(documentContext('def f(): pass'), 'def f(): pass');
+    assert.equal(documentContext('x'.repeat(DOCUMENT_CONTEXT_CHARS + 5)).length, DOCUMENT_CONTEXT_CHARS);
   });
 });

@@ -55,12 +55,18 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     const s = await client.call('rankSubstitutes', { comparisonId: r.comparisonId, position: 6, limit: 8 }).result;
     assert.equal(s.original.text, ' x');
     assert.ok(s.ranked.length > 0 && s.ranked.length <= 8);
-    const d = s.ranked.map((x) => x.distance);
-    assert.deepEqual(
-      d,
-      [...d].sort((a, b) => a - b),
-      'best first',
-    );
+    // The prompt's own words first, then the vocabulary's; each group best first.
+    const doc = s.ranked.filter((x) => x.fromDocument);
+    assert.deepEqual(s.ranked.slice(0, doc.length), doc, 'document words first');
+    for (const group of [doc, s.ranked.filter((x) => !x.fromDocument)]) {
+      const d = group.map((x) => x.distance);
+      assert.deepEqual(
+        d,
+        [...d].sort((a, b) => a - b),
+        'best first',
+      );
+    }
+    assert.equal(s.role, 'identifier');
     assert.ok(
       s.ranked.every((x) => x.text.startsWith(' ')),
       'leading space kept',

@@ -1,9 +1,9 @@
 // Component tests of the Inspect Attention webview in Chromium, against the harness (fake host,
 // fixture inspection, strict CSP). Run: node --test test/webview/components.test.mjs
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_OPTIONS, buildHarness, openHarness, serve } from './harnessServer.mjs';
+import { buildHarness, openHarness } from './harnessServer.mjs';
+import { useHarness } from './harnessTests.mjs';
 
 /** Lit renders asynchronously: poll a locator's count until it is `n` (fails after `timeout` ms). */
 async function expectCount(locator, n, timeout = 5000) {
@@ -31,22 +31,10 @@ async function headPoint(page, layer, head) {
   return { x: head * pitch + cell / 2, y: layer * pitch + cell / 2 };
 }
 
-let server;
-let browser;
-
-before(async () => {
-  await buildHarness();
-  server = await serve();
-  browser = await chromium.launch(CHROMIUM_OPTIONS);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = useHarness(buildHarness);
 
 async function open(query = '') {
-  const { page, errors } = await openHarness(browser, server.url, query);
+  const { page, errors } = await openHarness(h.browser, h.server.url, query);
   const dialogs = [];
   page.on('dialog', async (d) => {
     dialogs.push(d.message());
@@ -125,7 +113,7 @@ describe('Inspect Attention webview', () => {
       [12, 12, { width: 700, height: 1000 }],
       [2, 4, { width: 1400, height: 1000 }],
     ]) {
-      const { page } = await openHarness(browser, server.url, `layers=${layers}&heads=${heads}`, viewport);
+      const { page } = await openHarness(h.browser, h.server.url, `layers=${layers}&heads=${heads}`, viewport);
       const { cell } = await gridGeometry(page);
       const m = await page.evaluate(() => {
         const grid = document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid');
@@ -148,7 +136,7 @@ describe('Inspect Attention webview', () => {
       await page.close();
     }
     // Resizing the panel resizes the thumbnails (1000 px still fits the grid beside the zoom).
-    const { page } = await openHarness(browser, server.url, '', { width: 1400, height: 1000 });
+    const { page } = await openHarness(h.browser, h.server.url, '', { width: 1400, height: 1000 });
     const wide = (await gridGeometry(page)).cell;
     await page.setViewportSize({ width: 1000, height: 1000 });
     await page.waitForFunction((w) => Number(document.querySelector('ci-attention-panel').shadowRoot.querySelector('ci-head-grid').dataset.cell) < w, wide);
@@ -430,7 +418,7 @@ const unglyph = (s) => s.replace(/·/g, ' ').replace(/→/g, '\t').replace(/⏎/
 describe('Inspect Attention webview: the zoomed pattern', () => {
   it('fills the width the panel gives it, wide or narrow, without overflowing', async () => {
     for (const width of [1400, 600]) {
-      const { page } = await openHarness(browser, server.url, 'tokens=125', { width, height: 1000 });
+      const { page } = await openHarness(h.browser, h.server.url, 'tokens=125', { width, height: 1000 });
       await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 5, 1) });
       await page.locator('ci-head-zoom canvas').waitFor();
       const z = await zoomState(page);
@@ -443,7 +431,7 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
   });
 
   it('at 1024 tokens, hovering names the query and key tokens, also after zooming in', async () => {
-    const { page } = await openHarness(browser, server.url, 'tokens=1024&layers=2&heads=4', { width: 1400, height: 1000 });
+    const { page } = await openHarness(h.browser, h.server.url, 'tokens=1024&layers=2&heads=4', { width: 1400, height: 1000 });
     await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 2) });
     await page.locator('ci-head-zoom canvas').waitFor();
     const texts = await page.evaluate(() => window.__ciHarness.tokenTexts);
@@ -488,7 +476,7 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
   });
 
   it('reads cells from the keyboard, locks a token with Enter, and says when a cell is masked', async () => {
-    const { page } = await openHarness(browser, server.url, 'tokens=60', { width: 1400, height: 1000 });
+    const { page } = await openHarness(h.browser, h.server.url, 'tokens=60', { width: 1400, height: 1000 });
     await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) });
     await page.locator('ci-token-strip .tok[data-i="20"]').click();
     await page.locator('ci-head-zoom canvas').waitFor();
@@ -524,7 +512,7 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
     // Headless Chromium changes the ratio under CDP emulation but does not report it to
     // (resolution) media queries, as a real window moved to another monitor does: record the
     // queries the page makes, and fire the one that stopped matching.
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await h.browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.addInitScript(() => {
       const made = (window.__mediaQueries = []);
       const original = window.matchMedia.bind(window);
@@ -534,7 +522,7 @@ describe('Inspect Attention webview: the zoomed pattern', () => {
         return m;
       };
     });
-    await page.goto(`${server.url}/test/webview/harness.html?tokens=60`);
+    await page.goto(`${h.server.url}/test/webview/harness.html?tokens=60`);
     await page.waitForSelector('ci-attention-panel[data-first-paint-ms]', { timeout: 30000 });
     await page.locator('ci-head-grid canvas').click({ position: await headPoint(page, 0, 1) });
     await page.locator('ci-head-zoom canvas').waitFor();

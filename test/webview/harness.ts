@@ -10,7 +10,7 @@
  */
 import { HeadPattern, Inspection, RunState, isRequestHeadPattern, isReady, type HostToWebviewMessage } from '../../src/features/attention/shared/protocol';
 import { MORE_SOURCE, makeFixture } from './fixtures';
-import { applyTheme, type ThemeName } from './themes';
+import { startHarnessPage } from './harnessPage';
 
 interface HarnessApi {
   /** Every message the webview posted, in order. */
@@ -37,14 +37,7 @@ declare global {
   }
 }
 
-const q = new URLSearchParams(location.search);
-const themeParam = q.get('theme');
-const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
-applyTheme(theme);
-
-const posted: unknown[] = [];
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample}`));
+const { q, posted, violations } = startHarnessPage();
 
 const t0 = performance.now();
 let fixture = makeFixture({

@@ -66,15 +66,21 @@ export const CHROMIUM_OPTIONS = {
   ],
 };
 
-/** Opens the harness and waits until the grid has painted (data-first-paint-ms is set). */
-export async function openHarness(browser, baseUrl, query = '', viewport = { width: 1400, height: 1000 }) {
+/** A new page at `url` that collects the page's uncaught errors and console errors in `errors`. */
+export async function openPage(browser, url, viewport) {
   const page = await browser.newPage({ viewport });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(`${baseUrl}/test/webview/harness.html${query ? `?${query}` : ''}`);
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Opens the harness and waits until the grid has painted (data-first-paint-ms is set). */
+export async function openHarness(browser, baseUrl, query = '', viewport = { width: 1400, height: 1000 }) {
+  const { page, errors } = await openPage(browser, `${baseUrl}/test/webview/harness.html${query ? `?${query}` : ''}`, viewport);
   if (!query.includes('noinspect')) {
     await page.waitForSelector('ci-attention-panel[data-first-paint-ms]', { timeout: 30000 });
   }

@@ -1,31 +1,15 @@
 // Component tests of the Inspect Residual Stream webview in Chromium, against its harness (fake
 // host, a synthetic record, strict CSP). Run: node --test test/webview/residualComponents.test.mjs
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_OPTIONS, serve } from './harnessServer.mjs';
+import { openPage } from './harnessServer.mjs';
+import { useHarness } from './harnessTests.mjs';
 import { buildResidualHarness } from './residualBuild.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  await buildResidualHarness();
-  server = await serve();
-  browser = await chromium.launch(CHROMIUM_OPTIONS);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = useHarness(buildResidualHarness);
 
 async function open(query = '', width = 1400) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}/test/webview/residualHarness.html?${query}`);
+  const { page, errors } = await openPage(h.browser, `${h.server.url}/test/webview/residualHarness.html?${query}`, { width, height: 900 });
   if (!query.includes('empty'))
     await page
       .locator(query.includes('doc') ? 'ci-norm-growth canvas' : query.includes('partial') ? 'ci-dla ci-patch-heatmap canvas' : 'ci-logit-lens canvas')

@@ -12,16 +12,10 @@
 import { DocumentNorms, InputRejected, ResidualStream, RunState, Stale, type ResidualHostToWebview } from '../../src/features/residual/shared/protocol';
 import type { LensVariant } from '../../src/shared/residualStream';
 import { makeResidualFixture, makeResidualPartial, type ResidualFixtureOptions } from './residualFixtures';
-import { applyTheme, type ThemeName } from './themes';
+import { startHarnessPage } from './harnessPage';
 
-const q = new URLSearchParams(location.search);
-const themeParam = q.get('theme');
-const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
-applyTheme(theme);
+const { q, posted, violations } = startHarnessPage();
 
-const posted: unknown[] = [];
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
 const send = (msg: ResidualHostToWebview) => window.postMessage(msg, '*');
 
 let options: ResidualFixtureOptions = {

@@ -1,31 +1,15 @@
 // Component tests of the Compare Token Substitution webview in Chromium, against its harness (fake
 // host, fixture comparison, strict CSP). Run: node --test test/webview/substitutionComponents.test.mjs
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_OPTIONS, serve } from './harnessServer.mjs';
+import { openPage } from './harnessServer.mjs';
+import { useHarness } from './harnessTests.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  await buildSubstitutionHarness();
-  server = await serve();
-  browser = await chromium.launch(CHROMIUM_OPTIONS);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = useHarness(buildSubstitutionHarness);
 
 async function open(query = '', width = 1400) {
-  const page = await browser.newPage({ viewport: { width, height: 1000 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}/test/webview/substitutionHarness.html?${query}`);
+  const { page, errors } = await openPage(h.browser, `${h.server.url}/test/webview/substitutionHarness.html?${query}`, { width, height: 1000 });
   if (!query.includes('empty')) await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
   return { page, errors };
 }
@@ -269,7 +253,7 @@ describe('Compare Token Substitution webview', () => {
   });
 
   it('crisp at the device pixel ratio, and redrawn when it changes', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await h.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // Headless Chromium does not fire a resolution query's change event: keep the queries to fire it by hand.
     await page.addInitScript(() => {
       const real = window.matchMedia.bind(window);
@@ -280,7 +264,7 @@ describe('Compare Token Substitution webview', () => {
         return m;
       };
     });
-    await page.goto(`${server.url}/test/webview/substitutionHarness.html?theme=dark&source=exact`);
+    await page.goto(`${h.server.url}/test/webview/substitutionHarness.html?theme=dark&source=exact`);
     await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
     await page.locator('ci-patch-heatmap[data-direction="denoise"] canvas').click({ position: { x: 200, y: 150 } });
     await page.locator('ci-patch-head-detail canvas').waitFor();
@@ -311,8 +295,8 @@ describe('Compare Token Substitution webview', () => {
   });
 
   it('at a fractional device pixel ratio (1.5) neighbouring cells meet without a blended seam', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1.5 });
-    await page.goto(`${server.url}/test/webview/substitutionHarness.html?theme=light&source=exact&smallgap`);
+    const page = await h.browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1.5 });
+    await page.goto(`${h.server.url}/test/webview/substitutionHarness.html?theme=light&source=exact&smallgap`);
     await page.locator('ci-patch-heatmap canvas').nth(1).waitFor();
     const r = await page.locator('ci-patch-heatmap[data-direction="denoise"]').evaluate((h) => {
       const c = h.shadowRoot.querySelector('canvas');

@@ -14,16 +14,10 @@ import {
   type SubstitutionHostToWebview,
 } from '../../src/features/substitution/shared/protocol';
 import { fixtureHeadPatterns, makeSubstitutionFixture } from './substitutionFixtures';
-import { applyTheme, type ThemeName } from './themes';
+import { startHarnessPage } from './harnessPage';
 
-const q = new URLSearchParams(location.search);
-const themeParam = q.get('theme');
-const theme: ThemeName = themeParam === 'light' || themeParam === 'hc' ? themeParam : 'dark';
-applyTheme(theme);
+const { q, posted, violations } = startHarnessPage();
 
-const posted: unknown[] = [];
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
 const fixture = makeSubstitutionFixture({
   nLayers: q.has('layers') ? Number(q.get('layers')) : undefined,
   nHeads: q.has('heads') ? Number(q.get('heads')) : undefined,

@@ -4,13 +4,10 @@
  * says what happened, and the next run starts a new engine.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { InspectOutcome } from '../../../src/features/attention/session';
-
-const EXT_ID = 'circuit-inspector.circuit-inspector';
-const FILE = 'docstring_example.py';
+import { openSample, select } from './sample';
 
 let api: CircuitInspectorApi;
 let editor: vscode.TextEditor;
@@ -19,25 +16,15 @@ async function inspect(): Promise<InspectOutcome> {
   return (await vscode.commands.executeCommand('circuitInspector.inspectAttention')) as InspectOutcome;
 }
 
-function select(text: string): void {
-  const at = editor.document.getText().indexOf(text);
-  assert.ok(at >= 0, `"${text}" is in the document`);
-  editor.selection = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
-}
-
 describe('the engine process', function () {
   this.timeout(120_000);
 
   before(async () => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'a workspace folder is open');
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
-    editor = await vscode.window.showTextDocument(doc);
-    api = await vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID)!.activate();
+    ({ api, editor } = await openSample());
   });
 
   it('runs in its own process, not in the extension host', async () => {
-    select('self.width = width');
+    select(editor, 'self.width = width');
     const r = await inspect();
     assert.equal(r.status, 'done', JSON.stringify(r));
     assert.ok(api.engine.pid !== undefined && api.engine.pid !== process.pid);
@@ -50,7 +37,7 @@ describe('the engine process', function () {
     assert.equal(await vscode.commands.executeCommand('circuitInspector.restartEngine'), true);
     for (let i = 0; i < 500 && api.engine.pid !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(api.engine.pid, undefined, 'Restart Engine stopped the engine');
-    select('self.width = width');
+    select(editor, 'self.width = width');
     const sent = api.engine.nextRequest('inspect');
     const run = inspect();
     await sent;
@@ -65,7 +52,7 @@ describe('the engine process', function () {
     assert.equal(api.attention.runState?.state, 'error', 'the panel shows the failure');
     assert.match(api.attention.runState?.message ?? '', /killed by SIGKILL/);
 
-    select('return self.width * self.height');
+    select(editor, 'return self.width * self.height');
     const next = await inspect();
     assert.equal(next.status, 'done', JSON.stringify(next));
     assert.notEqual(api.engine.pid, killed, 'a new engine process');

@@ -10,12 +10,10 @@ import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { InspectOutcome } from '../../../src/features/attention/session';
 import { FakeHub } from '../../unit/hub/fakeHub';
+import { hoverText, openSample, select } from './sample';
 
 /** The repository (baked in by build-host-tests.mjs): the golden checkpoints live there. */
 declare const __REPO_ROOT__: string;
-
-const EXT_ID = 'circuit-inspector.circuit-inspector';
-const FILE = 'docstring_example.py';
 
 let api: CircuitInspectorApi;
 let doc: vscode.TextDocument;
@@ -23,19 +21,6 @@ let editor: vscode.TextEditor;
 
 async function inspect(options?: { onTooLong: 'truncate' | 'cancel' }): Promise<InspectOutcome> {
   return (await vscode.commands.executeCommand('circuitInspector.inspectAttention', options)) as InspectOutcome;
-}
-
-function select(ed: vscode.TextEditor, text: string, occurrence = 0): vscode.Selection {
-  const all = ed.document.getText();
-  let at = -1;
-  for (let i = 0; i <= occurrence; i++) at = all.indexOf(text, at + 1);
-  assert.ok(at >= 0, `"${text}" is in the document`);
-  ed.selection = new vscode.Selection(ed.document.positionAt(at), ed.document.positionAt(at + text.length));
-  return ed.selection;
-}
-
-function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
 
 async function until(f: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -50,13 +35,7 @@ describe('Circuit Inspector in the extension host', function () {
   this.timeout(120_000);
 
   before(async () => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'a workspace folder is open');
-    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
-    editor = await vscode.window.showTextDocument(doc);
-    const ext = vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID);
-    assert.ok(ext, 'the extension is installed');
-    api = await ext.activate();
+    ({ api, doc, editor } = await openSample());
     console.log(`model setting: "${vscode.workspace.getConfiguration('circuitInspector').get('model')}"`);
   });
 

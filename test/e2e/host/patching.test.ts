@@ -4,12 +4,9 @@
  * stand in for the QuickPicks (the UI test drives those).
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompareOptions, CompareOutcome } from '../../../src/features/substitution/session';
-
-const EXT_ID = 'circuit-inspector.circuit-inspector';
-const FILE = 'docstring_example.py';
+import { openSample } from './sample';
 
 type State = {
   runId?: string;
@@ -40,11 +37,7 @@ describe('Compare Token Substitution in the extension host', function () {
   this.timeout(180_000);
 
   before(async () => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder);
-    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
-    editor = await vscode.window.showTextDocument(doc);
-    await vscode.extensions.getExtension(EXT_ID)!.activate();
+    ({ doc, editor } = await openSample());
     const all = await vscode.commands.getCommands(true);
     assert.ok(all.includes('circuitInspector.compareSubstitution'));
   });

@@ -12,24 +12,11 @@ import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { DocumentOutcome, ResidualOutcome } from '../../../src/features/residual/session';
 import { hasLens } from '../../../src/features/residual/shared/protocol';
-
-const EXT_ID = 'circuit-inspector.circuit-inspector';
-const FILE = 'docstring_example.py';
+import { hoverText, openSample, select } from './sample';
 
 let api: CircuitInspectorApi;
 let doc: vscode.TextDocument;
 let editor: vscode.TextEditor;
-
-function select(ed: vscode.TextEditor, text: string): vscode.Selection {
-  const at = ed.document.getText().indexOf(text);
-  assert.ok(at >= 0, `"${text}" is in the document`);
-  ed.selection = new vscode.Selection(ed.document.positionAt(at), ed.document.positionAt(at + text.length));
-  return ed.selection;
-}
-
-function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-}
 
 async function residual(arg?: unknown): Promise<ResidualOutcome> {
   return (await vscode.commands.executeCommand('circuitInspector.inspectResidualStream', arg)) as ResidualOutcome;
@@ -39,13 +26,7 @@ describe('Inspect Residual Stream in the extension host', function () {
   this.timeout(120_000);
 
   before(async () => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'a workspace folder is open');
-    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder.uri.fsPath, FILE)));
-    editor = await vscode.window.showTextDocument(doc);
-    const ext = vscode.extensions.getExtension<CircuitInspectorApi>(EXT_ID);
-    assert.ok(ext, 'the extension is installed');
-    api = await ext.activate();
+    ({ api, doc, editor } = await openSample());
   });
 
   it('from the palette: the selection’s record has the logit lens, the norms and the DLA, at document offsets', async () => {

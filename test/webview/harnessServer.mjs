@@ -66,14 +66,20 @@ export const CHROMIUM_OPTIONS = {
   ],
 };
 
-/** A new page at `url` that collects the page's uncaught errors and console errors in `errors`. */
-export async function openPage(browser, url, viewport) {
-  const page = await browser.newPage({ viewport });
+/** The page's uncaught errors and console errors, collected from now on. */
+export function collectErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  return errors;
+}
+
+/** A new page at `url` that collects the page's uncaught errors and console errors in `errors`. */
+export async function openPage(browser, url, viewport) {
+  const page = await browser.newPage({ viewport });
+  const errors = collectErrors(page);
   await page.goto(url);
   return { page, errors };
 }

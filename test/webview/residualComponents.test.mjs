@@ -4,17 +4,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage } from './harnessServer.mjs';
 import { useHarness } from './harnessTests.mjs';
+import { clickHead, lensCell, waitForResidualPlots } from './residualPage.mjs';
 import { buildResidualHarness } from './residualBuild.mjs';
 
 const h = useHarness(buildResidualHarness);
 
 async function open(query = '', width = 1400) {
   const { page, errors } = await openPage(h.browser, `${h.server.url}/test/webview/residualHarness.html?${query}`, { width, height: 900 });
-  if (!query.includes('empty'))
-    await page
-      .locator(query.includes('doc') ? 'ci-norm-growth canvas' : query.includes('partial') ? 'ci-dla ci-patch-heatmap canvas' : 'ci-logit-lens canvas')
-      .first()
-      .waitFor();
+  await waitForResidualPlots(page, query);
   return { page, errors };
 }
 
@@ -28,32 +25,6 @@ const posted = (page) =>
     }),
   );
 const last = async (page, method) => (await posted(page)).filter((m) => m.method === method).pop();
-
-/** Canvas-relative centre of lens cell (row, col), with the plot scrolled into view. */
-async function lensCell(page, row, col) {
-  const canvas = page.locator('ci-logit-lens canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  return canvas.evaluate(
-    (c, [r, k]) => {
-      const g = c.getRootNode().host.geometry;
-      const s = c.getRootNode().querySelector('.scroller');
-      return { x: g.left + (k + 0.5) * g.cellW - s.scrollLeft, y: g.top + (r + 0.5) * g.cellH };
-    },
-    [row, col],
-  );
-}
-
-async function clickHead(page, layer, head) {
-  const canvas = page.locator('ci-dla ci-patch-heatmap canvas');
-  const pos = await canvas.evaluate(
-    (c, [r, k]) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
-    },
-    [layer, head],
-  );
-  await canvas.click({ position: pos });
-}
 
 /** RGB of a canvas's pixel at CSS (x, y). */
 const pixel = (page, selector, x, y) =>

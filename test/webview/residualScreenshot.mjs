@@ -9,8 +9,9 @@ import { chromium } from 'playwright-core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
+import { CHROMIUM_OPTIONS, ROOT, collectErrors, serve } from './harnessServer.mjs';
 import { buildResidualHarness } from './residualBuild.mjs';
+import { clickHead, lensCell, waitForResidualPlots } from './residualPage.mjs';
 
 const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? process.env.SHOTS ?? join(ROOT, '.tmp', 'screenshots', 'residual');
 const only = process.argv
@@ -20,31 +21,9 @@ const only = process.argv
 
 /** Hovers the lens cell (row, col), scrolled into view. */
 async function hoverLens(page, row, col) {
-  const canvas = page.locator('ci-logit-lens canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const pos = await canvas.evaluate(
-    (c, [r, k]) => {
-      const g = c.getRootNode().host.geometry;
-      const s = c.getRootNode().querySelector('.scroller');
-      return { x: g.left + (k + 0.5) * g.cellW - s.scrollLeft, y: g.top + (r + 0.5) * g.cellH };
-    },
-    [row, col],
-  );
-  const box = await canvas.boundingBox();
+  const pos = await lensCell(page, row, col);
+  const box = await page.locator('ci-logit-lens canvas').boundingBox();
   await page.mouse.move(box.x + pos.x, box.y + pos.y);
-}
-
-/** Clicks head (layer, head) in the DLA heatmap. */
-async function clickHead(page, layer, head) {
-  const canvas = page.locator('ci-dla ci-patch-heatmap canvas');
-  const pos = await canvas.evaluate(
-    (c, [r, k]) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
-    },
-    [layer, head],
-  );
-  await canvas.click({ position: pos });
 }
 
 const SCENARIOS = [];
@@ -172,15 +151,9 @@ try {
   for (const s of SCENARIOS) {
     if (only && !only.includes(s.name)) continue;
     const page = await browser.newPage({ viewport: { width: s.width, height: 900 }, deviceScaleFactor: s.name.includes('narrow') ? 2 : 1 });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = collectErrors(page);
     await page.goto(`${server.url}/test/webview/residualHarness.html?${s.query}`);
-    if (!s.query.includes('empty'))
-      await page
-        .locator(s.query.includes('doc') ? 'ci-norm-growth canvas' : s.query.includes('partial') ? 'ci-dla ci-patch-heatmap canvas' : 'ci-logit-lens canvas')
-        .first()
-        .waitFor();
+    await waitForResidualPlots(page, s.query);
     await s.act(page);
     await page.waitForTimeout(250);
     const file = join(OUT, `${s.name}.png`);

@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHROMIUM_OPTIONS, ROOT, serve } from './harnessServer.mjs';
+import { CHROMIUM_OPTIONS, ROOT, collectErrors, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
@@ -113,9 +113,7 @@ try {
   for (const s of SCENARIOS) {
     if (only && !only.includes(s.name)) continue;
     const page = await browser.newPage({ viewport: { width: s.width ?? 1400, height: 1000 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = collectErrors(page);
     await page.goto(`${server.url}/test/webview/substitutionHarness.html?${s.query}`);
     if (!s.query.includes('empty')) await page.locator('ci-patch-heatmap canvas').first().waitFor();
     await s.act(page);

@@ -3,16 +3,13 @@ import { assertFiniteRun } from '../model/finiteChecks';
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import type { LogitsRequest } from '../model/runOptions';
 import { topK } from '../model/logitsMath';
-import { promptFromIds, type Prompt } from '../model/prompt';
-import { parseIdList, parseIntList, parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { parseIntList, parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
 import { JsonRows } from './jsonOutput';
-import { checkHooks, checkPrompt, checkTokenId } from './promptChecks';
-import { textArg } from './textInput';
+import { buildPrompt, PROMPT_OPTIONS, promptArgs } from './promptArgs';
+import { checkHooks } from './promptChecks';
 
 export const INSPECT_OPTIONS: OptionSpecs = {
-  text: { value: 'the prompt text' },
-  'text-file': { value: 'a UTF-8 text file holding the prompt' },
-  tokens: { value: 'comma-separated token ids, e.g. 300,275,283' },
+  ...PROMPT_OPTIONS,
   'top-k': { value: 'how many likely next tokens to list (a positive whole number)' },
   hooks: { value: 'comma-separated hook names, e.g. blocks.0.attn.hook_pattern' },
   logits: { value: 'none, last, all, or comma-separated token positions' },
@@ -28,12 +25,7 @@ function parseLogits(value: string | undefined): 'none' | 'last' | 'all' | numbe
 
 export async function inspectCommand(values: OptionValues, load: () => Promise<LoadedModel>): Promise<unknown> {
   // Everything that needs no model is checked before it is loaded.
-  const text = textArg(values, 'text', false);
-  const tokensArg = stringOption(values, 'tokens');
-  if ((text === undefined) === (tokensArg === undefined)) throw new UsageError('give the prompt as --text / --text-file, or as --tokens (ids), exactly one');
-  const promptOption = tokensArg !== undefined ? '--tokens' : values['text-file'] !== undefined ? '--text-file' : '--text';
-  if (text === '') throw new UsageError(`${promptOption}: the text is empty`);
-  const ids = tokensArg !== undefined ? parseIdList(tokensArg, '--tokens') : undefined;
+  const promptArg = promptArgs(values);
   const k = positiveInt(stringOption(values, 'top-k'), '--top-k', 10);
   const logitsMode = parseLogits(stringOption(values, 'logits'));
   const hookNames = parseNameList(stringOption(values, 'hooks'), '--hooks') ?? [];
@@ -42,9 +34,7 @@ export async function inspectCommand(values: OptionValues, load: () => Promise<L
   try {
     // ... and everything that needs the model, before it runs.
     const hooks = checkHooks(loaded, hookNames, '--hooks');
-    if (ids) for (const id of ids) checkTokenId(loaded, id, '--tokens');
-    const prompt: Prompt = ids ? promptFromIds(loaded.tokenizer, ids, loaded.model.config.bosTokenId) : loaded.toPrompt(text!);
-    checkPrompt(loaded, prompt, promptOption);
+    const prompt = buildPrompt(loaded, promptArg);
     const n = prompt.ids.length;
     if (Array.isArray(logitsMode)) {
       const outside = logitsMode.find((p) => p >= n);

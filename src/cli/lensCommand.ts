@@ -8,18 +8,15 @@
  * A multi-token --answer or --wrong uses its first token and says so on stderr (and in `warnings`).
  */
 import type { LoadedModel } from '../model/loadHookedGpt2';
-import { promptFromIds, type Prompt } from '../model/prompt';
 import { releaseLensSessions, ResidualInputError, runResidualStream } from '../analysis/residual';
 import { LENS_VARIANTS, type LensVariant } from '../shared/residualStream';
-import { parseIdList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
 import { JsonRows } from './jsonOutput';
-import { checkPrompt, checkTokenId } from './promptChecks';
-import { textArg } from './textInput';
+import { buildPrompt, PROMPT_OPTIONS, promptArgs } from './promptArgs';
+import { checkTokenId } from './promptChecks';
 
 export const LENS_OPTIONS: OptionSpecs = {
-  text: { value: 'the prompt text' },
-  'text-file': { value: 'a UTF-8 text file holding the prompt' },
-  tokens: { value: 'comma-separated token ids, e.g. 300,275,283' },
+  ...PROMPT_OPTIONS,
   answer: { value: 'the answer token: text (its first token is used), or #ID; default: the model’s top prediction at the last position' },
   wrong: { value: 'the wrong token for DLA’s answer − wrong direction: text (its first token is used), or #ID; default: none (answer alone)' },
   position: { value: 'the DLA position: 0-based, or negative from the end (-1 = last, the default)' },
@@ -92,12 +89,7 @@ function jsonRecord(record: object, shapeOf: Record<string, unknown> = record as
 
 export async function lensCommand(values: OptionValues, load: () => Promise<LoadedModel>): Promise<unknown> {
   // Everything that needs no model is checked before it is loaded.
-  const text = textArg(values, 'text', false);
-  const tokensArg = stringOption(values, 'tokens');
-  if ((text === undefined) === (tokensArg === undefined)) throw new UsageError('give the prompt as --text / --text-file, or as --tokens (ids), exactly one');
-  const promptOption = tokensArg !== undefined ? '--tokens' : values['text-file'] !== undefined ? '--text-file' : '--text';
-  if (text === '') throw new UsageError(`${promptOption}: the text is empty`);
-  const ids = tokensArg !== undefined ? parseIdList(tokensArg, '--tokens') : undefined;
+  const promptArg = promptArgs(values);
   const variant = stringOption(values, 'variant') ?? 'recompute';
   if (!(LENS_VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`--variant: expected ${LENS_VARIANTS.join(' or ')}, got '${variant}'`);
   const k = positiveInt(stringOption(values, 'top-k'), '--top-k', 10);
@@ -108,9 +100,7 @@ export async function lensCommand(values: OptionValues, load: () => Promise<Load
   const loaded = await load();
   try {
     // ... and everything that needs the model, before it runs.
-    if (ids) for (const id of ids) checkTokenId(loaded, id, '--tokens');
-    const prompt: Prompt = ids ? promptFromIds(loaded.tokenizer, ids, loaded.model.config.bosTokenId) : loaded.toPrompt(text!);
-    checkPrompt(loaded, prompt, promptOption);
+    const prompt = buildPrompt(loaded, promptArg);
     const n = prompt.ids.length;
     if (position !== undefined && (position >= n || position < -n)) {
       throw new UsageError(`--position: ${position} is outside the prompt, whose ${n} tokens are at positions 0..${n - 1} (or -1..-${n} from the end)`);

@@ -118,7 +118,7 @@ export function tokenize(source: string, nTokens?: number, hostile = false): Fix
 }
 
 /** Deterministic hash noise in [0, 1) for (a, b, c, d). */
-function noise(a: number, b: number, c: number, d: number): number {
+export function noise(a: number, b: number, c: number, d: number): number {
   let h = Math.imul(a + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x27d4eb2f, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Math.imul(c + 0x165667b1, 0x27d4eb2f);
   h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ Math.imul(d + 0x61c88647, 0x9e3779b9);

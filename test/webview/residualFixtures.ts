@@ -9,7 +9,7 @@
 import type { ResidualPartialRecord } from '../../src/features/residual/shared/protocol';
 import type { GrowthFit, LensVariant, ResidualNormsRecord, ResidualStreamRecord } from '../../src/shared/residualStream';
 import type { PromptToken } from '../../src/shared/tokens';
-import { tokenize } from './fixtures';
+import { noise, tokenize } from './fixtures';
 
 export interface ResidualFixtureOptions {
   /** Token count, BOS included (default: the prompt's natural length, 30 when `short`). */
@@ -31,14 +31,6 @@ export interface ResidualFixtureOptions {
 }
 
 const COMMON = [' the', ',', '.', '\n', ' (', ' a', ' and', ' to', ' is', ' of', ')', ':'];
-
-function noise(a: number, b: number, c: number, d: number): number {
-  let h = Math.imul(a + 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x27d4eb2f, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Math.imul(c + 0x165667b1, 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ Math.imul(d + 0x61c88647, 0x9e3779b9);
-  h ^= h >>> 16;
-  return (h >>> 0) / 4294967296;
-}
 
 function growth(a: Float32Array, nLayers: number, nTokens: number, hasBos: boolean): GrowthFit {
   const from = hasBos ? 1 : 0;

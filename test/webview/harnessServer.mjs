@@ -92,3 +92,21 @@ export async function openHarness(browser, baseUrl, query = '', viewport = { wid
   }
   return { page, errors };
 }
+
+/** Canvas-relative centre of cell (row, col) of a ci-patch-heatmap, from its canvas locator (the host's `layout`). */
+export function heatmapCellCentre(canvas, row, col) {
+  return canvas.evaluate(
+    (c, [r, k]) => {
+      const l = c.getRootNode().host.layout;
+      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
+    },
+    [row, col],
+  );
+}
+
+/** Clicks cell (row, col) of a ci-patch-heatmap, from its canvas locator; resolves to the point clicked. */
+export async function clickHeatmapCell(canvas, row, col) {
+  const pos = await heatmapCellCentre(canvas, row, col);
+  await canvas.click({ position: pos });
+  return pos;
+}

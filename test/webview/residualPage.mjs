@@ -1,4 +1,5 @@
 // Driving the Inspect Residual Stream harness page, for its component tests and its screenshots.
+import { clickHeatmapCell } from './harnessServer.mjs';
 
 /** Waits until the plot the harness query draws first has painted (nothing for `empty`). */
 export async function waitForResidualPlots(page, query) {
@@ -25,13 +26,5 @@ export async function lensCell(page, row, col) {
 
 /** Clicks head (layer, head) in the DLA heatmap. */
 export async function clickHead(page, layer, head) {
-  const canvas = page.locator('ci-dla ci-patch-heatmap canvas');
-  const pos = await canvas.evaluate(
-    (c, [r, k]) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
-    },
-    [layer, head],
-  );
-  await canvas.click({ position: pos });
+  await clickHeatmapCell(page.locator('ci-dla ci-patch-heatmap canvas'), layer, head);
 }

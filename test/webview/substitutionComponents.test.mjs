@@ -2,7 +2,7 @@
 // host, fixture comparison, strict CSP). Run: node --test test/webview/substitutionComponents.test.mjs
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage } from './harnessServer.mjs';
+import { clickHeatmapCell, openPage } from './harnessServer.mjs';
 import { useHarness } from './harnessTests.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
@@ -136,11 +136,7 @@ describe('Compare Token Substitution webview', () => {
   it('an exported PNG has a white background, no selection outline, and is taller than the view by its caption line', async () => {
     const { page } = await open('theme=dark&source=exact');
     const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
-    const pos = await canvas.evaluate((c) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
-    });
-    await canvas.click({ position: pos });
+    await clickHeatmapCell(canvas, 3, 5);
     const r = await canvas.evaluate(async (c) => {
       const host = c.getRootNode().host;
       const l = host.layout;
@@ -170,11 +166,7 @@ describe('Compare Token Substitution webview', () => {
   it('a clicked head asks for its patterns once and shows clean, corrupt and difference', async () => {
     const { page } = await open('theme=dark&source=exact');
     const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
-    const pos = await canvas.evaluate((c) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
-    });
-    await canvas.click({ position: pos });
+    await clickHeatmapCell(canvas, 3, 5);
     await page.locator('ci-patch-head-detail canvas').waitFor();
     const req = (await posted(page)).filter((m) => m.method === 'requestHeadPatterns');
     assert.equal(req.length, 1);
@@ -346,11 +338,7 @@ describe('Compare Token Substitution webview', () => {
     it(`the head detail labels its keys and queries, the substituted position always (${width} px)`, async () => {
       const { page } = await open('theme=dark&source=exact', width);
       const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
-      const pos = await canvas.evaluate((c) => {
-        const l = c.getRootNode().host.layout;
-        return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
-      });
-      await canvas.click({ position: pos });
+      await clickHeatmapCell(canvas, 3, 5);
       await page.locator('ci-patch-head-detail canvas').waitFor();
       const r = await page.locator('ci-patch-head-detail').evaluate((el) => {
         const c = el.shadowRoot.querySelector('canvas');
@@ -375,11 +363,7 @@ describe('Compare Token Substitution webview', () => {
   it("the head detail's PNG stands alone: white background, no hover outline, a title band above the plots", async () => {
     const { page } = await open('theme=dark&source=exact');
     const canvas = page.locator('ci-patch-heatmap[data-direction="denoise"] canvas');
-    const pos = await canvas.evaluate((c) => {
-      const l = c.getRootNode().host.layout;
-      return { x: l.left + 5.5 * l.cellW, y: l.top + 3.5 * l.cellH };
-    });
-    await canvas.click({ position: pos });
+    await clickHeatmapCell(canvas, 3, 5);
     const detail = page.locator('ci-patch-head-detail canvas');
     await detail.waitFor();
     await detail.hover({ position: await detail.evaluate((c) => ({ x: c.getRootNode().host.geo.left + 5, y: c.getRootNode().host.geo.top + 40 })) });

@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHROMIUM_OPTIONS, ROOT, collectErrors, serve } from './harnessServer.mjs';
+import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
@@ -17,19 +17,7 @@ const only = process.argv
   .split(',');
 
 /** Clicks the centre of a cell (row, col) of a direction's heatmap. */
-async function clickCell(page, direction, row, col) {
-  const canvas = page.locator(`ci-patch-heatmap[data-direction="${direction}"] canvas`);
-  const pos = await canvas.evaluate(
-    (c, [r, k]) => {
-      const host = c.getRootNode().host;
-      const l = host.layout;
-      return { x: l.left + (k + 0.5) * l.cellW, y: l.top + (r + 0.5) * l.cellH };
-    },
-    [row, col],
-  );
-  await canvas.click({ position: pos });
-  return pos;
-}
+const clickCell = (page, direction, row, col) => clickHeatmapCell(page.locator(`ci-patch-heatmap[data-direction="${direction}"] canvas`), row, col);
 
 const tab = (page, name) =>
   page
@@ -52,10 +40,7 @@ const SCENARIOS = [
       await page.locator('ci-patch-head-detail canvas').waitFor();
       const canvas = page.locator('ci-patch-heatmap[data-direction="noise"] canvas');
       const box = await canvas.boundingBox();
-      const pos = await canvas.evaluate((c) => {
-        const l = c.getRootNode().host.layout;
-        return { x: l.left + 2.5 * l.cellW, y: l.top + 0.5 * l.cellH };
-      });
+      const pos = await heatmapCellCentre(canvas, 0, 2);
       await page.mouse.move(box.x + pos.x, box.y + pos.y);
     },
   })),

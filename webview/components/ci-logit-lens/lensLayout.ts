@@ -185,7 +185,7 @@ export function describeLensCell(l: LogitLensRecord, tokens: readonly PromptToke
   for (let j = 0; j < Math.min(shown, l.k); j++) {
     const id = l.top_ids_boundary_pos_k[i * l.k + j];
     const pr = l.top_probs_boundary_pos_k[i * l.k + j];
-    lines.push(`  ${fmtProb(pr).padStart(7)}  '${visibleText(tokenTextOf(l, id))}'`);
+    lines.push(`  ${fmtProb(pr).padStart(7)}  '${visibleText(tokenTextOf(l, id))}'  #${id}`);
   }
   lines.push(`entropy ${l.entropy_boundary_pos[i].toFixed(2)} nats`);
   const rank = l.answer_rank_boundary_pos[i];

@@ -370,7 +370,7 @@ export class CiResidualPanel extends LitElement {
           name="answer"
           aria-label="answer token"
           placeholder=${`default: '${visibleText(answerOf(r).text)}'`}
-          title="Token text exactly, leading space included (· or a space). Empty: the model's top token at the last position."
+          title="Token text exactly, leading space included (· or a space), or #ID for a token by id (the lens hover shows ids). Empty: the model's top token at the last position."
           .value=${this.answer}
           ?invalid=${err.answer !== undefined}
           @input=${(e: Event) => (this.answer = fieldValue(e))}
@@ -383,7 +383,7 @@ export class CiResidualPanel extends LitElement {
           name="wrong"
           aria-label="wrong token"
           placeholder="none"
-          title="A competing token: DLA then attributes logit(answer) − logit(wrong). Empty: the answer's logit alone."
+          title="A competing token (text, or #ID): DLA then attributes logit(answer) − logit(wrong). Empty: the answer's logit alone."
           .value=${this.wrong}
           ?invalid=${err.wrong !== undefined}
           @input=${(e: Event) => (this.wrong = fieldValue(e))}

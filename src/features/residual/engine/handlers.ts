@@ -105,9 +105,20 @@ export const residualEngine = defineEngineModule<ResidualEngineMethods>('residua
   };
 });
 
-/** The first token of `text` ('' or absent: none), and a note when the text is several tokens. */
+/**
+ * The first token of `text` ('' or absent: none), and a note when the text is several tokens.
+ * `#ID` names a token by id, as the CLI's `--answer` does: the way to ask for a token that has no
+ * typeable text (a raw byte shown as `\xb9`).
+ */
 function tokenOf(loaded: LoadedModel, text: string | undefined, role: 'answer' | 'wrong'): { ref?: TokenRef; note?: string } {
   if (!text) return {};
+  const byId = /^#(\d+)$/.exec(text.trim());
+  if (byId) {
+    const id = Number(byId[1]);
+    const dVocab = loaded.model.config.dVocab;
+    if (!Number.isSafeInteger(id) || id >= dVocab) throw badRequest(`the ${role} ${text} is not a token id: ids run from 0 to ${dVocab - 1}`);
+    return { ref: { id, text: loaded.tokenizer.displayText(id) } };
+  }
   const ids = loaded.tokenizer.encode(text).ids;
   if (ids.length === 0) return {};
   const ref = { id: ids[0], text: loaded.tokenizer.displayText(ids[0]) };

@@ -199,6 +199,16 @@ describe('residual: engine methods (tiny model)', function () {
     await assert.rejects(analyse({ text: '' }), (e: EngineError) => e.code === 'empty');
   });
 
+  it('#ID names the answer or wrong token by id (a raw byte has no text to type); an id outside the vocabulary is refused', async () => {
+    const byText = await analyse({ answer: ' self' });
+    const id = byText.record.lens.answer.id;
+    const byId = await analyse({ answer: `#${id}`, wrong: '#0' });
+    assert.equal(byId.record.lens.answer.id, id);
+    assert.equal(byId.record.dla.direction.wrong?.id, 0);
+    assert.equal(byId.notes.length, 0, 'one token by id: nothing to say');
+    await assert.rejects(analyse({ answer: '#99999999' }), (e: EngineError) => e.code === 'bad-request' && /not a token id/.test(e.message));
+  });
+
   it('a prompt over the context is too-long unless truncated; truncation is noted', async () => {
     const long = 'x = 1\n'.repeat(20);
     await assert.rejects(analyse({ text: long }), (e: EngineError) => e.code === 'too-long');

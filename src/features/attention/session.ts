@@ -17,7 +17,7 @@ import type { AttentionEngineMethods, ExportCacheResult, InspectResult, TokenAct
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
 import { StalenessTracker } from '../../platform/staleness';
 import { affects, getSettings } from '../../platform/settings';
-import { RUN_AFFECTING } from '../../platform/settingsKeys';
+import { watchStaleness } from '../../platform/watchStaleness';
 import type { FocusChangedParams, HeadPatternParams, HeadPatternRequestParams, RunStateParams } from './shared/protocol';
 import type { InspectionParams, TokenInfo } from '../../shared/inspection';
 import { AttentionDecorations } from './decorations';
@@ -81,22 +81,14 @@ export class InspectionSession extends Disposable {
     this.status.show();
 
     this._register(
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.stale.documentChanged(e.document.uri.toString(), e.document.version, e.contentChanges.length > 0)) this.becameStale();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (this.stale.documentClosed(d.uri.toString())) this.becameStale();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        const changed = RUN_AFFECTING.find((k) => affects(e, k));
-        if (changed && this.stale.settingsChanged(`the setting circuitInspector.${changed}`)) this.becameStale();
-        // After a model change the status names the new model setting (the tooltip keeps the shown run's model).
-        if (affects(e, 'model') && !this.running) this.setStatus(this.current ? 'stale' : 'idle', undefined, undefined, this.current?.modelName);
-      }),
+      watchStaleness(
+        this.stale,
+        () => this.becameStale(),
+        (e) => {
+          // After a model change the status names the new model setting (the tooltip keeps the shown run's model).
+          if (affects(e, 'model') && !this.running) this.setStatus(this.current ? 'stale' : 'idle', undefined, undefined, this.current?.modelName);
+        },
+      ),
     );
   }
 

@@ -17,8 +17,8 @@ import { EngineError, isCancelled } from '../../engine/protocol';
 import { Disposable } from '../../platform/disposable';
 import { ModelResolveCancelled, formatBytes, resolveModelSpec } from '../../platform/modelResolver';
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
-import { affects, getSettings } from '../../platform/settings';
-import { RUN_AFFECTING } from '../../platform/settingsKeys';
+import { getSettings } from '../../platform/settings';
+import { watchStaleness } from '../../platform/watchStaleness';
 import { SignedDecorations } from '../../platform/signedDecorations';
 import { StalenessTracker } from '../../platform/staleness';
 import { errorMessage } from '../../shared/errors';
@@ -114,22 +114,7 @@ export class ResidualSession extends Disposable {
   ) {
     super();
     this.decorations = this._register(new SignedDecorations(SIGNED_BUCKETS, RESIDUAL_DECORATIONS_SHOWN_KEY));
-    this._register(
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.stale.documentChanged(e.document.uri.toString(), e.document.version, e.contentChanges.length > 0)) this.becameStale();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (this.stale.documentClosed(d.uri.toString())) this.becameStale();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        const changed = RUN_AFFECTING.find((k) => affects(e, k));
-        if (changed && this.stale.settingsChanged(`the setting circuitInspector.${changed}`)) this.becameStale();
-      }),
-    );
+    this._register(watchStaleness(this.stale, () => this.becameStale()));
   }
 
   get inspection(): CurrentResidual | undefined {

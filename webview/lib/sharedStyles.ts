@@ -103,3 +103,39 @@ export const divergingRoles = css`
     --ci-patch-pos: var(--vscode-charts-red, #f14c4c);
   }
 `;
+
+/** A feature panel's own header (title, model name, run state) and its warning banner. */
+export const panelChromeStyles = css`
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 4px 14px;
+    padding: 10px 0 6px;
+  }
+  h1 {
+    font-size: 1.25em;
+    font-weight: 600;
+    margin: 0;
+  }
+  .model {
+    font-weight: 600;
+  }
+  .run {
+    display: inline-flex;
+    align-items: center;
+    gap: 8px;
+  }
+  .run.error {
+    color: var(--vscode-errorForeground, #f85149);
+  }
+  .run.cancelled {
+    color: var(--vscode-editorWarning-foreground, #cca700);
+  }
+  .banner {
+    margin: 6px 0;
+    padding: 6px 10px;
+    border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500);
+    background: var(--vscode-inputValidation-warningBackground, #352a05);
+  }
+`;

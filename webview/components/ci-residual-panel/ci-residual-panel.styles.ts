@@ -1,25 +1,14 @@
 import { css } from 'lit';
-import { baseStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, panelChromeStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
+  panelChromeStyles,
   css`
     :host {
       display: block;
       padding-bottom: 24px;
       min-width: 0;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px 14px;
-      padding: 10px 0 6px;
-    }
-    h1 {
-      font-size: 1.25em;
-      font-weight: 600;
-      margin: 0;
     }
     h2 {
       display: flex;
@@ -35,32 +24,12 @@ export const styles = [
       font-size: 0.92em;
       flex: 1 1 auto;
     }
-    .model {
-      font-weight: 600;
-    }
     .exports {
       display: inline-flex;
       flex-wrap: wrap;
       align-items: center;
       gap: 4px;
       margin-left: auto;
-    }
-    .run {
-      display: inline-flex;
-      align-items: center;
-      gap: 8px;
-    }
-    .run.error {
-      color: var(--vscode-errorForeground, #f85149);
-    }
-    .run.cancelled {
-      color: var(--vscode-editorWarning-foreground, #cca700);
-    }
-    .banner {
-      margin: 6px 0;
-      padding: 6px 10px;
-      border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500);
-      background: var(--vscode-inputValidation-warningBackground, #352a05);
     }
     .notes,
     .verdicts {

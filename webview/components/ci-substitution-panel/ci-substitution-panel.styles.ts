@@ -1,43 +1,18 @@
 import { css } from 'lit';
-import { baseStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, panelChromeStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
+  panelChromeStyles,
   css`
     :host {
       display: block;
       padding-bottom: 24px;
     }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px 14px;
-      padding: 10px 0 6px;
-    }
-    h1 {
-      font-size: 1.25em;
-      font-weight: 600;
-      margin: 0;
-    }
     h2 {
       font-size: 1.05em;
       font-weight: 600;
       margin: 18px 0 6px;
-    }
-    .model {
-      font-weight: 600;
-    }
-    .run {
-      display: inline-flex;
-      align-items: center;
-      gap: 8px;
-    }
-    .run.error {
-      color: var(--vscode-errorForeground, #f85149);
-    }
-    .run.cancelled {
-      color: var(--vscode-editorWarning-foreground, #cca700);
     }
     progress {
       width: 140px;
@@ -68,12 +43,6 @@ export const styles = [
       margin: 4px 0;
       padding-left: 18px;
       color: var(--vscode-editorWarning-foreground, #cca700);
-    }
-    .banner {
-      margin: 6px 0;
-      padding: 6px 10px;
-      border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500);
-      background: var(--vscode-inputValidation-warningBackground, #352a05);
     }
     .threshold select {
       font: inherit;

@@ -10,8 +10,12 @@ export function getSettings(scope?: vscode.ConfigurationScope): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION, scope);
   // In an untrusted workspace a workspace-level circuitInspector.model is ignored (workspaceTrust.ts).
   const model = effectiveModelSetting(cfg.inspect('model') ?? {}, vscode.workspace.isTrusted);
-  const settings = readSettings((key) => (key === 'model' ? model.value : cfg.get(key)));
+  // The SAE setting names local files and downloads too: the same rule.
+  const sae = effectiveModelSetting(cfg.inspect('sae') ?? {}, vscode.workspace.isTrusted);
+  const settings = readSettings((key) => (key === 'model' ? model.value : key === 'sae' ? sae.value : cfg.get(key)));
   if (model.ignored) reportIgnoredModel(ignoredModelMessage(model.ignored, settings.model || 'the shipped model'));
+  if (sae.ignored)
+    reportIgnoredModel(ignoredModelMessage(sae.ignored, settings.sae || 'the shipped SAE').replace('circuitInspector.model', 'circuitInspector.sae'));
   return settings;
 }
 

@@ -24,6 +24,8 @@ export interface Settings {
   readonly engineMemoryLimitMB: number;
   /** Where hub downloads go: the Hugging Face cache shared with Python tools, or the extension's own storage. */
   readonly downloadTo: DownloadTo;
+  /** The sparse autoencoder for Inspect Features: "" = the one shipped with the shipped model; a folder; or `hf:owner/repo:subfolder`. */
+  readonly sae: string;
 }
 
 export type DownloadTo = 'huggingFaceCache' | 'extensionStorage';
@@ -37,6 +39,7 @@ export const DEFAULTS: Settings = {
   hoverTopK: 5,
   engineMemoryLimitMB: 0,
   downloadTo: 'huggingFaceCache',
+  sae: '',
 };
 
 export type SettingKey = keyof Settings;
@@ -57,6 +60,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const topK = get('hoverTopK');
   const memory = get('engineMemoryLimitMB');
   const downloadTo = get('downloadTo');
+  const sae = get('sae');
   return {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
@@ -66,6 +70,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
     engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
     downloadTo: downloadTo === 'extensionStorage' || downloadTo === 'huggingFaceCache' ? downloadTo : DEFAULTS.downloadTo,
+    sae: typeof sae === 'string' ? sae.trim() : DEFAULTS.sae,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import type { ModelSpec } from '../shared/modelSpec';
 import type { ForwardCache } from './forwardCache';
+import type { SaeLoaded } from './saeHolder';
 import type { LogLevel, MethodSpec, MethodTable } from './protocol';
 
 /** What a handler gets for the one request it serves. */
@@ -23,6 +24,17 @@ export interface RequestContext {
   model(spec: ModelSpec): Promise<ModelUse>;
   /** The engine's recent forwards, shared by every feature (one prompt's forward serves every panel). */
   readonly forwards: ForwardCache;
+  /**
+   * The sparse autoencoder in `folder` (SAELens format) with its encoder, loaded on first use (at
+   * most two stay loaded), held until this request settles. A load failure is an EngineError
+   * `load-failed` whose message names the problem.
+   */
+  sae(folder: string): Promise<SaeUse>;
+}
+
+export interface SaeUse extends SaeLoaded {
+  /** Milliseconds this request waited for a load it started (0 when the SAE was loaded). */
+  readonly loadMs: number;
 }
 
 export interface ModelUse {

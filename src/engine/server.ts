@@ -11,8 +11,9 @@ import { modelSpecKey, type ModelSpec } from '../shared/modelSpec';
 import { compactTensors } from './compactTensors';
 import { ForwardCache } from './forwardCache';
 import { ModelHolder } from './modelHolder';
+import { loadSaeWithEncoder, SaeHolder, type SaeLoader } from './saeHolder';
 import { cancelled, EngineError, type EngineToHost, type HostToEngine, type LogLevel, type MethodSpec, type RequestMessage } from './protocol';
-import type { AnyEngineModule, Handler, RequestContext } from './registry';
+import type { AnyEngineModule, Handler, RequestContext, SaeUse } from './registry';
 
 export type ModelLoader = (dir: string, options: LoadModelOptions) => Promise<LoadedModel>;
 
@@ -26,6 +27,7 @@ interface Running {
 
 export class EngineServer {
   private readonly models: ModelHolder;
+  private readonly saes: SaeHolder;
   private readonly handlers = new Map<string, { feature: string; handler: Handler<MethodSpec> }>();
   private readonly instances: { dispose?(): void }[] = [];
   private readonly running = new Map<number, Running>();
@@ -38,7 +40,14 @@ export class EngineServer {
     private readonly reply: Reply,
     modules: readonly AnyEngineModule[],
     threads?: number,
+    loadSae: SaeLoader = loadSaeWithEncoder(threads),
   ) {
+    this.saes = new SaeHolder(async (folder) => {
+      const t0 = Date.now();
+      const loaded = await loadSae(folder);
+      this.log('info', `loaded the SAE ${loaded.sae.label} from ${folder} in ${Date.now() - t0} ms`);
+      return loaded;
+    });
     const loadAndWarn = async (spec: ModelSpec) => {
       const loaded = await load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads });
       for (const warning of loaded.warnings ?? []) this.log('warn', warning);
@@ -103,6 +112,7 @@ export class EngineServer {
     for (const r of this.running.values()) r.abort.abort();
     for (const i of this.instances) i.dispose?.();
     this.forwards.clear();
+    await this.saes.dispose();
     await this.models.dispose();
   }
 
@@ -118,6 +128,7 @@ export class EngineServer {
       },
       model: (spec) => this.model(spec, req.id, running),
       forwards: this.forwards,
+      sae: (folder) => this.sae(folder, req.id, running),
     };
     try {
       const result: unknown = await handler(req.params, ctx);
@@ -139,6 +150,17 @@ export class EngineServer {
       return lease;
     } catch (e) {
       throw new EngineError({ code: 'load-failed', message: `Could not load the model ${spec.displayName} (${spec.dir}): ${errorMessage(e)}` });
+    }
+  }
+
+  private async sae(folder: string, id: number, running: Running): Promise<SaeUse> {
+    if (!this.saes.folders.includes(folder)) this.reply({ type: 'progress', id, phase: 'loading', message: `Loading the SAE in ${folder}…` });
+    try {
+      const lease = await this.saes.acquire(folder);
+      running.releases.push(() => lease.release());
+      return lease;
+    } catch (e) {
+      throw new EngineError({ code: 'load-failed', message: `Could not load the SAE in ${folder}: ${errorMessage(e)}` });
     }
   }
 

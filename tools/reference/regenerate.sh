@@ -12,4 +12,6 @@ rm -rf test/golden/checkpoints test/golden/cases
 "$PY" tools/reference/selfcheck.py test/golden/checkpoints
 "$PY" tools/reference/make_goldens.py test/golden/checkpoints test/golden/cases
 "$PY" tools/reference/sensitivity.py test/golden/checkpoints
-du -ch test/golden/checkpoints test/golden/cases | tail -n 1
+rm -rf test/golden/saeAttribution
+"$PY" tools/reference/sae_attribution.py test/golden/checkpoints test/golden/cases test/golden/saeAttribution
+du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution | tail -n 1

@@ -81,7 +81,7 @@ describe('SAE feature attribution (analysis/sae/featureAttribution, featurePatch
     assert.deepEqual(progress, [1, 1], 'only the live feature is run');
   });
 
-  it('patching a feature from the source run and back is the identity: the exact target metric', async () => {
+  it('a source equal to the target changes nothing: every patch gives the target metric exactly', async () => {
     const metric = logitDifference(gc.answer, gc.wrong);
     const a = await runFeatureAttribution(loaded.model, sae, plainEncoder(sae), { clean: gc.clean_tokens, corrupt: gc.corrupt_tokens, metric });
     // the target with itself as the source: every feature is a no-op
@@ -110,7 +110,10 @@ describe('SAE feature attribution (analysis/sae/featureAttribution, featurePatch
       /equal token counts/,
     );
     const odd = plainSae('blocks.0.ln1.hook_normalized', sae.weights, sae.config.dIn);
-    await assert.rejects(runFeatureAttribution(loaded.model, odd, plainEncoder(odd), { clean: gc.clean_tokens, corrupt: gc.corrupt_tokens, metric }), /gradients exist only/);
+    await assert.rejects(
+      runFeatureAttribution(loaded.model, odd, plainEncoder(odd), { clean: gc.clean_tokens, corrupt: gc.corrupt_tokens, metric }),
+      /gradients exist only/,
+    );
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(

@@ -14,4 +14,6 @@ rm -rf test/golden/checkpoints test/golden/cases
 "$PY" tools/reference/sensitivity.py test/golden/checkpoints
 rm -rf test/golden/saeAttribution
 "$PY" tools/reference/sae_attribution.py test/golden/checkpoints test/golden/cases test/golden/saeAttribution
-du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution | tail -n 1
+rm -rf test/golden/sae-analysis
+"$PY" tools/reference/sae_analysis.py test/golden/checkpoints test/golden/cases test/golden/sae-analysis
+du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution test/golden/sae-analysis | tail -n 1

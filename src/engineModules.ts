@@ -2,6 +2,7 @@
 import type { AnyEngineModule } from './engine/registry';
 import { attentionEngine } from './features/attention/engine/handlers';
 import { residualEngine } from './features/residual/engine/handlers';
+import { saeEngine } from './features/sae/engine/handlers';
 import { substitutionEngine } from './features/substitution/engine/handlers';
 
-export const ENGINE_MODULES: readonly AnyEngineModule[] = [attentionEngine, substitutionEngine, residualEngine];
+export const ENGINE_MODULES: readonly AnyEngineModule[] = [attentionEngine, substitutionEngine, residualEngine, saeEngine];

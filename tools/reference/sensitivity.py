@@ -3,7 +3,10 @@
 It also reports, under "residual_bugs", how far the classic residual-stream mistakes (residual.py's
 `bug` argument) move the residual goldens: the final cached scale in the recompute lens (TL#1076),
 ln_final's bias constant left out of DLA, and b_O counted once per head. For each, the tensor it
-moves most relative to that tensor's parity tolerance (1e-4 x its largest magnitude).
+moves most relative to that tensor's parity tolerance (1e-4 x its largest magnitude). Under
+"sae_analysis_bugs", for the cases that carry a golden SAE (sae_analysis.py): ablating with the zero
+vector, an off-by-one ablated position, the feature logit lens without ln_final.w, and a 'center'
+SAE's reconstruction without its removed row mean (error norm; KL where no LayerNorm hides it).
 
 For each golden case, runs the reference with one deliberate mistake and reports the largest change
 of any logit (all positions, whole vocabulary) and the change of the patching metric. A parity test
@@ -26,6 +29,7 @@ import tiny_bpe  # noqa: E402
 from gpt2_reference import Gpt2Reference  # noqa: E402
 from patching import logit_diff  # noqa: E402
 from residual import residual_tensors  # noqa: E402
+import sae_analysis  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -131,12 +135,17 @@ def main():
             }
         residual_rows = residual_sensitivity(model, tokens, a, wr, layer_norm)
         report[name] = {"logit_abs_max": sig(float(base.abs().max())), "bugs": rows, "residual_bugs": residual_rows}
+        sae_rows = sae_analysis.sensitivity_rows(name, ckpt_root, os.path.join(make_goldens.REPO, "test", "golden", "cases"))
+        if sae_rows:
+            report[name]["sae_analysis_bugs"] = sae_rows
         print(f"{name} (|logits| max {report[name]['logit_abs_max']}, layer_norm {layer_norm})")
         for label, r in rows.items():
             print(f"  {label:58s} max |dlogit| {r['max_abs_logit_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol"
                   f"   |dmetric| {r['metric_change']:g}")
         for label, r in residual_rows.items():
             print(f"  {label:58s} {r['tensor']:32s} max |d| {r['max_abs_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol")
+        for label, r in sae_rows.items():
+            print(f"  SAE {r['sae_case']}: {label:58s} {r['tensor']:16s} max |d| {r['max_abs_change']:<10g} = {r['times_rel_tolerance']:<8g} x tol")
     with open(os.path.join(HERE, "sensitivity.json"), "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")

@@ -16,4 +16,5 @@ rm -rf test/golden/saeAttribution
 "$PY" tools/reference/sae_attribution.py test/golden/checkpoints test/golden/cases test/golden/saeAttribution
 rm -rf test/golden/sae-analysis
 "$PY" tools/reference/sae_analysis.py test/golden/checkpoints test/golden/cases test/golden/sae-analysis
-du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution test/golden/sae-analysis | tail -n 1
+"$PY" tools/reference/make_saes.py test/golden/cases test/golden/sae
+du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution test/golden/sae-analysis test/golden/sae | tail -n 1

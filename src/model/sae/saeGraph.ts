@@ -75,7 +75,7 @@ export function buildSaeGraph(c: SaeConfig, weights?: SaeWeights): OnnxGraph {
     }
     case 'topk': {
       const pre = g.op('Add', [h, W.b_enc]);
-      const [values, indices] = g.opMulti('TopK', [pre, g.int64s([c.k!])], 2, { axis: -1, largest: 1, sorted: 0 }); // [rows, k]
+      const [values, indices] = g.opMulti('TopK', [pre, g.int64s([c.k!])], 2, { axis: -1, largest: 1, sorted: 1 }); // [rows, k]; ties keep the lower index
       const zeros = g.op('ConstantOfShape', [g.op('Shape', [pre])], { value: { name: '', elemType: F, dims: [1], raw: new Uint8Array(4) } }); // [rows, d_sae]
       acts = g.op('ScatterElements', [zeros, indices, g.op('Relu', [values])], { axis: 1 });
       break;

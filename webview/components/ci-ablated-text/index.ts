@@ -1,0 +1,1 @@
+export * from './ci-ablated-text.js';

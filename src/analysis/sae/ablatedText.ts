@@ -14,7 +14,7 @@ import type { LoadedSae } from '../../model/sae';
 import { WEIGHT } from '../../model/graph/weightNames';
 import { float32Tensor } from '../../model/tensor';
 import type { Gpt2Config } from '../../model/gpt2Config';
-import { checkFeature, hookOnlyRunOptions, saeHook, type SaeEncode } from './saeRun';
+import { checkFeature, runToHookWith, type SaeEncode } from './saeRun';
 
 export interface AblatedText {
   readonly feature: number;
@@ -74,7 +74,6 @@ export async function runAblatedText(
   // Elements 0..position ablate that position; element n is the clean run.
   const total = n + 1;
   const perChunk = Math.max(1, Math.min(total, Math.floor((o.maxChunkBytes ?? 512 * 2 ** 20) / elementBytes(c, n))));
-  const hook = saeHook(sae);
   const atP = new Float32Array(total);
   for (let start = 0; start < total; start += perChunk) {
     const size = Math.min(perChunk, total - start);
@@ -84,8 +83,7 @@ export async function runAblatedText(
       if (j < n) patches.push({ hook: 'hook_embed', values: meanValues, positions: [j], batch: [b] });
     }
     const rows = Array.from({ length: size }, () => prompt);
-    const run = await model.run(rows, { ...hookOnlyRunOptions(o.signal), fetch: [hook], patches });
-    const x = run.cache.get(hook).data; // [size, n, d_in]
+    const x = (await runToHookWith(model, sae, rows, { patches }, o.signal)).data; // [size, n, d_in]
     const last = new Float32Array(size * d); // position p of each element: [size, d_in]
     for (let b = 0; b < size; b++) last.set(x.subarray((b * n + position) * d, (b * n + n) * d), b * d);
     const enc = await encoder.encode(float32Tensor<'rows d_in'>([size, d], last), o.signal);

@@ -25,10 +25,33 @@ export function hookOnlyRunOptions(signal?: AbortSignal): Omit<RunOptions, 'fetc
   return { logits: 'none', signal };
 }
 
-/** Runs `tokens` (one prompt or a batch of equal lengths) up to the SAE's hook: [batch, pos, d_in]. */
+/**
+ * The hook to fetch for the SAE's input. `blocks.{l}.hook_resid_pre` (l > 0) is exactly
+ * `blocks.{l−1}.hook_resid_post`, and fetching that one ends the run a whole block earlier: the graph
+ * computes every block up to the one whose hook it fetches, all of it (measured: fetching
+ * resid_pre 1 costs as much as resid_post 1, twice resid_post 0). Every other hook is itself.
+ */
+export function saeFetchHook(sae: LoadedSae): HookName {
+  const m = /^blocks\.(\d+)\.hook_resid_pre$/.exec(sae.config.hookName);
+  if (m && Number(m[1]) > 0) return `blocks.${Number(m[1]) - 1}.hook_resid_post`;
+  return saeHook(sae);
+}
+
+/** Runs `tokens` (one prompt or a batch of equal lengths) up to the SAE's hook: its value [batch, pos, d_in]. */
 export async function runToHook(model: HookedGpt2, sae: LoadedSae, tokens: readonly number[] | readonly (readonly number[])[], signal?: AbortSignal) {
-  const hook = saeHook(sae);
-  const run = await model.runWithCache(tokens, [hook], hookOnlyRunOptions(signal));
+  return (await runToHookWith(model, sae, tokens, {}, signal)) as Float32Tensor<'batch pos d_in'>;
+}
+
+/** `runToHook` with extra run options (patches). */
+export async function runToHookWith(
+  model: HookedGpt2,
+  sae: LoadedSae,
+  tokens: readonly number[] | readonly (readonly number[])[],
+  extra: Pick<RunOptions, 'patches'>,
+  signal?: AbortSignal,
+): Promise<Float32Tensor<'batch pos d_in'>> {
+  const hook = saeFetchHook(sae);
+  const run = await model.run(tokens, { ...extra, ...hookOnlyRunOptions(signal), fetch: [hook] });
   return run.cache.get(hook) as Float32Tensor<'batch pos d_in'>;
 }
 

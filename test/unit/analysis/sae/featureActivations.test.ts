@@ -44,22 +44,33 @@ describe('SAE feature activations', () => {
     );
   });
 
-  it('runs the model only up to the SAE’s hook, without logits', async () => {
-    const sae = randomSae(c.dModel, 16, 'blocks.1.hook_resid_pre');
-    const seen: RunOptions[] = [];
-    const run = model.run.bind(model);
-    const spy = Object.create(model) as HookedGpt2;
-    spy.run = (t: TokenInput, o: RunOptions = {}) => {
-      seen.push(o);
-      return run(t, o);
-    };
-    await runFeatureActivations(spy, new JsEncoder(sae), sae, tokens, { topK: 3 });
-    assert.equal(seen.length, 1, 'one run');
-    const plan = planRun(c, 'as_configured', new CausalMasks(), tokens, seen[0]);
-    assert.equal(plan.spec.stopAfterLayer, 1, 'stops after block 1 (of 0..2)');
-    assert.equal(plan.spec.logits, 'none');
-    assert.equal(plan.withLogits, false);
-  });
+  for (const [hookName, stop] of [
+    ['blocks.1.hook_resid_pre', 0],
+    ['blocks.2.hook_resid_pre', 1],
+    ['blocks.1.hook_mlp_out', 1],
+    ['blocks.0.hook_resid_pre', 0],
+  ] as const) {
+    it(`runs the model only up to the SAE’s hook, without logits: ${hookName} stops after block ${stop} (of 0..2)`, async () => {
+      const sae = randomSae(c.dModel, 16, hookName);
+      const seen: RunOptions[] = [];
+      const run = model.run.bind(model);
+      const spy = Object.create(model) as HookedGpt2;
+      spy.run = (t: TokenInput, o: RunOptions = {}) => {
+        seen.push(o);
+        return run(t, o);
+      };
+      const r = await runFeatureActivations(spy, new JsEncoder(sae), sae, tokens, { topK: 3 });
+      assert.equal(seen.length, 1, 'one run');
+      const plan = planRun(c, 'as_configured', new CausalMasks(), tokens, seen[0]);
+      assert.equal(plan.spec.stopAfterLayer, stop);
+      assert.equal(plan.spec.logits, 'none');
+      assert.equal(plan.withLogits, false);
+      // and what it encoded is the SAE's hook itself
+      const x = (await model.runWithCache(tokens, [hookName])).cache.get(hookName);
+      const want = await new JsEncoder(sae).encode(float32Tensor([tokens.length, c.dModel], x.data));
+      assert.deepEqual(r.acts.data, want.acts.data);
+    });
+  }
 
   it('topActive: only positive activations, at most k, ties keep the lower feature first', () => {
     const row = Float32Array.from([0, 2, -1, 3, 2, 0.5, 0]);

@@ -13,8 +13,8 @@ describe('FeatureScan (accumulator)', () => {
   it('keeps count, max, mean, the top N and a bounded reservoir; uniform examples walk the quantiles', () => {
     const D = 3;
     const scan = new FeatureScan<string>(D, { topN: 4, reservoir: 8 });
-    scan.addWindow('w0');
-    scan.addWindow('w1');
+    scan.addWindow({ tokens: [1], source: 'w0' });
+    scan.addWindow({ tokens: [2], source: 'w1' });
     // feature 0: 100 active tokens with acts 1..100 in shuffled order; feature 1: 3 tokens; feature 2: never
     const rand = mulberry32(7);
     const order = Array.from({ length: 100 }, (_, i) => i + 1).sort(() => rand() - 0.5);
@@ -59,7 +59,7 @@ describe('FeatureScan (accumulator)', () => {
       scan.uniformExamples(1, 10).map((e) => e.act),
       [1, 2, 3],
     );
-    assert.equal(scan.window(1), 'w1');
+    assert.equal(scan.window(1).source, 'w1');
   });
 
   it('the reservoir is a uniform sample: the median of the sampled activations tracks the population’s', () => {

@@ -7,20 +7,23 @@
 import { runAttributionPatching } from '../../../analysis/patching/attributionPatching';
 import { answerProbability, klDivergenceFrom, logitDifference, type LogitsMetric } from '../../../analysis/patching/patchingMetric';
 import { runPatchingSweeps, type PatchingTable } from '../../../analysis/patching/runPatchingSweeps';
+import { attributionByPosition, rankFeatures, runFeatureAttribution } from '../../../analysis/sae/featureAttribution';
+import { runFeaturePatching } from '../../../analysis/sae/featurePatching';
 import { rankSubstitutes } from '../../../analysis/substitution/rankSubstitutes';
 import { nearestSingleTokenAlternatives, substituteCandidates } from '../../../analysis/substitution/substituteCandidates';
 import { diffTokens } from '../../../analysis/substitution/tokenDiff';
 import { badRequest, EngineError } from '../../../engine/protocol';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
 import type { LoadedModel } from '../../../model/loadHookedGpt2';
+import { checkSaeFitsModel, SaeError } from '../../../model/sae';
 import { topK } from '../../../model/logitsMath';
 import type { Prompt } from '../../../model/prompt';
 import { blockHook } from '../../../shared/hookNames';
 import { isModelSpec } from '../../../shared/modelSpec';
 import { PATCH_DIRECTIONS, SWEEP_KINDS } from '../../../shared/patchingVocabulary';
 import type { PromptToken, TopToken } from '../../../shared/tokens';
-import type { PatchRunParams, PatchRunResult, SubstitutionEngineMethods } from '../shared/engineMethods';
-import { isMetricSpec, type MetricSpec, type PatchTable } from '../shared/protocol';
+import type { FeatureAttributionParams, FeatureAttributionResult, PatchRunParams, PatchRunResult, SubstitutionEngineMethods } from '../shared/engineMethods';
+import { isMetricSpec, type MetricSpec, type PatchTable, type SaeFeatureRow } from '../shared/protocol';
 import { ComparisonContexts, type ComparisonContext } from './comparisonContexts';
 
 export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>('substitution', () => {
@@ -151,10 +154,64 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const n = P * P;
         return { n_tokens: P, clean_q_k: t.data.subarray(q.head * n, (q.head + 1) * n), corrupt_q_k: t.data.subarray((H + q.head) * n, (H + q.head + 1) * n) };
       },
+      featureAttribution: async (p, ctx) => featureAttribution(p, ctx),
     },
     dispose: () => comparisons.clear(),
   };
 });
+
+/**
+ * The SAE features that carry the substitution: attribution of every feature (one forward+backward
+ * of both prompts and one encode), sent as progress at once, then exact patches of the top `topK`
+ * in both directions.
+ */
+async function featureAttribution(p: FeatureAttributionParams, ctx: RequestContext): Promise<FeatureAttributionResult> {
+  if (typeof p.sae !== 'string' || !p.sae) throw badRequest('no SAE folder given');
+  const topK = p.topK ?? 10;
+  if (!Number.isInteger(topK) || topK < 1 || topK > 200) throw badRequest(`topK ${topK} must be an integer in 1..200`);
+  const t0 = Date.now();
+  const { loaded, metric } = await runSetup({ ...p, sweeps: [] }, ctx);
+  const { sae, encoder } = await ctx.sae(p.sae);
+  let warnings: string[];
+  try {
+    warnings = checkSaeFitsModel(sae, { config: loaded.model.config, name: p.model.displayName });
+  } catch (e) {
+    if (e instanceof SaeError) throw badRequest(`The SAE in ${p.sae} does not fit ${p.model.displayName}: ${e.message}`);
+    throw e;
+  }
+  const a = await runFeatureAttribution(loaded.model, sae, encoder, { clean: p.clean, corrupt: p.corrupt, metric, signal: ctx.signal });
+  const ranked = rankFeatures(a.totals, topK);
+  const W = sae.weights.W_dec;
+  const rows: SaeFeatureRow[] = ranked.map((r) => ({
+    feature: r.feature,
+    attribution: { denoise: r.denoise, noise: r.noise },
+    denoise_pos: attributionByPosition(a, W, 'denoise', r.feature),
+    noise_pos: attributionByPosition(a, W, 'noise', r.feature),
+  }));
+  let attributed = 0;
+  for (let i = 0; i < a.dSae; i++) if (a.totals.denoise[i] !== 0 || a.totals.noise[i] !== 0) attributed++;
+  const estimate = {
+    sae: { label: sae.label, hook: sae.config.hookName, dSae: sae.config.dSae, inputTransform: sae.config.inputTransform },
+    metricClean: a.clean.metric,
+    metricCorrupt: a.corrupt.metric,
+    features: rows,
+    attributed,
+    warnings,
+    attributionMs: Date.now() - t0,
+  };
+  ctx.progress(`attribution of ${a.dSae} features`, { kind: 'estimate', estimate });
+  const t1 = Date.now();
+  const exact = await runFeaturePatching(loaded.model, W, a, {
+    features: ranked.map((r) => r.feature),
+    metric,
+    maxBatch: p.maxBatch,
+    signal: ctx.signal,
+    onProgress: (q) => ctx.progress(`exact ${q.direction} ${q.done}/${q.total}`, { kind: 'exact', direction: q.direction, done: q.done, total: q.total }),
+  });
+  ctx.signal.throwIfAborted();
+  const features = rows.map((r, i) => ({ ...r, exact: { denoise: exact.denoise![i], noise: exact.noise![i] } }));
+  return { ...estimate, features, exactMs: Date.now() - t1 };
+}
 
 /** Checks a patching request and builds its metric on the model it names. */
 async function runSetup(p: PatchRunParams, ctx: RequestContext) {

@@ -7,7 +7,7 @@
 import type { SubstituteRanking } from '../../../shared/substitutes';
 import type { ModelSpec } from '../../../shared/modelSpec';
 import type { PromptToken, TokenRef, TopToken } from '../../../shared/tokens';
-import type { DiffOp, MetricSpec, PatchDirection, PatchTable, SweepKind, SweepProgress } from './protocol';
+import type { DiffOp, MetricSpec, PatchDirection, PatchTable, SaeFeatureRow, SaeSummary, SweepKind, SweepProgress } from './protocol';
 
 export interface OpenComparisonParams {
   readonly model: ModelSpec;
@@ -103,6 +103,46 @@ export interface HeadPatternsResult {
   readonly corrupt_q_k: Float32Array;
 }
 
+/** Features of an SAE that carry the substitution: attribution, then exact patches of the top ones. */
+export interface FeatureAttributionParams {
+  readonly model: ModelSpec;
+  /** The SAE's folder (SAELens format), resolved by the host from `circuitInspector.sae`. */
+  readonly sae: string;
+  readonly clean: readonly number[];
+  readonly corrupt: readonly number[];
+  readonly metric: MetricSpec;
+  /** How many features to list and patch exactly (default 10). */
+  readonly topK?: number;
+  /** Most features per batched exact run (default 32). */
+  readonly maxBatch?: number;
+}
+
+export interface FeatureAttributionResult {
+  readonly sae: SaeSummary;
+  readonly metricClean: number;
+  readonly metricCorrupt: number;
+  /** The top features, strongest first, each with its exact patches in both directions. */
+  readonly features: readonly SaeFeatureRow[];
+  /** Features with a non-zero attribution in either direction. */
+  readonly attributed: number;
+  /** The SAE was trained for another model, …. */
+  readonly warnings: readonly string[];
+  readonly attributionMs: number;
+  readonly exactMs: number;
+}
+
+/**
+ * `detail` of a featureAttribution progress message: the ranked estimate as soon as it is known
+ * (rows without `exact`), then the exact patches' progress.
+ */
+export type FeatureAttributionDetail =
+  | { readonly kind: 'estimate'; readonly estimate: Omit<FeatureAttributionResult, 'exactMs'> }
+  | { readonly kind: 'exact'; readonly direction: PatchDirection; readonly done: number; readonly total: number };
+
+export function isFeatureAttributionDetail(v: unknown): v is FeatureAttributionDetail {
+  return typeof v === 'object' && v !== null && 'kind' in v && ((v.kind === 'estimate' && 'estimate' in v) || (v.kind === 'exact' && 'done' in v));
+}
+
 export type SubstitutionEngineMethods = {
   openComparison: { params: OpenComparisonParams; result: OpenComparisonResult };
   rankSubstitutes: { params: RankSubstitutesParams; result: SubstituteRanking };
@@ -111,6 +151,7 @@ export type SubstitutionEngineMethods = {
   attribution: { params: PatchRunParams; result: PatchRunResult };
   patchSweeps: { params: PatchRunParams; result: PatchRunResult; progress: PatchSweepsDetail };
   headPatterns: { params: HeadPatternsQuery; result: HeadPatternsResult };
+  featureAttribution: { params: FeatureAttributionParams; result: FeatureAttributionResult; progress: FeatureAttributionDetail };
 };
 
 export function isPatchSweepsDetail(v: unknown): v is PatchSweepsDetail {

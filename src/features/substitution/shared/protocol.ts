@@ -147,6 +147,57 @@ export interface RunIdParams {
   readonly runId: string;
 }
 
+/** The SAE whose features the comparison is read through. */
+export interface SaeSummary {
+  /** e.g. "gpt2-python-mini · blocks.1.hook_resid_pre · 1024 features" */
+  readonly label: string;
+  readonly hook: string;
+  readonly dSae: number;
+  readonly inputTransform: 'none' | 'center';
+}
+
+/** Both directions of one quantity (denoise: clean into corrupt; noise: corrupt into clean). */
+export interface DirectionPair {
+  readonly denoise: number;
+  readonly noise: number;
+}
+
+/** One SAE feature of the comparison. */
+export interface SaeFeatureRow {
+  readonly feature: number;
+  /** Attribution: the estimated patched − target metric of patching this feature at every position. */
+  readonly attribution: DirectionPair;
+  /** The metric of the exact patch; absent until it ran. */
+  readonly exact?: DirectionPair;
+  /** Attribution per position, [pos] (sums to `attribution`). */
+  readonly denoise_pos: Float32Array;
+  readonly noise_pos: Float32Array;
+}
+
+export type SaeFeaturesState = 'no-sae' | 'estimating' | 'exact' | 'done' | 'cancelled' | 'error';
+export const SAE_FEATURES_STATES: readonly SaeFeaturesState[] = ['no-sae', 'estimating', 'exact', 'done', 'cancelled', 'error'];
+
+/** The features that carry the substitution, as far as they are known (each message replaces the last). */
+export interface SaeFeaturesParams {
+  readonly runId: string;
+  readonly state: SaeFeaturesState;
+  /** What is happening or went wrong, in a sentence. */
+  readonly message?: string;
+  readonly sae?: SaeSummary;
+  /** Strongest first. */
+  readonly features: readonly SaeFeatureRow[];
+  /** Features with a non-zero attribution in either direction. */
+  readonly attributed?: number;
+  readonly warnings: readonly string[];
+  /** Exact patches done / to do (both directions). */
+  readonly progress?: { readonly done: number; readonly total: number };
+}
+
+export interface InspectFeatureParams {
+  readonly runId: string;
+  readonly feature: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Envelopes and guards
 // ---------------------------------------------------------------------------------------------
@@ -278,6 +329,40 @@ function isRunIdParams(v: unknown): v is RunIdParams {
   return isRecord(v) && isString(v.runId);
 }
 
+const isSaeFeaturesState = isOneOf(SAE_FEATURES_STATES);
+function isDirectionPair(v: unknown): v is DirectionPair {
+  return isRecord(v) && isFiniteNumber(v.denoise) && isFiniteNumber(v.noise);
+}
+function isSaeSummary(v: unknown): v is SaeSummary {
+  return isRecord(v) && isString(v.label) && isString(v.hook) && isPositiveInt(v.dSae) && (v.inputTransform === 'none' || v.inputTransform === 'center');
+}
+function isSaeFeatureRow(v: unknown): v is SaeFeatureRow {
+  return (
+    isRecord(v) &&
+    isIndex(v.feature) &&
+    isDirectionPair(v.attribution) &&
+    (v.exact === undefined || isDirectionPair(v.exact)) &&
+    v.denoise_pos instanceof Float32Array &&
+    v.noise_pos instanceof Float32Array &&
+    v.denoise_pos.length === v.noise_pos.length
+  );
+}
+export function isSaeFeaturesParams(v: unknown): v is SaeFeaturesParams {
+  if (!isRecord(v) || !isString(v.runId) || !isSaeFeaturesState(v.state) || !isArrayOf(v.features, isSaeFeatureRow) || !isArrayOf(v.warnings, isString)) {
+    return false;
+  }
+  const p = v.progress;
+  return (
+    (v.message === undefined || isString(v.message)) &&
+    (v.sae === undefined || isSaeSummary(v.sae)) &&
+    (v.attributed === undefined || isIndex(v.attributed)) &&
+    (p === undefined || (isRecord(p) && isIndex(p.done) && isIndex(p.total) && p.done <= p.total))
+  );
+}
+function isInspectFeatureParams(v: unknown): v is InspectFeatureParams {
+  return isRecord(v) && isString(v.runId) && isIndex(v.feature);
+}
+
 // webview → host
 /** Command: the listener is installed; the host replies with the current comparison and tables. */
 export const SubstitutionReady = defineMessage('ready', 'command', isReadyParams);
@@ -287,6 +372,12 @@ export const CancelRun = defineMessage('cancelRun', 'command', isRunIdParams);
 export const ExportTables = defineMessage('exportTables', 'command', isExportTablesParams);
 /** Command: save a heatmap canvas as PNG, through a save dialog. */
 export const ExportPng = defineMessage('exportPng', 'command', isExportPngParams);
+/** Command: stop the SAE feature attribution (the features estimated so far stay). */
+export const CancelSaeFeatures = defineMessage('cancelSaeFeatures', 'command', isRunIdParams);
+/** Command: open Inspect Features on a feature (the command `circuitInspector.inspectFeatures` with `{ feature }`). */
+export const InspectFeature = defineMessage('inspectFeature', 'command', isInspectFeatureParams);
+/** Command: choose an SAE (the command `circuitInspector.selectSae`). */
+export const SelectSae = defineMessage('selectSae', 'command', isRunIdParams);
 /** Request: one head's clean and corrupt attention patterns; answered by `headPatterns`. */
 export const RequestHeadPatterns = defineRequest('requestHeadPatterns', isHeadPatternsRequestParams);
 
@@ -302,6 +393,8 @@ export const PatchTables = defineMessage('tables', 'notification', isPatchTables
 export const SubstitutionRunState = defineMessage('runState', 'notification', isSubstitutionRunStateParams);
 /** Notification: the document changed since the comparison was taken. */
 export const SubstitutionStale = defineMessage('stale', 'notification', isSubstitutionStaleParams);
+/** Notification: the SAE features that carry the substitution (or why there are none). */
+export const SaeFeatures = defineMessage('saeFeatures', 'notification', isSaeFeaturesParams);
 /** Response to `requestHeadPatterns`. */
 export const HeadPatterns = defineResponse('headPatterns', isHeadPatternsParams);
 
@@ -310,19 +403,32 @@ export type SubstitutionWebviewToHost =
   | Message<'cancelRun', RunIdParams>
   | Message<'exportTables', ExportTablesParams>
   | Message<'exportPng', ExportPngParams>
+  | Message<'cancelSaeFeatures', RunIdParams>
+  | Message<'inspectFeature', InspectFeatureParams>
+  | Message<'selectSae', RunIdParams>
   | RequestMessage<'requestHeadPatterns', HeadPatternsRequestParams>;
 export type SubstitutionHostToWebview =
   | Message<'comparison', ComparisonParams>
   | Message<'tables', PatchTablesParams>
   | Message<'runState', SubstitutionRunStateParams>
   | Message<'stale', SubstitutionStaleParams>
+  | Message<'saeFeatures', SaeFeaturesParams>
   | ResponseMessage<'headPatterns', HeadPatternsParams>;
 
 export function isSubstitutionWebviewToHost(msg: unknown): msg is SubstitutionWebviewToHost {
-  return SubstitutionReady.is(msg) || CancelRun.is(msg) || ExportTables.is(msg) || ExportPng.is(msg) || RequestHeadPatterns.is(msg);
+  return (
+    SubstitutionReady.is(msg) ||
+    CancelRun.is(msg) ||
+    ExportTables.is(msg) ||
+    ExportPng.is(msg) ||
+    RequestHeadPatterns.is(msg) ||
+    CancelSaeFeatures.is(msg) ||
+    InspectFeature.is(msg) ||
+    SelectSae.is(msg)
+  );
 }
 export function isSubstitutionHostToWebview(msg: unknown): msg is SubstitutionHostToWebview {
-  return Comparison.is(msg) || PatchTables.is(msg) || SubstitutionRunState.is(msg) || SubstitutionStale.is(msg) || HeadPatterns.is(msg);
+  return Comparison.is(msg) || PatchTables.is(msg) || SubstitutionRunState.is(msg) || SubstitutionStale.is(msg) || SaeFeatures.is(msg) || HeadPatterns.is(msg);
 }
 
 // ---------------------------------------------------------------------------------------------

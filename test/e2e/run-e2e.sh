@@ -38,7 +38,7 @@ else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
 rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
-cp "$ROOT/samples/docstring_example.py" "$RUN/ws/"
+cp "$ROOT"/samples/*.py "$RUN/ws/"   # the sample, plus two more files for the workspace scan of Inspect Features
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
 write_user_settings "$RUN/ud"
 CS=("$CS_BIN" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check

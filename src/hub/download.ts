@@ -104,7 +104,7 @@ interface Context {
   hf?: { readonly repoFolder: string; readonly store: VerifiedBlobs };
 }
 
-interface Probe {
+export interface Probe {
   readonly file: string;
   readonly url: string;
   readonly exists: boolean;
@@ -417,8 +417,13 @@ function defaultStore(o: DownloadOptions): VerifiedBlobs {
   return new VerifiedBlobs(path.join(o.cacheRoot, 'verified-blobs.json'));
 }
 
+/** What `probe` reads from a download's context (exported for the SAE downloader, which probes its own files). */
+export type ProbeContext = Pick<Context, 'ref' | 'pinned' | 'endpoint' | 'token' | 'tokenOrigin'> & {
+  readonly o: Pick<DownloadOptions, 'signal' | 'timeoutMs' | 'retries' | 'retryDelayMs'>;
+};
+
 /** Existence and metadata of one file, by HEAD; redirects to another host (the CDN) are not followed. */
-async function probe(ctx: Context, file: string): Promise<Probe> {
+export async function probe(ctx: ProbeContext, file: string): Promise<Probe> {
   const url = resolveUrl(ctx.endpoint, ctx.ref.repoId, ctx.pinned, file);
   const retries = ctx.o.retries ?? 3;
   for (let failures = 0; ; failures++) {

@@ -12,6 +12,7 @@ import {
   HeadPatterns,
   isSubstitutionWebviewToHost,
   PatchTables,
+  SaeFeatures,
   SUBSTITUTION_PROTOCOL_VERSION,
   SubstitutionRunState,
   SubstitutionStale,
@@ -20,6 +21,7 @@ import {
   type HeadPatternsParams,
   type HeadPatternsRequestParams,
   type PatchTable,
+  type SaeFeaturesParams,
   type SubstitutionHostToWebview,
   type SubstitutionRunStateParams,
   type SubstitutionWebviewToHost,
@@ -30,6 +32,10 @@ export interface SubstitutionPanelHandlers {
   exportTables(runId: string, format: ExportFormat): Promise<unknown>;
   exportPng(runId: string, name: string, dataUrl: string): Promise<void>;
   headPatterns(params: HeadPatternsRequestParams): Promise<HeadPatternsParams>;
+  cancelSaeFeatures(runId: string): void;
+  /** Opens Inspect Features on `feature` (the comparison's prompt selected in its editor). */
+  inspectFeature(runId: string, feature: number): Promise<unknown>;
+  selectSae(): Promise<unknown>;
   /** The results a freshly loaded webview shows. */
   snapshot(): ResultsSnapshot | undefined;
   log(message: string): void;
@@ -91,6 +97,10 @@ export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, S
     this.host.post(SubstitutionRunState.create(p));
   }
 
+  showSaeFeatures(p: SaeFeaturesParams): void {
+    this.host.post(SaeFeatures.create(p));
+  }
+
   showStale(runId: string, reason: string): void {
     this.host.post(SubstitutionStale.create({ runId, reason }));
   }
@@ -112,6 +122,17 @@ export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, S
           .exportPng(msg.params.runId, msg.params.name, msg.params.dataUrl)
           .catch((e: unknown) => void vscode.window.showErrorMessage(`Export failed: ${errorMessage(e)}`));
         return;
+      case 'cancelSaeFeatures':
+        this.handlers.cancelSaeFeatures(msg.params.runId);
+        return;
+      case 'inspectFeature':
+        void this.handlers
+          .inspectFeature(msg.params.runId, msg.params.feature)
+          .catch((e: unknown) => void vscode.window.showErrorMessage(`Inspect Features failed: ${errorMessage(e)}`));
+        return;
+      case 'selectSae':
+        void this.handlers.selectSae().catch((e: unknown) => void vscode.window.showErrorMessage(`Select SAE failed: ${errorMessage(e)}`));
+        return;
       case 'requestHeadPatterns': {
         const { id, params } = msg;
         this.handlers.headPatterns(params).then(
@@ -132,5 +153,6 @@ function replay(s: ResultsSnapshot | undefined): SubstitutionHostToWebview[] {
   if (s.tables.length) out.push(PatchTables.create({ runId, tables: s.tables }));
   if (s.runState) out.push(SubstitutionRunState.create(s.runState));
   if (s.staleReason) out.push(SubstitutionStale.create({ runId, reason: s.staleReason }));
+  if (s.saeFeatures) out.push(SaeFeatures.create(s.saeFeatures));
   return out;
 }

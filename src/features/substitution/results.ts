@@ -4,13 +4,15 @@
  * owns this; the panel renders it and export reads it. No `vscode` import.
  */
 import { mergeTables, type TableKey } from './shared/tables';
-import type { ComparisonParams, PatchTable, SubstitutionRunStateParams } from './shared/protocol';
+import type { ComparisonParams, PatchTable, SaeFeaturesParams, SubstitutionRunStateParams } from './shared/protocol';
 
 export interface ResultsSnapshot {
   readonly comparison: ComparisonParams;
   readonly tables: readonly PatchTable[];
   readonly runState?: SubstitutionRunStateParams;
   readonly staleReason?: string;
+  /** The SAE features that carry the substitution, as far as they are known. */
+  readonly saeFeatures?: SaeFeaturesParams;
 }
 
 export class ComparisonResults {
@@ -18,6 +20,7 @@ export class ComparisonResults {
   private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
   private runState: SubstitutionRunStateParams | undefined;
   private staleReason: string | undefined;
+  private saeFeatures: SaeFeaturesParams | undefined;
 
   /** A new comparison: the previous one's tables, run state and staleness go. */
   start(c: ComparisonParams): void {
@@ -25,6 +28,7 @@ export class ComparisonResults {
     this.tables = new Map();
     this.runState = undefined;
     this.staleReason = undefined;
+    this.saeFeatures = undefined;
   }
 
   get runId(): string | undefined {
@@ -47,6 +51,13 @@ export class ComparisonResults {
     return true;
   }
 
+  /** Records the SAE features of run `runId` (each replaces the last); false for another run. */
+  setSaeFeatures(p: SaeFeaturesParams): boolean {
+    if (this.runId !== p.runId) return false;
+    this.saeFeatures = p;
+    return true;
+  }
+
   /** Marks run `runId` stale once; true when this call did. */
   markStale(runId: string, reason: string): boolean {
     if (!this.comparison || this.comparison.runId !== runId || this.staleReason) return false;
@@ -59,7 +70,7 @@ export class ComparisonResults {
   snapshot(): ResultsSnapshot | undefined {
     const c = this.comparison;
     if (!c) return undefined;
-    return { comparison: c, tables: [...this.tables.values()], runState: this.runState, staleReason: this.staleReason };
+    return { comparison: c, tables: [...this.tables.values()], runState: this.runState, staleReason: this.staleReason, saeFeatures: this.saeFeatures };
   }
 
   /** The snapshot of run `runId`; throws when another comparison replaced it. */

@@ -15,6 +15,7 @@ import { Disposable } from '../../platform/disposable';
 import { ModelResolveCancelled, resolveModelSpec } from '../../platform/modelResolver';
 import { normalizeEol } from '../../platform/offsets';
 import { getSettings } from '../../platform/settings';
+import type { Settings } from '../../platform/settingsKeys';
 import { errorMessage } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/modelSpec';
 import { visibleText, type PositionToken } from '../../shared/tokens';
@@ -22,9 +23,18 @@ import { comparisonToCsv, comparisonToHtml, comparisonToJson } from './export';
 import { describeChange, documentContext, metricLabel, spanText, substitute, SWEEP_ORDER, tokensAt, type TokenSpan } from './flow';
 import { SubstitutionPanel, type SubstitutionPanelHandlers } from './panel';
 import { SubstitutionQuestions, type CompareOptions } from './questions';
+import { inspectFeatureAt, SaeFeatureRunner, SELECT_SAE_COMMAND } from './saeFeatures';
 import { ComparisonResults } from './results';
 import { isPatchSweepsDetail, type OpenComparisonResult, type SubstitutionEngineMethods, type TokenizeCorruptResult } from './shared/engineMethods';
-import type { ComparisonParams, ExportFormat, HeadPatternsParams, HeadPatternsRequestParams, MetricSpec, SubstitutionRunStateParams } from './shared/protocol';
+import type {
+  ComparisonParams,
+  ExportFormat,
+  HeadPatternsParams,
+  HeadPatternsRequestParams,
+  MetricSpec,
+  SaeFeaturesParams,
+  SubstitutionRunStateParams,
+} from './shared/protocol';
 import { sweepFraction } from './shared/tables';
 
 export type { CompareOptions };
@@ -46,12 +56,15 @@ interface Current {
   readonly corruptIds: readonly number[];
   readonly uri: string;
   readonly version: number;
+  /** The prompt's range in its document (Inspect Features opens there). */
+  readonly range?: vscode.Range;
   call?: EngineCall<unknown>;
   cancelled: boolean;
 }
 
 export class SubstitutionSession extends Disposable {
   private readonly questions: SubstitutionQuestions;
+  private readonly saeFeatures: SaeFeatureRunner;
   private current: Current | undefined;
   /** The comparison on screen: the panel renders it, export reads it. */
   readonly results = new ComparisonResults();
@@ -64,6 +77,7 @@ export class SubstitutionSession extends Disposable {
   ) {
     super();
     this.questions = new SubstitutionQuestions(this.engine, log);
+    this.saeFeatures = new SaeFeatureRunner(context, log, engine, (p) => this.showSaeFeatures(p));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         const c = this.current;
@@ -84,6 +98,11 @@ export class SubstitutionSession extends Disposable {
       metric: c?.metric,
       notes: c?.notes ?? [],
       runState: r?.runState?.state,
+      saeFeatures: r?.saeFeatures && {
+        state: r.saeFeatures.state,
+        message: r.saeFeatures.message,
+        features: r.saeFeatures.features.map((f) => ({ feature: f.feature, attribution: f.attribution, exact: f.exact })),
+      },
       tables: (r?.tables ?? []).map((t) => ({
         sweep: t.sweep,
         direction: t.direction,
@@ -114,12 +133,13 @@ export class SubstitutionSession extends Disposable {
     // with one, the cursor sits at its edge, so the token list is offered with that token first.
     const rel = (p: vscode.Position) => normalizeEol(doc.getText(new vscode.Range(range.start, p))).text.length;
     const cursor = { start: rel(sel.active), end: rel(sel.active) };
-    const docRef = { uri: doc.uri.toString(), version: doc.version };
+    const settings = getSettings(doc.uri);
+    const docRef = { uri: doc.uri.toString(), version: doc.version, range: new vscode.Range(range.start, range.end), settings };
     this.log.info(`compare substitution: ${prompt.length} characters at offset ${base} of ${doc.uri.fsPath}`);
 
     let spec: ModelSpec;
     try {
-      spec = await resolveModelSpec(this.context, getSettings(doc.uri), this.log);
+      spec = await resolveModelSpec(this.context, settings, this.log);
     } catch (e) {
       if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
       return this.tell('error', errorMessage(e), 'error');
@@ -212,7 +232,7 @@ export class SubstitutionSession extends Disposable {
 
   private async run(
     spec: ModelSpec,
-    docRef: { uri: string; version: number },
+    docRef: { uri: string; version: number; range: vscode.Range; settings: Settings },
     clean: { readonly text: string; readonly plan: OpenComparisonResult },
     corrupt: { readonly text: string; readonly tokens: TokenizeCorruptResult },
     metric: MetricSpec,
@@ -226,7 +246,7 @@ export class SubstitutionSession extends Disposable {
     const cleanIds = plan.clean.map((t) => t.id);
     const corruptIds = corrupt.tokens.corrupt.map((t) => t.id);
     const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch };
-    const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, cancelled: false };
+    const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, range: docRef.range, cancelled: false };
     this.current = cur;
 
     const atp = this.engine.call('attribution', params);
@@ -259,10 +279,15 @@ export class SubstitutionSession extends Disposable {
     panel.showComparison(comparison);
     panel.showTables(runId, shownTables);
     this.log.info(`run ${runId}: AtP preview in ${preview.ms} ms; metric clean ${preview.metricClean}, corrupt ${preview.metricCorrupt}`);
+    // The SAE's features, beside the sweeps (own progress and cancel); hidden with a hint when no SAE applies.
+    void this.saeFeatures.run({ runId, model: spec, clean: cleanIds, corrupt: corruptIds, metric, settings: docRef.settings });
 
     const total = sweeps.length * 2;
     // Closing the panel stops the sweeps: nobody would see them.
-    const closed = panel.onDidDispose(() => this.cancelRun(runId));
+    const closed = panel.onDidDispose(() => {
+      this.cancelRun(runId);
+      this.saeFeatures.cancel(runId);
+    });
     this.showRunState({ runId, state: 'sweeping', message: 'Attribution-patching estimate shown; exact sweeps replace it table by table.' });
     const outcome = await vscode.window
       .withProgress(
@@ -319,6 +344,11 @@ export class SubstitutionSession extends Disposable {
     return { status: 'done', runId, tablesExact: this.results.exactCount, tablesTotal: total, notes };
   }
 
+  /** Records the SAE features with the results and shows them (for the comparison on screen only). */
+  private showSaeFeatures(p: SaeFeaturesParams): void {
+    if (this.results.setSaeFeatures(p)) SubstitutionPanel.instance?.showSaeFeatures(p);
+  }
+
   /** Records the run state with the results and shows it (for the comparison on screen only). */
   private showRunState(p: SubstitutionRunStateParams): void {
     if (this.results.setRunState(p)) SubstitutionPanel.instance?.showRunState(p);
@@ -331,8 +361,31 @@ export class SubstitutionSession extends Disposable {
       exportTables: (runId: string, format: ExportFormat) => this.exportTables(runId, format),
       exportPng: (runId: string, name: string, dataUrl: string) => this.exportPng(runId, name, dataUrl),
       headPatterns: (p: HeadPatternsRequestParams) => this.headPatterns(p),
+      cancelSaeFeatures: (runId: string) => this.saeFeatures.cancel(runId),
+      inspectFeature: async (runId: string, feature: number) => {
+        const c = this.current;
+        if (!c || c.runId !== runId) throw new Error('this comparison is no longer current');
+        return inspectFeatureAt(c.uri, c.range, feature);
+      },
+      selectSae: () => this.selectSae(),
       log: (m: string) => this.log.info(m),
     };
+  }
+
+  /** Select SAE, then the features of the comparison on screen through the SAE chosen. */
+  private async selectSae(): Promise<void> {
+    const chosen = await vscode.commands.executeCommand<string | undefined>(SELECT_SAE_COMMAND);
+    const c = this.current;
+    const shown = this.results.snapshot()?.comparison;
+    if (chosen === undefined || !c || shown?.runId !== c.runId) return;
+    await this.saeFeatures.run({
+      runId: c.runId,
+      model: c.spec,
+      clean: c.cleanIds,
+      corrupt: c.corruptIds,
+      metric: shown.metric.spec,
+      settings: getSettings(vscode.Uri.parse(c.uri)),
+    });
   }
 
   private async headPatterns(p: HeadPatternsRequestParams): Promise<HeadPatternsParams> {

@@ -130,10 +130,13 @@ export class FeatureScan<S = unknown> {
         const filled = this.topCount[f];
         if (filled < N || a > this.topMin[f]) {
           const base = f * N;
-          let slot = filled;
-          if (filled < N) this.topCount[f] = filled + 1;
-          else for (let i = 0; i < N; i++) if (this.topAct[base + i] === this.topMin[f]) slot = i;
-          if (slot === N) slot = N - 1;
+          let slot = 0; // the next free slot, or when full the one holding the smallest
+          if (filled < N) {
+            slot = filled;
+            this.topCount[f] = filled + 1;
+          } else {
+            while (slot < N - 1 && this.topAct[base + slot] !== this.topMin[f]) slot++;
+          }
           this.topAct[base + slot] = a;
           this.topWin[base + slot] = w;
           this.topPos[base + slot] = p;

@@ -279,7 +279,7 @@ export function makeTokenFeatures(fx: SaeFixture, position: number): TokenFeatur
 
 /**
  * The ablated text: ablating the tokens the feature reads lowers its activation at `position`
- * (the token itself most, the previous `(` or ` with` less), one unrelated token raises it a little.
+ * (the token itself most, the previous `(` or ` with` less), the argument `path` raises it a little.
  */
 export function makeAblation(fx: SaeFixture, feature: number, position: number): AblationParams {
   const clean = fx.acts[position * D_SAE + feature];
@@ -290,7 +290,7 @@ export function makeAblation(fx: SaeFixture, feature: number, position: number):
     if (j === position) d = -0.82 * clean;
     else if (j === position - 1) d = -0.35 * clean;
     else if (t === ' with' || t === '(') d = -0.12 * clean;
-    else if (t === ' data') d = 0.09 * clean;
+    else if (t === 'path') d = 0.09 * clean;
     else if (!fx.tokens[j].isBos) d = 0.01 * clean * Math.sin(j * 1.7);
     ablated[j] = Math.max(0, clean + d);
   }

@@ -3,6 +3,7 @@
  *   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
  *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
  *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
+ *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|hf:OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
  * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
@@ -10,6 +11,7 @@ import { loadHookedGpt2 } from '../model/loadHookedGpt2';
 import { shippedModelDir } from '../model/shippedModel';
 import { parseOptions, stringOption, UsageError, type OptionSpecs } from './cliArgs';
 import { inspectCommand, INSPECT_OPTIONS } from './inspectCommand';
+import { featuresCommand, FEATURES_OPTIONS } from './featuresCommand';
 import { checkOutPath, writeJsonFile, writeJsonStdout } from './jsonOutput';
 import { lensCommand, LENS_OPTIONS } from './lensCommand';
 import { patchCommand, PATCH_OPTIONS } from './patchCommand';
@@ -23,7 +25,7 @@ const COMMON: OptionSpecs = {
   help: { short: 'h' },
 };
 
-const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS } as const;
+const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS } as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
@@ -34,6 +36,11 @@ const USAGE = `usage:
   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
                             [--answer TOKEN] [--wrong TOKEN] [--position -1] [--variant recompute|cached-scale] [--top-k 10]
                             (logit lens, residual norms, direct logit attribution; a multi-token lens TOKEN uses its first token, with a warning)
+  circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|hf:OWNER/REPO:SUBFOLDER] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
+                            [--feature F] [--position -1] [--top-k 10] [--ablate] [--dense]
+                            (SAE features: top-k per position, reconstruction error and quality; --feature: its card (activations, logit lens,
+                            density); --ablate: its ablated text at --position; --dense: every activation. --sae defaults to the shipped SAE
+                            with the shipped model)
 common options: --model DIR|ORG/NAME[@REV] (a model folder, or a hub id looked up in the Hugging Face cache and downloaded when missing; default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
 TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
@@ -46,7 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
-    if (command !== 'inspect' && command !== 'patch' && command !== 'lens') throw new UsageError(`unknown command '${command}' (inspect, patch or lens)`);
+    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features') {
+      throw new UsageError(`unknown command '${command}' (inspect, patch, lens or features)`);
+    }
     const { [command]: own, ...others } = COMMANDS;
     const values = parseOptions(args, { ...COMMON, ...own }, command, others);
     if (values.help) {
@@ -65,7 +74,13 @@ export async function main(argv: string[]): Promise<number> {
       return loaded;
     };
     const result =
-      command === 'inspect' ? await inspectCommand(values, load) : command === 'lens' ? await lensCommand(values, load) : await patchCommand(values, load);
+      command === 'inspect'
+        ? await inspectCommand(values, load)
+        : command === 'lens'
+          ? await lensCommand(values, load)
+          : command === 'features'
+            ? await featuresCommand(values, load)
+            : await patchCommand(values, load);
     if (out !== undefined) await writeJsonFile(out, result);
     else await writeJsonStdout(result);
     return 0;

@@ -12,12 +12,19 @@ export type SaeSource =
   | { readonly kind: 'folder'; readonly folder: string }
   | { readonly kind: 'hub'; readonly repo: string; readonly subfolder: string; readonly revision?: string };
 
-/** Parses a source string; relative folders resolve against `baseDir` (default: the current directory). */
+const BARE_HUB = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(@[^:]+)?:[^:]+$/;
+
+/**
+ * Parses a source string; relative folders resolve against `baseDir` (default: the current
+ * directory). The CLI's bare `owner/repo:subfolder` (no `hf:`) is read as the hub too, unless a
+ * local path of that name exists.
+ */
 export function parseSaeSource(source: string, baseDir = process.cwd()): SaeSource {
   const s = source.trim();
   if (s === '') return { kind: 'shipped' };
-  if (s.startsWith('hf:')) {
-    const rest = s.slice(3);
+  const bareHub = !s.startsWith('hf:') && BARE_HUB.test(s) && !existsSync(resolve(baseDir, s));
+  if (s.startsWith('hf:') || bareHub) {
+    const rest = bareHub ? s : s.slice(3);
     const colon = rest.indexOf(':');
     const repoPart = colon < 0 ? rest : rest.slice(0, colon);
     const subfolder = colon < 0 ? '' : rest.slice(colon + 1).replace(/^\/+|\/+$/g, '');

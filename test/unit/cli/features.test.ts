@@ -13,6 +13,7 @@ import { shippedSaeFolder } from '../../../src/model/sae';
 import type { Float32Tensor } from '../../../src/model/tensor';
 import { REPO_ROOT } from '../../repoRoot';
 import { compareToGolden } from '../../golden/goldenCases';
+import { useFixture } from '../hub/helpers';
 import { cli, firstLine, MODEL } from './runCli';
 
 const STANDARD = join(REPO_ROOT, 'test', 'golden', 'sae', 'standard-v6-f32'); // has sparsity.safetensors
@@ -229,4 +230,47 @@ describe('circuit-inspector features', () => {
       assert.equal(r.out, '');
     });
   }
+});
+
+describe('circuit-inspector features --sae hf:OWNER/REPO:SUBFOLDER', () => {
+  const f = useFixture();
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const k of ['HF_ENDPOINT', 'XDG_CACHE_HOME', 'HF_HUB_OFFLINE']) saved[k] = process.env[k];
+    process.env.HF_ENDPOINT = f.hub.url;
+    process.env.XDG_CACHE_HOME = f.cacheRoot;
+    delete process.env.HF_HUB_OFFLINE;
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('downloads the subfolder into the CLI cache once and gives the same features as the folder itself', async () => {
+    const files: Record<string, Buffer> = {};
+    for (const name of ['cfg.json', 'sae_weights.safetensors', 'sparsity.safetensors'])
+      files[`saes/blocks.1.hook_resid_pre/${name}`] = readFileSync(join(STANDARD, name));
+    f.hub.addRepo('someone/tiny-saes', files);
+    const args = ['features', '--model', MODEL, '--text', TEXT, '--feature', '3'];
+    const hub = await cli([...args, '--sae', 'hf:someone/tiny-saes:saes/blocks.1.hook_resid_pre']);
+    assert.equal(hub.code, 0, hub.err);
+    const local = JSON.parse((await cli([...args, '--sae', STANDARD])).out);
+    const j = JSON.parse(hub.out);
+    assert.ok(j.sae.folder.startsWith(join(f.cacheRoot, 'circuit-inspector', 'saes')), j.sae.folder);
+    assert.deepEqual(j.top, local.top);
+    assert.deepEqual(j.feature.activation_pos, local.feature.activation_pos);
+    assert.equal(j.feature.density.source, 'sparsity.safetensors');
+    const requests = f.hub.requestsFor('saes/blocks.1.hook_resid_pre/sae_weights.safetensors', { server: 'cdn', method: 'GET' }).length;
+    assert.equal((await cli([...args, '--sae', 'hf:someone/tiny-saes:saes/blocks.1.hook_resid_pre'])).code, 0);
+    assert.equal(f.hub.requestsFor('saes/blocks.1.hook_resid_pre/sae_weights.safetensors', { server: 'cdn', method: 'GET' }).length, requests, 'cached');
+  });
+
+  it('a subfolder without cfg.json exits 2 naming it', async () => {
+    f.hub.addRepo('someone/tiny-saes', { 'README.md': Buffer.from('x') });
+    const r = await cli(['features', '--model', MODEL, '--text', TEXT, '--sae', 'hf:someone/tiny-saes:blocks.9.hook_resid_pre']);
+    assert.equal(r.code, 2, r.err);
+    assert.match(firstLine(r.err), /--sae hf:someone\/tiny-saes:blocks\.9\.hook_resid_pre: .*no cfg\.json/);
+  });
 });

@@ -2,7 +2,7 @@
  * `circuit-inspector features`: a prompt's SAE features as JSON. The model runs only up to the SAE's
  * hook for the activations; the reconstruction quality adds a clean and a spliced full run.
  *
- * --sae: an SAELens folder, or hf:OWNER/REPO[@REV]:SUBFOLDER (downloaded into the CLI's cache); by
+ * --sae: an SAELens folder, or [hf:]OWNER/REPO[@REV]:SUBFOLDER (downloaded into the CLI's cache); by
  * default the SAE shipped with the shipped model (another model needs --sae).
  *
  * Layout (typed arrays are flat arrays, one line per row of the last axis their name gives):
@@ -64,7 +64,7 @@ import { resolveSaeHub } from './resolveSaeArg';
 
 export const FEATURES_OPTIONS: OptionSpecs = {
   ...PROMPT_OPTIONS,
-  sae: { value: 'an SAELens folder, or hf:OWNER/REPO:SUBFOLDER (default: the SAE shipped with the shipped model)' },
+  sae: { value: 'an SAELens folder, or [hf:]OWNER/REPO[@REV]:SUBFOLDER on the Hugging Face hub (default: the SAE shipped with the shipped model)' },
   feature: { value: 'a feature index (0 .. d_sae − 1): its card (activations, logit lens, density)' },
   position: { value: 'the position of the card and the ablation: 0-based, or negative from the end (-1 = last, the default)' },
   'top-k': { value: 'how many features per position, and tokens per logit-lens side (a positive whole number, default 10)' },

@@ -3,7 +3,7 @@
  *   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
  *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
  *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
- *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|hf:OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
+ *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|[hf:]OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
  * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
@@ -36,7 +36,7 @@ const USAGE = `usage:
   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
                             [--answer TOKEN] [--wrong TOKEN] [--position -1] [--variant recompute|cached-scale] [--top-k 10]
                             (logit lens, residual norms, direct logit attribution; a multi-token lens TOKEN uses its first token, with a warning)
-  circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|hf:OWNER/REPO:SUBFOLDER] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
+  circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|[hf:]OWNER/REPO:SUBFOLDER] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
                             [--feature F] [--position -1] [--top-k 10] [--ablate] [--dense]
                             (SAE features: top-k per position, reconstruction error and quality; --feature: its card (activations, logit lens,
                             density); --ablate: its ablated text at --position; --dense: every activation. --sae defaults to the shipped SAE

@@ -248,7 +248,7 @@ describe('circuit-inspector features --sae hf:OWNER/REPO:SUBFOLDER', () => {
     }
   });
 
-  it('downloads the subfolder into the CLI cache once and gives the same features as the folder itself', async () => {
+  it('downloads the subfolder (hf: optional) into the CLI cache once and gives the same features as the folder itself', async () => {
     const files: Record<string, Buffer> = {};
     for (const name of ['cfg.json', 'sae_weights.safetensors', 'sparsity.safetensors'])
       files[`saes/blocks.1.hook_resid_pre/${name}`] = readFileSync(join(STANDARD, name));
@@ -263,7 +263,9 @@ describe('circuit-inspector features --sae hf:OWNER/REPO:SUBFOLDER', () => {
     assert.deepEqual(j.feature.activation_pos, local.feature.activation_pos);
     assert.equal(j.feature.density.source, 'sparsity.safetensors');
     const requests = f.hub.requestsFor('saes/blocks.1.hook_resid_pre/sae_weights.safetensors', { server: 'cdn', method: 'GET' }).length;
-    assert.equal((await cli([...args, '--sae', 'hf:someone/tiny-saes:saes/blocks.1.hook_resid_pre'])).code, 0);
+    const bare = await cli([...args, '--sae', 'someone/tiny-saes:saes/blocks.1.hook_resid_pre']); // the issue's REPO:SUBFOLDER, without hf:
+    assert.equal(bare.code, 0, bare.err);
+    assert.equal(JSON.parse(bare.out).sae.folder, j.sae.folder);
     assert.equal(f.hub.requestsFor('saes/blocks.1.hook_resid_pre/sae_weights.safetensors', { server: 'cdn', method: 'GET' }).length, requests, 'cached');
   });
 

@@ -55,6 +55,34 @@ describe('parseSaeConfig', () => {
     assert.match(c.inputTransformReason, /SAELens 6 loads the model without weight processing/);
   });
 
+  it("reads the shipped SAE's form (v6 by its metadata object, no sae_lens_version; hook_layer in metadata)", () => {
+    const c = parseSaeConfig({
+      architecture: 'topk',
+      d_in: 8,
+      d_sae: 64,
+      k: 16,
+      dtype: 'float32',
+      device: 'cpu',
+      apply_b_dec_to_input: true,
+      normalize_activations: 'none',
+      reshape_activations: 'none',
+      metadata: {
+        model_name: 'gpt2-python-mini',
+        hook_name: 'blocks.1.hook_resid_pre',
+        hook_layer: 1,
+        hook_head_index: null,
+        model_from_pretrained_kwargs: { center_writing_weights: false },
+        prepend_bos: true,
+        seqpos_slice: [1, null],
+      },
+    });
+    assert.equal(c.configForm, 'v6');
+    assert.equal(c.k, 16);
+    assert.equal(c.hookLayer, 1);
+    assert.equal(c.inputTransform, 'none');
+    assert.match(c.inputTransformReason, /center_writing_weights is false/);
+  });
+
   it('the input transform follows center_writing_weights when given, in either form', () => {
     assert.equal(parseSaeConfig(v6Config({}, { model_from_pretrained_kwargs: { center_writing_weights: true } })).inputTransform, 'center');
     assert.equal(parseSaeConfig({ ...RES_JB, model_from_pretrained_kwargs: { center_writing_weights: false } }).inputTransform, 'none');

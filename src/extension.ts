@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { attentionFeature } from './features/attention';
 import { modelFeature } from './features/model';
 import { residualFeature } from './features/residual';
+import { saeFeature } from './features/sae';
 import { substitutionFeature } from './features/substitution';
 import { createEngineClient, effectiveMemoryLimitMb } from './platform/engineConnection';
 import type { Feature, FeatureContext } from './platform/feature';
@@ -16,6 +17,7 @@ const FEATURES = {
   attention: attentionFeature,
   substitution: substitutionFeature,
   residual: residualFeature,
+  sae: saeFeature,
   model: modelFeature,
 };
 

@@ -195,7 +195,8 @@ export async function scanExamples(
     }
     const peakTok = t.tokens[w.source.firstToken + e.position - bosLen];
     if (!peakTok || tokens.length === 0) return undefined;
-    return { path: file.path, file: file.label, peakOffset: peakTok.start, act: e.act, tokens, peak: e.position - from, quantile };
+    const line = t.text.slice(0, peakTok.start).split('\n').length;
+    return { path: file.path, file: file.label, peakOffset: peakTok.start, line, act: e.act, tokens, peak: e.position - from, quantile };
   };
   const topOut: EngineScanExample[] = [];
   for (const e of top) {

@@ -54,7 +54,7 @@ interface OnInspection extends SaeRequest {
   readonly inspectionId: string;
 }
 
-export interface QualityParams extends OnInspection {}
+export type QualityParams = OnInspection;
 
 export interface CardParams extends OnInspection {
   readonly feature: number;
@@ -132,8 +132,9 @@ export interface ExamplesParams extends SaeRequest {
 export interface EngineScanExample {
   readonly path: string;
   readonly file: string;
-  /** 0-based offset of the peak token in the file. */
+  /** 0-based offset of the peak token in the file, and its 1-based line. */
   readonly peakOffset: number;
+  readonly line: number;
   readonly act: number;
   readonly tokens: readonly { readonly text: string; readonly act: number; readonly start: number; readonly end: number }[];
   readonly peak: number;

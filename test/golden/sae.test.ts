@@ -1,7 +1,7 @@
 /**
  * SAE parity with the independent float64 reference (tools/reference/sae_reference.py, make_saes.py):
  * every architecture, both config forms and all three dtypes, loaded from SAELens folders and run
- * through the ONNX encoder; activations, reconstruction and error norm at 1e-4 of the largest
+ * through the ONNX encoder (with SAELens's run-time normalisations constant_norm_rescale and layer_norm); activations, reconstruction and error norm at 1e-4 of the largest
  * magnitude. Also the real checkpoint's resid_pre rows: the SAE fits the f32-bare model.
  */
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ interface SaeCase {
   readonly config_form: 'v6' | 'pre6';
   readonly dtype: string;
   readonly input_transform: 'none' | 'center';
+  readonly normalize_activations: 'none' | 'constant_norm_rescale' | 'layer_norm';
   readonly apply_b_dec_to_input: boolean;
   readonly k: number | null;
   readonly hook: string;
@@ -34,6 +35,7 @@ describe('SAE parity with the PyTorch reference', () => {
     assert.deepEqual([...new Set(all.map((c) => c.config_form))].sort(), ['pre6', 'v6']);
     assert.deepEqual([...new Set(all.map((c) => c.dtype))].sort(), ['BF16', 'F16', 'F32']);
     assert.deepEqual([...new Set(all.map((c) => c.input_transform))].sort(), ['center', 'none']);
+    assert.deepEqual([...new Set(all.map((c) => c.normalize_activations))].sort(), ['constant_norm_rescale', 'layer_norm', 'none']);
   });
 
   for (const name of cases) {
@@ -56,6 +58,7 @@ describe('SAE parity with the PyTorch reference', () => {
         assert.equal(c.configForm, spec.config_form);
         assert.equal(c.inputTransform, spec.input_transform, c.inputTransformReason);
         assert.equal(c.applyBDecToInput, spec.apply_b_dec_to_input);
+        assert.equal(c.normalizeActivations ?? 'none', spec.normalize_activations);
         assert.equal(c.k, spec.k ?? undefined);
         assert.equal(c.hookName, spec.hook);
         assert.equal(c.modelName, spec.model_name);

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sae_reference import BUGS, margins, sae_forward  # noqa: E402
+from sae_reference import BUGS, encoder_input, margins, sae_forward  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -53,6 +53,8 @@ CASES = {
     "topk-ties-v6-f32": dict(arch="topk", form="v6", dtype="F32", kwargs=None, seed=107, k=7, ties=True),
     "gated-v6-f32": dict(arch="gated", form="v6", dtype="F32", kwargs={"center_writing_weights": True}, seed=108),
     "gated-pre6-bf16": dict(arch="gated", form="pre6", dtype="BF16", kwargs={}, seed=109, apply_b_dec=False),
+    "standard-layernorm-v6-f16": dict(arch="standard", form="v6", dtype="F16", kwargs=None, seed=110, normalize="layer_norm"),
+    "jumprelu-normrescale-pre6-f32": dict(arch="jumprelu", form="pre6", dtype="F32", kwargs="absent", seed=111, normalize="constant_norm_rescale"),
 }
 
 
@@ -86,7 +88,7 @@ def cfg_json(spec, k):
             "dtype": CFG_DTYPE[spec["dtype"]],
             "device": "cpu",
             "apply_b_dec_to_input": apply_b_dec,
-            "normalize_activations": "none",
+            "normalize_activations": spec.get("normalize", "none"),
             "reshape_activations": "none",
             "metadata": meta,
         }
@@ -105,7 +107,7 @@ def cfg_json(spec, k):
         "context_size": 32,
         "apply_b_dec_to_input": apply_b_dec,
         "prepend_bos": True,
-        "normalize_activations": False,  # the old boolean form: False means "none"
+        "normalize_activations": spec.get("normalize", False),  # the old boolean form: False means "none"
     }
     if arch == "topk":
         cfg["activation_fn_str"] = "topk"  # no architecture field: the oldest TopK form
@@ -145,6 +147,9 @@ def make_weights(spec, x, seed):
     rd = lambda t: t.to(DTYPES[spec["dtype"]]).to(torch.float64)  # noqa: E731
     g = lambda *shape, s=1.0: torch.from_numpy(rng.normal(0.0, s, size=shape))  # noqa: E731
     xs = float(x.std())
+    if spec.get("normalize", "none") != "none":  # the encoder sees normalised rows: scale to those
+        plain = {"input_transform": input_transform(spec), "apply_b_dec_to_input": False, "normalize": spec["normalize"]}
+        xs = float(encoder_input(plain, {}, x.to(torch.float64))[0].std())
     w = {
         "W_enc": g(d_in, D_SAE, s=1.0 / (xs * d_in**0.5)),
         "W_dec": g(D_SAE, d_in, s=xs / D_SAE**0.5 * 2),
@@ -156,10 +161,8 @@ def make_weights(spec, x, seed):
         w["b_enc"][1::2] = w["b_enc"][0::2]
     w = {k: rd(v) for k, v in w.items()}
     transform = input_transform(spec)
-    xx = x.to(torch.float64)
-    xin = xx - (xx.mean(dim=-1, keepdim=True) if transform == "center" else 0)
-    if spec.get("apply_b_dec", True):
-        xin = xin - w["b_dec"]
+    cfg = {"input_transform": transform, "apply_b_dec_to_input": spec.get("apply_b_dec", True), "normalize": spec.get("normalize", "none")}
+    xin, _ = encoder_input(cfg, w, x.to(torch.float64))
     h = xin @ w["W_enc"]  # [rows, d_sae]
     if spec["arch"] == "jumprelu":
         pre = h + w["b_enc"]
@@ -178,10 +181,7 @@ def stats(spec, cfg, w, x):
     """Evidence that the encoder cuts features on these rows (recorded in case.json)."""
     f, _, _ = sae_forward(cfg, w, x)
     out = {"mean_l0": float((f != 0).sum(dim=-1).to(torch.float64).mean())}
-    xx = x.to(torch.float64)
-    xin = xx - (xx.mean(dim=-1, keepdim=True) if cfg["input_transform"] == "center" else 0)
-    if cfg["apply_b_dec_to_input"]:
-        xin = xin - w["b_dec"]
+    xin, _ = encoder_input(cfg, w, x.to(torch.float64))
     if spec["arch"] in ("jumprelu", "topk", "standard"):
         pre = xin @ w["W_enc"] + w["b_enc"]
         out["mean_positive_pre"] = float((pre > 0).sum(dim=-1).to(torch.float64).mean())
@@ -208,7 +208,13 @@ def main():
         k = spec.get("k")
         for attempt in range(50):
             w, transform = make_weights(spec, x, spec["seed"] * 100 + attempt)
-            cfg = {"architecture": spec["arch"], "apply_b_dec_to_input": spec.get("apply_b_dec", True), "input_transform": transform, "k": k}
+            cfg = {
+                "architecture": spec["arch"],
+                "apply_b_dec_to_input": spec.get("apply_b_dec", True),
+                "input_transform": transform,
+                "k": k,
+                "normalize": spec.get("normalize", "none"),
+            }
             margin = margins(cfg, w, x)
             if margin >= MIN_MARGIN:
                 break
@@ -233,6 +239,7 @@ def main():
             "config_form": spec["form"],
             "dtype": spec["dtype"],
             "input_transform": transform,
+            "normalize_activations": cfg["normalize"],
             "apply_b_dec_to_input": cfg["apply_b_dec_to_input"],
             "k": k,
             "hook": HOOK,
@@ -270,6 +277,8 @@ def applies(bug, spec, cfg):
         "gated_no_rmag": arch == "gated",
         "no_center": cfg["input_transform"] == "center",
         "jumprelu_as_relu": arch == "jumprelu",
+        "ln_biased": cfg["normalize"] == "layer_norm",
+        "no_denorm": cfg["normalize"] != "none",
     }[bug]
 
 

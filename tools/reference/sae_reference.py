@@ -2,13 +2,18 @@
 formulas, without SAELens:
 
     x_bar = x - mean_d_in(x)  for the 'center' input transform, else x
-    x'    = x_bar - b_dec     when apply_b_dec_to_input, else x_bar
+    x_hat = N(x_bar): normalize_activations
+            none                   x_bar
+            constant_norm_rescale  x_bar * sqrt(d_in) / ||x_bar||          N^-1(y) = y / that factor
+            layer_norm             (x_bar - mu) / (sigma + 1e-5), sigma the unbiased std
+                                                                           N^-1(y) = y * sigma + mu
+    x'    = x_hat - b_dec     when apply_b_dec_to_input, else x_hat
     standard  f = relu(x' W_enc + b_enc)
     jumprelu  f = relu(pre) * (pre > threshold),  pre = x' W_enc + b_enc
     topk      f = the k largest entries of pre, through relu, all others 0
               (ties broken toward the lower index, as ONNX TopK does; exactly k are kept)
     gated     f = (x' W_enc + b_gate > 0) * relu(x' (W_enc * exp(r_mag)) + b_mag)
-    recon = f W_dec + b_dec (+ the removed row mean for 'center')
+    recon = N^-1(f W_dec + b_dec) (+ the removed row mean for 'center')
     error_norm = ||x - recon||_2 per row
 
 `encode(..., bug=...)` injects the classic mistakes for the sensitivity table (make_saes.py).
@@ -25,7 +30,34 @@ BUGS = {
     "gated magnitude path uses W_enc without exp(r_mag)": "gated_no_rmag",
     "no centring for a 'center' SAE": "no_center",
     "jumprelu threshold ignored (plain relu)": "jumprelu_as_relu",
+    "layer_norm with the biased std": "ln_biased",
+    "normalisation not undone on the reconstruction": "no_denorm",
 }
+
+
+def encoder_input(cfg, w, x, bug=None):
+    """x [rows, d_in] -> (x' the encoder's input, out: decoder output -> model coordinates)."""
+    center = cfg["input_transform"] == "center" and bug != "no_center"
+    mean = x.mean(dim=-1, keepdim=True) if center else torch.zeros_like(x[:, :1])
+    xb = x - mean
+    norm = cfg.get("normalize", "none")
+    if norm == "constant_norm_rescale":
+        coeff = x.shape[-1] ** 0.5 / torch.linalg.vector_norm(xb, dim=-1, keepdim=True)
+        xh = xb * coeff
+        denorm = lambda y: y / coeff  # noqa: E731
+    elif norm == "layer_norm":
+        mu = xb.mean(dim=-1, keepdim=True)
+        sigma = (xb - mu).std(dim=-1, keepdim=True, unbiased=bug != "ln_biased")
+        xh = (xb - mu) / (sigma + 1e-5)
+        denorm = lambda y: y * sigma + mu  # noqa: E731
+    else:
+        xh = xb
+        denorm = lambda y: y  # noqa: E731
+    if bug == "no_denorm":
+        denorm = lambda y: y  # noqa: E731
+    if cfg["apply_b_dec_to_input"] and bug != "no_b_dec":
+        xh = xh - w["b_dec"]
+    return xh, lambda y: denorm(y) + mean
 
 
 def topk_mask(pre, k):
@@ -42,11 +74,7 @@ def sae_forward(cfg, w, x, bug=None, dtype=torch.float64):
     Returns (acts [rows, d_sae], recon [rows, d_in], error_norm [rows])."""
     x = x.to(dtype)
     w = {k: v.to(dtype) for k, v in w.items()}
-    center = cfg["input_transform"] == "center" and bug != "no_center"
-    mean = x.mean(dim=-1, keepdim=True) if center else torch.zeros_like(x[:, :1])
-    xin = x - mean
-    if cfg["apply_b_dec_to_input"] and bug != "no_b_dec":
-        xin = xin - w["b_dec"]
+    xin, out = encoder_input(cfg, w, x, bug)
     arch = cfg["architecture"]
     if arch == "standard":
         f = torch.relu(xin @ w["W_enc"] + w["b_enc"])
@@ -70,7 +98,7 @@ def sae_forward(cfg, w, x, bug=None, dtype=torch.float64):
         f = gate.to(xin.dtype) * torch.relu(xin @ w_mag + w["b_mag"])
     else:
         raise ValueError(f"unknown architecture {arch}")
-    recon = f @ w["W_dec"] + w["b_dec"] + mean
+    recon = out(f @ w["W_dec"] + w["b_dec"])
     err = torch.linalg.vector_norm(x - recon, dim=-1)
     return f, recon, err
 
@@ -78,9 +106,7 @@ def sae_forward(cfg, w, x, bug=None, dtype=torch.float64):
 def margins(cfg, w, x):
     """The smallest distance of any row's value from a discontinuity of the encoder (jumprelu
     threshold, topk k-th/(k+1)-th gap, gated gate at 0): float32 rounding must not flip a feature."""
-    x = x.to(torch.float64)
-    mean = x.mean(dim=-1, keepdim=True) if cfg["input_transform"] == "center" else torch.zeros_like(x[:, :1])
-    xin = x - mean - (w["b_dec"] if cfg["apply_b_dec_to_input"] else 0)
+    xin, _ = encoder_input(cfg, w, x.to(torch.float64))
     arch = cfg["architecture"]
     if arch == "jumprelu":
         pre = xin @ w["W_enc"] + w["b_enc"]

@@ -1,6 +1,14 @@
 /** Sparse autoencoders in SAELens's on-disk format: load, check against a model, encode with ONNX. */
 export { SaeError, isSaeError, type SaeErrorCode } from './saeError';
-export { SAE_ARCHITECTURES, type LoadedSae, type SaeArchitecture, type SaeConfig, type SaeInputTransform, type SaeWeights } from './saeTypes';
+export {
+  SAE_ARCHITECTURES,
+  type LoadedSae,
+  type SaeArchitecture,
+  type SaeConfig,
+  type SaeInputTransform,
+  type SaeNormalization,
+  type SaeWeights,
+} from './saeTypes';
 export { inputTransformOf, parseSaeConfig, SAE_CONFIG_FILE, SAE_WEIGHTS_FILE, SAE_SPARSITY_FILE } from './saeConfig';
 export { loadSaeFolder } from './loadSae';
 export { checkSaeFitsModel, SAE_HOOK_SUFFIXES } from './fitsModel';

@@ -12,7 +12,7 @@
  * `metadata` object but no version is read as v6 too.
  */
 import { SaeError } from './saeError';
-import { SAE_ARCHITECTURES, type SaeArchitecture, type SaeConfig, type SaeInputTransform } from './saeTypes';
+import { SAE_ARCHITECTURES, type SaeArchitecture, type SaeConfig, type SaeInputTransform, type SaeNormalization } from './saeTypes';
 
 export const SAE_CONFIG_FILE = 'cfg.json';
 export const SAE_WEIGHTS_FILE = 'sae_weights.safetensors';
@@ -68,14 +68,15 @@ function parseArchitecture(name: string, where: string): SaeArchitecture {
   );
 }
 
-/** The only normalisation whose inference needs nothing outside the folder and that we apply: none. */
-function checkNormalization(v: unknown, where: string): void {
-  if (v === undefined || v === null || v === 'none' || v === false) return;
+/** normalize_activations: none, or the two run-time normalisations computed from each row alone. */
+function parseNormalization(v: unknown, where: string): SaeNormalization {
+  if (v === undefined || v === null || v === 'none' || v === false) return 'none';
+  if (v === 'constant_norm_rescale' || v === 'layer_norm') return v;
   const name = v === true ? 'true (expected_average_only_in)' : JSON.stringify(v);
   const why =
     v === true || v === 'expected_average_only_in'
       ? 'it scales inputs by a dataset-wide factor that is not stored with the SAE; fold it into the weights (SAELens: sae.fold_activation_norm_scaling_factor(...)) and save again'
-      : 'only normalize_activations "none" is supported';
+      : 'supported: "none", "constant_norm_rescale", "layer_norm"';
   throw new SaeError('unsupported-normalization', `${where}: normalize_activations ${name} is not supported: ${why}`);
 }
 
@@ -152,7 +153,7 @@ export function parseSaeConfig(json: unknown, where = SAE_CONFIG_FILE): SaeConfi
   const dSae = positiveInt(json, 'd_sae', where);
   const dtype = normaliseDtype(json.dtype, where);
   const applyBDecToInput = optionalBool(json, 'apply_b_dec_to_input', true, where);
-  checkNormalization(json.normalize_activations, where);
+  const normalizeActivations = parseNormalization(json.normalize_activations, where);
   if (json.reshape_activations !== undefined && json.reshape_activations !== null && json.reshape_activations !== 'none') {
     throw new SaeError(
       'unsupported-normalization',
@@ -224,5 +225,6 @@ export function parseSaeConfig(json: unknown, where = SAE_CONFIG_FILE): SaeConfi
     inputTransform: transform,
     inputTransformReason: reason,
     configForm: form,
+    ...(normalizeActivations !== 'none' ? { normalizeActivations } : {}),
   });
 }

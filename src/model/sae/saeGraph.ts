@@ -2,12 +2,15 @@
  * An SAE as one ONNX graph: rows [rows, d_in] in the model's coordinates → feature activations
  * [rows, d_sae], the reconstruction [rows, d_in] in the model's coordinates, and ‖x − recon‖ per row.
  * The formulas are SAELens's (and the issue's):
- *   x̄ = x − mean(x) for the 'center' transform, else x;   x' = x̄ − b_dec if apply_b_dec_to_input
+ *   x̄ = x − mean(x) for the 'center' transform, else x
+ *   x̂ = N(x̄): normalize_activations (none; constant_norm_rescale x̄·sqrt(d_in)/‖x̄‖; layer_norm
+ *       (x̄ − μ)/(σ + 1e-5) with σ the unbiased std), and N⁻¹ on the way out
+ *   x' = x̂ − b_dec if apply_b_dec_to_input
  *   standard  f = relu(x'W_enc + b_enc)
  *   jumprelu  f = relu(pre) · (pre > threshold), pre = x'W_enc + b_enc   (= pre · (pre > θ) for θ ≥ 0)
  *   topk      f = the k largest of pre, through relu, others 0 (ONNX TopK keeps exactly k, ties by index)
  *   gated     f = (x'W_enc + b_gate > 0) · relu(x'(W_enc ⊙ exp(r_mag)) + b_mag)
- *   recon = f·W_dec + b_dec (+ the removed mean for 'center')
+ *   recon = N⁻¹(f·W_dec + b_dec) (+ the removed mean for 'center')
  * Weights are initializers of the graph (embedded) or graph inputs fed on each run; `SAE_INPUT`
  * names them. The builder does no I/O.
  */
@@ -61,7 +64,23 @@ export function buildSaeGraph(c: SaeConfig, weights?: SaeWeights): OnnxGraph {
   const x = g.input(SAE_INPUT.rows, F, ['rows', c.dIn]); // [rows, d_in]
   const mean = c.inputTransform === 'center' ? g.op('ReduceMean', [x], { axes: [-1], keepdims: 1 }) : undefined; // [rows, 1]
   const xc = mean ? g.op('Sub', [x, mean]) : x; // [rows, d_in]
-  const xin = c.applyBDecToInput ? g.op('Sub', [xc, W.b_dec]) : xc; // [rows, d_in]
+  const norm = c.normalizeActivations ?? 'none';
+  let xn = xc; // [rows, d_in]
+  let denorm: (v: string) => string = (v) => v;
+  if (norm === 'constant_norm_rescale') {
+    const len = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [xc, xc]), g.int64s([1])], { keepdims: 1 })]); // [rows, 1]
+    const coeff = g.op('Div', [g.float(Math.sqrt(c.dIn)), len]); // [rows, 1]
+    xn = g.op('Mul', [xc, coeff]);
+    denorm = (v) => g.op('Div', [v, coeff]);
+  } else if (norm === 'layer_norm') {
+    const mu = g.op('ReduceMean', [xc], { axes: [-1], keepdims: 1 }); // [rows, 1]
+    const centred = g.op('Sub', [xc, mu]);
+    const ss = g.op('ReduceSum', [g.op('Mul', [centred, centred]), g.int64s([1])], { keepdims: 1 }); // [rows, 1]
+    const std = g.op('Sqrt', [g.op('Div', [ss, g.float(c.dIn - 1)])]); // unbiased, as torch.std
+    xn = g.op('Div', [centred, g.op('Add', [std, g.float(1e-5)])]);
+    denorm = (v) => g.op('Add', [g.op('Mul', [v, std]), mu]);
+  }
+  const xin = c.applyBDecToInput ? g.op('Sub', [xn, W.b_dec]) : xn; // [rows, d_in]
   const h = g.op('MatMul', [xin, W.W_enc]); // [rows, d_sae]
   let acts: string; // [rows, d_sae]
   switch (c.architecture) {
@@ -89,7 +108,7 @@ export function buildSaeGraph(c: SaeConfig, weights?: SaeWeights): OnnxGraph {
     }
   }
   g.output(acts, SAE_OUTPUT.acts, F, ['rows', c.dSae]);
-  const decoded = g.op('Add', [g.op('MatMul', [acts, W.W_dec]), W.b_dec]); // [rows, d_in]
+  const decoded = denorm(g.op('Add', [g.op('MatMul', [acts, W.W_dec]), W.b_dec])); // [rows, d_in]
   const recon = mean ? g.op('Add', [decoded, mean]) : decoded;
   g.output(recon, SAE_OUTPUT.recon, F, ['rows', c.dIn]);
   const diff = g.op('Sub', [x, recon]); // [rows, d_in]

@@ -3,6 +3,14 @@
 export type SaeArchitecture = 'standard' | 'jumprelu' | 'topk' | 'gated';
 export const SAE_ARCHITECTURES: readonly SaeArchitecture[] = ['standard', 'jumprelu', 'topk', 'gated'];
 
+/**
+ * SAELens's run-time input normalisations that need nothing outside the folder (absent = 'none'):
+ * - 'constant_norm_rescale': x · sqrt(d_in)/‖x‖ before encoding, the reconstruction divided back;
+ * - 'layer_norm': (x − mean)/(std + 1e-5) with the unbiased std, the reconstruction · std + mean.
+ * ('expected_average_only_in' needs a dataset-wide factor and is refused.)
+ */
+export type SaeNormalization = 'none' | 'constant_norm_rescale' | 'layer_norm';
+
 /** 'center': subtract each row's mean over d_in (TL's processed GPT-2, center_writing_weights). */
 export type SaeInputTransform = 'none' | 'center';
 
@@ -25,6 +33,8 @@ export interface SaeConfig {
   /** Why that transform, shown in the view. */
   readonly inputTransformReason: string;
   readonly configForm: 'v6' | 'pre6';
+  /** normalize_activations; absent means 'none'. */
+  readonly normalizeActivations?: SaeNormalization;
 }
 
 /** float32, row-major. */

@@ -80,9 +80,10 @@ describe('loadSaeFolder: bad input', () => {
       /expected_average_only_in/,
     );
     await expectRefused(
-      await writeSae(root, 'norm-ln', v6Config({ normalize_activations: 'layer_norm' }), standardTensors()),
+      await writeSae(root, 'norm-odd', v6Config({ normalize_activations: 'l2' }), standardTensors()),
       'unsupported-normalization',
-      /"layer_norm"/,
+      /"l2"/,
+      /supported: "none", "constant_norm_rescale", "layer_norm"/,
     );
   });
 

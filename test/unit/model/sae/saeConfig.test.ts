@@ -112,6 +112,12 @@ describe('parseSaeConfig', () => {
     assert.match(e.message, /expected_average_only_in/);
   });
 
+  it("reads SAELens's run-time normalisations that need only the row: constant_norm_rescale, layer_norm", () => {
+    assert.equal(parseSaeConfig(v6Config({ normalize_activations: 'layer_norm' })).normalizeActivations, 'layer_norm');
+    assert.equal(parseSaeConfig({ ...RES_JB, normalize_activations: 'constant_norm_rescale' }).normalizeActivations, 'constant_norm_rescale');
+    assert.equal(parseSaeConfig(v6Config()).normalizeActivations, undefined, "absent means 'none'");
+  });
+
   it('refuses an unknown activation function and hook_z reshaping by name', () => {
     const e = refused({ ...RES_JB, activation_fn_str: 'tanh-relu' });
     assert.equal(e.code, 'unknown-architecture');

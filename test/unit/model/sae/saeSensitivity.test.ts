@@ -38,6 +38,8 @@ describe('SAE parity tolerance vs typical bugs (sae_sensitivity.json)', () => {
       'gated magnitude path uses W_enc without exp(r_mag)',
       "no centring for a 'center' SAE",
       'jumprelu threshold ignored (plain relu)',
+      'layer_norm with the biased std',
+      'normalisation not undone on the reconstruction',
     ]) {
       assert.ok(seen.has(bug), `no case measures "${bug}"`);
     }

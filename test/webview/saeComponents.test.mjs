@@ -155,7 +155,7 @@ describe('Inspect Features webview', () => {
     const target = rows.find((r) => r.at);
     assert.equal(target?.j, OPEN);
     assert.equal(target?.v, -6, 'ablating the token itself drops it most');
-    assert.equal(await page.locator('ci-ablated-text .ptok.at').evaluate((e) => getComputedStyle(e).borderTopWidth), '2px');
+    assert.match(await page.locator('ci-ablated-text .ptok.at').evaluate((e) => getComputedStyle(e).boxShadow), /0px 0px 0px 2px inset$/);
     assert.match(await page.locator('ci-ablated-text .legend').innerText(), /−6\.40[\s\S]*0[\s\S]*\+6\.40/);
     await page.locator(`ci-ablated-text .ptok[data-j="${OPEN - 1}"]`).hover();
     assert.match(await page.locator('ci-ablated-text .readout').innerText(), /^Ablating #10 '·with': feature 311 at #11 goes 7\.80 → 5\.07, −2\.73/);

@@ -30,10 +30,13 @@ export const styles = [
       opacity: 0.4;
     }
     .ptok.at {
-      border: 2px solid var(--vscode-contrastActiveBorder, var(--vscode-focusBorder, #0078d4));
+      box-shadow: inset 0 0 0 2px var(--vscode-contrastActiveBorder, var(--vscode-editor-foreground, #cccccc));
     }
     .ptok:hover {
-      border-color: var(--vscode-charts-orange, #d18616);
+      box-shadow: inset 0 0 0 1px var(--vscode-charts-orange, #d18616);
+    }
+    .ptok.at:hover {
+      box-shadow: inset 0 0 0 2px var(--vscode-charts-orange, #d18616);
     }
     .readout {
       min-height: 2em;

@@ -102,7 +102,7 @@ export const styles = [
       line-height: 1.6;
     }
     .ptok.peak {
-      border-color: var(--vscode-contrastActiveBorder, var(--vscode-foreground, #cccccc));
+      box-shadow: inset 0 0 0 1px var(--vscode-contrastActiveBorder, var(--vscode-foreground, #cccccc));
     }
     .band {
       display: grid;

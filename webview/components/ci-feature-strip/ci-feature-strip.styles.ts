@@ -15,7 +15,7 @@ export const styles = [
       flex-wrap: wrap;
       align-items: flex-start;
       gap: 6px 3px;
-      max-height: 24em;
+      max-height: 30em;
       overflow: auto;
       padding: 6px;
       border: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.35)));
@@ -109,7 +109,8 @@ export const styles = [
       display: block;
       height: 4px;
       border-radius: 1px;
-      background: var(--ci-feature-act);
+      /* Neutral: the orange tint is the picked feature's activation, the bar is the token's top activation. */
+      background: var(--vscode-descriptionForeground, #9d9d9d);
       width: 0;
     }
     .marker[data-bar='1'] {

@@ -69,7 +69,7 @@ export class CiFeatureStrip extends LitElement {
     const scale = acts ? paintScale(acts, (i) => this.tokens[i]?.isBos === true) : 0;
     const nonBosTop = this.top.reduce((m, row, i) => (this.tokens[i]?.isBos ? m : Math.max(m, row[0]?.act ?? 0)), 0);
     return html`<div
-        class=${`strip ${this.mode}`}
+        class=${`strip mode-${this.mode}`}
         part="strip"
         role="listbox"
         aria-label="tokens: arrows move, Enter lists every feature active at the token"

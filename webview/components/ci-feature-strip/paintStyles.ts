@@ -30,25 +30,24 @@ export const signedLevelStyles = unsafeCSS(
 
 /** A painted token in running text (editor font, whitespace kept, a hairline border for focus and outlines). */
 export const paintedTokenStyles = css`
+  /* No padding, margin or border: the tokens read as running text; outlines are drawn inside (box-shadow). */
   .ptok {
     display: inline-block;
     white-space: pre;
-    padding: 0 1px;
-    margin: 0 1px 2px 0;
     border-radius: 2px;
-    border: 1px solid transparent;
     line-height: 1.45;
     color: var(--vscode-editor-foreground, var(--vscode-foreground, #cccccc));
   }
   .ptok.bos {
     font-style: italic;
     color: var(--vscode-descriptionForeground, #9d9d9d);
-    border-style: dashed;
-    border-color: var(--vscode-descriptionForeground, #9d9d9d);
+    outline: 1px dashed var(--vscode-descriptionForeground, #9d9d9d);
+    outline-offset: -1px;
+    margin-right: 3px;
   }
   .ptok.special {
     font-style: italic;
-    border-color: var(--vscode-charts-purple, #b180d7);
+    box-shadow: inset 0 0 0 1px var(--vscode-charts-purple, #b180d7);
   }
   .painted {
     font-family: var(--vscode-editor-font-family, monospace);

@@ -144,6 +144,9 @@ export const styles = [
     .card-section {
       margin-top: 18px;
     }
+    .card-section > .placeholder {
+      margin-top: 0;
+    }
     .table-wrap {
       max-height: 22em;
       overflow: auto;

@@ -205,12 +205,12 @@ export class CiSaePanel extends LitElement {
           token, and why.
         </div>`;
     }
-    const cardForPrompt = this.card && this.card.acts_pos.length === f.tokens.length ? this.card : undefined;
+    const cardForPrompt = this.card && this.card.acts_pos.length === f.tokens.length ? withScan(this.card, this.scan) : undefined;
     return html`
       <header>
         <h1>Features</h1>
         <span class="model">${f.modelName}</span>
-        <span class="muted">${f.sae.label}</span>
+        <span class="muted sae-label">${f.sae.label.startsWith(`${f.modelName} · `) ? f.sae.label.slice(f.modelName.length + 3) : f.sae.label}</span>
         ${this.renderRun()}
         <span class="exports" role="group" aria-label="export">
           <span class="muted">Export</span>
@@ -564,6 +564,18 @@ export class CiSaePanel extends LitElement {
     const url = this.ablatedEl?.toPng();
     if (id && a && url) this.post(Export.create({ inspectionId: id, format: 'png', name: `feature-${a.feature}-ablated-at-${a.position}`, dataUrl: url }));
   };
+}
+
+/**
+ * The card with what a scan of the same feature measured, where the card had nothing better: its
+ * density when the SAE has no sparsity file, and its max when larger than the prompt's.
+ */
+function withScan(card: FeatureCardParams, scan: ScanResultParams | undefined): FeatureCardParams {
+  if (!scan || scan.feature !== card.feature || scan.inspectionId !== card.inspectionId) return card;
+  let out = card;
+  if (card.densitySource === 'unknown') out = { ...out, density: scan.density, densitySource: 'workspace scan' };
+  if (card.maxActSource === 'prompt' && scan.maxAct > card.maxAct) out = { ...out, maxAct: scan.maxAct, maxActSource: 'workspace scan' };
+  return out;
 }
 
 declare global {

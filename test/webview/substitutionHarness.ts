@@ -3,17 +3,21 @@
  * that records what the panel posts, answers `ready` with a fixture comparison and tables, and
  * `requestHeadPatterns` with fixture patterns. Query: theme=dark|light|hc, source=attribution|exact|mixed,
  * sweeping (send a run state with progress), equal (equal metrics), smallgap (a 0.015-nat gap),
- * special (a literal <|endoftext|> in the prompt), layers=N, heads=N, empty.
+ * special (a literal <|endoftext|> in the prompt), layers=N, heads=N, empty, sae=no-sae|estimating|exact|done|cancelled|error
+ * (the SAE features section, saeFeaturesFixtures.ts).
  */
 import {
   Comparison,
   HeadPatterns,
   PatchTables,
+  SaeFeatures,
   SubstitutionRunState,
   type PatchTable,
+  type SaeFeaturesState,
   type SubstitutionHostToWebview,
 } from '../../src/features/substitution/shared/protocol';
 import { fixtureHeadPatterns, makeSubstitutionFixture } from './substitutionFixtures';
+import { makeSaeFeaturesFixture } from './saeFeaturesFixtures';
 import { startHarnessPage } from './harnessPage';
 
 const { q, posted, violations } = startHarnessPage();
@@ -55,6 +59,7 @@ function tables(): PatchTable[] {
       } else {
         send(SubstitutionRunState.create({ runId: fixture.comparison.runId, state: 'done', message: 'All 18 tables exact.' }));
       }
+      if (q.has('sae')) send(SaeFeatures.create(makeSaeFeaturesFixture(fixture.comparison, q.get('sae') as SaeFeaturesState)));
     }
     if (m.method === 'requestHeadPatterns' && m.id !== undefined && m.params) {
       const p = fixtureHeadPatterns(fixture.comparison.clean.tokens.length, m.params.layer, m.params.head);

@@ -1,10 +1,12 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '../ci-patch-heatmap/index.js';
 import '../ci-patch-head-detail/index.js';
+import '../ci-feature-attribution/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
 import {
   CancelRun,
+  CancelSaeFeatures,
   cellAddress,
   Comparison,
   DEFAULT_SIGNIFICANCE,
@@ -12,9 +14,12 @@ import {
   ExportTables,
   formatValue,
   HeadPatterns,
+  InspectFeature,
   PatchTables,
   positionLabels,
   RequestHeadPatterns,
+  SaeFeatures,
+  SelectSae,
   SUBSTITUTION_PROTOCOL_VERSION,
   SubstitutionReady,
   SubstitutionRunState,
@@ -26,6 +31,7 @@ import {
   type HeadPatternsParams,
   type PatchDirection,
   type PatchTable,
+  type SaeFeaturesParams,
   type SubstitutionRunStateParams,
   type SubstitutionWebviewToHost,
   type SweepKind,
@@ -33,6 +39,7 @@ import {
 } from '../../../src/features/substitution/shared/protocol.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
+import type { FeatureInspectEvent } from '../ci-feature-attribution/ci-feature-attribution.js';
 import {
   availableModes,
   defaultMode,
@@ -88,6 +95,7 @@ export class CiSubstitutionPanel extends LitElement {
   @state() private tables: ReadonlyMap<TableKey, PatchTable> = new Map();
   @state() private runState?: SubstitutionRunStateParams;
   @state() private staleReason?: string;
+  @state() private saeFeatures?: SaeFeaturesParams;
   @state() private sweep: SweepKind = 'z';
   @state() private mode: ValueMode = 'effect';
   /** Share of the gap a component must move to count as significant in a direction. */
@@ -130,6 +138,7 @@ export class CiSubstitutionPanel extends LitElement {
       this.tables = new Map();
       this.runState = undefined;
       this.staleReason = c.stale ? 'The document changed after this comparison was taken.' : undefined;
+      this.saeFeatures = undefined;
       this.selected = null;
       this.head = null;
       if (!c.sweeps.includes(this.sweep)) this.sweep = c.sweeps[0] ?? 'z';
@@ -143,6 +152,8 @@ export class CiSubstitutionPanel extends LitElement {
       if (msg.params.runId === runId) this.tables = mergeTables(this.tables, msg.params.tables);
     } else if (SubstitutionRunState.is(msg)) {
       if (msg.params.runId === runId) this.runState = msg.params;
+    } else if (SaeFeatures.is(msg)) {
+      if (msg.params.runId === runId) this.saeFeatures = msg.params;
     } else if (SubstitutionStale.is(msg)) {
       if (msg.params.runId === runId) this.staleReason = msg.params.reason;
     } else if (HeadPatterns.is(msg)) {
@@ -168,7 +179,7 @@ export class CiSubstitutionPanel extends LitElement {
       ${this.renderHeader(c)}
       ${c.metric.clean !== c.metric.corrupt && smallGap(c) ? html`<div class="banner small-gap" role="alert"><strong>Small gap</strong> — ${smallGapText(c)}</div>` : nothing}
       ${this.staleReason ? html`<div class="banner" role="alert"><strong>Stale</strong> — ${this.staleReason}</div>` : nothing} ${this.renderPrompts(c)}
-      ${this.renderControls(c)} ${this.renderPair(c)} ${this.renderHints(c)} ${this.renderHead(c)}
+      ${this.renderControls(c)} ${this.renderPair(c)} ${this.renderHints(c)} ${this.renderHead(c)} ${this.renderFeatures(c)}
     `;
   }
 
@@ -372,6 +383,18 @@ export class CiSubstitutionPanel extends LitElement {
         .caption=${figureCaption(c)}
       ></ci-patch-head-detail>
     </section>`;
+  }
+
+  private renderFeatures(c: ComparisonParams) {
+    if (!this.saeFeatures) return nothing;
+    const runId = c.runId;
+    return html`<ci-feature-attribution
+      .comparison=${c}
+      .features=${this.saeFeatures}
+      @ci-feature-inspect=${(e: FeatureInspectEvent) => this.post(InspectFeature.create({ runId, feature: e.detail.feature }))}
+      @ci-feature-cancel=${() => this.post(CancelSaeFeatures.create({ runId }))}
+      @ci-select-sae=${() => this.post(SelectSae.create({ runId }))}
+    ></ci-feature-attribution>`;
   }
 
   private pickSweep(s: SweepKind): void {

@@ -18,6 +18,8 @@ import {
 
 type MetricValues = Pick<ComparisonParams['metric'], 'spec' | 'clean' | 'corrupt'>;
 
+const DIRECTION_WORD: Readonly<Record<PatchDirection, string>> = { denoise: 'Denoising', noise: 'Noising' };
+
 /** An exact effect below this share of the gap is "no measurable effect". */
 export const FEATURE_NEGLIGIBLE_SHARE = 0.02;
 /** A feature "carries" the substitution when its exact patch moves at least this share of the gap in a direction. */
@@ -46,9 +48,9 @@ export interface FeatureReading {
   readonly peakPosition?: number;
 }
 
-/** How far from zero a change must be to have a sign worth reading: 1% of the gap. */
+/** How far from zero a change must be to have a sign worth reading: 1% of the gap, and at least 1e-4 (float32 noise on a metric of logits). */
 function signFloor(m: MetricValues): number {
-  return 0.01 * Math.abs(m.clean - m.corrupt);
+  return Math.max(0.01 * Math.abs(m.clean - m.corrupt), 1e-4);
 }
 
 export function readFeature(row: SaeFeatureRow, m: MetricValues): FeatureReading {
@@ -61,12 +63,15 @@ export function readFeature(row: SaeFeatureRow, m: MetricValues): FeatureReading
     const estimate = row.attribution[d];
     const exact = row.exact ? row.exact[d] - targetMetric(d, m.clean, m.corrupt) : undefined;
     const signDisagrees = exact !== undefined && Math.abs(estimate) > floor && Math.abs(exact) > floor && Math.sign(estimate) !== Math.sign(exact);
+    const cell = { estimate, exact, estimateShare: share(estimate, d), exactShare: exact === undefined ? undefined : share(exact, d), signDisagrees };
     if (signDisagrees) {
+      const est = formatFeatureChange(estimate, cell.estimateShare, m);
+      const ex = formatFeatureChange(exact, cell.exactShare, m);
       notes.push(
-        `${d}: the estimate (${formatValue(estimate)}) and the exact patch (${formatValue(exact)}) disagree in sign: the metric is far from linear along this patch; trust the exact value.`,
+        `${DIRECTION_WORD[d]}: the estimate (${est}) and the exact patch (${ex}) disagree in sign: the metric is far from linear along this patch; trust the exact value.`,
       );
     }
-    cells[d] = { estimate, exact, estimateShare: share(estimate, d), exactShare: exact === undefined ? undefined : share(exact, d), signDisagrees };
+    cells[d] = cell;
   }
   let verdict: FeatureVerdict | undefined;
   if (row.exact && !small) {
@@ -75,7 +80,6 @@ export function readFeature(row: SaeFeatureRow, m: MetricValues): FeatureReading
     if (agree && shares.some((s) => s >= FEATURE_CARRIES_SHARE)) verdict = 'carries';
     else if (shares.every((s) => Math.abs(s) < FEATURE_NEGLIGIBLE_SHARE)) verdict = 'negligible';
   }
-  if (row.exact && small) notes.push('The clean–corrupt gap is small: changes are shown raw, and no feature is called carrying or negligible.');
   let peak: number | undefined;
   row.denoise_pos.forEach((v, p) => {
     if (v !== 0 && (peak === undefined || Math.abs(v) > Math.abs(row.denoise_pos[peak]))) peak = p;
@@ -85,7 +89,7 @@ export function readFeature(row: SaeFeatureRow, m: MetricValues): FeatureReading
 
 /** A cell's value as text: a percentage of the gap, or the raw change with its unit when there is no share. */
 export function formatFeatureChange(change: number, share: number | null | undefined, m: MetricValues): string {
-  if (share !== null && share !== undefined) return `${formatValue(share * 100)}%`;
-  const sign = change > 0 ? '+' : '';
-  return `${sign}${formatValue(change)} ${METRIC_UNIT[m.spec.kind] === 'nats' ? 'nats' : ''}`.trim();
+  const sign = (v: number) => (v > 0 ? '+' : '');
+  if (share !== null && share !== undefined) return `${sign(share)}${formatValue(share * 100)}%`;
+  return `${sign(change)}${formatValue(change)}${METRIC_UNIT[m.spec.kind] === 'nats' ? ' nats' : ''}`;
 }

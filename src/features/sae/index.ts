@@ -1,6 +1,8 @@
 /** Inspect Features: SAE features of a selection, a feature's card, ablated text, workspace examples, editor paint. */
+import * as vscode from 'vscode';
 import { defineFeature } from '../../platform/feature';
 import { registerSaeCommands } from './commands';
+import { SaeHoverProvider } from './hover';
 import { SaeSession } from './session';
 import type { SaeEngineMethods } from './shared/engineMethods';
 import type { SaeWebviewToHost } from './shared/protocol';
@@ -25,7 +27,11 @@ export interface SaeApi {
 
 export const saeFeature = defineFeature('sae', (ctx): SaeApi => {
   const session = new SaeSession(ctx.extension, ctx.log, ctx.engine.methods<SaeEngineMethods>());
-  ctx.extension.subscriptions.push(session, ...registerSaeCommands(session));
+  ctx.extension.subscriptions.push(
+    session,
+    ...registerSaeCommands(session),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new SaeHoverProvider(session)),
+  );
   return {
     get inspection() {
       return session.inspection;

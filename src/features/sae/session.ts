@@ -24,15 +24,7 @@ import type { CurrentFeatures } from './currentFeatures';
 import { activationsCsv, featuresJson } from './export';
 import { SaePanel, type SaePanelHandlers, type SaeShown } from './panel';
 import type { EngineScanExample, SaeEngineMethods, SaeRef, ScanFile } from './shared/engineMethods';
-import type {
-  FeaturesParams,
-  RunStateParams,
-  SaeJob,
-  SaeWebviewToHost,
-  ScanExample,
-  ScanResultParams,
-  ScanScope,
-} from './shared/protocol';
+import type { FeaturesParams, RunStateParams, SaeJob, SaeWebviewToHost, ScanExample, ScanResultParams, ScanScope } from './shared/protocol';
 
 /** True while a feature is painted over the source (Escape clears it). */
 export const FEATURE_DECORATIONS_SHOWN_KEY = 'circuitInspector.featureDecorationsShown';

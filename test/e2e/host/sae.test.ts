@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CircuitInspectorApi } from '../../../src/extension';
 import type { FeaturesOutcome } from '../../../src/features/sae/session';
-import { openSample, select } from './sample';
+import { hoverText, openSample, select } from './sample';
 
 let api: CircuitInspectorApi;
 let doc: vscode.TextDocument;
@@ -46,6 +46,13 @@ describe('Inspect Features in the extension host', function () {
     assert.equal(f.quality.rel_error_pos.length, f.tokens.length);
     assert.ok(f.quality.varianceExplained > 0.3, `the shipped SAE explains this code (${f.quality.varianceExplained})`);
     assert.equal(api.sae.runState?.state, 'done');
+    const lastRange = ins.ranges[ins.ranges.length - 1];
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, doc.positionAt(lastRange.start))) as vscode.Hover[];
+    assert.match(
+      hoverText(hovers),
+      new RegExp(`Features: \\[#${f.top[f.top.length - 1][0].feature}\\]`),
+      'the hover lists the token’s strongest feature first',
+    );
     const base = doc.offsetAt(sel.start);
     for (let i = 1; i < ins.ranges.length; i++) {
       const rg: { start: number; end: number } = ins.ranges[i];

@@ -40,6 +40,18 @@ export class SaeEncoder {
 
   static async create(sae: LoadedSae, options: SaeEncoderOptions = {}): Promise<SaeEncoder> {
     const c = sae.config;
+    if (c.architecture === 'topk' && !(Number.isInteger(c.k) && c.k! >= 1 && c.k! <= c.dSae)) {
+      throw new SaeError('malformed-config', `the topk SAE ${sae.label} has k ${String(c.k)}; it needs an integer in 1..d_sae (${c.dSae})`);
+    }
+    for (const [name, dims] of saeGraphWeights(c)) {
+      const data = sae.weights[name];
+      const n = dims.reduce((a, b) => a * b, 1);
+      if (data?.length !== n)
+        throw new SaeError(
+          data ? 'tensor-shape' : 'missing-tensor',
+          `the ${c.architecture} SAE ${sae.label} needs ${name} [${dims.join(', ')}], got ${data ? data.length + ' values' : 'none'}`,
+        );
+    }
     const embed = (options.weights ?? 'embedded') === 'embedded';
     const fed: Record<string, FeedTensor> = {};
     if (!embed) {

@@ -99,6 +99,21 @@ describe('SaeEncoder', () => {
     await assert.rejects(enc.encode(rows([1, 2, 3, 4])), /released/);
   });
 
+  it('refuses a topk SAE without k and weights of the wrong size before building the graph', async () => {
+    await assert.rejects(
+      SaeEncoder.create(makeSae({ architecture: 'topk' }, {})),
+      (e: unknown) => e instanceof SaeError && e.code === 'malformed-config' && /k undefined/.test(e.message),
+    );
+    await assert.rejects(
+      SaeEncoder.create(makeSae({}, { b_dec: new Float32Array(3) })),
+      (e: unknown) => e instanceof SaeError && /b_dec \[4\], got 3 values/.test(e.message),
+    );
+    await assert.rejects(
+      SaeEncoder.create(makeSae({ architecture: 'gated' }, {})),
+      (e: unknown) => e instanceof SaeError && e.code === 'missing-tensor' && /b_gate/.test(e.message),
+    );
+  });
+
   it('handles zero rows', async () => {
     const enc = await SaeEncoder.create(makeSae({}, {}));
     try {

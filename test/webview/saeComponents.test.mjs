@@ -187,6 +187,22 @@ describe('Inspect Features webview', () => {
     await page.close();
   });
 
+  it('a scan the host never starts (a folder picker closed) shows no progress; the header Cancel of a scan cancels the scan', async () => {
+    const { page } = await open('theme=dark&slowscan');
+    await pickFeature(page, 311);
+    await page.locator('ci-feature-card button.scan-folder').click();
+    assert.deepEqual((await last(page, 'scanWorkspace')).params.scope, 'folder');
+    await page.waitForTimeout(100);
+    assert.equal(await page.locator('ci-feature-examples').count(), 0, 'nothing pretends to scan');
+    assert.equal(await page.locator('ci-feature-card vscode-button.scan').getAttribute('disabled'), null);
+    await scan(page);
+    await page.locator('ci-sae-panel .run.running vscode-button.cancel').click();
+    await page.locator('ci-feature-examples .partial').waitFor();
+    assert.ok(await last(page, 'cancelScan'), 'the header Cancel of a scan posts cancelScan');
+    assert.equal(await last(page, 'cancel'), undefined);
+    await page.close();
+  });
+
   it('a finished scan has no partial banner; a cached one says so', async () => {
     const { page } = await open('theme=dark&cached');
     await pickFeature(page, 311);

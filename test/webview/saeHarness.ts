@@ -4,7 +4,7 @@
  * features; `selectToken` with every feature active there; `selectFeature` with the card;
  * `runAblation` with a running state then the ablation; `scanWorkspace` with progress, then the
  * result (`slowscan`: progress only, until `cancelScan` answers a partial result); `cancelScan`
- * with a partial result. Query: theme=dark|light|hc, n=N tokens (default 46), bad (the SAE explains
+ * with a partial result; a folder scan with nothing (as if the user closed the folder picker). Query: theme=dark|light|hc, n=N tokens (default 46), bad (the SAE explains
  * the prompt badly), noquality, other (an SAE for another model), nodensity (no sparsity file),
  * running (a cancellable run in progress), empty (no result), stale, cached (scans come from the
  * cache), slowscan, pick=F (pick feature F at start), token=P (click token P at start).
@@ -67,7 +67,9 @@ let saved: unknown = undefined;
         send(RunState.create({ state: 'done', message: 'ablation 24 ms', job: 'ablation' }));
       }, 60);
     } else if (m.method === 'scanWorkspace') {
+      if (p.scope === 'folder') return; // as if the user closed the folder picker: the host sends nothing
       scanFeature = Number(p.feature);
+      send(RunState.create({ state: 'running', job: 'scan', message: 'Scanning 42 files…', progress: 0, cancellable: true }));
       later(() => scanProgress(5));
       later(() => scanProgress(17), 60);
       if (q.has('slowscan')) return;

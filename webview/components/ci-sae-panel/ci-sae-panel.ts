@@ -150,6 +150,7 @@ export class CiSaePanel extends LitElement {
         this.scanProgress = undefined;
         this.scanning = false;
         this.scanError = '';
+        this.ablating = false;
         this.feature = -1;
         this.position = -1;
       }
@@ -158,10 +159,12 @@ export class CiSaePanel extends LitElement {
     } else if (RunState.is(msg)) {
       const r = msg.params;
       this.run = r;
-      const stopped = r.state === 'error' || r.state === 'cancelled' || r.state === 'done' || r.state === 'idle';
-      if (stopped && (r.job === 'ablation' || r.job === undefined)) this.ablating = false;
-      if (r.job === 'scan' && stopped) {
-        this.scanning = false;
+      const busy = r.state === 'running' || r.state === 'loading';
+      // The host reports each job's end in the run state: clear that job's "working" marks (a failed
+      // or cancelled run of any job ends whatever the view was waiting for).
+      if (!busy && (r.job === 'ablation' || r.job === undefined || r.state !== 'done')) this.ablating = false;
+      if (r.job === 'scan') {
+        this.scanning = busy;
         if (r.state === 'error') this.scanError = r.message ?? 'the scan failed';
       }
     } else if (FeatureCard.is(msg)) {
@@ -327,7 +330,13 @@ export class CiSaePanel extends LitElement {
     return html`<span class=${`run ${s.state}`} role=${s.state === 'error' ? 'alert' : 'status'} aria-live="polite">
       ${busy ? html`<vscode-progress-ring aria-label="working"></vscode-progress-ring>` : nothing} ${RUN_LABEL[s.state]}${busy ? pctText : ''}
       ${s.message ? html`<span class=${s.state === 'error' ? 'message' : 'muted message'}>— ${s.message}</span>` : nothing}
-      ${busy && s.cancellable ? html`<vscode-button secondary class="cancel" @click=${() => this.post(Cancel.create({}))}>Cancel</vscode-button>` : nothing}
+      ${
+        busy && s.cancellable
+          ? html`<vscode-button secondary class="cancel" @click=${() => this.post(s.job === 'scan' ? CancelScan.create({}) : Cancel.create({}))}
+              >Cancel</vscode-button
+            >`
+          : nothing
+      }
     </span>`;
   }
 
@@ -530,10 +539,10 @@ export class CiSaePanel extends LitElement {
     this.post(RunAblation.create({ inspectionId: id, feature: e.detail.feature, position: e.detail.position }));
   };
 
+  /** The scan shows as running once the host says so (a run state or progress): a cancelled folder picker sends nothing. */
   private onScan = (e: ScanEvent) => {
     const id = this.inspectionId;
     if (!id) return;
-    this.scanning = true;
     this.scanError = '';
     this.scanProgress = undefined;
     this.post(ScanWorkspace.create({ inspectionId: id, feature: e.detail.feature, scope: e.detail.scope }));

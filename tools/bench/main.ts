@@ -14,6 +14,7 @@ import { sweepBench, sweepBenchRows } from './sweepBench';
 import { boundaryBench, boundaryRows } from './boundaryBench';
 import { residualBench, residualBenchRows } from './residualBench';
 import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
+import { saeBench } from './saeBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   const hookFreeRows = process.argv.includes('--no-memory') ? [] : hookFreeForwardRows(await hookFreeForwardBench(loaded, [64, 1024], REPEAT, THREADS));
   const rssAfterAllMb = process.memoryUsage().rss / 2 ** 20;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const saeRows = process.argv.includes('--no-sae') ? [] : await saeBench(loaded, { repeat: REPEAT });
   await loaded.dispose();
   console.log('\n## Engine, GPT-2-small-sized random weights (12 × 12 heads × 768, vocab 50257), ' + THREADS + ' threads');
   console.log(`- load (safetensors + tokenizer → model): ${fmt(loadS, 2)} s (target ≤ 3 s); first run incl. graph build: ${fmt(firstRunS, 2)} s`);
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
     console.log('\n## Residual stream (logit lens + norms + DLA from one cached forward) vs one full-cache forward, ' + THREADS + ' threads');
     console.log(residualRows.join('\n'));
     console.log('Target: ≤ 2.5× one full-cache forward. The lens unembeds (n_layers + 1) × tokens rows: ~5.6× the forward’s multiply-adds on GPT-2 small.');
+  }
+  if (saeRows.length) {
+    console.log('\n## SAE features (issue 11): a 128-token selection vs one forward, and the workspace scan (--no-sae skips; tools/bench/saeBench.ts alone adds the shipped model)');
+    console.log(saeRows.join('\n'));
+    console.log('Target: the features of a 128-token selection ≤ 1.5× one forward.');
   }
   if (hookFreeRows.length) {
     console.log('\n## Hooks cost nothing unless fetched: logits-only forward, ' + THREADS + ' threads (interleaved)');

@@ -80,7 +80,9 @@ async function main(): Promise<void> {
     console.log('Target: ≤ 2.5× one full-cache forward. The lens unembeds (n_layers + 1) × tokens rows: ~5.6× the forward’s multiply-adds on GPT-2 small.');
   }
   if (saeRows.length) {
-    console.log('\n## SAE features (issue 11): a 128-token selection vs one forward, and the workspace scan (--no-sae skips; tools/bench/saeBench.ts alone adds the shipped model)');
+    console.log(
+      '\n## SAE features (issue 11): a 128-token selection vs one forward, and the workspace scan (--no-sae skips; tools/bench/saeBench.ts alone adds the shipped model)',
+    );
     console.log(saeRows.join('\n'));
     console.log('Target: the features of a 128-token selection ≤ 1.5× one forward.');
   }

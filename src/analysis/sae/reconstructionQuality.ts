@@ -1,6 +1,7 @@
 /**
  * How well the SAE explains this prompt, in two runs: a clean run (the hook and every position's
- * logits), then a run with the SAE's reconstruction spliced in at the hook at every position.
+ * logits), then a run with the SAE's reconstruction spliced in at the hook at every position (for a
+ * resid_pre hook, a run that starts at the hook's block from the reconstruction).
  *
  * - relative error per position: ‖x − recon‖ / ‖x‖, where x is what the SAE reads (the hook row,
  *   minus its mean over d_in for a 'center' SAE: that mean is added back exactly and is nothing the
@@ -56,7 +57,13 @@ export async function runReconstructionQuality(
   const clean = await model.runWithCache(tokens, [hook], { logits: 'all', signal });
   const x = clean.cache.get(hook).data; // [1, pos, d_in]
   const enc = await encoder.encode(float32Tensor<'rows d_in'>([pos, dIn], x), signal);
-  const spliced = await model.runWithPatches(tokens, [{ hook, values: float32Tensor([1, pos, dIn], enc.recon.data) }], { logits: 'all', signal });
+  const recon = float32Tensor<'batch pos d_model'>([1, pos, dIn], enc.recon.data);
+  // Replacing blocks.{l}.hook_resid_pre at every position is starting the model at block l from the
+  // reconstruction (TL's start_at_layer): the blocks before it are not run again.
+  const residPre = /^blocks\.(\d+)\.hook_resid_pre$/.exec(hook);
+  const spliced = residPre
+    ? await model.run(tokens, { startAt: { layer: Number(residPre[1]), residPre: recon }, logits: 'all', signal })
+    : await model.runWithPatches(tokens, [{ hook, values: recon }], { logits: 'all', signal });
   const cleanLogits = clean.logits!.data; // [1, pos, d_vocab]
   const splicedLogits = spliced.logits!.data;
 

@@ -7,7 +7,8 @@
 //
 //   node test/webview/saeScreenshot.mjs [--only=dark-wide,...] [--out=DIR] [--docs]
 import { chromium } from 'playwright-core';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, collectErrors, serve } from './harnessServer.mjs';
 import { buildSaeHarness } from './saeBuild.mjs';
@@ -18,7 +19,7 @@ const OUT = DOCS
   ? join(ROOT, 'docs', 'screenshots', 'sae')
   : (process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? process.env.SHOTS ?? join(ROOT, '.tmp', 'screenshots', 'sae'));
 /** The screenshots kept in docs/screenshots/sae (the README's). */
-const DOC_SHOTS = ['dark-wide', 'light-wide', 'hc-wide', 'dark-bad-quality', 'dark-partial-scan', 'dark-hover-ablated', 'export'];
+const DOC_SHOTS = ['dark-wide', 'light-wide', 'hc-wide', 'dark-bad-quality', 'dark-partial-scan', 'dark-hover-ablated', 'export', 'real-dark-1400'];
 const only = DOCS
   ? DOC_SHOTS
   : process.argv
@@ -138,6 +139,45 @@ SCENARIOS.push(
     },
   },
 );
+
+// Messages from the real analysis on the shipped model and SAE (npx tsx test/webview/saeRealRecord.ts), when present.
+const REAL = join(ROOT, '.tmp', 'sae-real.json');
+if (existsSync(REAL)) {
+  const json = await readFile(REAL, 'utf8');
+  const sendReal = (page) =>
+    page.evaluate((text) => {
+      const typed = (v) =>
+        Array.isArray(v)
+          ? v.map(typed)
+          : v && typeof v === 'object'
+            ? '$f32' in v
+              ? Float32Array.from(v.$f32)
+              : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typed(x)]))
+            : v;
+      const r = typed(JSON.parse(text));
+      const send = window.__ciSaeHarness.send;
+      send({ method: 'runState', params: { state: 'done', message: `${r.features.tokens.length} tokens · the shipped model and SAE` } });
+      send({ method: 'features', params: r.features });
+      send({ method: 'featureCard', params: r.card });
+      send({ method: 'tokenFeatures', params: r.tokenFeatures });
+      send({ method: 'ablation', params: r.ablation });
+    }, json);
+  for (const [theme, width] of [
+    ['dark', 1400],
+    ['light', 600],
+    ['hc', 1400],
+  ]) {
+    SCENARIOS.push({
+      name: `real-${theme}-${width}`,
+      query: `theme=${theme}&empty`,
+      width,
+      act: async (page) => {
+        await sendReal(page);
+        await page.locator('ci-ablated-text .ptok').first().waitFor();
+      },
+    });
+  }
+}
 
 await mkdir(OUT, { recursive: true });
 await buildSaeHarness();

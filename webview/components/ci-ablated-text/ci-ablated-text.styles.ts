@@ -30,6 +30,7 @@ export const styles = [
       opacity: 0.4;
     }
     .ptok.at {
+      padding: 0 3px;
       box-shadow: inset 0 0 0 2px var(--vscode-contrastActiveBorder, var(--vscode-editor-foreground, #cccccc));
     }
     .ptok:hover {

@@ -3,19 +3,21 @@
  * independent float64 reference (tools/reference/sae_attribution.py: autograd through the spliced
  * SAE with its error term detached, and exact patches that replace one feature's activation before
  * decoding), at 1e-4 of each golden tensor's largest magnitude. The reference's SAEs are random
- * standard ones on golden checkpoint f32-bare: blocks.1.hook_resid_pre, and blocks.0.hook_mlp_out
- * with a 'center' input. The last test of each case shows that careless versions fail the comparison:
- * the gradient of the wrong run, W_dec forgotten, and the error term dropped.
+ * standard ones on golden checkpoint f32-bare (test/golden/saeAttribution/*: hook, input transform
+ * and normalisation in each case.json), each run with a plain-JS encoder and with the engine's ONNX one. The last test of each case shows that careless versions fail the comparison:
+ * the gradient of the wrong run, W_dec forgotten, the error term dropped, and (for the
+ * normalize_activations cases: constant_norm_rescale on resid_pre 1, layer_norm with 'center' on
+ * resid_post 0) the normalisation's scale forgotten.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2';
 import { readSafetensorsFloat32 } from '../../src/model/checkpoint';
-import type { LoadedSae } from '../../src/model/sae';
+import { loadSaeFolder, SaeEncoder, type LoadedSae } from '../../src/model/sae';
 import type { Float32Tensor } from '../../src/model/tensor';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
-import { attributionByPosition, runFeatureAttribution, type FeatureAttribution } from '../../src/analysis/sae/featureAttribution';
+import { attributionByPosition, attributionTotals, runFeatureAttribution, type FeatureAttribution } from '../../src/analysis/sae/featureAttribution';
 import { runFeaturePatching } from '../../src/analysis/sae/featurePatching';
 import { PATCH_DIRECTIONS } from '../../src/shared/patchingVocabulary';
 import { blockHook } from '../../src/shared/hookNames';
@@ -78,6 +80,21 @@ for (const name of readdirSync(SAE_DIR).sort()) {
       check('exact.denoise (no prefix reuse)', plain.denoise!, G('exact.denoise'));
     });
 
+    it("the same through the engine's loader and ONNX encoder (src/model/sae)", async () => {
+      const real = await loadSaeFolder(dir);
+      const encoder = await SaeEncoder.create(real, { threads: 1 });
+      try {
+        const b = await runFeatureAttribution(loaded.model, real, encoder, { clean: gc.clean_tokens, corrupt: gc.corrupt_tokens, metric });
+        check('acts.corrupt (ONNX encoder)', b.corrupt.acts, G('acts.corrupt'));
+        for (const d of PATCH_DIRECTIONS) check(`attr.${d} (ONNX encoder)`, b.totals[d], G(`attr.${d}`));
+        const features = Array.from({ length: b.dSae }, (_, i) => i);
+        const r = await runFeaturePatching(loaded.model, real.weights.W_dec, b, { features, metric, directions: ['noise'] });
+        check('exact.noise (ONNX encoder)', r.noise!, G('exact.noise'));
+      } finally {
+        await encoder.release();
+      }
+    });
+
     it('careless versions are caught: gradient of the wrong run, W_dec forgotten, error term dropped', async () => {
       const W = sae.weights.W_dec;
       const { nPos, dIn, dSae } = a;
@@ -100,6 +117,10 @@ for (const name of readdirSync(SAE_DIR).sort()) {
       }
       assert.ok(fails(wrongRun, golden), 'the gradient of the wrong run would pass');
       assert.ok(fails(noWdec, golden), 'forgetting W_dec would pass');
+      if ((sae.config.normalizeActivations ?? 'none') !== 'none') {
+        const unscaled = { ...a, corrupt: { ...a.corrupt, decodeScale: new Float32Array(nPos).fill(1) } };
+        assert.ok(fails(attributionTotals(unscaled, W, 'denoise'), golden), 'forgetting the normalisation scale would pass');
+      }
 
       // Splicing the reconstruction alone (no error term) changes the model: the metric moves, and
       // attributions taken from that run's gradients differ.

@@ -5,7 +5,8 @@ The SAE is spliced in at its hook with its error term kept: at the hook the run'
 
     x  ->  decode(f) + err,   f = encode(x) as a free leaf,   err = (x - decode(encode(x))).detach()
 
-(for 'center' SAEs decode adds back the row mean of x, also held constant), so the forward values are
+(for 'center' SAEs decode adds back the row mean of x, and a normalize_activations scale of x is
+undone, both held constant), so the forward values are
 x again (up to float64 rounding) and the model is unchanged. The metric's gradient with respect to the
 leaf f is taken by autograd THROUGH the decoder: no closed form W_dec . dm/dx is written here.
 
@@ -46,25 +47,40 @@ from safetensors_io import write_safetensors  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DIRECTIONS = ("denoise", "noise")
 
-# SAE case -> (golden case for checkpoint/prompts/answer, hook, d_sae, input transform, seed)
+# SAE case -> (golden case for checkpoint/prompts/answer, hook, d_sae, input transform, normalize_activations, seed)
 SAE_CASES = {
-    "resid1-standard": ("f32-bare", "blocks.1.hook_resid_pre", 96, "none", 11),
-    "mlp0-center": ("f32-bare", "blocks.0.hook_mlp_out", 64, "center", 12),
+    "resid1-standard": ("f32-bare", "blocks.1.hook_resid_pre", 96, "none", "none", 11),
+    "mlp0-center": ("f32-bare", "blocks.0.hook_mlp_out", 64, "center", "none", 12),
+    "resid1-normrescale": ("f32-bare", "blocks.1.hook_resid_pre", 64, "none", "constant_norm_rescale", 13),
+    "post0-layernorm": ("f32-bare", "blocks.0.hook_resid_post", 64, "center", "layer_norm", 14),
 }
 MARGIN = 2e-3  # every pre-activation keeps at least this distance from the ReLU's kink
 
 
 class Sae:
-    """A standard (ReLU) SAE in float64: encode(x) and decode(f) in the model's coordinates."""
+    """A standard (ReLU) SAE in float64: encode(x) and decode(f) in the model's coordinates.
+    SAELens's run-time normalisation: constant_norm_rescale x * sqrt(d_in)/||x|| (undone by dividing),
+    layer_norm (x - mu)/(sigma + 1e-5) with the unbiased sigma (undone by y * sigma + mu)."""
 
-    def __init__(self, w, transform, apply_b_dec=True):
+    def __init__(self, w, transform, norm="none", apply_b_dec=True):
         self.w = {k: v.to(torch.float64) for k, v in w.items()}
         self.transform = transform
+        self.norm = norm
         self.apply_b_dec = apply_b_dec
 
     def _input(self, x):
+        """(x as the encoder reads it, the constants that map a decoding back: (mean, scale, shift))."""
         mean = x.mean(dim=-1, keepdim=True) if self.transform == "center" else torch.zeros_like(x[..., :1])
-        return x - mean, mean
+        xb = x - mean
+        one, zero = torch.ones_like(x[..., :1]), torch.zeros_like(x[..., :1])
+        if self.norm == "constant_norm_rescale":
+            scale = torch.linalg.vector_norm(xb, dim=-1, keepdim=True) / x.shape[-1] ** 0.5
+            return xb / scale, (mean, scale, zero)
+        if self.norm == "layer_norm":
+            mu = xb.mean(dim=-1, keepdim=True)
+            sigma = (xb - mu).std(dim=-1, keepdim=True)
+            return (xb - mu) / (sigma + 1e-5), (mean, sigma, mu)
+        return xb, (mean, one, zero)
 
     def pre(self, x):
         xin, _ = self._input(x)
@@ -75,8 +91,9 @@ class Sae:
     def encode(self, x):
         return torch.relu(self.pre(x))
 
-    def decode(self, f, mean):
-        return f @ self.w["W_dec"] + self.w["b_dec"] + mean
+    def decode(self, f, consts):
+        mean, scale, shift = consts
+        return (f @ self.w["W_dec"] + self.w["b_dec"]) * scale + shift + mean
 
 
 def make_sae(d_in, d_sae, seed):
@@ -96,9 +113,10 @@ def spliced_run(model, tokens, sae, hook, layer_norm, f_patch=None, keep_error=T
     box = {}
 
     def fn(x, name):
-        _, mean = sae._input(x)
+        _, consts = sae._input(x)
+        consts = tuple(c.detach() for c in consts)
         f0 = sae.encode(x).detach()
-        err = (x - sae.decode(f0, mean.detach())).detach()
+        err = (x - sae.decode(f0, consts)).detach()
         f = f0.clone().requires_grad_(True)
         box["f"], box["x"] = f, x.detach()
         fu = f
@@ -106,7 +124,7 @@ def spliced_run(model, tokens, sae, hook, layer_norm, f_patch=None, keep_error=T
             i, vals = f_patch
             fu = f.clone()
             fu[0, :, i] = vals
-        out = sae.decode(fu, mean.detach())
+        out = sae.decode(fu, consts)
         return out + err if keep_error else out
 
     with torch.enable_grad():
@@ -120,7 +138,7 @@ ANSWER_WRONG = [0, 0]
 
 
 def make_case(name, ckpt_root, cases_dir, out_root):
-    golden_case, hook, d_sae, transform, seed = SAE_CASES[name]
+    golden_case, hook, d_sae, transform, norm, seed = SAE_CASES[name]
     with open(os.path.join(cases_dir, f"{golden_case}.json"), encoding="utf-8") as fh:
         case = json.load(fh)
     ckpt_dir = os.path.join(ckpt_root, os.path.basename(case["checkpoint"]))
@@ -130,7 +148,7 @@ def make_case(name, ckpt_root, cases_dir, out_root):
     ANSWER_WRONG[:] = [case["answer"], case["wrong"]]
     d_in = model.cfg.d_model
     w = make_sae(d_in, d_sae, seed)
-    sae = Sae(w, transform)
+    sae = Sae(w, transform, norm)
 
     # keep every pre-activation away from the ReLU kink (float32 engines must agree on which fire)
     _, c_cache = model.run([clean], layer_norm=layer_norm)
@@ -141,7 +159,7 @@ def make_case(name, ckpt_root, cases_dir, out_root):
         if not near.any():
             break
         w["b_enc"] = (w["b_enc"].to(torch.float64) + near.to(torch.float64) * 3 * MARGIN).to(torch.float32)
-        sae = Sae(w, transform)
+        sae = Sae(w, transform, norm)
     else:
         raise AssertionError(f"{name}: pre-activations stay within {MARGIN} of 0")
 
@@ -184,7 +202,7 @@ def make_case(name, ckpt_root, cases_dir, out_root):
         "dtype": "float32",
         "device": "cpu",
         "apply_b_dec_to_input": True,
-        "normalize_activations": "none",
+        "normalize_activations": norm,
         "reshape_activations": "none",
         "metadata": {
             "model_name": os.path.basename(ckpt_dir),
@@ -200,7 +218,7 @@ def make_case(name, ckpt_root, cases_dir, out_root):
     write_safetensors(os.path.join(case_dir, "sae_weights.safetensors"), w, {"format": "pt"})
     write_safetensors(os.path.join(case_dir, "golden.safetensors"), {k: v.to(torch.float32) for k, v in out.items()},
                       {"format": "pt", "case": name})
-    meta = {"golden_case": golden_case, "hook": hook, "d_sae": d_sae, "input_transform": transform,
+    meta = {"golden_case": golden_case, "hook": hook, "d_sae": d_sae, "input_transform": transform, "normalize_activations": norm,
             "answer": case["answer"], "wrong": case["wrong"]}
     with open(os.path.join(case_dir, "case.json"), "w", encoding="utf-8") as fh:
         json.dump(meta, fh, indent=1, sort_keys=True)

@@ -3,12 +3,13 @@
  * spliced in at its hook with its error term kept, so the model is unchanged.
  *
  * At the hook the run's value is x = recon(f) + ε, with ε = x − recon(f) held constant (for
- * 'center' SAEs the removed row mean is part of the constant). recon is linear in f with rows
- * W_dec[i], so ∂metric/∂f[pos, i] = W_dec[i] · ∂metric/∂x[pos]. The attribution of feature i in a
- * direction is attribution patching's first-order estimate of patching that feature's activations
- * from the source run into the target run:
+ * 'center' SAEs the removed row mean is part of the constant, and so is the row's scale s of a
+ * normalize_activations: recon = s·(f·W_dec + b_dec) + shift). recon is linear in f with rows
+ * s[pos]·W_dec[i], so ∂metric/∂f[pos, i] = s[pos] · W_dec[i] · ∂metric/∂x[pos]. The attribution of
+ * feature i in a direction is attribution patching's first-order estimate of patching that
+ * feature's activations from the source run into the target run:
  *
- *   Σ_pos (f_source[pos, i] − f_target[pos, i]) · (W_dec[i] · ∂metric/∂x_target[pos])
+ *   Σ_pos (f_source[pos, i] − f_target[pos, i]) · s_target[pos] · (W_dec[i] · ∂metric/∂x_target[pos])
  *
  * with the gradient of the target run (attributionPatching.ts's convention: denoise = target corrupt,
  * source clean; noise = target clean, source corrupt). One batched forward+backward of both prompts
@@ -44,6 +45,8 @@ export interface FeatureRun {
   readonly x: Float32Array;
   /** [pos, d_in] ∂metric/∂x */
   readonly grad: Float32Array;
+  /** [pos] the scale s a decoding is mapped back to the model's coordinates with (1 without normalize_activations) */
+  readonly decodeScale: Float32Array;
   /** The run's blocks.{hookLayer}.hook_resid_pre and, from that layer on, attn.hook_k/v (the exact patches start there). */
   readonly cache: ActivationCache;
 }
@@ -128,6 +131,7 @@ export async function runFeatureAttribution(
     acts: acts.slice(b * nPos * dSae, (b + 1) * nPos * dSae),
     x: x.data.slice(b * nPos * dIn, (b + 1) * nPos * dIn),
     grad: grad.data.slice(b * nPos * dIn, (b + 1) * nPos * dIn),
+    decodeScale: decodeScales(sae, x.data.subarray(b * nPos * dIn, (b + 1) * nPos * dIn)),
     cache: batchElement(out.cache, fetch, b),
   });
   const clean = run(0, req.clean);
@@ -136,6 +140,35 @@ export async function runFeatureAttribution(
   const totals = {} as Record<PatchDirection, Float32Array>;
   for (const direction of PATCH_DIRECTIONS) totals[direction] = attributionTotals(base, sae.weights.W_dec, direction);
   return { ...base, totals };
+}
+
+/**
+ * Per row of `rows` [n, d_in], the factor s with recon = s·(f·W_dec + b_dec) + shift, as the SAE's
+ * normalize_activations defines it on the (centred, for 'center') row: 1 for none, ‖x̄‖/√d_in for
+ * constant_norm_rescale, the unbiased std of x̄ for layer_norm (SAELens undoes it as y·σ + μ).
+ */
+export function decodeScales(sae: Pick<LoadedSae, 'config'>, rows: Float32Array): Float32Array {
+  const { dIn, inputTransform } = sae.config;
+  const norm = sae.config.normalizeActivations ?? 'none';
+  const n = rows.length / dIn;
+  const out = new Float32Array(n).fill(1);
+  if (norm === 'none') return out;
+  for (let r = 0; r < n; r++) {
+    const row = rows.subarray(r * dIn, (r + 1) * dIn);
+    let mean = 0;
+    for (const v of row) mean += v;
+    mean /= dIn;
+    let ss = 0;
+    if (norm === 'constant_norm_rescale') {
+      const c = inputTransform === 'center' ? mean : 0; // x̄ = x − mean for 'center'
+      for (const v of row) ss += (v - c) ** 2;
+      out[r] = Math.sqrt(ss / dIn);
+    } else {
+      for (const v of row) ss += (v - mean) ** 2; // centring x̄ again gives x − mean either way
+      out[r] = Math.sqrt(ss / (dIn - 1));
+    }
+  }
+  return out;
 }
 
 /** batch element b of the cached hooks, keeping a batch axis of 1. */
@@ -149,7 +182,7 @@ function batchElement(cache: ActivationCache, hooks: readonly HookName[], b: num
 }
 
 /**
- * Σ_pos Δf[pos, i] · (W_dec[i] · grad_target[pos]) for every feature, [d_sae]. Only the (pos, i)
+ * Σ_pos Δf[pos, i] · s_target[pos] · (W_dec[i] · grad_target[pos]) for every feature, [d_sae]. Only the (pos, i)
  * where the activations differ cost a dot product: the SAE is sparse, and the positions before
  * the first differing token are identical.
  */
@@ -163,11 +196,12 @@ export function attributionTotals(
   const out = new Float64Array(dSae);
   for (let p = a.firstDiff; p < nPos; p++) {
     const g = target.grad.subarray(p * dIn, (p + 1) * dIn);
+    const s = target.decodeScale[p];
     const rowT = p * dSae;
     for (let i = 0; i < dSae; i++) {
       const d = source.acts[rowT + i] - target.acts[rowT + i];
       if (d === 0) continue;
-      out[i] += d * dot(W_dec, i * dIn, g);
+      out[i] += d * s * dot(W_dec, i * dIn, g);
     }
   }
   return Float32Array.from(out);
@@ -185,7 +219,7 @@ export function attributionByPosition(
   const out = new Float32Array(nPos);
   for (let p = 0; p < nPos; p++) {
     const d = source.acts[p * dSae + feature] - target.acts[p * dSae + feature];
-    if (d !== 0) out[p] = d * dot(W_dec, feature * dIn, target.grad.subarray(p * dIn, (p + 1) * dIn));
+    if (d !== 0) out[p] = d * target.decodeScale[p] * dot(W_dec, feature * dIn, target.grad.subarray(p * dIn, (p + 1) * dIn));
   }
   return out;
 }

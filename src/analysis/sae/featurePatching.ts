@@ -3,10 +3,10 @@
  * from the source run into the target run (SAE spliced in, error term kept) changes the hook's value
  * to
  *
- *   x_target + Σ_pos (f_source[pos, i] − f_target[pos, i]) · W_dec[i]      (at each position)
+ *   x_target + (f_source[pos, i] − f_target[pos, i]) · s_target[pos] · W_dec[i]      (at each position)
  *
  * since the reconstruction is linear in the activations and the error term (and a 'center' SAE's row
- * mean) stay the target's. Each batch element patches one feature. Like the exact sweeps, a run
+ * mean, and the scale s of a normalize_activations) stay the target's. Each batch element patches one feature. Like the exact sweeps, a run
  * starts at the hook's layer from the target's cached residual stream and computes only the positions
  * from the first differing token on (earlier activations are identical in both runs, so the patch
  * changes nothing there); a feature whose activations are equal in both runs is not run (its value
@@ -50,7 +50,7 @@ export function patchedHookValues(a: FeatureAttribution, W_dec: Float32Array, di
     const base = b * nPos * dIn;
     out.set(target.x, base);
     for (let p = 0; p < nPos; p++) {
-      const d = source.acts[p * dSae + f] - target.acts[p * dSae + f];
+      const d = (source.acts[p * dSae + f] - target.acts[p * dSae + f]) * target.decodeScale[p];
       if (d === 0) continue;
       const o = base + p * dIn;
       for (let j = 0; j < dIn; j++) out[o + j] += d * W_dec[f * dIn + j];

@@ -25,8 +25,7 @@ import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2
 import { shippedModelDir } from '../../src/model/shippedModel';
 import { loadSaeFolder, SaeEncoder, shippedSaeFolder, type LoadedSae } from '../../src/model/sae';
 import { float32Tensor } from '../../src/model/tensor';
-import { runAblatedText, runFeatureActivations, runReconstructionQuality, scanWindows, tokensPerSecond } from '../../src/analysis/sae';
-import { runToHook } from '../../src/analysis/sae/saeRun';
+import { runAblatedText, runFeatureActivations, runReconstructionQuality, runToHook, scanWindows, tokensPerSecond } from '../../src/analysis/sae';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
 import { fmt, interleavedWallAndCpu } from './timing';
 

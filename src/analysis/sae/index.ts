@@ -4,7 +4,7 @@
  * quality, and the workspace scan's accumulator and driver. Every model run stops at the SAE's hook
  * unless logits are needed (reconstruction quality only).
  */
-export { hookOnlyRunOptions, saeFetchHook, saeHook, saeInputRows, type SaeEncode } from './saeRun';
+export { hookOnlyRunOptions, runToHook, saeFetchHook, saeHook, saeInputRows, type SaeEncode } from './saeRun';
 export { runFeatureActivations, topActive, type ActiveFeature, type FeatureActivations, type FeatureActivationsOptions } from './featureActivations';
 export { featureLogitLens, featureLogitLenses, featureLogits, LENS_BASIS, type FeatureLogitLens, type LensToken } from './featureLogitLens';
 export { runAblatedText, meanTokenEmbedding, type AblatedText, type AblatedTextOptions } from './ablatedText';

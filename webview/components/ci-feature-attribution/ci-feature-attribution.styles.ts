@@ -26,6 +26,8 @@ export const styles = [
     }
     .why {
       cursor: help;
+      margin-left: 6px;
+      text-decoration: underline dotted;
     }
     .state {
       display: flex;

@@ -43,7 +43,7 @@ export class CiFeatureAttribution extends LitElement {
     if (f.state === 'no-sae') {
       return html`<p class="hint-line muted" role="note">
         <button class="link" @click=${this.selectSae}>Select SAE…</button> to see which SAE features carry this substitution.
-        ${f.message ? html`<span class="why" title=${f.message}>ⓘ</span>` : nothing}
+        ${f.message ? html`<span class="why" title=${f.message} aria-label=${f.message}>why?</span>` : nothing}
       </p>`;
     }
     const busy = f.state === 'estimating' || f.state === 'exact';

@@ -300,6 +300,32 @@ describe('Inspect Features webview', () => {
     await page.close();
   });
 
+  it('the reconstruction quality arriving later for the same inspection keeps the card and the token list', async () => {
+    const { page } = await open('theme=dark&noquality');
+    assert.match(await page.locator('ci-sae-panel section.quality').innerText(), /Not computed yet/);
+    await pickFeature(page, 311);
+    await clickToken(page, OPEN);
+    await page.evaluate(() => {
+      const hs = window.__ciSaeHarness;
+      const q = {
+        rel_error_pos: new Float32Array(46).fill(0.2),
+        kl_pos: new Float32Array(46).fill(0.02),
+        varianceExplained: 0.9,
+        ceClean: 1.8,
+        ceSpliced: 1.85,
+        top1Agreement: 0.96,
+        nScored: 45,
+      };
+      hs.send({ method: 'features', params: { ...hs.fx.features, quality: q } });
+      hs.send({ method: 'stale', params: { stale: true, reason: 'the document was edited' } });
+    });
+    await page.locator('ci-sae-panel .verdict.good').waitFor();
+    assert.equal(await page.locator('ci-feature-card .fid').innerText(), '#311');
+    assert.equal(await page.locator('ci-sae-panel table.features tbody tr').count(), 15);
+    assert.match(await page.locator('ci-sae-panel .banner[role="alert"]').innerText(), /Stale — the document was edited/);
+    await page.close();
+  });
+
   it('a new inspection replaces the card; messages for another inspection are ignored', async () => {
     const { page } = await open('theme=dark');
     await pickFeature(page, 311);

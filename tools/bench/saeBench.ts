@@ -18,15 +18,16 @@
  * Run alone: `node --import tsx tools/bench/saeBench.ts [--quick] [--ablate]`; `npm run bench` runs
  * the GPT-2-small rows (`saeBench`) unless --no-sae.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { loadHookedGpt2, type LoadedModel } from '../../src/model/loadHookedGpt2';
 import { shippedModelDir } from '../../src/model/shippedModel';
 import { loadSaeFolder, SaeEncoder, shippedSaeFolder, type LoadedSae } from '../../src/model/sae';
 import { float32Tensor } from '../../src/model/tensor';
 import { runAblatedText, runFeatureActivations, runReconstructionQuality, runToHook, scanWindows, tokensPerSecond } from '../../src/analysis/sae';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
+import { writeRandomSae } from './randomSae';
 import { fmt, interleavedWallAndCpu } from './timing';
 
 /** A random standard SAE: unit decoder rows, encoder = decoder transposed scaled to the residual's norm, no bias yet (see `sparsify`). */
@@ -80,6 +81,7 @@ async function bench(title: string, loaded: LoadedModel, sae: LoadedSae, opts: {
   const tokens = Array.from({ length: n }, (_, i) => (i * 7919 + 13) % model.config.dVocab);
   if (sae.folder === '(in memory)') await sparsify(loaded, sae, tokens, 32);
   const encoder = await SaeEncoder.create(sae);
+  const fedEncoder = await SaeEncoder.create(sae, { weights: 'fed' }); // the weights as graph inputs, for comparison
   const x = await runToHook(model, sae, tokens);
   const rows = float32Tensor<'rows d_in'>([n, sae.config.dIn], x.data);
   const feats = await runFeatureActivations(model, encoder, sae, tokens, { topK: 10 });
@@ -90,14 +92,17 @@ async function bench(title: string, loaded: LoadedModel, sae: LoadedSae, opts: {
     () => runFeatureActivations(model, encoder, sae, tokens, { topK: 10 }),
     () => runToHook(model, sae, tokens),
     () => encoder.encode(rows),
+    () => fedEncoder.encode(rows),
   ];
-  const [fwd, features, toHook, encode] = await interleavedWallAndCpu(fns, opts.repeat);
+  const [fwd, features, toHook, encode, encodeFed] = await interleavedWallAndCpu(fns, opts.repeat);
+  await fedEncoder.release();
   const out = [
     `${title}: ${sae.label} at ${sae.config.hookName}, ${n} tokens, L0 ${fmt(l0 / n)} (load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
     `  one forward (logits last)        ${fmt(fwd.wallMs)} ms wall  ${fmt(fwd.cpuMs)} ms CPU`,
     `  features (run to hook + encode)  ${fmt(features.wallMs)} ms wall  ${fmt(features.cpuMs)} ms CPU  = ${fmt(features.wallMs / fwd.wallMs, 2)}× wall, ${fmt(features.cpuMs / fwd.cpuMs, 2)}× CPU of one forward`,
     `    run to the hook alone          ${fmt(toHook.wallMs)} ms wall  ${fmt(toHook.cpuMs)} ms CPU`,
     `    encoder alone                  ${fmt(encode.wallMs)} ms wall  ${fmt(encode.cpuMs)} ms CPU`,
+    `    encoder, weights fed per run   ${fmt(encodeFed.wallMs)} ms wall  ${fmt(encodeFed.cpuMs)} ms CPU  (the default embeds them: ORT pre-packs W_enc/W_dec)`,
   ];
   if (opts.ablate) {
     const p = n - 1;
@@ -120,6 +125,7 @@ async function bench(title: string, loaded: LoadedModel, sae: LoadedSae, opts: {
     `  scan: ${scan.windowCount} windows of ${n} tokens, batch 8: ${scan.tokens} tokens in ${fmt(scan.seconds, 2)} s = ${fmt(tokensPerSecond(scan), 0)} tokens/s (CPU ${fmt((cpu.user + cpu.system) / 1e6, 2)} s)`,
   );
   await encoder.release();
+  out.push(`  peak RSS of this process so far: ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MiB`);
   return out;
 }
 
@@ -131,11 +137,31 @@ async function hookRms(loaded: LoadedModel, hookName: string): Promise<number> {
   return Math.sqrt(s / 3);
 }
 
-/** The GPT-2-small-sized rows (for `npm run bench`): a 24,576-feature SAE at blocks.8.hook_resid_pre of `loaded`. */
+/**
+ * The GPT-2-small-sized rows (for `npm run bench`): a 24,576-feature SAE at blocks.8.hook_resid_pre of
+ * `loaded`, written to a temp folder in SAELens format (`randomSae.ts`, ~150 MB F32, b_enc at 3σ: L0
+ * ≈ 30) and loaded through `loadSaeFolder` like a user's SAE.
+ */
 export async function saeBench(loaded: LoadedModel, opts: { repeat: number; scanWindows?: number; ablate?: boolean }): Promise<string[]> {
   const hook = `blocks.${Math.min(8, loaded.model.config.nLayers - 1)}.hook_resid_pre`;
-  const sae = randomSae(loaded.model.config.dModel, 24576, hook, await hookRms(loaded, hook));
-  return bench('GPT-2-small-sized random', loaded, sae, { repeat: opts.repeat, scanWindows: opts.scanWindows ?? 16, ablate: opts.ablate ?? false });
+  const folder = mkdtempSync(join(tmpdir(), 'ci-bench-sae-'));
+  try {
+    await writeRandomSae(folder, { dIn: loaded.model.config.dModel, dSae: 24576, hookName: hook, residNorm: await hookRms(loaded, hook), z: 3 });
+    const t0 = performance.now();
+    const sae = await loadSaeFolder(folder);
+    const loadMs = performance.now() - t0;
+    const rows = await bench('GPT-2-small-sized random', loaded, sae, {
+      repeat: opts.repeat,
+      scanWindows: opts.scanWindows ?? 16,
+      ablate: opts.ablate ?? false,
+    });
+    return [
+      ...rows,
+      `  SAE load (SAELens folder, cfg.json + ${fmt((4 * 2 * 24576 * loaded.model.config.dModel) / 2 ** 20, 0)} MiB F32 weights): ${fmt(loadMs)} ms`,
+    ];
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {

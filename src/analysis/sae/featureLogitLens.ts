@@ -66,16 +66,31 @@ export function featureLogits(model: HookedGpt2, sae: LoadedSae, feature: number
 
 export function featureLogitLens(model: HookedGpt2, sae: LoadedSae, feature: number, k: number): FeatureLogitLens {
   const logits = featureLogits(model, sae, feature);
-  const order = Array.from(logits.keys());
   const kk = Math.max(0, Math.min(k, logits.length));
-  const top = order.sort((a, b) => logits[b] - logits[a] || a - b).slice(0, kk);
-  const bottom = order.sort((a, b) => logits[a] - logits[b] || a - b).slice(0, kk);
   return {
     feature,
-    top: top.map((token) => ({ token, value: logits[token] })),
-    bottom: bottom.map((token) => ({ token, value: logits[token] })),
+    top: extremes(logits, kk, 1).map((token) => ({ token, value: logits[token] })),
+    bottom: extremes(logits, kk, -1).map((token) => ({ token, value: logits[token] })),
     basis: model.layerNorm === 'identity' ? LENS_BASIS.identity : LENS_BASIS.folded,
   };
+}
+
+/** The k indices with the largest (sign 1) or smallest (sign −1) values, in that order; ties keep the lower index first. One pass, no full sort. */
+export function extremes(values: Float32Array, k: number, sign: 1 | -1): number[] {
+  const best: number[] = [];
+  if (k <= 0) return best;
+  for (let t = 0; t < values.length; t++) {
+    const v = sign * values[t];
+    if (best.length === k && v <= sign * values[best[k - 1]]) continue;
+    let i = best.length === k ? k - 1 : best.length;
+    if (best.length < k) best.push(t);
+    while (i > 0 && sign * values[best[i - 1]] < v) {
+      best[i] = best[i - 1];
+      i--;
+    }
+    best[i] = t;
+  }
+  return best;
 }
 
 /** The lens of several features (one pass over W_U each; d_model × d_vocab multiply-adds per feature). */

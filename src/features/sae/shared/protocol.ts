@@ -83,6 +83,18 @@ export interface SaeInfo {
   readonly densitySource: DensitySource;
   /** Where it was loaded from, as the user gave it ('' shipped, a folder, 'hf:owner/repo:subfolder'). */
   readonly source: string;
+  /** Optional: how well the SAE does on the text it was evaluated on (its card / evaluation.json), shown beside this prompt's numbers. */
+  readonly reference?: SaeReference;
+}
+
+/** An SAE's own evaluation numbers, to read a prompt's against. */
+export interface SaeReference {
+  /** Fraction of variance explained on its evaluation text. */
+  readonly varianceExplained?: number;
+  /** Next-token loss increase when spliced in, nats. */
+  readonly deltaCe?: number;
+  /** Where the numbers come from, e.g. "evaluation.json (held-out Python, 200k tokens)". */
+  readonly source: string;
 }
 
 /**
@@ -344,8 +356,12 @@ function isSaeInfo(v: unknown): v is SaeInfo {
     (v.inputTransform === 'none' || v.inputTransform === 'center') &&
     isString(v.inputTransformReason) &&
     isDensitySource(v.densitySource) &&
-    isString(v.source)
+    isString(v.source) &&
+    (v.reference === undefined || isSaeReference(v.reference))
   );
+}
+function isSaeReference(v: unknown): v is SaeReference {
+  return isRecord(v) && isOptional(v.varianceExplained, isFiniteNumber) && isOptional(v.deltaCe, isFiniteNumber) && isString(v.source);
 }
 function isNonNegative(v: unknown): v is number {
   return isFiniteNumber(v) && v >= 0;

@@ -50,6 +50,13 @@ describe('Inspect Features protocol', () => {
     assert.equal(Features.is({ method: 'features', params: { ...f, quality: { ...q, kl_pos: new Float32Array(2) } } }), false);
     assert.equal(Features.is({ method: 'features', params: { ...f, quality: { ...q, top1Agreement: 1.5 } } }), false);
     assert.equal(Features.is({ method: 'features', params: { ...f, tokens: [] } }), false);
+    assert.equal(
+      Features.is({ method: 'features', params: { ...f, sae: { ...f.sae, reference: { varianceExplained: 0.9 } } } }),
+      false,
+      'a reference names its source',
+    );
+    const { reference: _ref, ...noReference } = f.sae;
+    assert.ok(Features.is({ method: 'features', params: { ...f, sae: noReference } }), 'the reference is optional');
   });
 
   it('refuses an ablation whose array is not position + 1 long, and a scan example whose peak is outside its snippet', () => {

@@ -251,7 +251,7 @@ describe('Inspect Features webview', () => {
     const q = page.locator('ci-sae-panel section.quality');
     assert.match(await q.locator('.verdict.good').innerText(), /reconstructs this prompt well/);
     const nums = await q.locator('.nums').innerText();
-    assert.match(nums, /variance explained\s+91\.2%/);
+    assert.match(nums, /variance explained\s+91\.2%\s+typical 96\.9%/);
     assert.match(nums, /1\.84 → 1\.93 nats\s+\(\+0\.09\)/);
     assert.match(nums, /top-1 kept\s+95\.0%/);
     assert.match(await q.locator('.worst').innerText(), /#20 .* KL 0\.42, error 0\.61/);

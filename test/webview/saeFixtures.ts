@@ -212,6 +212,7 @@ export function makeSaeFixture(o: SaeFixtureOptions = {}): SaeFixture {
       inputTransformReason: 'cfg.json has no model_from_pretrained_kwargs: the residual stream is used as the model computes it',
       densitySource: o.noDensity ? 'unknown' : 'sparsity file',
       source: '',
+      reference: { varianceExplained: 0.969, deltaCe: 0.12, source: 'evaluation.json: held-out Python' },
     },
     warnings: o.otherModel ? ["The SAE's metadata.model_name is 'gpt2-small' but the model is 'gpt2-python-mini': its features may mean nothing here."] : [],
     notes: [],

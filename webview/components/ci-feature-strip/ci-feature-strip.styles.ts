@@ -143,5 +143,21 @@ export const styles = [
     .pair {
       white-space: nowrap;
     }
+    .key {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      font-size: 0.92em;
+    }
+    .steps {
+      display: inline-flex;
+      gap: 1px;
+    }
+    .sw {
+      display: inline-block;
+      width: 18px;
+      height: 10px;
+      border: 1px solid var(--vscode-contrastBorder, rgba(128, 128, 128, 0.35));
+    }
   `,
 ];

@@ -104,7 +104,16 @@ export class CiFeatureStrip extends LitElement {
             ${endsLine(t.text) ? html`<div class="br" aria-hidden="true"></div>` : nothing}`;
         })}
       </div>
-      ${this.renderReadout()}`;
+      ${this.renderReadout()} ${acts ? this.renderKey(scale) : nothing}`;
+  }
+
+  /** What the tint means: the picked feature's activation, and the scale it is drawn on. */
+  private renderKey(scale: number) {
+    return html`<div class="key muted" aria-label="colour key">
+      <span class="steps" aria-hidden="true">${[1, 3, 6].map((l) => html`<span class="sw" data-level=${l}></span>`)}</span>
+      tint: feature ${this.feature}'s activation, from 0 to
+      ${fmtAct(scale)}${this.tokens[0]?.isBos && this.acts && this.acts[0] > scale ? html` (BOS, ${fmtAct(this.acts[0])}, is off the scale)` : nothing}
+    </div>`;
   }
 
   private renderChips(row: readonly FeatureAct[]) {

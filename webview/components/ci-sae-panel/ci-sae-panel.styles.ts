@@ -95,6 +95,9 @@ export const styles = [
       font-weight: normal;
       font-size: 0.85em;
     }
+    .nums dd .ref {
+      margin-left: 6px;
+    }
     .worst {
       margin: 4px 0;
     }

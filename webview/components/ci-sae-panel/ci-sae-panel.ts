@@ -372,6 +372,7 @@ export class CiSaePanel extends LitElement {
     const rec = lossRecovered(q);
     const worst = worstPositions(q, isBos, 3);
     const t = QUALITY_THRESHOLDS;
+    const ref = f.sae.reference;
     return html`<section class=${`quality ${v.level}`} aria-label="reconstruction quality">
       <h2>
         Reconstruction on this prompt
@@ -396,7 +397,10 @@ export class CiSaePanel extends LitElement {
       <dl class="nums">
         <div>
           <dt>variance explained</dt>
-          <dd>${pct(q.varianceExplained)}</dd>
+          <dd>
+            ${pct(q.varianceExplained)}
+            ${ref?.varianceExplained !== undefined ? html`<span class="muted ref" title=${`The SAE's own: ${ref.source}`}>typical ${pct(ref.varianceExplained)}</span>` : nothing}
+          </dd>
         </div>
         <div>
           <dt>‖x − x̂‖ / ‖x‖</dt>
@@ -404,7 +408,10 @@ export class CiSaePanel extends LitElement {
         </div>
         <div>
           <dt>next-token loss</dt>
-          <dd>${q.ceClean.toFixed(2)} → ${q.ceSpliced.toFixed(2)} nats <span class="muted">(${dCe >= 0 ? '+' : '−'}${Math.abs(dCe).toFixed(2)})</span></dd>
+          <dd>
+            ${q.ceClean.toFixed(2)} → ${q.ceSpliced.toFixed(2)} nats <span class="muted">(${dCe >= 0 ? '+' : '−'}${Math.abs(dCe).toFixed(2)})</span>
+            ${ref?.deltaCe !== undefined ? html`<span class="muted ref" title=${`The SAE's own: ${ref.source}`}>typical +${ref.deltaCe.toFixed(2)}</span>` : nothing}
+          </dd>
         </div>
         ${
           rec !== undefined
@@ -450,7 +457,7 @@ export class CiSaePanel extends LitElement {
           Poor when under ${t.poorVarianceExplained * 100}% of the variance is explained, the loss rises by more than ${t.poorDeltaCe} nats, or the top
           prediction changes at over ${Math.round((1 - t.poorTop1) * 100)}% of positions; good at ${t.goodVarianceExplained * 100}% explained or more, a rise of
           at most ${t.goodDeltaCe} nats and ${t.goodTop1 * 100}% of top predictions kept (what SAEs reach on the text they were trained on). In between, no
-          verdict. Fewer than ${t.minScored} positions: no verdict. BOS is not scored.
+          verdict. Fewer than ${t.minScored} positions: no verdict. BOS is not scored.${ref ? ` "Typical": the SAE's own numbers (${ref.source}).` : ''}
         </p>
       </details>
     </section>`;

@@ -15,6 +15,7 @@ import { boundaryBench, boundaryRows } from './boundaryBench';
 import { residualBench, residualBenchRows } from './residualBench';
 import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
 import { saeBench } from './saeBench';
+import { saeAttributionBench } from './saeAttributionBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -85,6 +86,10 @@ async function main(): Promise<void> {
     );
     console.log(saeRows.join('\n'));
     console.log('Target: the features of a 128-token selection ≤ 1.5× one forward.');
+  }
+  if (!process.argv.includes('--no-sae-attribution')) {
+    console.log('\n## SAE features that carry a substitution (issue 11): attribution of every feature and exact patches of the top 10 vs one forward');
+    console.log((await saeAttributionBench({ repeat: REPEAT, small: true })).join('\n'));
   }
   if (hookFreeRows.length) {
     console.log('\n## Hooks cost nothing unless fetched: logits-only forward, ' + THREADS + ' threads (interleaved)');

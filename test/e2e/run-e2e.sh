@@ -37,7 +37,7 @@ elif [ -f "$ROOT/models/gpt2-python-mini/model.safetensors" ]; then MODEL_DIR=""
 else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
-rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
+rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/sae-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
 cp "$ROOT"/samples/*.py "$RUN/ws/"   # the sample, plus two more files for the workspace scan of Inspect Features
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
 write_user_settings "$RUN/ud"
@@ -68,6 +68,8 @@ if [ "${SKIP_UI:-}" != 1 ]; then
   node test/e2e/patching.ui.e2e.mjs || rc=1
   log "UI tests: Inspect Residual Stream"
   node test/e2e/residual.ui.e2e.mjs || rc=1
+  log "UI tests: Inspect Features"
+  node test/e2e/sae.ui.e2e.mjs || rc=1
 fi
 if [ "${SKIP_HOST:-}" != 1 ]; then
   log "extension-host tests"

@@ -1,7 +1,9 @@
 /** How the view names a loaded SAE, and the quality summary it shows, from the analysis's records. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ReconstructionQuality as AnalysisQuality } from '../../../analysis/sae';
 import type { LoadedSae } from '../../../model/sae';
-import type { ReconstructionQuality, SaeInfo } from '../shared/protocol';
+import type { ReconstructionQuality, SaeInfo, SaeReference } from '../shared/protocol';
 
 export function saeInfo(sae: LoadedSae, source: string): SaeInfo {
   const c = sae.config;
@@ -15,6 +17,33 @@ export function saeInfo(sae: LoadedSae, source: string): SaeInfo {
     inputTransformReason: c.inputTransformReason,
     densitySource: sae.logDensity ? 'sparsity file' : 'unknown',
     source,
+    reference: saeReference(sae.folder),
+  };
+}
+
+/**
+ * The SAE's own evaluation, when its folder has an `evaluation.json` in the layout tools/sae writes
+ * (the shipped SAE has one): what a typical prompt gets, shown beside this prompt's numbers.
+ */
+export function saeReference(folder: string): SaeReference | undefined {
+  let e: Record<string, unknown>;
+  try {
+    const json = JSON.parse(readFileSync(join(folder, 'evaluation.json'), 'utf8')) as { evaluation?: Record<string, unknown> };
+    if (!json.evaluation || typeof json.evaluation !== 'object') return undefined;
+    e = json.evaluation;
+  } catch {
+    return undefined;
+  }
+  const num = (k: string) => (typeof e[k] === 'number' && Number.isFinite(e[k]) ? (e[k] as number) : undefined);
+  const ve = num('variance_explained');
+  const clean = num('ce_clean');
+  const spliced = num('ce_spliced');
+  const tokens = num('heldout_tokens');
+  if (ve === undefined && (clean === undefined || spliced === undefined)) return undefined;
+  return {
+    varianceExplained: ve,
+    deltaCe: clean !== undefined && spliced !== undefined ? spliced - clean : undefined,
+    source: `evaluation.json${tokens ? ` (${Math.round(tokens).toLocaleString('en-US')} held-out tokens)` : ''}`,
   };
 }
 

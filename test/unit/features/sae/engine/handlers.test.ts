@@ -12,6 +12,7 @@ import { isCancelled, type EngineError } from '../../../../../src/engine/protoco
 import type { SaeEngineMethods, SaeRef } from '../../../../../src/features/sae/shared/engineMethods';
 import { Ablation, FeatureCard, Features, TokenFeatures } from '../../../../../src/features/sae/shared/protocol';
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
+import { saeReference } from '../../../../../src/features/sae/engine/saeInfo';
 import { InProcessEngine } from '../../../engine/inProcessEngine';
 import { REPO_ROOT } from '../../../../repoRoot';
 
@@ -171,5 +172,15 @@ describe('sae: engine methods (tiny model, golden SAE)', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sae: the SAE’s own evaluation beside the prompt’s numbers', () => {
+  it('reads the shipped SAE’s evaluation.json; a folder without one has no reference', () => {
+    const shipped = saeReference(join(REPO_ROOT, 'models/gpt2-python-mini/sae/blocks.1.hook_resid_pre'));
+    assert.ok(shipped && shipped.varianceExplained! > 0.5 && shipped.varianceExplained! <= 1, JSON.stringify(shipped));
+    assert.ok(shipped.deltaCe! > 0, 'splicing costs some loss');
+    assert.match(shipped.source, /held-out tokens/);
+    assert.equal(saeReference(join(REPO_ROOT, 'test/golden/sae/standard-v6-f32')), undefined);
   });
 });

@@ -78,7 +78,10 @@ def main() -> None:
         f.write("\n")
     tensors = {k: ck["state"][k].to(torch.float32).contiguous() for k in ("W_enc", "W_dec", "b_enc", "b_dec")}
     write_safetensors(os.path.join(args.out, "sae_weights.safetensors"), tensors, {"format": "pt"})
-    train = {k: ck["cfg"][k] for k in sorted(ck["cfg"]) if k not in ("out", "model", "data")}
+    skip = {"out", "model", "data", "log_every"} | ({"l1", "init_dec_norm"} if ck["cfg"]["architecture"] == "topk" else {"k", "aux_coef", "dead_window"})
+    train = {k: ck["cfg"][k] for k in sorted(ck["cfg"]) if k not in skip}
+    log = [json.loads(line) for line in open(os.path.join(args.run, "log.jsonl"))]
+    train["last_logged"] = log[-1]  # the training batches' mse, fve, L0 over the last logging interval
     update_json(os.path.join(args.out, "evaluation.json"), "training", train)
     print(f"wrote {args.out}/cfg.json, sae_weights.safetensors; evaluation.json → training")
 

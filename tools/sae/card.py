@@ -55,6 +55,8 @@ def main() -> None:
     tm = {"collect the training activations (train.py)": tr["collect_seconds"], "train (train.py)": tr["train_seconds"],
           "evaluate on the held-out split (evaluate.py)": e["seconds"]}
     meta = cfg["metadata"]
+    model_eval = json.load(open(os.path.join(os.path.dirname(os.path.dirname(os.path.normpath(args.sae))), "evaluation.json")))
+    model_loss = model_eval["evaluation"]["model_loss_nats_per_token"]
     sizes = {f: os.path.getsize(os.path.join(args.sae, f)) for f in ("cfg.json", "sae_weights.safetensors", "sparsity.safetensors")}
     d_in, d_sae = cfg["d_in"], cfg["d_sae"]
     topk = cfg["architecture"] == "topk"
@@ -117,6 +119,10 @@ activation at every position but BOS (position 0), where the SAE was not trained
 (those whose own activation was replaced). Mean ablation uses the mean activation over
 {e['mean_ablation_tokens']:,} training-split tokens (positions 1..). Held-out windows are
 `<|endoftext|>` + {cfg['metadata']['context_size'] - 1} consecutive held-out tokens, so every held-out token is seen once.
+The clean loss is not the model card's held-out loss ({model_loss:.4f}): these are other predictions (positions
+1 … {cfg['metadata']['context_size'] - 2} of {cfg['metadata']['context_size'] - 1}-token windows, not 0 … {cfg['metadata']['context_size'] - 1} of {cfg['metadata']['context_size']}-token chunks), on this
+machine's copy of the corpus, which lacks a few of the files the model was trained and evaluated on
+({e['heldout_tokens']:,} held-out tokens here; see tools/sae/README.md).
 
 ## Files
 

@@ -36,6 +36,7 @@ async function theme(name, bodyClass) {
 
 try {
   const editor = await ui.openFile(FILE);
+  await theme('Dark Modern', 'vs-dark'); // an earlier UI test may have left another theme
   const decoCount = () => page.locator('.view-overlays .cdr[class*="ced-"]').count();
 
   // Lines 1–6: the class, its docstring, __init__ and its first assignments.
@@ -63,7 +64,7 @@ try {
   // Pick a feature from a chip of a later token: its card appears and it is painted in the editor.
   const before = await decoCount();
   const chip = panel.locator('ci-feature-strip .chip:not(.none)').nth(Math.min(chips - 1, 12));
-  const picked = (await chip.textContent())?.trim().split(/\s/)[0];
+  const picked = await chip.getAttribute('data-f');
   await chip.click();
   await panel.locator('ci-feature-card').getByText(`#${picked}`).first().waitFor({ timeout: 30_000 });
   await page.waitForTimeout(800);

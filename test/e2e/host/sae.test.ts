@@ -99,7 +99,7 @@ describe('Inspect Features in the extension host', function () {
     const opened = vscode.window.activeTextEditor!;
     assert.equal(opened.selection.active.line + 1, result.top[0].line);
     assert.ok(api.sae.decorations && api.sae.decorations.painted.length > 0, 'the example is painted');
-    await vscode.window.showTextDocument(doc);
+    editor = await vscode.window.showTextDocument(doc);
   });
 
   it('exports JSON (the record) and CSV (every active feature per position)', async () => {
@@ -111,10 +111,17 @@ describe('Inspect Features in the extension host', function () {
       assert.equal(record.top.length, api.sae.inspection!.features.tokens.length);
       assert.equal(record.card.feature, api.sae.inspection!.card!.feature);
       const [csv] = await api.sae.export('csv', path.join(dir, 'f.csv'));
-      const lines = readFileSync(csv, 'utf8').trim().split('\n');
-      assert.equal(lines[0], 'position,token_id,token,feature,act');
+      const body = readFileSync(csv, 'utf8');
+      assert.ok(body.startsWith('position,token_id,token,feature,act\n'));
+      // Records end at newlines outside quotes (a newline token's text is quoted, RFC 4180).
+      let records = 0;
+      let quoted = false;
+      for (const ch of body) {
+        if (ch === '"') quoted = !quoted;
+        else if (ch === '\n' && !quoted) records++;
+      }
       const l0 = Array.from(api.sae.inspection!.features.l0_pos).reduce((a, b) => a + b, 0);
-      assert.equal(lines.length - 1, l0, 'one row per active (position, feature)');
+      assert.equal(records - 1, l0, 'one row per active (position, feature)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -69,6 +69,15 @@ describe('Inspect Features panel view', () => {
     assert.equal(qualityVerdict({ ...q, top1Agreement: 0.6 }).level, 'poor');
   });
 
+  it('blames the error term only when the variance explained is low; a close reconstruction that moves predictions is said to be close', () => {
+    const q = quality(46);
+    assert.match(qualityVerdict({ ...q, varianceExplained: 0.4 }).headline, /error term carries much of the activation/);
+    const close = qualityVerdict({ ...q, varianceExplained: 0.96, ceSpliced: q.ceClean + 0.7 });
+    assert.equal(close.level, 'poor');
+    assert.doesNotMatch(close.headline, /error term carries/);
+    assert.match(close.headline, /close, but what it misses matters/);
+  });
+
   it('computes the loss recovered and the positions splicing moves most (BOS skipped)', () => {
     const q = quality(46);
     assert.ok(Math.abs((lossRecovered(q) ?? 0) - (5.9 - 1.93) / (5.9 - 1.84)) < 1e-9);

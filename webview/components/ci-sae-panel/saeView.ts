@@ -85,11 +85,12 @@ export function qualityVerdict(q: ReconstructionQuality): QualityVerdict {
   if (dCe > t.poorDeltaCe) reasons.push(`next-token loss rises by ${dCe.toFixed(2)} nats when the reconstruction is spliced in`);
   if (q.top1Agreement < t.poorTop1) reasons.push(`the top prediction changes at ${pct(1 - q.top1Agreement)} of positions`);
   if (reasons.length) {
-    return {
-      level: 'poor',
-      headline: 'The SAE explains this prompt badly: read its features with caution, the error term carries much of the activation.',
-      reasons,
-    };
+    // Say what the numbers show: a large error term, or a small one that still matters downstream.
+    const headline =
+      q.varianceExplained < t.poorVarianceExplained
+        ? 'The SAE explains this prompt badly: read its features with caution, the error term carries much of the activation.'
+        : 'The reconstruction is close, but what it misses matters here: splicing it in changes the model’s predictions. Read its features with caution.';
+    return { level: 'poor', headline, reasons };
   }
   if (q.varianceExplained >= t.goodVarianceExplained && dCe <= t.goodDeltaCe && q.top1Agreement >= t.goodTop1) {
     return { level: 'good', headline: 'The SAE reconstructs this prompt well.', reasons: [] };

@@ -23,6 +23,7 @@ import type { InspectionParams, TokenInfo } from '../../shared/inspection';
 import { AttentionDecorations } from './decorations';
 import { AttentionPanel, type AttentionPanelHandlers } from './panel';
 import { Disposable } from '../../platform/disposable';
+import { reportFailure, tellUser } from '../../platform/notify';
 import { describeModelSetting, formatBytes, ModelResolveCancelled, resolveModelSpec } from '../../platform/modelResolver';
 
 export type InspectOutcome =
@@ -49,7 +50,6 @@ export interface CurrentInspection {
 
 export type TooLongChoice = 'truncate' | 'truncate-end' | 'cancel';
 
-const OPEN_OUTPUT = 'Open Output';
 /** Inspect Residual Stream's command (the residual feature registers it). */
 const INSPECT_RESIDUAL_STREAM_COMMAND = 'circuitInspector.inspectResidualStream';
 
@@ -438,18 +438,13 @@ export class InspectionSession extends Disposable {
   }
 
   private tell(status: 'no-editor' | 'empty' | 'binary' | 'too-large', message: string, level: 'info' | 'warn' = 'info'): InspectOutcome {
-    this.log.info(message);
-    if (level === 'warn') void vscode.window.showWarningMessage(`Circuit Inspector: ${message}`);
-    else void vscode.window.showInformationMessage(`Circuit Inspector: ${message}`);
+    tellUser(this.log, message, level);
     return { status, message };
   }
 
   private failed(message: string): InspectOutcome {
-    this.log.error(message);
     this.setStatus('error');
-    void vscode.window.showErrorMessage(`Circuit Inspector: ${message}`, OPEN_OUTPUT).then((c) => {
-      if (c === OPEN_OUTPUT) this.log.show(true);
-    });
+    reportFailure(this.log, message);
     return { status: 'error', message };
   }
 }

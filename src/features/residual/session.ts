@@ -15,6 +15,7 @@ import * as vscode from 'vscode';
 import type { EngineCall, TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { Disposable } from '../../platform/disposable';
+import { reportFailure, tellUser } from '../../platform/notify';
 import { ModelResolveCancelled, formatBytes, resolveModelSpec } from '../../platform/modelResolver';
 import { documentRanges, normalizeEol, selectionProblem, tokenAtOffset, type OffsetRange } from '../../platform/offsets';
 import { getSettings } from '../../platform/settings';
@@ -86,8 +87,6 @@ export interface CurrentResidual {
 }
 
 type Shown = { kind: 'record'; params: ResidualStreamParams } | { kind: 'document'; params: DocumentNormsParams };
-
-const OPEN_OUTPUT = 'Open Output';
 
 export class ResidualSession extends Disposable {
   readonly decorations: SignedDecorations;
@@ -725,17 +724,12 @@ export class ResidualSession extends Disposable {
     message: string,
     level: 'info' | 'warn' = 'info',
   ): { status: S; message: string } {
-    this.log.info(message);
-    if (level === 'warn') void vscode.window.showWarningMessage(`Circuit Inspector: ${message}`);
-    else void vscode.window.showInformationMessage(`Circuit Inspector: ${message}`);
+    tellUser(this.log, message, level);
     return { status, message };
   }
 
   private failed(message: string): { status: 'error'; message: string } {
-    this.log.error(message);
-    void vscode.window.showErrorMessage(`Circuit Inspector: ${message}`, OPEN_OUTPUT).then((c) => {
-      if (c === OPEN_OUTPUT) this.log.show(true);
-    });
+    reportFailure(this.log, message);
     return { status: 'error', message };
   }
 }

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { EngineCall, TypedEngine } from '../../engine/client';
 import { EngineError, isCancelled } from '../../engine/protocol';
 import { Disposable } from '../../platform/disposable';
+import { reportFailure, tellUser } from '../../platform/notify';
 import { ModelResolveCancelled, resolveModelSpec } from '../../platform/modelResolver';
 import { documentRanges, normalizeEol, selectionProblem, type OffsetRange } from '../../platform/offsets';
 import { noSaeMessage, resolveSae, SaeResolveCancelled, type ResolvedSae } from '../../platform/saeResolver';
@@ -37,7 +38,6 @@ export const PAINT_BUCKETS = 5;
 /** Files a workspace scan reads at most. */
 export const MAX_SCAN_FILES = 2000;
 
-const OPEN_OUTPUT = 'Open Output';
 const SCAN_EXCLUDE = '**/{node_modules,.git,.venv,venv,__pycache__,dist,build,out,.tox,site-packages}/**';
 
 export type FeaturesOutcome =
@@ -602,17 +602,12 @@ export class SaeSession extends Disposable {
     message: string,
     level: 'info' | 'warn' = 'info',
   ): { status: S; message: string } {
-    this.log.info(message);
-    if (level === 'warn') void vscode.window.showWarningMessage(`Circuit Inspector: ${message}`);
-    else void vscode.window.showInformationMessage(`Circuit Inspector: ${message}`);
+    tellUser(this.log, message, level);
     return { status, message };
   }
 
   private failed(message: string): { status: 'error'; message: string } {
-    this.log.error(message);
-    void vscode.window.showErrorMessage(`Circuit Inspector: ${message}`, OPEN_OUTPUT).then((c) => {
-      if (c === OPEN_OUTPUT) this.log.show(true);
-    });
+    reportFailure(this.log, message);
     return { status: 'error', message };
   }
 }

@@ -4,7 +4,7 @@
  * fake transport whose replies a test writes by hand.
  */
 import { EventEmitter } from 'node:events';
-import type { EngineTransport } from '../../../src/engine/client';
+import { EngineClient, type EngineTransport } from '../../../src/engine/client';
 import type { EngineToHost, HostToEngine } from '../../../src/engine/protocol';
 import { EngineServer } from '../../../src/engine/server';
 import { ENGINE_MODULES } from '../../../src/engineModules';
@@ -60,4 +60,15 @@ export class FakeTransport extends EventEmitter implements EngineTransport {
   kill(): void {
     this.emit('exit', null, 'SIGKILL');
   }
+}
+
+/** An EngineClient whose engines are InProcessEngines; `engines` lists every one it started (a restart adds one). */
+export function inProcessClient(): { owner: EngineClient; engines: InProcessEngine[] } {
+  const engines: InProcessEngine[] = [];
+  const owner = new EngineClient(() => {
+    const e = new InProcessEngine();
+    engines.push(e);
+    return e;
+  });
+  return { owner, engines };
 }

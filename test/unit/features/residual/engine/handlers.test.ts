@@ -15,7 +15,7 @@ import { DocumentNorms, ResidualStream } from '../../../../../src/features/resid
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
 import { readSafetensorsFloat32 } from '../../../../../src/model/checkpoint';
 import { compareToGolden } from '../../../../golden/goldenCases';
-import { InProcessEngine } from '../../../engine/inProcessEngine';
+import { InProcessEngine, inProcessClient } from '../../../engine/inProcessEngine';
 import { REPO_ROOT } from '../../../../repoRoot';
 
 const spec: ModelSpec = { dir: join(REPO_ROOT, 'test/golden/checkpoints/f32-bare'), displayName: 'tiny', layerNorm: 'as_configured', prependBos: true };
@@ -27,12 +27,7 @@ describe('residual: engine methods (tiny model)', function () {
   let owner: EngineClient;
   let client: TypedEngine<ResidualEngineMethods>;
   beforeEach(() => {
-    engines = [];
-    owner = new EngineClient(() => {
-      const e = new InProcessEngine();
-      engines.push(e);
-      return e;
-    });
+    ({ owner, engines } = inProcessClient());
     client = owner.methods<ResidualEngineMethods>();
   });
   afterEach(() => owner.dispose(100));

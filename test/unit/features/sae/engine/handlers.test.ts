@@ -7,13 +7,13 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, type TypedEngine } from '../../../../../src/engine/client';
+import type { EngineClient, TypedEngine } from '../../../../../src/engine/client';
 import { isCancelled, type EngineError } from '../../../../../src/engine/protocol';
 import type { SaeEngineMethods, SaeRef } from '../../../../../src/features/sae/shared/engineMethods';
 import { Ablation, FeatureCard, Features, TokenFeatures } from '../../../../../src/features/sae/shared/protocol';
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
 import { saeReference } from '../../../../../src/features/sae/engine/saeInfo';
-import { InProcessEngine } from '../../../engine/inProcessEngine';
+import { inProcessClient, type InProcessEngine } from '../../../engine/inProcessEngine';
 import { REPO_ROOT } from '../../../../repoRoot';
 
 const spec: ModelSpec = {
@@ -31,12 +31,7 @@ describe('sae: engine methods (tiny model, golden SAE)', function () {
   let owner: EngineClient;
   let client: TypedEngine<SaeEngineMethods>;
   beforeEach(() => {
-    engines = [];
-    owner = new EngineClient(() => {
-      const e = new InProcessEngine();
-      engines.push(e);
-      return e;
-    });
+    ({ owner, engines } = inProcessClient());
     client = owner.methods<SaeEngineMethods>();
   });
   afterEach(() => owner.dispose(100));

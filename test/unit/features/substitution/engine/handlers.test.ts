@@ -5,12 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EngineClient, type TypedEngine } from '../../../../../src/engine/client';
+import type { EngineClient, TypedEngine } from '../../../../../src/engine/client';
 import { isCancelled, type EngineError } from '../../../../../src/engine/protocol';
 import { isPatchSweepsDetail, type PatchSweepsDetail, type SubstitutionEngineMethods } from '../../../../../src/features/substitution/shared/engineMethods';
 import { isPatchTable, type PatchTable } from '../../../../../src/features/substitution/shared/protocol';
 import type { ModelSpec } from '../../../../../src/shared/modelSpec';
-import { InProcessEngine } from '../../../engine/inProcessEngine';
+import { inProcessClient, type InProcessEngine } from '../../../engine/inProcessEngine';
 import { REPO_ROOT } from '../../../../repoRoot';
 
 const ROOT = REPO_ROOT;
@@ -25,12 +25,7 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
   let owner: EngineClient;
   let client: TypedEngine<SubstitutionEngineMethods>;
   beforeEach(() => {
-    engines = [];
-    owner = new EngineClient(() => {
-      const e = new InProcessEngine();
-      engines.push(e);
-      return e;
-    });
+    ({ owner, engines } = inProcessClient());
     client = owner.methods<SubstitutionEngineMethods>();
   });
   afterEach(() => owner.dispose(100));

@@ -8,30 +8,7 @@ import { startUi } from './uiSession.mjs';
 const FILE = 'docstring_example.py';
 const EXT_ID = 'circuit-inspector.circuit-inspector';
 const ui = await startUi('residual-ui', 'http://127.0.0.1:8093');
-const { page, lap, check, shot, ART } = ui;
-const qiInput = page.locator('.quick-input-widget input');
-
-async function palette(command) {
-  await page.keyboard.press('F1');
-  await qiInput.waitFor();
-  await qiInput.fill(`>${command}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: command.replace(/^Circuit Inspector: /, '') })
-    .first()
-    .waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function theme(name, bodyClass) {
-  await page.keyboard.press('Control+K');
-  await page.keyboard.press('Control+T');
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.type(name);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator(`.monaco-workbench.${bodyClass}`).waitFor({ timeout: 15_000 });
-  await page.waitForTimeout(1200);
-}
+const { page, lap, check, shot, ART, palette, theme } = ui;
 
 /** The webview frame that has `selector` (and, when given, passes `also`), waiting up to two minutes. */
 async function frameWith(selector, also) {

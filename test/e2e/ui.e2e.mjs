@@ -31,16 +31,7 @@ function expectedTokens(text) {
 }
 
 const ui = await startUi('ui', 'http://127.0.0.1:8091');
-const { page, lap, check, shot, ART } = ui;
-
-async function palette(command) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${command}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
+const { page, lap, check, shot, ART, palette } = ui;
 
 let editor;
 // Decoration types made through the extension API render as overlay divs with a `ced-*` class.

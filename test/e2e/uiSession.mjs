@@ -61,6 +61,29 @@ export async function startUi(tag, defaultUrl) {
       await editor.locator('.view-lines').click();
       return editor;
     },
+    /** Runs `command` from the command palette (F1), once its row is listed. */
+    async palette(command) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(`>${command}`);
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: command.replace(/^Circuit Inspector: /, '') })
+        .first()
+        .waitFor();
+      await page.keyboard.press('Enter');
+    },
+    /** Switches the colour theme to `name` and waits for the workbench's `bodyClass` (vs, vs-dark, hc-black). */
+    async theme(name, bodyClass) {
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+T');
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+      await page.keyboard.type(name);
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator(`.monaco-workbench.${bodyClass}`).waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(1200);
+    },
     /** An exception ended the test: it counts as a failure, with a screenshot of the moment. */
     async fail(e) {
       failures++;

@@ -11,6 +11,7 @@ import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
 import { fmt, fullCacheHooks, interleavedMedians } from './timing';
 import { torchAvailable, torchForward } from './torchBaseline';
 import { sweepBench, sweepBenchRows } from './sweepBench';
+import { suffixBench, suffixBenchRows } from './suffixBench';
 import { boundaryBench, boundaryRows } from './boundaryBench';
 import { residualBench, residualBenchRows } from './residualBench';
 import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   }
   const rssMb = process.memoryUsage().rss / 2 ** 20; // the model loaded, forward + cache graphs built
   const sweepRows = process.argv.includes('--no-sweep') ? [] : sweepBenchRows(await sweepBench(loaded));
-  for (const r of sweepRows) console.log(r);
+  const suffixRows = process.argv.includes('--no-sweep') ? [] : suffixBenchRows(await suffixBench(loaded));
+  for (const r of [...sweepRows, ...suffixRows]) console.log(r);
   const residualRows = process.argv.includes('--no-residual') ? [] : residualBenchRows(await residualBench(loaded, [64, 256], quick ? 2 : 3));
   for (const r of residualRows) console.log(r);
   const hookFreeRows = process.argv.includes('--no-memory') ? [] : hookFreeForwardRows(await hookFreeForwardBench(loaded, [64, 1024], REPEAT, THREADS));
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   console.log(rows.join('\n'));
   console.log('Targets: forward ≤ 0.6× PyTorch eager at 64 tokens; full cache ≤ 1.2× logits-only.\n');
   console.log(sweepRows.join('\n'));
+  if (suffixRows.length) console.log(suffixRows.join('\n'));
   if (residualRows.length) {
     console.log('\n## Residual stream (logit lens + norms + DLA from one cached forward) vs one full-cache forward, ' + THREADS + ' threads');
     console.log(residualRows.join('\n'));

@@ -1,10 +1,13 @@
 /**
  * Exact activation patching in both directions. For each sweep and layer it starts at that layer
- * from the target run's cached residual stream (nothing before the patch is recomputed), computes
- * only the positions from the first differing token on (the earlier ones are identical in both
- * runs; their keys and values come from the cache) and puts one patch in each batch element. A cell whose source activation equals the target's exactly
- * (e.g. positions before the first differing token: causal attention makes them identical) is not
- * run at all: its value is the unpatched metric.
+ * from the target run's cached residual stream (nothing before the patch is recomputed) and puts
+ * one patch in each batch element. Only a suffix of the positions is computed: a patch at position
+ * p changes nothing before p (causal attention), so a batch whose patches all sit at p or later
+ * reuses the target run's keys and values for the positions before p and computes the rest. Cells
+ * are sorted by position, so each batch's suffix starts at its earliest patch (and never before
+ * the first differing token: the positions before it are identical in both runs). A cell whose
+ * source activation equals the target's exactly (e.g. positions before the first differing token)
+ * is not run at all: its value is the unpatched metric.
  */
 import { blockHook, type HookName } from '../../shared/hookNames';
 import type { HookedGpt2 } from '../../model/hookedGpt2';
@@ -21,8 +24,19 @@ export interface PatchingRequest {
   readonly metric: LogitsMetric;
   readonly sweeps: readonly SweepKind[];
   readonly directions?: readonly PatchDirection[];
-  /** Compute only the positions from the first differing token on (default true; exact). */
+  /** Compute only the positions from each batch's earliest patch (or the first differing token) on, reusing the earlier keys and values (default true; exact). */
   readonly reusePrefix?: boolean;
+  /**
+   * Where a batch's computed suffix starts (default `suffixStart`). Only the sensitivity test sets
+   * it, to show that a suffix starting one position late (a stale key and value at the patched
+   * position) is caught by the parity tests.
+   */
+  readonly planSuffix?: (chunk: readonly SweepCell[], firstDiff: number) => number;
+  /**
+   * 'per-batch' (default): each batch computes the suffix from its earliest patch. 'first-difference':
+   * every batch computes from the first differing token (what the benchmark compares against).
+   */
+  readonly suffix?: 'per-batch' | 'first-difference';
   /** Most patches in one batched run (default 32). */
   readonly maxBatch?: number;
   readonly signal?: AbortSignal;
@@ -78,6 +92,26 @@ function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: 
   return true;
 }
 
+/** The first position a cell's patch touches: its position, or the first differing token for a whole-head cell (earlier positions are identical in both runs). */
+function firstPatched(cell: SweepCell, firstDiff: number): number {
+  return cell.positions ? Math.min(...cell.positions) : firstDiff;
+}
+
+/**
+ * Where a batch's computed suffix starts: its earliest patched position, but never after the first
+ * differing token for whole-head cells. Positions before it are the target run's own (no patch of
+ * the batch reaches back), so their keys and values come from the target's cache.
+ */
+export function suffixStart(chunk: readonly SweepCell[], firstDiff: number): number {
+  return Math.min(...chunk.map((cell) => firstPatched(cell, firstDiff)));
+}
+
+function fixedBatches(cells: readonly SweepCell[], maxBatch: number): SweepCell[][] {
+  const out: SweepCell[][] = [];
+  for (let i = 0; i < cells.length; i += maxBatch) out.push(cells.slice(i, i + maxBatch));
+  return out;
+}
+
 export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest): Promise<PatchingResult> {
   const c = model.config;
   const nPos = req.clean.length;
@@ -92,7 +126,8 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
   // patched runs compute only the later positions, reusing the target run's keys and values.
   let firstDiff = 0;
   while (firstDiff < nPos && req.clean[firstDiff] === req.corrupt[firstDiff]) firstDiff++;
-  const reuse = req.reusePrefix !== false && firstDiff >= 1 && firstDiff < nPos;
+  const positional = req.sweeps.some((s) => SWEEPS[s].axes.includes('pos'));
+  const reuse = req.reusePrefix !== false && nPos > 1 && ((firstDiff >= 1 && firstDiff < nPos) || positional);
   for (let l = 0; l < c.nLayers; l++) {
     hooks.add(blockHook(l, 'hook_resid_pre'));
     if (reuse) {
@@ -131,23 +166,29 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
           return false;
         });
         const residPre = run.target.get(blockHook(layer, 'hook_resid_pre'));
-        for (let i = 0; i < live.length; i += maxBatch) {
+        // Earliest patched position first: a batch of nearby positions shares a short suffix.
+        live.sort((a, b) => firstPatched(a, firstDiff) - firstPatched(b, firstDiff) || a.index - b.index);
+        const byFirstDiff = req.suffix === 'first-difference';
+        const chunks = fixedBatches(live, maxBatch);
+        let done = 0;
+        for (const chunk of chunks) {
           req.signal?.throwIfAborted();
-          const chunk = live.slice(i, i + maxBatch);
+          done += chunk.length;
           const patches: HookPatch[] = chunk.map((cell, b) => ({ hook, values: source, positions: cell.positions, heads: cell.heads, batch: [b] }));
+          const prefix = byFirstDiff ? firstDiff : (req.planSuffix ?? suffixStart)(chunk, firstDiff);
           const out = await model.run(run.tokens, {
             startAt: { layer, residPre },
             patches,
             logits: 'last',
             signal: req.signal,
-            ...(reuse ? { reusePrefix: { length: firstDiff, from: run.target } } : {}),
+            ...(reuse && prefix >= 1 && prefix < nPos ? { reusePrefix: { length: prefix, from: run.target } } : {}),
           });
           chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
           req.onProgress?.({
             direction,
             sweep,
             layer,
-            cellsDone: Math.min(i + maxBatch, live.length),
+            cellsDone: done,
             cellsTotal: live.length,
             tablesDone: tables.length,
             tablesTotal,

@@ -38,6 +38,12 @@ export interface PatchingRequest {
    */
   readonly suffix?: 'per-batch' | 'first-difference';
   /** Most patches in one batched run (default 32). */
+  /**
+   * Bytes a batch's activations may take (default 2 GiB, `DEFAULT_PATCHING_BUDGET_BYTES`): each
+   * batch is sized from the activations' shapes before it runs (`batchForBudget`), so the engine
+   * stays within the budget plus the model's weights at any prompt length.
+   */
+  readonly memoryBudgetBytes?: number;
   readonly maxBatch?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PatchingProgress) => void;
@@ -106,6 +112,24 @@ export function suffixStart(chunk: readonly SweepCell[], firstDiff: number): num
   return Math.min(...chunk.map((cell) => firstPatched(cell, firstDiff)));
 }
 
+export const DEFAULT_PATCHING_BUDGET_BYTES = 2 * 2 ** 30;
+
+/**
+ * Float32 bytes one batch element of a patched run holds at its peak: a layer's attention scores,
+ * masked scores and pattern [heads, suffix, keys], the MLP's hidden activations before and after
+ * GELU [suffix, d_mlp], a dozen residual-sized temporaries [suffix, d_model], and the last
+ * position's logits and their softmax. onnxruntime frees a layer's intermediates before the next
+ * layer's, so one layer's working set is the peak.
+ */
+export function patchElementBytes(c: Pick<HookedGpt2['config'], 'nHeads' | 'dMlp' | 'dModel' | 'dVocab'>, suffix: number, keys: number): number {
+  return 4 * (3 * c.nHeads * suffix * keys + 2 * suffix * c.dMlp + 12 * suffix * c.dModel + 2 * c.dVocab);
+}
+
+/** The largest batch (1..maxBatch) whose elements fit the budget. */
+export function batchForBudget(budgetBytes: number, elementBytes: number, maxBatch: number): number {
+  return Math.max(1, Math.min(maxBatch, Math.floor(budgetBytes / elementBytes)));
+}
+
 function fixedBatches(cells: readonly SweepCell[], maxBatch: number): SweepCell[][] {
   const out: SweepCell[][] = [];
   for (let i = 0; i < cells.length; i += maxBatch) out.push(cells.slice(i, i + maxBatch));
@@ -169,7 +193,10 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
         // Earliest patched position first: a batch of nearby positions shares a short suffix.
         live.sort((a, b) => firstPatched(a, firstDiff) - firstPatched(b, firstDiff) || a.index - b.index);
         const byFirstDiff = req.suffix === 'first-difference';
-        const chunks = fixedBatches(live, maxBatch);
+        // The first batch starts earliest, so its suffix is the longest: size every batch by it.
+        const longest = nPos - (reuse && live.length ? firstPatched(live[0], firstDiff) : 0);
+        const batch = batchForBudget(req.memoryBudgetBytes ?? DEFAULT_PATCHING_BUDGET_BYTES, patchElementBytes(c, longest, nPos), maxBatch);
+        const chunks = fixedBatches(live, batch);
         let done = 0;
         for (const chunk of chunks) {
           req.signal?.throwIfAborted();

@@ -3,22 +3,13 @@
  * arrays) and two CSV tables (the DLA components, and the logit lens's top token per boundary and
  * position). Pure: the session picks the paths. No `vscode`.
  */
+import { csvRows } from '../../shared/csv';
 import type { ResidualStreamRecord } from '../../shared/residualStream';
 import { boundaryLabel } from './hoverLine';
 
 /** JSON with typed arrays written as arrays (JSON.stringify would write them as index-keyed objects). */
 export function residualJson(record: ResidualStreamRecord, extra: Record<string, unknown> = {}): string {
   return `${JSON.stringify({ ...extra, ...record }, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float32Array) : v), 2)}\n`;
-}
-
-/** A CSV field: quoted when it holds a comma, quote, newline or leading/trailing space. */
-export function csvField(v: string | number): string {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-  return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csv(rows: readonly (readonly (string | number)[])[]): string {
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
 /**
@@ -36,7 +27,7 @@ export function dlaCsv(record: ResidualStreamRecord): string {
   rows.push(['ln_final_bias', '', '', d.lnFinalBias], ['total', '', '', d.total], ['logit_diff', '', '', d.logitDiff]);
   const direction = d.direction.wrong ? `logit[${d.direction.answer.text}] - logit[${d.direction.wrong.text}]` : `logit[${d.direction.answer.text}]`;
   const token = record.tokens[d.position];
-  return `# direct logit attribution of ${direction} at position ${d.position} (${JSON.stringify(token?.text ?? '')}), ${record.modelName}\n${csv(rows)}`;
+  return `# direct logit attribution of ${direction} at position ${d.position} (${JSON.stringify(token?.text ?? '')}), ${record.modelName}\n${csvRows(rows)}`;
 }
 
 /** The logit lens's top-1 grid: one row per (boundary, position). */
@@ -61,5 +52,5 @@ export function lensTop1Csv(record: ResidualStreamRecord): string {
       ]);
     }
   }
-  return `# logit lens (${lens.variant}), answer ${JSON.stringify(lens.answer.text)}, ${record.modelName}\n${csv(rows)}`;
+  return `# logit lens (${lens.variant}), answer ${JSON.stringify(lens.answer.text)}, ${record.modelName}\n${csvRows(rows)}`;
 }

@@ -1,4 +1,5 @@
 /** Inspect Features' exports: the record as JSON, and every active feature per position as CSV. */
+import { csvRows } from '../../shared/csv';
 import type { CurrentFeatures } from './currentFeatures';
 import type { ActivationsResult } from './shared/engineMethods';
 
@@ -26,16 +27,12 @@ export function featuresJson(cur: CurrentFeatures, stale: boolean): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/** One row per (position, active feature): position,token_id,token,feature,act. Token text is quoted, with quotes doubled (RFC 4180: commas, quotes and newlines survive). */
+/** One row per (position, active feature): position,token_id,token,feature,act (fields as `csvField` writes them). */
 export function activationsCsv(a: ActivationsResult): string {
-  const lines = ['position,token_id,token,feature,act'];
+  const rows: (string | number)[][] = [['position', 'token_id', 'token', 'feature', 'act']];
   for (let i = 0; i < a.position.length; i++) {
     const t = a.tokens[a.position[i]];
-    lines.push(`${a.position[i]},${t.id},${csvText(t.text)},${a.feature[i]},${a.act[i]}`);
+    rows.push([a.position[i], t.id, t.text, a.feature[i], a.act[i]]);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-function csvText(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
+  return csvRows(rows);
 }

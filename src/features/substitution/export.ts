@@ -3,6 +3,7 @@
  * cell) and a self-contained HTML report (inline CSS, inline SVG heatmaps, the data as inert
  * JSON; no scripts, no remote resources). Pure: the panel writes what these return.
  */
+import { csvField } from '../../shared/csv';
 import {
   cellAddress,
   cellValue,
@@ -64,20 +65,6 @@ export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTabl
       }),
     })),
   };
-}
-
-/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): it starts with = + - @ TAB or CR. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). Text (token
- * strings, never numbers) that a spreadsheet would evaluate, such as the token `=` or `-1`, gets a
- * leading apostrophe so that it opens as text.
- */
-export function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : FORMULA_START.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const CSV_HEADER = ['direction', 'sweep', 'source', 'layer', 'head', 'pos', 'clean_token', 'corrupt_token', 'patched', 'normalised', 'change'];

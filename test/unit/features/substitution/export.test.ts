@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { comparisonToCsv, comparisonToHtml, comparisonToJson, CSV_HEADER, csvField, f32 } from '../../../../src/features/substitution/export';
+import { comparisonToCsv, comparisonToHtml, comparisonToJson, CSV_HEADER, f32 } from '../../../../src/features/substitution/export';
+import { csvField } from '../../../../src/shared/csv';
 import type { ComparisonParams, PatchTable } from '../../../../src/features/substitution/shared/protocol';
 
 const base: ComparisonParams = {
@@ -49,7 +50,11 @@ describe('patchingUi: exports', () => {
     // Token text with a newline stays inside one quoted field, so split on the row terminator only.
     assert.equal(lines.length, 1 + 6 + 4);
     assert.equal(lines[1], 'denoise,resid_pre,exact,0,,0,<|endoftext|>,<|endoftext|>,2,0,0');
-    assert.equal(lines[3], 'denoise,resid_pre,exact,0,,2," ""b""\n", c</script>,1,0.5,-1');
+    assert.equal(
+      lines[3],
+      'denoise,resid_pre,exact,0,,2," ""b""\n"," c</script>",1,0.5,-1',
+      'a token with a leading space is quoted so every reader keeps the space',
+    );
     assert.equal(lines[7], 'noise,z,attribution,0,0,,,,0.1,0.95,0.1');
     assert.equal(csvField('x,y'), '"x,y"');
     assert.equal(csvField(null), '');
@@ -58,7 +63,7 @@ describe('patchingUi: exports', () => {
     assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
     assert.equal(csvField('-'), "'-");
     assert.equal(csvField('+x,y'), `"'+x,y"`);
-    assert.equal(csvField(' ='), ' =');
+    assert.equal(csvField(' ='), '" ="', 'a leading space is quoted, and not a formula');
     assert.equal(csvField(-0.5), '-0.5');
     assert.equal(csvField(NaN), '');
   });

@@ -18,6 +18,7 @@ import {
   targetMetric,
   type ComparisonParams,
   type PatchTable,
+  type SaeFeaturesParams,
   unpatchedValue,
   type ValueMode,
 } from './shared/protocol';
@@ -40,7 +41,30 @@ function nest(values: ArrayLike<number>, dims: readonly number[], map: (v: numbe
 
 const denominatorWarning = 'the clean and corrupt prompts give the same metric: normalised values are undefined (null)';
 
-export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTable[]): unknown {
+/**
+ * The SAE features that carry the substitution, as far as they are known when exported: each with
+ * its attribution (estimated patched metric change) and, once run, its exact patched metric, both
+ * directions, and the attribution per position.
+ */
+export function saeFeaturesToJson(p: SaeFeaturesParams): unknown {
+  return {
+    state: p.state,
+    ...(p.message ? { message: p.message } : {}),
+    sae: p.sae ?? null,
+    attributed: p.attributed ?? null,
+    warnings: p.warnings,
+    note: 'attribution: activation difference × (W_dec[f] · ∂metric/∂x), the SAE spliced in with its error term kept; exact: the metric with the feature’s activations of the other run patched in at every position',
+    features: p.features.map((f) => ({
+      feature: f.feature,
+      attribution: { denoise: f32(f.attribution.denoise), noise: f32(f.attribution.noise) },
+      exact: f.exact ? { denoise: f32(f.exact.denoise), noise: f32(f.exact.noise) } : null,
+      attribution_denoise_pos: Array.from(f.denoise_pos, f32),
+      attribution_noise_pos: Array.from(f.noise_pos, f32),
+    })),
+  };
+}
+
+export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTable[], saeFeatures?: SaeFeaturesParams): unknown {
   const { clean, corrupt } = c.metric;
   return {
     model: c.modelName,
@@ -64,6 +88,7 @@ export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTabl
         return n === null ? null : f32(n);
       }),
     })),
+    ...(saeFeatures && saeFeatures.state !== 'no-sae' ? { saeFeatures: saeFeaturesToJson(saeFeatures) } : {}),
   };
 }
 

@@ -404,10 +404,10 @@ export class SubstitutionSession extends Disposable {
   }
 
   private async exportTables(runId: string, format: ExportFormat): Promise<string | undefined> {
-    const { comparison, tables } = this.results.snapshotOf(runId);
+    const { comparison, tables, saeFeatures } = this.results.snapshotOf(runId);
     const body =
       format === 'json'
-        ? JSON.stringify(comparisonToJson(comparison, tables), null, 1)
+        ? JSON.stringify(comparisonToJson(comparison, tables, saeFeatures), null, 1)
         : format === 'csv'
           ? comparisonToCsv(comparison, tables)
           : comparisonToHtml(comparison, tables);

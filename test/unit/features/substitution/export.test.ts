@@ -98,6 +98,38 @@ describe('patchingUi: exports', () => {
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(j)));
   });
 
+  it('JSON: the SAE features that carry the substitution, estimate and exact, when an SAE applied', () => {
+    const saeFeatures = {
+      runId: 'r',
+      state: 'done' as const,
+      sae: { label: 'tiny · blocks.1.hook_resid_pre · 128 features', hook: 'blocks.1.hook_resid_pre', dSae: 128, inputTransform: 'none' as const },
+      attributed: 2,
+      warnings: [],
+      features: [
+        {
+          feature: 7,
+          attribution: { denoise: 0.5, noise: -0.25 },
+          exact: { denoise: 0.4, noise: -0.3 },
+          denoise_pos: Float32Array.of(0, 0.5),
+          noise_pos: Float32Array.of(0, -0.25),
+        },
+        { feature: 3, attribution: { denoise: 0.1, noise: 0 }, denoise_pos: Float32Array.of(0.1, 0), noise_pos: Float32Array.of(0, 0) },
+      ],
+    };
+    const j = comparisonToJson(base, tables, saeFeatures) as { saeFeatures: { features: Record<string, unknown>[]; sae: { hook: string } } };
+    assert.equal(j.saeFeatures.sae.hook, 'blocks.1.hook_resid_pre');
+    assert.deepEqual(j.saeFeatures.features[0], {
+      feature: 7,
+      attribution: { denoise: 0.5, noise: -0.25 },
+      exact: { denoise: 0.4, noise: -0.3 },
+      attribution_denoise_pos: [0, 0.5],
+      attribution_noise_pos: [0, -0.25],
+    });
+    assert.equal(j.saeFeatures.features[1].exact, null, 'not run yet: null, not a made-up number');
+    const none = comparisonToJson(base, tables, { ...saeFeatures, state: 'no-sae', features: [] }) as Record<string, unknown>;
+    assert.equal(none.saeFeatures, undefined);
+  });
+
   it('HTML: self-contained (no scripts to run, no remote resources), escaped text, inline SVG per table, data inline', () => {
     const html = comparisonToHtml(base, tables);
     assert.ok(html.startsWith('<!DOCTYPE html>'));

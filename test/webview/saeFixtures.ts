@@ -7,6 +7,7 @@
  * of a prompt too short to judge); a feature card, an ablation and a workspace scan. Deterministic;
  * no model runs.
  */
+import { mulberry32 as rng } from '../../tools/seededRandom';
 import type {
   AblationParams,
   ActiveFeature,
@@ -100,18 +101,6 @@ export interface SaeFixtureOptions {
   /** No sparsity file: densities unknown until a scan. */
   readonly noDensity?: boolean;
   readonly inspectionId?: string;
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function saeTokens(n = 46): PositionToken[] {

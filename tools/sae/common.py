@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
 from export import load_model  # noqa: E402
 from gpt2 import Gpt2  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402,F401
+from tiny_bpe import bytes_to_unicode  # noqa: E402
 
 MODEL_DIR = os.path.join(ROOT, "models", "gpt2-python-mini")
 HOOK_NAME = "blocks.1.hook_resid_pre"
@@ -120,15 +121,8 @@ def load_sae(folder: str = SAE_DIR) -> tuple[Sae, dict]:
 
 # --- token text ----------------------------------------------------------------------------------
 def _byte_decoder() -> dict[str, int]:
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
+    """GPT-2's byte-level symbol → byte (the inverse of tiny_bpe's map)."""
+    return {ch: b for b, ch in bytes_to_unicode().items()}
 
 
 class TokenText:

@@ -139,3 +139,49 @@ export const panelChromeStyles = css`
     background: var(--vscode-inputValidation-warningBackground, #352a05);
   }
 `;
+
+/** A panel's section headings (title, a muted subtitle that takes the free space) and their export buttons on the right. */
+export const sectionHeadingStyles = css`
+  h2 {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 2px 12px;
+    font-size: 1.05em;
+    font-weight: 600;
+    margin: 22px 0 6px;
+  }
+  h2 .sub {
+    font-weight: normal;
+    font-size: 0.92em;
+    flex: 1 1 auto;
+  }
+  .exports {
+    display: inline-flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 4px;
+    margin-left: auto;
+  }
+`;
+
+/** Segmented toggle buttons (`<button class="seg" aria-pressed>`), themed like VS Code's secondary and primary buttons. */
+export const segmentedButtonStyles = css`
+  button.seg {
+    font: inherit;
+    color: var(--vscode-foreground, #cccccc);
+    background: var(--vscode-button-secondaryBackground, #313131);
+    border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.35)));
+    border-radius: 2px;
+    padding: 2px 8px;
+    cursor: pointer;
+  }
+  button.seg:hover {
+    background: var(--vscode-button-secondaryHoverBackground, #3c3c3c);
+  }
+  button.seg[aria-pressed='true'] {
+    color: var(--vscode-button-foreground, #ffffff);
+    background: var(--vscode-button-background, #0078d4);
+    outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
+  }
+`;

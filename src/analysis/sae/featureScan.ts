@@ -16,6 +16,7 @@
 import type { HookedGpt2 } from '../../model/hookedGpt2';
 import type { LoadedSae } from '../../model/sae';
 import { float32Tensor } from '../../model/tensor';
+import { mulberry32 } from '../../shared/seededRandom';
 import { runToHook, type SaeEncode } from './saeRun';
 
 export interface ScanWindow<S = unknown> {
@@ -314,16 +315,4 @@ export async function scanWindows<S>(
   if (signal?.aborted) scan.partial = true;
   scan.seconds = secondsBefore + (performance.now() - started) / 1000;
   return scan;
-}
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,35 +1,16 @@
 import { css } from 'lit';
-import { baseStyles, panelChromeStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, panelChromeStyles, sectionHeadingStyles, segmentedButtonStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
   panelChromeStyles,
+  sectionHeadingStyles,
+  segmentedButtonStyles,
   css`
     :host {
       display: block;
       padding-bottom: 24px;
       min-width: 0;
-    }
-    h2 {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      gap: 2px 12px;
-      font-size: 1.05em;
-      font-weight: 600;
-      margin: 22px 0 6px;
-    }
-    h2 .sub {
-      font-weight: normal;
-      font-size: 0.92em;
-      flex: 1 1 auto;
-    }
-    .exports {
-      display: inline-flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px;
-      margin-left: auto;
     }
     .notes,
     .verdicts {
@@ -71,23 +52,6 @@ export const styles = [
     }
     .seg-group > .muted {
       margin-right: 2px;
-    }
-    button.seg {
-      font: inherit;
-      color: var(--vscode-foreground, #cccccc);
-      background: var(--vscode-button-secondaryBackground, #313131);
-      border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.35)));
-      border-radius: 2px;
-      padding: 2px 8px;
-      cursor: pointer;
-    }
-    button.seg:hover {
-      background: var(--vscode-button-secondaryHoverBackground, #3c3c3c);
-    }
-    button.seg[aria-pressed='true'] {
-      color: var(--vscode-button-foreground, #ffffff);
-      background: var(--vscode-button-background, #0078d4);
-      outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
     }
     button.seg.legacy[aria-pressed='true'] {
       color: var(--vscode-editor-background, #1f1f1f);

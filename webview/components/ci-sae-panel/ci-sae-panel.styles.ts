@@ -1,9 +1,11 @@
 import { css } from 'lit';
-import { baseStyles, panelChromeStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, panelChromeStyles, sectionHeadingStyles, segmentedButtonStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
   panelChromeStyles,
+  sectionHeadingStyles,
+  segmentedButtonStyles,
   css`
     :host {
       display: block;
@@ -11,25 +13,7 @@ export const styles = [
       min-width: 0;
     }
     h2 {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      gap: 2px 12px;
-      font-size: 1.05em;
-      font-weight: 600;
       margin: 18px 0 6px;
-    }
-    h2 .sub {
-      font-weight: normal;
-      font-size: 0.92em;
-      flex: 1 1 auto;
-    }
-    .exports {
-      display: inline-flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px;
-      margin-left: auto;
     }
     .run .message {
       overflow-wrap: anywhere;
@@ -116,22 +100,8 @@ export const styles = [
       font-weight: normal;
     }
     button.seg {
-      font: inherit;
       font-size: 0.92em;
-      color: var(--vscode-foreground, #cccccc);
-      background: var(--vscode-button-secondaryBackground, #313131);
-      border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, rgba(128, 128, 128, 0.35)));
-      border-radius: 2px;
       padding: 1px 8px;
-      cursor: pointer;
-    }
-    button.seg:hover {
-      background: var(--vscode-button-secondaryHoverBackground, #3c3c3c);
-    }
-    button.seg[aria-pressed='true'] {
-      color: var(--vscode-button-foreground, #ffffff);
-      background: var(--vscode-button-background, #0078d4);
-      outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
     }
     .columns {
       display: grid;

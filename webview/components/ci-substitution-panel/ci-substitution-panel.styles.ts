@@ -1,9 +1,10 @@
 import { css } from 'lit';
-import { baseStyles, panelChromeStyles } from '../../lib/sharedStyles.js';
+import { baseStyles, panelChromeStyles, segmentedButtonStyles } from '../../lib/sharedStyles.js';
 
 export const styles = [
   baseStyles,
   panelChromeStyles,
+  segmentedButtonStyles,
   css`
     :host {
       display: block;
@@ -107,21 +108,7 @@ export const styles = [
       gap: 4px;
     }
     button.seg {
-      font: inherit;
-      color: var(--vscode-foreground, #cccccc);
-      background: var(--vscode-button-secondaryBackground, #313131);
-      border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, transparent));
-      border-radius: 2px;
-      padding: 2px 8px;
-      cursor: pointer;
-    }
-    button.seg:hover {
-      background: var(--vscode-button-secondaryHoverBackground, #3c3c3c);
-    }
-    button.seg[aria-pressed='true'] {
-      color: var(--vscode-button-foreground, #ffffff);
-      background: var(--vscode-button-background, #0078d4);
-      outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
+      border-color: var(--vscode-button-border, var(--vscode-contrastBorder, transparent));
     }
     .key {
       margin-left: 6px;

@@ -34,21 +34,6 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
   let kept: Kept | undefined;
   let scan: ScanState | undefined;
 
-  /** The model and SAE of a request, checked against each other. */
-  const open = async (p: { model: unknown; sae: unknown }, ctx: RequestContext): Promise<{ loaded: LoadedModel; use: SaeUse; warnings: string[] }> => {
-    if (!isModelSpec(p.model)) throw badRequest('malformed request: model');
-    if (!isSaeRef(p.sae)) throw badRequest('malformed request: sae');
-    const { model: loaded } = await ctx.model(p.model);
-    const use = await ctx.sae(p.sae.folder);
-    try {
-      const warnings = checkSaeFitsModel(use.sae, { config: loaded.model.config, name: p.model.displayName });
-      return { loaded, use, warnings };
-    } catch (e) {
-      if (e instanceof SaeError) throw badRequest(`The SAE in ${p.sae.folder} does not fit ${p.model.displayName}: ${e.message}`);
-      throw e;
-    }
-  };
-
   const onKept = (p: { inspectionId: unknown; model: unknown; sae: unknown }): Kept => {
     if (typeof p.inspectionId !== 'string' || !isModelSpec(p.model) || !isSaeRef(p.sae)) throw badRequest('malformed request');
     if (!kept || kept.inspectionId !== p.inspectionId || kept.modelKey !== modelSpecKey(p.model) || kept.saeFolder !== p.sae.folder) {
@@ -86,7 +71,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
       quality: async (p, ctx) => {
         const k = onKept(p);
         return runs.run(ctx.signal, async () => {
-          const { loaded, use } = await open(p, ctx);
+          const { loaded, use } = await openModelAndSae(p, ctx);
           const q = await runReconstructionQuality(
             loaded.model,
             use.encoder,
@@ -100,7 +85,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
       card: async (p, ctx) => {
         const k = onKept(p);
         return runs.run(ctx.signal, async () => {
-          const { loaded, use } = await open(p, ctx);
+          const { loaded, use } = await openModelAndSae(p, ctx);
           const dSae = use.sae.config.dSae;
           const feature = checkFeatureIndex(p.feature, dSae);
           const n = k.tokens.length;
@@ -133,7 +118,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
       tokenFeatures: async (p, ctx) => {
         const k = onKept(p);
         const position = checkPosition(p.position, k.tokens.length);
-        const { use } = await open(p, ctx);
+        const { use } = await openModelAndSae(p, ctx);
         const dSae = use.sae.config.dSae;
         const all = topActive(k.features.acts.data, position * dSae, dSae, dSae);
         const features: ActiveFeature[] = all.map((f) => ({ ...f, density: fileDensity(use.sae, f.feature) }));
@@ -143,7 +128,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
         const k = onKept(p);
         const position = checkPosition(p.position, k.tokens.length);
         return runs.run(ctx.signal, async () => {
-          const { loaded, use } = await open(p, ctx);
+          const { loaded, use } = await openModelAndSae(p, ctx);
           const feature = checkFeatureIndex(p.feature, use.sae.config.dSae);
           const r = await runAblatedText(
             loaded.model,
@@ -177,7 +162,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
           throw badRequest('malformed scan request');
         }
         return runs.run(ctx.signal, async () => {
-          const { loaded, use } = await open(p, ctx);
+          const { loaded, use } = await openModelAndSae(p, ctx);
           const key = `${scanKeyPrefix(p.model, p.sae)}|${use.sae.id}|${p.cacheKey}`;
           if (scan?.key === key && scan.complete) return scanSummary(scan, p.scanId, true);
           if (scan?.key !== key) scan = newScanState(key, p.files, p.scope, use.sae.config.dSae);
@@ -193,7 +178,7 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
       examples: async (p, ctx) => {
         if (typeof p.cacheKey !== 'string') throw badRequest('malformed examples request');
         return runs.run(ctx.signal, async () => {
-          const { loaded, use } = await open(p, ctx);
+          const { loaded, use } = await openModelAndSae(p, ctx);
           const key = `${scanKeyPrefix(p.model, p.sae)}|${use.sae.id}|${p.cacheKey}`;
           if (!scan || scan.key !== key) {
             throw new EngineError({ code: 'unknown-context', message: 'no workspace scan of these files is kept by the engine: scan again' });
@@ -210,6 +195,24 @@ export const saeEngine = defineEngineModule<SaeEngineMethods>('sae', (env) => {
   };
 });
 
+/** The model and SAE of a request, checked against each other: a misfit is a bad request naming the problem; a differing model name is a warning. */
+async function openModelAndSae(
+  p: { model: unknown; sae: unknown },
+  ctx: RequestContext,
+): Promise<{ loaded: LoadedModel; use: SaeUse; warnings: string[]; loadMs: number }> {
+  if (!isModelSpec(p.model)) throw badRequest('malformed request: model');
+  if (!isSaeRef(p.sae)) throw badRequest('malformed request: sae');
+  const lease = await ctx.model(p.model);
+  const use = await ctx.sae(p.sae.folder);
+  try {
+    const warnings = checkSaeFitsModel(use.sae, { config: lease.model.model.config, name: p.model.displayName });
+    return { loaded: lease.model, use, warnings, loadMs: lease.loadMs + use.loadMs };
+  } catch (e) {
+    if (e instanceof SaeError) throw badRequest(`The SAE in ${p.sae.folder} does not fit ${p.model.displayName}: ${e.message}`);
+    throw e;
+  }
+}
+
 function scanKeyPrefix(model: FeaturesRunParams['model'], sae: SaeRef): string {
   return `${modelSpecKey(model)}|${sae.folder}`;
 }
@@ -225,18 +228,7 @@ function checkFeaturesParams(p: FeaturesRunParams): void {
 }
 
 async function features(p: FeaturesRunParams, ctx: RequestContext): Promise<{ result: FeaturesRunResult; kept: Kept }> {
-  if (!isModelSpec(p.model)) throw badRequest('malformed request: model');
-  if (!isSaeRef(p.sae)) throw badRequest('malformed request: sae');
-  const lease = await ctx.model(p.model);
-  const loaded = lease.model;
-  const use = await ctx.sae(p.sae.folder);
-  let warnings: string[];
-  try {
-    warnings = checkSaeFitsModel(use.sae, { config: loaded.model.config, name: p.model.displayName });
-  } catch (e) {
-    if (e instanceof SaeError) throw badRequest(`The SAE in ${p.sae.folder} does not fit ${p.model.displayName}: ${e.message}`);
-    throw e;
-  }
+  const { loaded, use, warnings, loadMs } = await openModelAndSae(p, ctx);
   const prompt = promptTokens(loaded, p);
   const tokens = prompt.kept;
   ctx.progress(`Encoding ${tokens.length} tokens with ${use.sae.config.dSae} features…`);
@@ -269,7 +261,7 @@ async function features(p: FeaturesRunParams, ctx: RequestContext): Promise<{ re
       resid_norm_pos: f.residNorm,
       error_norm_pos: f.errorNorm,
       layersRun: use.sae.config.hookLayer + (use.sae.config.hookName.endsWith('hook_resid_pre') ? 0 : 1),
-      loadMs: lease.loadMs + use.loadMs,
+      loadMs,
       runMs,
     },
   };

@@ -1,12 +1,13 @@
 /**
  * Plain-data ONNX model description and its protobuf encoding (field numbers from onnx.proto3).
- * Only the subset the GPT-2 builder uses: tensors of float/int64/bool, and node attributes of
+ * Only the subset the GPT-2 builder uses: tensors of float/int8/int64/bool, and node attributes of
  * type int, float, ints and tensor.
  */
 import { ProtobufWriter } from './protobufWriter';
 
 export const enum OnnxDataType {
   Float = 1,
+  Int8 = 3,
   Int64 = 7,
   Bool = 9,
 }
@@ -52,6 +53,8 @@ export interface OnnxGraph {
 }
 
 export const OPSET_VERSION = 17;
+/** onnxruntime's contrib operator domain. */
+export const MS_DOMAIN = 'com.microsoft';
 const IR_VERSION = 8; // IR 8 goes with opset 17
 
 // onnx.proto3 field numbers
@@ -121,11 +124,14 @@ export function encodeOnnxModel(graph: OnnxGraph, producer = 'circuit-inspector'
   for (const i of graph.inputs) g.message(GRAPH.input, encodeValueInfo(i));
   for (const o of graph.outputs) g.message(GRAPH.output, encodeValueInfo(o));
   const opset = new ProtobufWriter().string(OPSET.domain, '').int(OPSET.version, OPSET_VERSION);
-  return new ProtobufWriter()
+  const model = new ProtobufWriter()
     .int(MODEL.irVersion, IR_VERSION)
     .string(MODEL.producerName, producer)
     .string(MODEL.producerVersion, '0.1.0')
     .message(MODEL.graph, g)
-    .message(MODEL.opsetImport, opset)
-    .finish();
+    .message(MODEL.opsetImport, opset);
+  // onnxruntime's contrib ops (e.g. DynamicQuantizeMatMul, the int8 mode) need their domain imported.
+  if (graph.nodes.some((n) => n.domain === MS_DOMAIN))
+    model.message(MODEL.opsetImport, new ProtobufWriter().string(OPSET.domain, MS_DOMAIN).int(OPSET.version, 1));
+  return model.finish();
 }

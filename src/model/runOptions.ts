@@ -24,9 +24,11 @@ export interface RunOptions {
    * cached keys and values. Exact when this run's activations at those positions equal the cached
    * run's (causal attention: e.g. prompts that first differ at `length`, and patches that change
    * nothing there). Tokens, `startAt.residPre`, patches and logit positions stay in full-prompt
-   * coordinates; hooks can't be fetched (they would cover only the later positions).
+   * coordinates; hooks can't be fetched (they would cover only the later positions). `from` may be
+   * one cache per batch element (each of batch 1: e.g. a batch of different prompts of one length,
+   * each reusing its own run's prefix).
    */
-  readonly reusePrefix?: { readonly length: number; readonly from: ActivationCache };
+  readonly reusePrefix?: { readonly length: number; readonly from: ActivationCache | readonly ActivationCache[] };
   /**
    * Also run the backward pass of a metric of the logits at `position` (default: the last): given
    * ∂metric/∂logits (`metricGrad` [d_vocab] for every batch element, or [batch, d_vocab]), return

@@ -11,7 +11,8 @@ import { INPUT, OUTPUT, type Gpt2GraphSpec, type LayerNormMode } from './graph/g
 import { patchFeeds, positionAxis, type HookPatch } from './hookPatch';
 import type { FeedTensor } from './ort';
 import type { RunOptions, TokenInput } from './runOptions';
-import { repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
+import { numel, repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
+import type { ActivationCache } from './activationCache';
 
 export interface RunPlan {
   readonly spec: Gpt2GraphSpec;
@@ -96,12 +97,17 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
     feeds[INPUT.positions] = { type: 'int64', dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(prefix + i)) };
   }
   if (options.reusePrefix) {
+    const from = options.reusePrefix.from;
+    if (Array.isArray(from) && from.length !== batch) throw new Error(`reusePrefix.from has ${from.length} caches for a batch of ${batch}`);
     for (let l = spec.startLayer; l <= spec.stopAfterLayer; l++) {
       for (const [input, suffix] of [
         [INPUT.pastK(l), 'attn.hook_k'],
         [INPUT.pastV(l), 'attn.hook_v'],
       ] as const) {
-        const past = repeatBatch(sliceAxisFrom(options.reusePrefix.from.get(blockHook(l, suffix)), 1, 0, prefix), batch);
+        const hook = blockHook(l, suffix);
+        const past = Array.isArray(from)
+          ? stackPrefixes(from as readonly ActivationCache[], hook, prefix)
+          : repeatBatch(sliceAxisFrom((from as ActivationCache).get(hook), 1, 0, prefix), batch);
         feeds[input] = { type: 'float32', dims: past.dims, data: past.data };
       }
     }
@@ -182,6 +188,22 @@ function residFeed(c: Gpt2Config, resid: Float32Tensor, batch: number, pos: numb
   const data = new Float32Array(batch * pos * d);
   for (let b = 0; b < batch; b++) data.set(resid.data, b * pos * d);
   return { type: 'float32', dims: [batch, pos, d], data };
+}
+
+/** The first `prefix` positions of `hook` from each cache (batch 1 each), stacked along the batch axis. */
+function stackPrefixes(caches: readonly ActivationCache[], hook: HookName, prefix: number): Float32Tensor {
+  const first = caches[0].get(hook);
+  const inner = numel(first.dims.slice(2));
+  const dims = [caches.length, prefix, ...first.dims.slice(2)];
+  const data = new Float32Array(numel(dims));
+  caches.forEach((cache, b) => {
+    const t = cache.get(hook);
+    if (t.dims[0] !== 1 || t.dims[1] < prefix || numel(t.dims.slice(2)) !== inner) {
+      throw new Error(`reusePrefix.from[${b}] has '${hook}' of shape [${t.dims.join(', ')}], expected [1, ≥ ${prefix}, ${first.dims.slice(2).join(', ')}]`);
+    }
+    data.set(t.data.subarray(0, prefix * inner), b * prefix * inner);
+  });
+  return { dims, data };
 }
 
 /** A patch in full-prompt coordinates, restricted to the positions from `prefix` on. */

@@ -79,7 +79,7 @@ export interface PatchingResult {
   readonly tables: readonly PatchingTable[];
 }
 
-function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): boolean {
+export function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): boolean {
   // Compare the cell's slice of source and target: rebuild its mask by patching a zero tensor is
   // wasteful; the hooks here are [1, pos, head, d] / [1, pos, d] / [1, head, q, k], so index directly.
   const dims = a.dims;
@@ -99,7 +99,7 @@ function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: 
 }
 
 /** The first position a cell's patch touches: its position, or the first differing token for a whole-head cell (earlier positions are identical in both runs). */
-function firstPatched(cell: SweepCell, firstDiff: number): number {
+export function firstPatched(cell: SweepCell, firstDiff: number): number {
   return cell.positions ? Math.min(...cell.positions) : firstDiff;
 }
 

@@ -31,7 +31,7 @@ export interface AttributionResult {
 }
 
 /** Σ over each cell's slice of (source − target) ⊙ gradient, into `out` (one table row per layer). */
-function accumulateCells(
+export function accumulateCells(
   kind: SweepKind,
   dims: readonly number[],
   src: Float32Array,

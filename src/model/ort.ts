@@ -9,6 +9,7 @@ import type { Float32Tensor } from './tensor';
 export type FeedTensor =
   | { readonly type: 'float32'; readonly dims: readonly number[]; readonly data: Float32Array }
   | { readonly type: 'int64'; readonly dims: readonly number[]; readonly data: BigInt64Array }
+  | { readonly type: 'int8'; readonly dims: readonly number[]; readonly data: Int8Array }
   | { readonly type: 'bool'; readonly dims: readonly number[]; readonly data: Uint8Array };
 
 export interface OrtSessionOptions {
@@ -18,6 +19,34 @@ export interface OrtSessionOptions {
   readonly spinning?: boolean;
   /** The CPU arena never shrinks; off by default so big batches don't pin memory. */
   readonly memArena?: boolean;
+  /**
+   * Session config entries by their full key (onnxruntime_session_options_config_keys.h), e.g.
+   * `session.disable_prepacking`. `spinning` wins over an `session.intra_op.allow_spinning` here.
+   */
+  readonly config?: Readonly<Record<string, string>>;
+  /** External data files held in memory, by the `location` the graph's tensors name: ORT reads them in place. */
+  readonly externalData?: readonly { readonly path: string; readonly data: Uint8Array }[];
+  /** Where ORT writes the optimized graph (with `session.optimized_model_external_initializers_file_name` and friends in `config`). */
+  readonly optimizedModelPath?: string;
+}
+
+/** ORT's session options for ours; exported for tests. */
+export function ortSessionOptions(options: OrtSessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const config: Record<string, string> = { ...options.config };
+  if (options.spinning !== undefined || !('session.intra_op.allow_spinning' in config)) {
+    config['session.intra_op.allow_spinning'] = options.spinning === false ? '0' : '1';
+  }
+  return {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    enableCpuMemArena: options.memArena ?? false,
+    enableMemPattern: true,
+    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    ...(options.externalData?.length ? { externalData: options.externalData.map((f) => ({ path: f.path, data: f.data })) } : {}),
+    ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+    // The binding joins nested keys with '.', and takes a dotted key as it is.
+    extra: config,
+  };
 }
 
 /** ort.Tensor wrappers are cached per typed array, so weights fed on every run are wrapped once. */
@@ -40,17 +69,12 @@ export class OrtSession {
     readonly label: string,
   ) {}
 
-  static async create(modelBytes: Uint8Array, label: string, options: OrtSessionOptions = {}): Promise<OrtSession> {
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      enableCpuMemArena: options.memArena ?? false,
-      enableMemPattern: true,
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-      extra: { session: { intra_op: { allow_spinning: options.spinning === false ? '0' : '1' } } },
-    };
+  /** From the model's bytes, or from a file path (its external data files are then mapped from beside it). */
+  static async create(model: Uint8Array | string, label: string, options: OrtSessionOptions = {}): Promise<OrtSession> {
+    const sessionOptions = ortSessionOptions(options);
     try {
-      return new OrtSession(await ort.InferenceSession.create(modelBytes, sessionOptions), label);
+      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+      return new OrtSession(session, label);
     } catch (e) {
       throw new Error(`onnxruntime could not create the session for graph '${label}': ${(e as Error).message}`);
     }

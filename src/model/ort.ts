@@ -73,7 +73,8 @@ export class OrtSession {
   static async create(model: Uint8Array | string, label: string, options: OrtSessionOptions = {}): Promise<OrtSession> {
     const sessionOptions = ortSessionOptions(options);
     try {
-      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+      const session =
+        typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       return new OrtSession(session, label);
     } catch (e) {
       throw new Error(`onnxruntime could not create the session for graph '${label}': ${(e as Error).message}`);

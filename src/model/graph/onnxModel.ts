@@ -25,8 +25,13 @@ export interface OnnxTensor {
   readonly name: string;
   readonly elemType: OnnxDataType;
   readonly dims: readonly number[];
-  /** Little-endian bytes of the elements. */
+  /** Little-endian bytes of the elements (empty when `external` says where they are). */
   readonly raw: Uint8Array;
+  /**
+   * The elements live in an external data file instead (`location` relative to the model's folder,
+   * or a name that `externalData` maps to a buffer when the model is loaded from bytes).
+   */
+  readonly external?: { readonly location: string; readonly offset: number; readonly length: number };
 }
 
 export type OnnxAttribute =
@@ -64,7 +69,9 @@ const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as con
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTR = { name: 1, f: 2, i: 3, t: 5, ints: 8, type: 20 } as const;
 const ATTR_TYPE = { float: 1, int: 2, tensor: 4, ints: 7 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
+const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13, dataLocation: 14 } as const;
+const STRING_ENTRY = { key: 1, value: 2 } as const;
+const DATA_LOCATION_EXTERNAL = 1;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensorType: 1 } as const;
 const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
@@ -74,8 +81,15 @@ const DIM = { value: 1, param: 2 } as const;
 function encodeTensor(t: OnnxTensor): ProtobufWriter {
   const w = new ProtobufWriter();
   if (t.dims.length) w.packedInts(TENSOR.dims, t.dims);
-  w.int(TENSOR.dataType, t.elemType).string(TENSOR.name, t.name).bytes(TENSOR.rawData, t.raw);
-  return w;
+  w.int(TENSOR.dataType, t.elemType).string(TENSOR.name, t.name);
+  if (!t.external) return w.bytes(TENSOR.rawData, t.raw);
+  const entries: [string, string][] = [
+    ['location', t.external.location],
+    ['offset', String(t.external.offset)],
+    ['length', String(t.external.length)],
+  ];
+  for (const [k, v] of entries) w.message(TENSOR.externalData, new ProtobufWriter().string(STRING_ENTRY.key, k).string(STRING_ENTRY.value, v));
+  return w.int(TENSOR.dataLocation, DATA_LOCATION_EXTERNAL);
 }
 
 function encodeValueInfo(v: OnnxValueInfo): ProtobufWriter {

@@ -4,10 +4,20 @@
  * one patch in each batch element. Only a suffix of the positions is computed: a patch at position
  * p changes nothing before p (causal attention), so a batch whose patches all sit at p or later
  * reuses the target run's keys and values for the positions before p and computes the rest. Cells
- * are sorted by position, so each batch's suffix starts at its earliest patch (and never before
- * the first differing token: the positions before it are identical in both runs). A cell whose
- * source activation equals the target's exactly (e.g. positions before the first differing token)
- * is not run at all: its value is the unpatched metric.
+ * are sorted by position, so each batch's suffix starts at its earliest patch.
+ *
+ * A cell whose value is known without running it is not run (`inferKnownCells`, exact up to
+ * float rounding; `inferredCells` counts them):
+ * - its patch is a no-op: the source's slice equals the target's (e.g. positions before the first
+ *   differing token). Its value is the unpatched metric.
+ * - at the last layer, a position-local hook (`z`, `q`, `attn_out`, `mlp_out`, a `pattern` query
+ *   row) at any position but the metric's (the last) reaches no logit the metric reads: a cell
+ *   patching only such positions is a no-op, and a whole-head cell patches only the last position.
+ * - a `resid_pre` cell covering every position where the two runs' residual streams differ at its
+ *   layer makes the patched run the source run: its value is the source's metric.
+ * - two cells of one hook and layer that patch the same differing slices (after the rules above:
+ *   e.g. `z` of a head whose `z` differs at one position only, and that position's `z_by_pos`
+ *   cell) have the same value: it is run once.
  */
 import { blockHook, type HookName } from '../../shared/hookNames';
 import type { HookedGpt2 } from '../../model/hookedGpt2';
@@ -37,13 +47,18 @@ export interface PatchingRequest {
    * every batch computes from the first differing token (what the benchmark compares against).
    */
   readonly suffix?: 'per-batch' | 'first-difference';
-  /** Most patches in one batched run (default 32). */
+  /**
+   * Skip the cells whose value follows exactly from the caches or another cell (see the module
+   * comment; default true). False runs them (the tests compare both). No-op patches are skipped either way.
+   */
+  readonly inferKnownCells?: boolean;
   /**
    * Bytes a batch's activations may take (default 2 GiB, `DEFAULT_PATCHING_BUDGET_BYTES`): each
    * batch is sized from the activations' shapes before it runs (`batchForBudget`), so the engine
    * stays within the budget plus the model's weights at any prompt length.
    */
   readonly memoryBudgetBytes?: number;
+  /** Most patches in one batched run (default 32). */
   readonly maxBatch?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PatchingProgress) => void;
@@ -59,6 +74,14 @@ export interface PatchingProgress {
   readonly cellsTotal: number;
   readonly tablesDone: number;
   readonly tablesTotal: number;
+  /**
+   * Work done and planned over every table, in positions computed (each batch: its cells × its
+   * suffix × the layers from its own, plus a fixed cost per run): grows steadily with time.
+   */
+  readonly workDone: number;
+  readonly workTotal: number;
+  /** Milliseconds since the patched runs began (after the two cached runs). */
+  readonly elapsedMs: number;
 }
 
 export interface PatchingTable {
@@ -69,8 +92,10 @@ export interface PatchingTable {
   readonly axes: readonly string[];
   /** The metric of each patched run. */
   readonly values: Float32Array;
-  /** Cells that were not run because the patch was an exact no-op. */
+  /** Cells that were not run: no-op patches and cells whose value was inferred. */
   readonly skippedCells: number;
+  /** Of the skipped cells, those known from a rule other than a no-op patch (see the module comment). */
+  readonly inferredCells?: number;
 }
 
 export interface PatchingResult {
@@ -79,9 +104,14 @@ export interface PatchingResult {
   readonly tables: readonly PatchingTable[];
 }
 
-export function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): boolean {
-  // Compare the cell's slice of source and target: rebuild its mask by patching a zero tensor is
-  // wasteful; the hooks here are [1, pos, head, d] / [1, pos, d] / [1, head, q, k], so index directly.
+/** Block hooks whose value at one position reaches no other position of its block (TL suffixes). */
+const POSITION_LOCAL = ['attn.hook_z', 'attn.hook_q', 'hook_attn_out', 'hook_mlp_out', 'attn.hook_pattern'];
+
+/**
+ * The positions of `cell` (all, when it has none) where `a` and `b` differ in any of the cell's
+ * heads. The hooks are [1, pos, head, d] / [1, pos, d] / [1, head, query_pos, key_pos].
+ */
+function differingPositions(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): number[] {
   const dims = a.dims;
   const isPattern = hook.endsWith('hook_pattern');
   const hasHeads = dims.length === 4;
@@ -89,17 +119,17 @@ export function equalSlices(a: Float32Tensor, b: Float32Tensor, cell: SweepCell,
   const positions = cell.positions ?? Array.from({ length: nPos }, (_, i) => i);
   const heads = hasHeads ? (cell.heads ?? Array.from({ length: isPattern ? dims[1] : dims[2] }, (_, i) => i)) : [0];
   const inner = dims[dims.length - 1];
-  for (const p of positions) {
-    for (const h of heads) {
+  return positions.filter((p) =>
+    heads.some((h) => {
       const off = !hasHeads ? p * inner : isPattern ? (h * dims[2] + p) * inner : (p * dims[2] + h) * inner;
-      for (let i = 0; i < inner; i++) if (a.data[off + i] !== b.data[off + i]) return false;
-    }
-  }
-  return true;
+      for (let i = 0; i < inner; i++) if (a.data[off + i] !== b.data[off + i]) return true;
+      return false;
+    }),
+  );
 }
 
 /** The first position a cell's patch touches: its position, or the first differing token for a whole-head cell (earlier positions are identical in both runs). */
-export function firstPatched(cell: SweepCell, firstDiff: number): number {
+function firstPatched(cell: SweepCell, firstDiff: number): number {
   return cell.positions ? Math.min(...cell.positions) : firstDiff;
 }
 
@@ -130,10 +160,39 @@ export function batchForBudget(budgetBytes: number, elementBytes: number, maxBat
   return Math.max(1, Math.min(maxBatch, Math.floor(budgetBytes / elementBytes)));
 }
 
+/** The fixed cost of one batched run, in positions computed per layer (for the progress estimate only). */
+const RUN_COST_POSITIONS = 8;
+
 function fixedBatches(cells: readonly SweepCell[], maxBatch: number): SweepCell[][] {
   const out: SweepCell[][] = [];
   for (let i = 0; i < cells.length; i += maxBatch) out.push(cells.slice(i, i + maxBatch));
   return out;
+}
+
+interface PlannedBatch {
+  readonly layer: number;
+  readonly hook: HookName;
+  /** Cells with the positions they patch (the differing ones, after the last-layer rule). */
+  readonly cells: readonly SweepCell[];
+  /** Positions reused from the target run (0: none). */
+  readonly prefix: number;
+  readonly work: number;
+  /** Live cells of this layer, and how many of them are done after this batch. */
+  readonly cellsTotal: number;
+  readonly cellsDone: number;
+}
+
+interface PlannedTable {
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+  readonly dims: readonly number[];
+  readonly values: Float32Array;
+  readonly perLayer: number;
+  readonly batches: PlannedBatch[];
+  /** Cells equal to another cell run earlier (or in this table): copied when the table is complete. */
+  readonly copies: { readonly index: number; readonly from: { readonly values: Float32Array; readonly index: number } }[];
+  skipped: number;
+  inferred: number;
 }
 
 export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest): Promise<PatchingResult> {
@@ -144,14 +203,14 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
     throw new Error(`the clean prompt has ${nPos} tokens and the corrupt one ${req.corrupt.length}: position-wise patching needs equal token counts`);
   }
   const maxBatch = req.maxBatch ?? 32;
+  const infer = req.inferKnownCells !== false;
   const directions = req.directions ?? PATCH_DIRECTIONS;
   const hooks = new Set<HookName>();
   // Positions before the first differing token are identical in both runs (causal attention), so
   // patched runs compute only the later positions, reusing the target run's keys and values.
   let firstDiff = 0;
   while (firstDiff < nPos && req.clean[firstDiff] === req.corrupt[firstDiff]) firstDiff++;
-  const positional = req.sweeps.some((s) => SWEEPS[s].axes.includes('pos'));
-  const reuse = req.reusePrefix !== false && nPos > 1 && ((firstDiff >= 1 && firstDiff < nPos) || positional);
+  const reuse = req.reusePrefix !== false && nPos > 1;
   for (let l = 0; l < c.nLayers; l++) {
     hooks.add(blockHook(l, 'hook_resid_pre'));
     if (reuse) {
@@ -164,68 +223,122 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
   const corrupt = await model.runWithCache(req.corrupt, [...hooks], { signal: req.signal });
   const metricClean = req.metric(clean.logits!.data);
   const metricCorrupt = req.metric(corrupt.logits!.data);
-  const runs: Record<PatchDirection, { target: ActivationCache; source: ActivationCache; tokens: readonly number[]; metric: number }> = {
-    denoise: { target: corrupt.cache, source: clean.cache, tokens: req.corrupt, metric: metricCorrupt },
-    noise: { target: clean.cache, source: corrupt.cache, tokens: req.clean, metric: metricClean },
+  const runs: Record<PatchDirection, { target: ActivationCache; source: ActivationCache; tokens: readonly number[]; metric: number; sourceMetric: number }> = {
+    denoise: { target: corrupt.cache, source: clean.cache, tokens: req.corrupt, metric: metricCorrupt, sourceMetric: metricClean },
+    noise: { target: clean.cache, source: corrupt.cache, tokens: req.clean, metric: metricClean, sourceMetric: metricCorrupt },
   };
+  const budget = req.memoryBudgetBytes ?? DEFAULT_PATCHING_BUDGET_BYTES;
+  const byFirstDiff = req.suffix === 'first-difference';
 
-  const tables: PatchingTable[] = [];
-  const tablesTotal = req.sweeps.length * directions.length;
+  // Plan every table first (which cells run, in which batches, at what cost), then run them: the
+  // progress then knows the whole work, and a cell can copy a cell of an earlier table.
+  const plans: PlannedTable[] = [];
+  const runCells: Record<PatchDirection, Map<string, { values: Float32Array; index: number }>> = { denoise: new Map(), noise: new Map() };
   for (const sweep of req.sweeps) {
     for (const direction of directions) {
       const run = runs[direction];
       const dims = sweepTableDims(sweep, c.nLayers, c.nHeads, nPos);
       const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
       const perLayer = values.length / c.nLayers;
-      let skipped = 0;
+      const plan: PlannedTable = { sweep, direction, dims, values, perLayer, batches: [], copies: [], skipped: 0, inferred: 0 };
+      plans.push(plan);
       for (let layer = 0; layer < c.nLayers; layer++) {
         const hook = sweepHook(sweep, layer);
         const source = run.source.get(hook);
         const target = run.target.get(hook);
-        const cells = sweepCells(sweep, c.nHeads, nPos);
-        const live = cells.filter((cell) => {
-          if (!equalSlices(source, target, cell, hook)) return true;
-          values[layer * perLayer + cell.index] = run.metric;
-          skipped++;
-          return false;
-        });
-        const residPre = run.target.get(blockHook(layer, 'hook_resid_pre'));
+        const local = infer && layer === c.nLayers - 1 && POSITION_LOCAL.some((s) => hook.endsWith(`.${s}`));
+        // Where the residual stream differs at this layer: patching all of it is the source run.
+        const residDiff = infer && SWEEPS[sweep].suffix === 'hook_resid_pre' ? differingPositions(source, target, { index: 0 }, hook).join(',') : undefined;
+        const live: SweepCell[] = [];
+        for (const cell of sweepCells(sweep, c.nHeads, nPos)) {
+          const at = layer * perLayer + cell.index;
+          const differing = differingPositions(source, target, cell, hook);
+          const positions = local ? differing.filter((p) => p === nPos - 1) : differing;
+          if (positions.length === 0) {
+            values[at] = run.metric;
+            plan.skipped++;
+            if (differing.length > 0) plan.inferred++;
+            continue;
+          }
+          if (residDiff !== undefined && positions.join(',') === residDiff) {
+            values[at] = run.sourceMetric;
+            plan.skipped++;
+            plan.inferred++;
+            continue;
+          }
+          const key = `${hook}|${cell.heads?.join(',') ?? ''}|${positions.join(',')}`;
+          const same = infer ? runCells[direction].get(key) : undefined;
+          if (same) {
+            plan.copies.push({ index: at, from: same });
+            plan.skipped++;
+            plan.inferred++;
+            continue;
+          }
+          runCells[direction].set(key, { values, index: at });
+          // Whole-head cells patch only the positions that differ (the others would be no-ops).
+          live.push({ index: cell.index, heads: cell.heads, positions });
+        }
         // Earliest patched position first: a batch of nearby positions shares a short suffix.
         live.sort((a, b) => firstPatched(a, firstDiff) - firstPatched(b, firstDiff) || a.index - b.index);
-        const byFirstDiff = req.suffix === 'first-difference';
         // The first batch starts earliest, so its suffix is the longest: size every batch by it.
         const longest = nPos - (reuse && live.length ? firstPatched(live[0], firstDiff) : 0);
-        const batch = batchForBudget(req.memoryBudgetBytes ?? DEFAULT_PATCHING_BUDGET_BYTES, patchElementBytes(c, longest, nPos), maxBatch);
-        const chunks = fixedBatches(live, batch);
+        const chunks = fixedBatches(live, batchForBudget(budget, patchElementBytes(c, longest, nPos), maxBatch));
         let done = 0;
         for (const chunk of chunks) {
-          req.signal?.throwIfAborted();
+          const start = byFirstDiff ? firstDiff : (req.planSuffix ?? suffixStart)(chunk, firstDiff);
+          const prefix = reuse && start >= 1 && start < nPos ? start : 0;
           done += chunk.length;
-          const patches: HookPatch[] = chunk.map((cell, b) => ({ hook, values: source, positions: cell.positions, heads: cell.heads, batch: [b] }));
-          const prefix = byFirstDiff ? firstDiff : (req.planSuffix ?? suffixStart)(chunk, firstDiff);
-          const out = await model.run(run.tokens, {
-            startAt: { layer, residPre },
-            patches,
-            logits: 'last',
-            signal: req.signal,
-            ...(reuse && prefix >= 1 && prefix < nPos ? { reusePrefix: { length: prefix, from: run.target } } : {}),
-          });
-          chunk.forEach((cell, b) => (values[layer * perLayer + cell.index] = req.metric(sliceLeading(out.logits!, b).data)));
-          req.onProgress?.({
-            direction,
-            sweep,
-            layer,
-            cellsDone: done,
-            cellsTotal: live.length,
-            tablesDone: tables.length,
-            tablesTotal,
-          });
+          const work = (c.nLayers - layer) * (chunk.length * (nPos - prefix) + RUN_COST_POSITIONS);
+          plan.batches.push({ layer, hook, cells: chunk, prefix, work, cellsTotal: live.length, cellsDone: done });
         }
       }
-      const table: PatchingTable = { sweep, direction, dims, axes: ['layer', ...SWEEPS[sweep].axes], values, skippedCells: skipped };
-      tables.push(table);
-      req.onTable?.(table, { metricClean, metricCorrupt });
     }
+  }
+
+  const workTotal = plans.reduce((n, p) => n + p.batches.reduce((m, b) => m + b.work, 0), 0);
+  let workDone = 0;
+  const t0 = performance.now();
+  const tables: PatchingTable[] = [];
+  for (const plan of plans) {
+    const run = runs[plan.direction];
+    for (const b of plan.batches) {
+      req.signal?.throwIfAborted();
+      const source = run.source.get(b.hook);
+      const patches: HookPatch[] = b.cells.map((cell, i) => ({ hook: b.hook, values: source, positions: cell.positions, heads: cell.heads, batch: [i] }));
+      const out = await model.run(run.tokens, {
+        startAt: { layer: b.layer, residPre: run.target.get(blockHook(b.layer, 'hook_resid_pre')) },
+        patches,
+        logits: 'last',
+        signal: req.signal,
+        ...(b.prefix ? { reusePrefix: { length: b.prefix, from: run.target } } : {}),
+      });
+      b.cells.forEach((cell, i) => (plan.values[b.layer * plan.perLayer + cell.index] = req.metric(sliceLeading(out.logits!, i).data)));
+      workDone += b.work;
+      req.onProgress?.({
+        direction: plan.direction,
+        sweep: plan.sweep,
+        layer: b.layer,
+        cellsDone: b.cellsDone,
+        cellsTotal: b.cellsTotal,
+        tablesDone: tables.length,
+        tablesTotal: plans.length,
+        workDone,
+        workTotal,
+        elapsedMs: performance.now() - t0,
+      });
+    }
+    for (const copy of plan.copies) plan.values[copy.index] = copy.from.values[copy.from.index];
+    const table: PatchingTable = {
+      sweep: plan.sweep,
+      direction: plan.direction,
+      dims: plan.dims,
+      axes: ['layer', ...SWEEPS[plan.sweep].axes],
+      values: plan.values,
+      skippedCells: plan.skipped,
+      inferredCells: plan.inferred,
+    };
+    tables.push(table);
+    req.onTable?.(table, { metricClean, metricCorrupt });
   }
   return { metricClean, metricCorrupt, tables };
 }

@@ -35,6 +35,13 @@ export interface RunOptions {
    * ∂metric/∂activation for `hooks` (see GRADIENT_HOOKS) in `RunResult.gradients`.
    */
   readonly gradient?: { readonly metricGrad: Float32Array; readonly position?: number; readonly hooks: readonly HookName[] };
+  /**
+   * Compute the last block's queries, attention, MLP and ln_final only at the logit positions (its
+   * keys and values still at every position): exact, and cheaper when logits are 'last' or a few
+   * positions. Honoured only when nothing is fetched, there is no gradient, logits are 'last' or
+   * positions, and no hook of the last block after q, k and v is patched; otherwise ignored.
+   */
+  readonly trimLastBlock?: boolean;
   readonly signal?: AbortSignal;
 }
 

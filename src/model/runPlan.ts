@@ -65,6 +65,7 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
     residInputAtStart: !!options.startAt && startLayer === 0,
     pastPrefix: !!options.reusePrefix,
     backward: !!options.gradient,
+    ...(options.trimLastBlock && canTrimLastBlock(c, logitsReq, fetch, patches, !!options.gradient) ? { trimLastBlock: true } : {}),
     ...hookExposure(c, fetch, patches, startLayer, needsAllLayers ? c.nLayers - 1 : deepest),
   };
   // The batch is the largest of: the token rows, the fed residual's batch, and what the patches
@@ -204,6 +205,17 @@ function stackPrefixes(caches: readonly ActivationCache[], hook: HookName, prefi
     data.set(t.data.subarray(0, prefix * inner), b * prefix * inner);
   });
   return { dims, data };
+}
+
+/** Last-block hooks computed before `trimLastBlock` selects the logit positions: they may still be patched. */
+const BEFORE_TRIM = new Set(['hook_resid_pre', 'ln1.hook_scale', 'ln1.hook_normalized', 'attn.hook_q', 'attn.hook_k', 'attn.hook_v']);
+
+function canTrimLastBlock(c: Gpt2Config, logits: RunOptions['logits'], fetch: readonly HookName[], patches: readonly HookPatch[], gradient: boolean): boolean {
+  if (fetch.length || gradient || logits === 'none' || logits === 'all') return false;
+  return patches.every((p) => {
+    const h = parseHookName(p.hook, c.nLayers);
+    return h.kind === 'block' && (h.layer < c.nLayers - 1 || BEFORE_TRIM.has(h.suffix));
+  });
 }
 
 /** A patch in full-prompt coordinates, restricted to the positions from `prefix` on. */

@@ -52,6 +52,8 @@ export interface PatchingRequest {
    * comment; default true). False runs them (the tests compare both). No-op patches are skipped either way.
    */
   readonly inferKnownCells?: boolean;
+  /** Compute the last block only at the metric's position (its keys and values at every position; default true; exact). */
+  readonly trimLastBlock?: boolean;
   /**
    * Bytes a batch's activations may take (default 2 GiB, `DEFAULT_PATCHING_BUDGET_BYTES`): each
    * batch is sized from the activations' shapes before it runs (`batchForBudget`), so the engine
@@ -309,6 +311,7 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
         startAt: { layer: b.layer, residPre: run.target.get(blockHook(b.layer, 'hook_resid_pre')) },
         patches,
         logits: 'last',
+        trimLastBlock: req.trimLastBlock !== false,
         signal: req.signal,
         ...(b.prefix ? { reusePrefix: { length: b.prefix, from: run.target } } : {}),
       });

@@ -22,6 +22,7 @@ class Gpt2GraphWriter {
   private readonly patched: ReadonlySet<string>;
   private readonly exposed: ReadonlySet<string>;
   private readonly declaredWeights = new Set<string>();
+  private logitPositionsDeclared = false;
 
   constructor(
     private readonly c: Gpt2Config,
@@ -33,6 +34,18 @@ class Gpt2GraphWriter {
     if (spec.attentionMask === 'additive' && [...this.exposed, ...this.patched].some((h) => h.endsWith('attn.hook_attn_scores'))) {
       throw new Error("an additive causal mask cannot serve attn.hook_attn_scores (TL's masked scores come from Where)");
     }
+  }
+
+  /** Input `logit_positions` int64 [n], declared on first use. */
+  private logitPositions(): string {
+    if (!this.logitPositionsDeclared) this.g.input(INPUT.logitPositions, OnnxDataType.Int64, ['n']);
+    this.logitPositionsDeclared = true;
+    return INPUT.logitPositions;
+  }
+
+  /** Whether block `l` computes only the logit positions after its keys and values (see `trimLastBlock`). */
+  private trimmed(l: number): boolean {
+    return !!this.spec.trimLastBlock && l === this.c.nLayers - 1;
   }
 
   private weight(name: string, dims: readonly number[]): string {
@@ -98,6 +111,8 @@ class Gpt2GraphWriter {
     const q = this.hook(H('attn.hook_q'), g.op('Reshape', [qFlat, byHead]), headDims); // [batch, pos, head_index, d_head]
     const k = this.hook(H('attn.hook_k'), g.op('Reshape', [kFlat, byHead]), headDims);
     const v = this.hook(H('attn.hook_v'), g.op('Reshape', [vFlat, byHead]), headDims);
+    // Trimmed: from here on only the logit positions' queries (n of them), against every key.
+    const qRows = this.trimmed(l) ? g.op('Gather', [q, this.logitPositions()], { axis: 1 }) : q; // [batch, query_pos, head_index, d_head]
 
     let [kAll, vAll] = [k, v]; // [batch, key_pos, head_index, d_head]
     if (this.spec.pastPrefix) {
@@ -105,17 +120,19 @@ class Gpt2GraphWriter {
       kAll = g.op('Concat', [g.input(INPUT.pastK(l), F, pastDims), k], { axis: 1 });
       vAll = g.op('Concat', [g.input(INPUT.pastV(l), F, pastDims), v], { axis: 1 });
     }
-    const qT = g.op('Transpose', [q], { perm: [0, 2, 1, 3] }); // [batch, head_index, query_pos, d_head]
+    const qT = g.op('Transpose', [qRows], { perm: [0, 2, 1, 3] }); // [batch, head_index, query_pos, d_head]
     const kT = g.op('Transpose', [kAll], { perm: [0, 2, 3, 1] }); // [batch, head_index, d_head, key_pos]
     let scores = g.op('MatMul', [qT, kT]); // [batch, head_index, query_pos, key_pos]
     let divisor = this.c.scaleAttnWeights ? Math.sqrt(e) : 1;
     if (this.c.scaleAttnByInverseLayerIdx) divisor *= l + 1;
     if (divisor !== 1) scores = g.op('Div', [scores, g.float(divisor)]);
     const patternDims: OnnxDim[] = ['batch', h, 'pos', this.spec.pastPrefix ? 'key_pos' : 'pos'];
+    const maskIn = this.spec.attentionMask === 'where' ? INPUT.causalMask : INPUT.causalBias;
+    const mask = this.trimmed(l) ? g.op('Gather', [maskIn, this.logitPositions()], { axis: 0 }) : maskIn; // [query_pos, key_pos]
     const masked =
       this.spec.attentionMask === 'where'
-        ? g.op('Where', [INPUT.causalMask, scores, g.float(-Infinity)]) // −inf where key > query
-        : g.op('Add', [scores, INPUT.causalBias]); // + 0 or −inf: the same values for finite scores
+        ? g.op('Where', [mask, scores, g.float(-Infinity)]) // −inf where key > query
+        : g.op('Add', [scores, mask]); // + 0 or −inf: the same values for finite scores
     scores = this.hook(H('attn.hook_attn_scores'), masked, patternDims); // [batch, head_index, query_pos, key_pos]
     const pattern = this.hook(H('attn.hook_pattern'), g.op('Softmax', [scores], { axis: -1 }), patternDims);
 
@@ -178,7 +195,8 @@ class Gpt2GraphWriter {
     const H = (s: BlockHookSuffix) => blockHook(l, s);
     const residPre = this.hook(H('hook_resid_pre'), residIn, ['batch', 'pos', d]);
     const attnOut = this.attention(l, this.layerNorm(`blocks.${l}.ln1`, residPre, W.ln1W, W.ln1B), W, dims);
-    const residMid = this.hook(H('hook_resid_mid'), g.op('Add', [residPre, attnOut]), ['batch', 'pos', d]);
+    const residRows = this.trimmed(l) ? g.op('Gather', [residPre, this.logitPositions()], { axis: 1 }) : residPre; // [batch, pos or n, d_model]
+    const residMid = this.hook(H('hook_resid_mid'), g.op('Add', [residRows, attnOut]), ['batch', 'pos', d]);
     const mlpOut = this.mlp(l, this.layerNorm(`blocks.${l}.ln2`, residMid, W.ln2W, W.ln2B), W, dims);
     return this.hook(H('hook_resid_post'), g.op('Add', [residMid, mlpOut]), ['batch', 'pos', d]);
   }
@@ -200,9 +218,8 @@ class Gpt2GraphWriter {
     const g = this.g;
     const d = this.c.dModel;
     let x = this.layerNorm('ln_final', resid, WEIGHT.lnFinalW, WEIGHT.lnFinalB);
-    if (this.spec.logits === 'selected') {
-      g.input(INPUT.logitPositions, OnnxDataType.Int64, ['n']);
-      x = g.op('Gather', [x, INPUT.logitPositions], { axis: 1 }); // [batch, n, d_model]
+    if (this.spec.logits === 'selected' && !this.spec.trimLastBlock) {
+      x = g.op('Gather', [x, this.logitPositions()], { axis: 1 }); // [batch, n, d_model]
     }
     const logits = g.op('MatMul', [x, this.weight(WEIGHT.unembed, [d, this.c.dVocab])]);
     g.output(logits, OUTPUT.logits, F, ['batch', this.spec.logits === 'selected' ? 'n' : 'pos', this.c.dVocab]);
@@ -214,6 +231,9 @@ class Gpt2GraphWriter {
     if (!(startLayer >= 0 && startLayer < n)) throw new Error(`startLayer ${startLayer} outside 0..${n - 1}`);
     if (!(stopAfterLayer >= startLayer && stopAfterLayer < n)) throw new Error(`stopAfterLayer ${stopAfterLayer} outside ${startLayer}..${n - 1}`);
     if (logits !== 'none' && stopAfterLayer !== n - 1) throw new Error('logits need every layer: stopAfterLayer must be the last layer');
+    if (this.spec.trimLastBlock && (logits !== 'selected' || this.spec.backward || this.spec.perHeadResult)) {
+      throw new Error('trimLastBlock needs selected logits, no backward pass and no per-head results');
+    }
     let resid: string;
     if (startLayer === 0 && !this.spec.residInputAtStart) {
       resid = this.embed();

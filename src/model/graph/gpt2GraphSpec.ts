@@ -51,6 +51,12 @@ export interface Gpt2GraphSpec {
    */
   readonly exposedHooks: readonly HookName[];
   readonly attentionMask: AttentionMaskMode;
+  /**
+   * The last block computes queries, attention, MLP and ln_final only at the logit positions
+   * (`logits: 'selected'`); its keys and values (and q, before the selection) still cover every
+   * position. Its later hooks then have only those positions: none may be exposed or patched.
+   */
+  readonly trimLastBlock?: boolean;
 }
 
 export function specKey(s: Gpt2GraphSpec): string {
@@ -66,6 +72,7 @@ export function specKey(s: Gpt2GraphSpec): string {
     !!s.backward,
     [...s.exposedHooks].sort(),
     s.attentionMask,
+    ...(s.trimLastBlock ? ['trimLastBlock'] : []),
   ]);
 }
 

@@ -212,6 +212,7 @@ const BEFORE_TRIM = new Set(['hook_resid_pre', 'ln1.hook_scale', 'ln1.hook_norma
 
 function canTrimLastBlock(c: Gpt2Config, logits: RunOptions['logits'], fetch: readonly HookName[], patches: readonly HookPatch[], gradient: boolean): boolean {
   if (fetch.length || gradient || logits === 'none' || logits === 'all') return false;
+  if (patches.some((p) => p.hook.endsWith('attn.hook_result'))) return false; // per-head results: not trimmed
   return patches.every((p) => {
     const h = parseHookName(p.hook, c.nLayers);
     return h.kind === 'block' && (h.layer < c.nLayers - 1 || BEFORE_TRIM.has(h.suffix));

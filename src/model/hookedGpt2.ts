@@ -11,6 +11,7 @@ import { buildGpt2Graph } from './graph/gpt2Graph';
 import { OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
 import { encodeOnnxModel } from './graph/onnxModel';
 import { embedWeights } from './graph/embedWeights';
+import { int8WeightNames, quantizeMatMuls, quantizeWeightFeeds, type Precision } from './graph/quantizeWeights';
 import { gradName } from './graph/gpt2Backward';
 import { CausalMasks } from './causalMasks';
 import { planRun } from './runPlan';
@@ -41,6 +42,14 @@ export interface HookedGpt2Options {
    * without copies, so the copies stay bounded by the logits modes, not the fetch sets.
    */
   readonly embedWeightsInForward?: boolean;
+  /**
+   * "exact" (default): fp32, as the checkpoint has it. "int8": the weight matmuls run on int8 weights
+   * (quantizeWeights.ts), faster and approximate: logits and hook values no longer match Hugging Face.
+   * `runExact` still runs the fp32 forward, to report the error.
+   */
+  readonly precision?: Precision;
+  /** In the int8 mode, quantize the unembedding too (default false: it feeds the logits directly). */
+  readonly int8Unembed?: boolean;
 }
 
 export type { LogitsRequest, RunOptions, RunResult, TokenInput } from './runOptions';
@@ -52,6 +61,9 @@ export class HookedGpt2 {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   readonly layerNorm: LayerNormMode;
+  readonly precision: Precision;
+  /** The int8 mode's weight feeds (fp32 ones plus the quantized matmul weights) and the quantized names. */
+  private readonly int8?: { readonly feeds: Record<string, FeedTensor>; readonly names: ReadonlySet<string> };
   /** Bytes of all weight inputs (float32). */
   readonly weightBytes: number;
 
@@ -63,6 +75,11 @@ export class HookedGpt2 {
     this.layerNorm = options.layerNorm ?? 'as_configured';
     this.weightFeeds = makeWeightFeeds(config, weights);
     this.weightBytes = Object.values(this.weightFeeds).reduce((n, f) => n + f.data.byteLength, 0);
+    this.precision = options.precision ?? 'exact';
+    if (this.precision === 'int8') {
+      const names = int8WeightNames(config, options.int8Unembed ?? false);
+      this.int8 = { feeds: { ...this.weightFeeds, ...quantizeWeightFeeds(this.weightFeeds, names) }, names: new Set(names) };
+    }
   }
 
   /** Runs with the given hooks fetched (TL's run_with_cache). */
@@ -77,25 +94,35 @@ export class HookedGpt2 {
 
   /** Runs are serialised: one at a time, in call order, never interleaved. */
   run(tokens: TokenInput, options: RunOptions = {}): Promise<RunResult> {
-    const next = this.queue.then(() => this.runNow(tokens, options));
+    return this.enqueue(tokens, options, this.precision);
+  }
+
+  /** The fp32 forward, whatever this model's precision: the reference the int8 mode's error is measured against. */
+  runExact(tokens: TokenInput, options: RunOptions = {}): Promise<RunResult> {
+    return this.enqueue(tokens, options, 'exact');
+  }
+
+  private enqueue(tokens: TokenInput, options: RunOptions, precision: Precision): Promise<RunResult> {
+    const next = this.queue.then(() => this.runNow(tokens, options, precision));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(tokens: TokenInput, options: RunOptions): Promise<RunResult> {
+  private async runNow(tokens: TokenInput, options: RunOptions, precision: Precision): Promise<RunResult> {
     if (this.disposed) throw new Error('the model was disposed');
     options.signal?.throwIfAborted();
     const plan = planRun(this.config, this.layerNorm, this.masks, tokens, options);
-    const session = await this.session(plan.spec);
+    const int8 = precision === 'int8' ? this.int8 : undefined;
+    const session = await this.session(plan.spec, int8?.names);
     options.signal?.throwIfAborted();
-    const out = await session.run(plan.feeds, plan.fetchNames, this.weightFeeds);
+    const out = await session.run(plan.feeds, plan.fetchNames, int8?.feeds ?? this.weightFeeds);
     const cache = new ActivationCache(new Map(plan.fetch.map((h) => [h, out[h]])));
     const gradients = options.gradient ? new ActivationCache(new Map(plan.gradHooks.map((h) => [h, out[gradName(h)]]))) : undefined;
     return { logits: plan.withLogits ? out[OUTPUT.logits] : undefined, logitPositions: plan.logitPositions, cache, gradients };
   }
 
-  private session(spec: Gpt2GraphSpec): Promise<OrtSession> {
-    const key = specKey(spec);
+  private session(spec: Gpt2GraphSpec, int8?: ReadonlySet<string>): Promise<OrtSession> {
+    const key = `${int8 ? 'int8:' : ''}${specKey(spec)}`;
     let s = this.sessions.get(key);
     if (s) {
       this.sessions.delete(key); // LRU: move to the end
@@ -111,12 +138,16 @@ export class HookedGpt2 {
       spec.patchedHooks.length === 0 &&
       !spec.perHeadResult &&
       spec.exposedHooks.length === 0;
-    const graph = buildGpt2Graph(this.config, spec);
-    const embed = plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
-    s = OrtSession.create(encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph), embed ? `${label} (weights embedded)` : label, {
-      threads: this.options.threads,
-      spinning: false,
-    });
+    const graph = int8 ? quantizeMatMuls(buildGpt2Graph(this.config, spec), int8) : buildGpt2Graph(this.config, spec);
+    const embed = !int8 && plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
+    s = OrtSession.create(
+      encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph),
+      `${label}${int8 ? ' int8' : ''}${embed ? ' (weights embedded)' : ''}`,
+      {
+        threads: this.options.threads,
+        spinning: false,
+      },
+    );
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
     const max = this.options.maxSessions ?? 16;

@@ -1,0 +1,85 @@
+/**
+ * The int8 mode's error against fp32, measured on the user's own prompt: the same model's int8 and
+ * fp32 forwards (`HookedGpt2.run` and `runExact`), compared over every position's logits; and, for
+ * the CLI, two patching results compared table by table.
+ */
+import type { HookedGpt2 } from '../model/hookedGpt2';
+import type { Float32Tensor } from '../model/tensor';
+import type { LogitsError } from '../shared/precision';
+import type { PatchingResult } from './patching/runPatchingSweeps';
+
+/** Compares [.., pos, d_vocab] logits (fp32 first) over every position. */
+export function compareLogits(exact: Float32Tensor, approx: Float32Tensor): LogitsError {
+  if (exact.data.length !== approx.data.length) throw new Error(`compareLogits: ${exact.data.length} vs ${approx.data.length} values`);
+  const V = exact.dims[exact.dims.length - 1];
+  const P = exact.data.length / V;
+  let maxAbs = 0;
+  let sumAbs = 0;
+  let top1Agree = 0;
+  let sumKl = 0;
+  let maxKl = 0;
+  let sumRange = 0;
+  for (let p = 0; p < P; p++) {
+    const a = exact.data.subarray(p * V, (p + 1) * V);
+    const b = approx.data.subarray(p * V, (p + 1) * V);
+    let [aMax, bMax, aMin, aArg, bArg] = [-Infinity, -Infinity, Infinity, 0, 0];
+    for (let v = 0; v < V; v++) {
+      const d = Math.abs(a[v] - b[v]);
+      if (d > maxAbs) maxAbs = d;
+      sumAbs += d;
+      if (a[v] > aMax) [aMax, aArg] = [a[v], v];
+      if (b[v] > bMax) [bMax, bArg] = [b[v], v];
+      if (a[v] < aMin) aMin = a[v];
+    }
+    if (aArg === bArg) top1Agree++;
+    sumRange += aMax - aMin;
+    // KL(p‖q) = Σ p (log p − log q), with log-softmax in float64
+    let [za, zb] = [0, 0];
+    for (let v = 0; v < V; v++) {
+      za += Math.exp(a[v] - aMax);
+      zb += Math.exp(b[v] - bMax);
+    }
+    const [la, lb] = [Math.log(za) + aMax, Math.log(zb) + bMax];
+    let kl = 0;
+    for (let v = 0; v < V; v++) {
+      const lp = a[v] - la;
+      kl += Math.exp(lp) * (lp - (b[v] - lb));
+    }
+    kl = Math.max(0, kl); // rounding can make an exact match a hair negative
+    sumKl += kl;
+    if (kl > maxKl) maxKl = kl;
+  }
+  return { positions: P, maxAbs, meanAbs: sumAbs / (P * V), top1Agree, meanKl: sumKl / P, maxKl, meanLogitRange: sumRange / P };
+}
+
+/** The int8 model's logits error on `tokens` (one batch row), against its own fp32 forward. */
+export async function measureLogitsError(model: HookedGpt2, tokens: readonly number[], signal?: AbortSignal): Promise<LogitsError> {
+  if (model.precision !== 'int8') throw new Error('measureLogitsError: the model runs in the exact mode; there is no error to measure');
+  const approx = await model.run(tokens, { logits: 'all', signal });
+  const exact = await model.runExact(tokens, { logits: 'all', signal });
+  return compareLogits(exact.logits!, approx.logits!);
+}
+
+export interface PatchTableError {
+  readonly sweep: string;
+  readonly direction: string;
+  readonly cells: number;
+  /** Max |int8 − fp32| of the patched metric (logit difference) over the table's cells. */
+  readonly maxAbs: number;
+  /** The same, as a share of the clean − corrupt metric gap the table is normalised by. */
+  readonly maxAbsNormalised: number | null;
+}
+
+/** Table-by-table differences of two patching results of the same request (fp32 first). */
+export function comparePatchingResults(exact: PatchingResult, approx: PatchingResult): PatchTableError[] {
+  const gap = exact.metricClean - exact.metricCorrupt;
+  return exact.tables.map((t, i) => {
+    const u = approx.tables[i];
+    if (!u || u.sweep !== t.sweep || u.direction !== t.direction || u.values.length !== t.values.length) {
+      throw new Error(`comparePatchingResults: table ${i} (${t.direction} ${t.sweep}) has no counterpart`);
+    }
+    let maxAbs = 0;
+    for (let k = 0; k < t.values.length; k++) maxAbs = Math.max(maxAbs, Math.abs(t.values[k] - u.values[k]));
+    return { sweep: t.sweep, direction: t.direction, cells: t.values.length, maxAbs, maxAbsNormalised: gap !== 0 ? maxAbs / Math.abs(gap) : null };
+  });
+}

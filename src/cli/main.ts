@@ -4,6 +4,7 @@
  *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise]
  *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
  *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|[hf:]OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
+ *   circuit-inspector prompts --template F [--slots auto|a,b] [--n N] --corrupt slot:NAME|group:definition|group:docstring|all --answer NAME [--wrong NAME] [--seed S] [--no-probe] (JSONL)
  * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
@@ -15,6 +16,7 @@ import { featuresCommand, FEATURES_OPTIONS } from './featuresCommand';
 import { checkOutPath, writeJsonFile, writeJsonStdout } from './jsonOutput';
 import { lensCommand, LENS_OPTIONS } from './lensCommand';
 import { patchCommand, PATCH_OPTIONS } from './patchCommand';
+import { PROMPTS_OPTIONS, runPromptsCommand } from './promptsCommand';
 import { resolveModelArg } from './resolveModelArg';
 
 const COMMON: OptionSpecs = {
@@ -25,7 +27,7 @@ const COMMON: OptionSpecs = {
   help: { short: 'h' },
 };
 
-const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS } as const;
+const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS, prompts: PROMPTS_OPTIONS } as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
@@ -41,6 +43,10 @@ const USAGE = `usage:
                             (SAE features: top-k per position, reconstruction error and quality; --feature: its card (activations, logit lens,
                             density); --ablate: its ablated text at --position; --dense: every activation. --sae defaults to the shipped SAE
                             with the shipped model)
+  circuit-inspector prompts --template FILE [--slots auto|a,b,c] [--n 200] --corrupt slot:NAME|group:definition|group:docstring|all
+                            --answer NAME [--wrong NAME] [--seed 1] [--no-probe]
+                            (a prompt set as JSONL from a template that ends before the answer; words some head treats specially
+                            are left out of the fill, and the summary on stderr says which and why; --no-probe skips that probe)
 common options: --model DIR|ORG/NAME[@REV] (a model folder, or a hub id looked up in the Hugging Face cache and downloaded when missing; default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
 TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
@@ -53,8 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
-    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features') {
-      throw new UsageError(`unknown command '${command}' (inspect, patch, lens or features)`);
+    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features' && command !== 'prompts') {
+      throw new UsageError(`unknown command '${command}' (inspect, patch, lens, features or prompts)`);
     }
     const { [command]: own, ...others } = COMMANDS;
     const values = parseOptions(args, { ...COMMON, ...own }, command, others);
@@ -73,6 +79,10 @@ export async function main(argv: string[]): Promise<number> {
       for (const w of loaded.warnings) process.stderr.write(`circuit-inspector: warning: ${w}\n`);
       return loaded;
     };
+    if (command === 'prompts') {
+      await runPromptsCommand(values, load, out); // JSONL, not JSON
+      return 0;
+    }
     const result =
       command === 'inspect'
         ? await inspectCommand(values, load)

@@ -15,7 +15,7 @@
  */
 import type { Gpt2Tokenizer } from '../../model/tokenizer';
 import { FUNCTION_WORDS } from '../substitution/functionWords';
-import { groupsOf, wordOccurrences, type SlotOccurrence, type TemplateSlot } from './template';
+import { groupsOf, PromptSetTemplateError, wordOccurrences, type SlotOccurrence, type TemplateSlot } from './template';
 
 export interface SuggestedSlot extends TemplateSlot {
   /** The most tokens one occurrence takes (1 for a name the generator can fill). */
@@ -67,16 +67,10 @@ function splitTopLevel(params: string): string[] {
 
 /** Suggested slots: each signature argument with its occurrences and token count. */
 export function suggestSlots(template: string, tokenizer: Gpt2Tokenizer): SuggestedSlot[] {
-  const group = groupsOf(template);
   const ranges = tokenizer.encode(template).ranges;
   const out: SuggestedSlot[] = [];
   for (const name of signatureArguments(template)) {
-    const occurrences: SlotOccurrence[] = [];
-    for (const r of wordOccurrences(template, name)) {
-      const g = group(r.start);
-      if (g === 'definition' ? template[r.start - 1] === '.' : !isDocstringMention(template, r.start, name)) continue;
-      occurrences.push({ ...r, group: g });
-    }
+    const { occurrences } = nameSlot(template, name);
     if (occurrences.length === 0) continue;
     const tokens = Math.max(...occurrences.map((o) => ranges.filter((t) => t.start < o.end && t.end > o.start).length));
     out.push({
@@ -87,6 +81,28 @@ export function suggestSlots(template: string, tokenizer: Gpt2Tokenizer): Sugges
     });
   }
   return out;
+}
+
+/**
+ * The slot of a name the user gives (`--slots a,b`): its occurrences by the rule of the suggestions
+ * (no attributes, docstring mentions only where they name the argument). Throws when it has none.
+ */
+export function slotForName(template: string, name: string): TemplateSlot {
+  const slot = nameSlot(template, name);
+  if (slot.occurrences.length === 0)
+    throw new PromptSetTemplateError(`slot '${name}' does not occur in the template as a name (a whole word, not an attribute)`);
+  return slot;
+}
+
+function nameSlot(template: string, name: string): TemplateSlot {
+  const group = groupsOf(template);
+  const occurrences: SlotOccurrence[] = [];
+  for (const r of wordOccurrences(template, name)) {
+    const g = group(r.start);
+    if (g === 'definition' ? template[r.start - 1] === '.' : !isDocstringMention(template, r.start, name)) continue;
+    occurrences.push({ ...r, group: g });
+  }
+  return { name, occurrences };
 }
 
 const FIELD_BEFORE = /(?::(?:param|parameter|arg|argument|key|keyword|type)\s+(?:[^:\s]+\s+)?|@param\s+|`)$/;

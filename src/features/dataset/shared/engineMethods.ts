@@ -41,16 +41,25 @@ export interface CheckPromptSetResult {
   readonly n_ctx: number;
 }
 
-/** A slot of a template: a word the generator may replace, at every place it occurs. */
-export interface SlotSuggestion {
-  /** The word (e.g. `factor`), without surrounding space. */
+export type SlotGroup = 'definition' | 'docstring';
+
+/** Where a slot occurs in the template: [start, end) in UTF-16 offsets, and its group (prose or code). */
+export interface SlotOccurrence {
+  readonly start: number;
+  readonly end: number;
+  readonly group: SlotGroup;
+}
+
+/** A slot of a template: a name and every place it occurs (mirrors TemplateSlot of src/analysis/dataset/template.ts). */
+export interface TemplateSlot {
   readonly name: string;
-  /** Where it is: the definition (signature), the docstring, or elsewhere. */
-  readonly group: 'definition' | 'docstring' | 'other';
-  /** Why it was suggested (e.g. "argument name", "docstring :param name"). */
-  readonly reason: string;
-  /** Occurrences in the template (character offsets). */
-  readonly occurrences: number;
+  readonly occurrences: readonly SlotOccurrence[];
+}
+
+/** A suggested slot (a signature argument): its occurrences, the most tokens one takes, and why it cannot be filled if so. */
+export interface SlotSuggestion extends TemplateSlot {
+  readonly tokens: number;
+  readonly note?: string;
 }
 
 export interface SuggestSlotsParams {
@@ -59,32 +68,33 @@ export interface SuggestSlotsParams {
 }
 
 export interface SuggestSlotsResult {
-  /** Suggested slots first, strongest first. */
   readonly slots: readonly SlotSuggestion[];
-  /** Single-token words of the template that could be slots (for a manual choice). */
-  readonly candidates: readonly string[];
+  /** Tokens of the template (without BOS). */
+  readonly tokenCount: number;
 }
 
 export type CorruptionChoice =
   /** One named slot randomised in the corrupt prompt. */
   | { readonly kind: 'slot'; readonly slot: string }
-  /** Every slot of one group randomised. */
-  | { readonly kind: 'group'; readonly group: 'definition' | 'docstring' }
+  /** That group's occurrences of every slot randomised. */
+  | { readonly kind: 'group'; readonly group: SlotGroup }
   /** Every slot randomised. */
   | { readonly kind: 'all' };
 
 export interface GeneratePromptSetParams {
   readonly model: ModelSpec;
   readonly template: string;
-  /** Slot names (words of the template). */
-  readonly slots: readonly string[];
+  /** The slots: names (every whole-word occurrence) or slots with their occurrences (marked by the user). */
+  readonly slots: readonly (string | TemplateSlot)[];
   readonly corruption: CorruptionChoice;
   readonly n: number;
   readonly seed: number;
-  /** The slot whose (clean) fill is the answer; default: the template's last slot occurrence's name. */
-  readonly answerSlot?: string;
-  /** What the wrong answer is: the corrupt prompt's fill of the answer slot (default), or fixed text. */
+  /** The slot whose clean word is the answer. */
+  readonly answer: string;
+  /** The slot whose clean word is the wrong answer (default: the answer slot's corrupt word, see generatePromptSet.ts). */
   readonly wrong?: string;
+  /** Skip the probe for words some head treats specially (default false: they are excluded). */
+  readonly keepSpecialWords?: boolean;
 }
 
 export interface ExcludedWord {
@@ -96,9 +106,15 @@ export interface GeneratePromptSetResult {
   /** `*.prompts.jsonl` text, one pair per line. */
   readonly jsonl: string;
   readonly pairs: number;
+  /** Tokens of each prompt (without BOS). */
+  readonly tokenCount: number;
+  /** Pool words drawn from (after the exclusions). */
+  readonly poolSize: number;
   /** Words left out of the random fill because some head treats them specially, with why. */
   readonly excluded: readonly ExcludedWord[];
-  /** Slots that could not be filled while keeping the token count, and other sentences. */
+  /** Tokens of the template's fixed text some head treats specially (information). */
+  readonly templateSpecial: readonly ExcludedWord[];
+  /** Sentences: why the probe could not judge some words, …. */
   readonly notes: readonly string[];
 }
 
@@ -120,22 +136,33 @@ export interface SetRunResult {
   readonly tables: readonly DatasetTable[];
   /** Set when stopped: the tables cover `done` of `total` pairs. */
   readonly partial?: Partial;
+  /** Entry i of the summary's per-pair arrays (and row i of each table's perPair) is pair `pairIndex[i]` of the request; absent: all, in order. */
+  readonly pairIndex?: readonly number[];
   /** Why sweeps were left out, …. */
   readonly notes: readonly string[];
   readonly ms: number;
 }
 
-/** `detail` of a setSweeps progress message. */
-export type SweepsDetail = { readonly kind: 'progress'; readonly progress: DatasetProgress } | { readonly kind: 'table'; readonly table: DatasetTable };
+/**
+ * `detail` of a setSweeps progress message: progress; a table once it is final; or, after each block
+ * of pairs but the last, every table over the pairs finished so far (`partial` set), so the view
+ * fills in as the set runs and a stop loses nothing already shown.
+ */
+export type SweepsDetail =
+  | { readonly kind: 'progress'; readonly progress: DatasetProgress }
+  | { readonly kind: 'table'; readonly table: DatasetTable }
+  | { readonly kind: 'pairs'; readonly result: SetRunResult };
 
 export function isSweepsDetail(v: unknown): v is SweepsDetail {
-  return typeof v === 'object' && v !== null && 'kind' in v && ((v.kind === 'progress' && 'progress' in v) || (v.kind === 'table' && 'table' in v));
+  if (typeof v !== 'object' || v === null || !('kind' in v)) return false;
+  return (v.kind === 'progress' && 'progress' in v) || (v.kind === 'table' && 'table' in v) || (v.kind === 'pairs' && 'result' in v);
 }
 
 export type DatasetEngineMethods = {
   checkPromptSet: { params: CheckPromptSetParams; result: CheckPromptSetResult };
   suggestSlots: { params: SuggestSlotsParams; result: SuggestSlotsResult };
-  generatePromptSet: { params: GeneratePromptSetParams; result: GeneratePromptSetResult };
+  /** Progress: the special-word probe's variants done of total. */
+  generatePromptSet: { params: GeneratePromptSetParams; result: GeneratePromptSetResult; progress: { readonly done: number; readonly total: number } };
   /** The attribution-patching preview over the set (method names are engine-wide: hence the prefix). */
   setAttribution: { params: SetRunParams; result: SetRunResult };
   setSweeps: { params: SetRunParams; result: SetRunResult; progress: SweepsDetail };

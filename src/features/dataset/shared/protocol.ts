@@ -118,8 +118,10 @@ export interface Partial {
 export interface SummaryParams {
   readonly runId: string;
   readonly summary: DatasetSummary;
-  /** Set when the run was cancelled: the tables cover `done` of `total` pairs. */
+  /** Set when the run was cancelled (or is still going): the tables cover `done` of `total` pairs. */
   readonly partial?: Partial;
+  /** Entry i of the summary's per-pair arrays is the set's pair `pairIndex[i]`; absent: the pairs in order. */
+  readonly pairIndex?: readonly number[];
   /** Sentences learned while running (e.g. why a sweep was left out). */
   readonly notes: readonly string[];
 }
@@ -258,7 +260,9 @@ function isProgress(v: unknown): v is DatasetProgress {
 }
 
 function isSummaryParams(v: unknown): v is SummaryParams {
-  return isRecord(v) && isString(v.runId) && isDatasetSummary(v.summary) && (v.partial === undefined || isPartial(v.partial)) && isArrayOf(v.notes, isString);
+  if (!isRecord(v) || !isString(v.runId) || !isDatasetSummary(v.summary) || !isArrayOf(v.notes, isString)) return false;
+  if (v.partial !== undefined && !isPartial(v.partial)) return false;
+  return v.pairIndex === undefined || (isArrayOf(v.pairIndex, isIndex) && v.pairIndex.length === v.summary.pairs);
 }
 function isTablesParams(v: unknown): v is TablesParams {
   return isRecord(v) && isString(v.runId) && isArrayOf(v.tables, isDatasetTable);

@@ -49,7 +49,7 @@ export class EngineServer {
       return loaded;
     });
     const loadAndWarn = async (spec: ModelSpec) => {
-      const loaded = await load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads });
+      const loaded = await load(spec.dir, { layerNorm: spec.layerNorm, prependBos: spec.prependBos, threads, precision: spec.precision ?? 'exact' });
       for (const warning of loaded.warnings ?? []) this.log('warn', warning);
       return loaded;
     };

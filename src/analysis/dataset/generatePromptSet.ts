@@ -42,6 +42,8 @@ export type Corruption = { readonly kind: 'slot'; readonly slot: string } | { re
 export interface ExcludedFillWord {
   readonly word: string;
   readonly reason: string;
+  /** The probe text (the template filled) in which the analysis flagged it: inspect it to see the head. */
+  readonly probe?: string;
 }
 
 /** A token of the template's fixed text that some head treats specially (information only). */

@@ -77,7 +77,7 @@ export async function findSpecialFillWords(loaded: LoadedModel, options: Special
   const prompts = filled.map((f) => loaded.toPrompt(f.text));
   const cfg = loaded.model.config;
   const hooks = Array.from({ length: cfg.nLayers }, (_, l) => blockHook(l, 'attn.hook_pattern'));
-  const excluded = new Map<string, { reason: string; strength: number }>();
+  const excluded = new Map<string, { reason: string; strength: number; probe: string }>();
   const special = new Map<string, { reason: string; strength: number; probes: number }>();
   const poolSet = new Set(pool);
   // Batches of same-length variants (a fill that changes the token count runs in its own length group).
@@ -114,7 +114,7 @@ export async function findSpecialFillWords(loaded: LoadedModel, options: Special
           const isFill = fills.has(word) && poolSet.has(word) && f.tokenIndices.every((i) => inFill(tokens[i], ranges));
           if (isFill) {
             const old = excluded.get(word);
-            if (!old || f.strength > old.strength) excluded.set(word, { reason: f.message, strength: f.strength });
+            if (!old || f.strength > old.strength) excluded.set(word, { reason: f.message, strength: f.strength, probe: filled[vi].text });
           } else if (!f.tokenIndices.some((i) => inFill(tokens[i], ranges))) {
             const old = special.get(f.text);
             special.set(f.text, {
@@ -130,7 +130,7 @@ export async function findSpecialFillWords(loaded: LoadedModel, options: Special
     }
   }
   return {
-    excluded: [...excluded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([word, { reason }]) => ({ word, reason })),
+    excluded: [...excluded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([word, { reason, probe }]) => ({ word, reason, probe })),
     templateSpecial: [...special]
       .sort(([, a], [, b]) => b.strength - a.strength)
       .map(([text, { reason, probes }]) => ({ text, reason: `${reason} (in ${probes} of ${prompts.length} probe variants)` })),

@@ -22,6 +22,8 @@ export interface Settings {
   readonly hoverTopK: number;
   /** The engine process's memory limit in MB; 0 = four fifths of the machine's memory. */
   readonly engineMemoryLimitMB: number;
+  /** Memory the exact patching sweeps' batched runs may take, in MB (their batches are sized from it), on top of the model's weights. */
+  readonly patchingMemoryBudgetMB: number;
   /** Where hub downloads go: the Hugging Face cache shared with Python tools, or the extension's own storage. */
   readonly downloadTo: DownloadTo;
   /** The sparse autoencoder for Inspect Features: "" = the one shipped with the shipped model; a folder; or `hf:owner/repo:subfolder`. */
@@ -38,6 +40,7 @@ export const DEFAULTS: Settings = {
   watchTokens: DEFAULT_WATCH_TOKENS,
   hoverTopK: 5,
   engineMemoryLimitMB: 0,
+  patchingMemoryBudgetMB: 2048,
   downloadTo: 'huggingFaceCache',
   sae: '',
 };
@@ -59,6 +62,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const watch = get('watchTokens');
   const topK = get('hoverTopK');
   const memory = get('engineMemoryLimitMB');
+  const patchBudget = get('patchingMemoryBudgetMB');
   const downloadTo = get('downloadTo');
   const sae = get('sae');
   return {
@@ -69,6 +73,8 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
     hoverTopK: typeof topK === 'number' && Number.isInteger(topK) && topK >= 1 ? Math.min(topK, 50) : DEFAULTS.hoverTopK,
     engineMemoryLimitMB: typeof memory === 'number' && Number.isInteger(memory) && memory >= 0 ? memory : DEFAULTS.engineMemoryLimitMB,
+    patchingMemoryBudgetMB:
+      typeof patchBudget === 'number' && Number.isInteger(patchBudget) && patchBudget >= 64 ? patchBudget : DEFAULTS.patchingMemoryBudgetMB,
     downloadTo: downloadTo === 'extensionStorage' || downloadTo === 'huggingFaceCache' ? downloadTo : DEFAULTS.downloadTo,
     sae: typeof sae === 'string' ? sae.trim() : DEFAULTS.sae,
   };

@@ -17,9 +17,19 @@
  * line is reported with its 1-based line number; parsing never stops at the first. A file with no
  * pair at all is an error (line 0).
  *
- * For the engine handler (dataset feature): `parsePromptSetJsonl(text)` → `{ entries, errors }`,
- * then `tokenizePromptSet(entries, tokenizer, options)` (./tokenizePromptSet.ts). Refuse the set
- * when `errors` is not empty, and show every error.
+ * The prompt-set API the dataset feature's engine handler calls (signatures are stable):
+ * - `parsePromptSetJsonl(text)` → `{ entries, errors }` (here);
+ * - `tokenizePromptSet(entries, loaded.tokenizer, promptSetTokenizeOptions(loaded, specialTokensInText))`
+ *   → `{ pairs: TokenizedPair[], errors }` (./tokenizePromptSet.ts). Refuse the set when either
+ *   `errors` is not empty, and show every error with its line;
+ * - Generate Prompt Set from a selection: `suggestSlots(template, loaded.tokenizer)` → `SuggestedSlot[]`
+ *   (./slotSuggestions.ts; `slotForName(template, name)` there and `slotFromRanges(template, ranges)` in
+ *   ./template.ts for slots the user marks), then `await findSpecialFillWords(loaded, { template,
+ *   slots, signal, onProgress })` → `{ excluded, templateSpecial, poolSize, probes, note? }`
+ *   (./specialFillWords.ts), then `generatePromptSet({ template, slots, n, corruption:
+ *   parseCorruption('group:docstring'), seed, answer, wrong?, excluded, templateSpecial },
+ *   loaded.tokenizer)` → `{ pairs, jsonl, tokenCount, poolSize }` (./generatePromptSet.ts). A request
+ *   it cannot meet throws `PromptSetTemplateError` (./template.ts) with a message for the user.
  */
 import type { PromptPair, PromptSetEntry, PromptSetLineError } from '../../shared/promptSet';
 

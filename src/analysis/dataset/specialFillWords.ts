@@ -82,8 +82,9 @@ export async function findSpecialFillWords(loaded: LoadedModel, options: Special
   const poolSet = new Set(pool);
   // Batches of same-length variants (a fill that changes the token count runs in its own length group).
   const byLength = new Map<number, number[]>();
+  let tooLong = 0;
   prompts.forEach((p, i) => {
-    if (p.ids.length > cfg.nCtx) return;
+    if (p.ids.length > cfg.nCtx) return void tooLong++;
     const list = byLength.get(p.ids.length) ?? [];
     list.push(i);
     byLength.set(p.ids.length, list);
@@ -135,7 +136,10 @@ export async function findSpecialFillWords(loaded: LoadedModel, options: Special
       .sort(([, a], [, b]) => b.strength - a.strength)
       .map(([text, { reason, probes }]) => ({ text, reason: `${reason} (in ${probes} of ${prompts.length} probe variants)` })),
     poolSize,
-    probes: prompts.length,
+    probes: prompts.length - tooLong,
+    ...(tooLong > 0
+      ? { note: `${tooLong} of ${prompts.length} probe variants are longer than the model's context (${cfg.nCtx} tokens) and were not run` }
+      : {}),
   };
 }
 

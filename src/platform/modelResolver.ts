@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { VerifiedBlobs, downloadModel, formatModelRef, hfCacheDirs, isAbortError, locateModel, parseModelSource, type ModelRef } from '../hub';
 import { shippedModelDir, SHIPPED_MODEL_NAME } from '../model/shippedModel';
 import type { ModelSpec } from '../shared/modelSpec';
-import type { Settings } from './settingsKeys';
+import { modelSpecFor, type Settings } from './settingsKeys';
 import { hfToken } from './secrets';
 import { downloadRefusal } from './workspaceTrust';
 import { errorMessage } from '../shared/errors';
@@ -143,14 +143,7 @@ export async function download(context: vscode.ExtensionContext, ref: ModelRef, 
 
 /** The spec the engine runs: the resolved model folder, with the settings that shape the run. */
 export async function resolveModelSpec(context: vscode.ExtensionContext, settings: Settings, log: vscode.LogOutputChannel): Promise<ModelSpec> {
-  const resolved = await resolveModel(context, settings, log);
-  return {
-    dir: resolved.dir,
-    displayName: resolved.displayName,
-    layerNorm: settings.layerNorm,
-    prependBos: settings.prependBos,
-    specialTokensInText: settings.specialTokensInText,
-  };
+  return modelSpecFor(await resolveModel(context, settings, log), settings);
 }
 
 export function formatBytes(n: number): string {

@@ -7,7 +7,8 @@ import { DEFAULT_WATCH_TOKENS, normalizeWatchList } from '../analysis/watchToken
 
 export const SECTION = 'circuitInspector';
 
-import type { LayerNormMode } from '../shared/modelSpec';
+import type { LayerNormMode, ModelSpec } from '../shared/modelSpec';
+import { labelModelName, type Precision } from '../shared/precision';
 
 export type LayerNormSetting = LayerNormMode;
 
@@ -15,6 +16,8 @@ export interface Settings {
   /** "" = the shipped model; a folder path; or a hub id with optional @revision. */
   readonly model: string;
   readonly layerNorm: LayerNormSetting;
+  /** "exact" (fp32) or "int8" (approximate, labelled wherever its results are shown). */
+  readonly precision: Precision;
   readonly prependBos: boolean;
   /** A literal `<|endoftext|>` in the text is the special token (as TransformerLens and Hugging Face read it). */
   readonly specialTokensInText: boolean;
@@ -35,6 +38,7 @@ export type DownloadTo = 'huggingFaceCache' | 'extensionStorage';
 export const DEFAULTS: Settings = {
   model: '',
   layerNorm: 'as_configured',
+  precision: 'exact',
   prependBos: true,
   specialTokensInText: true,
   watchTokens: DEFAULT_WATCH_TOKENS,
@@ -57,6 +61,7 @@ export function fullKey(key: SettingKey): string {
 export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const model = get('model');
   const layerNorm = get('layerNorm');
+  const precision = get('precision');
   const prependBos = get('prependBos');
   const specialTokens = get('specialTokensInText');
   const watch = get('watchTokens');
@@ -68,6 +73,7 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   return {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
+    precision: precision === 'int8' || precision === 'exact' ? precision : DEFAULTS.precision,
     prependBos: typeof prependBos === 'boolean' ? prependBos : DEFAULTS.prependBos,
     specialTokensInText: typeof specialTokens === 'boolean' ? specialTokens : DEFAULTS.specialTokensInText,
     watchTokens: Array.isArray(watch) ? normalizeWatchList(watch) : DEFAULTS.watchTokens,
@@ -80,8 +86,21 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   };
 }
 
+/** The spec the engine runs: a resolved model folder and name, with the settings that shape the run. */
+export function modelSpecFor(model: { readonly dir: string; readonly displayName: string }, settings: Settings): ModelSpec {
+  return {
+    dir: model.dir,
+    // An int8 run's name carries the label, so every view, hover and export that names the model says "int8 approximate".
+    displayName: labelModelName(model.displayName, settings.precision),
+    layerNorm: settings.layerNorm,
+    prependBos: settings.prependBos,
+    specialTokensInText: settings.specialTokensInText,
+    ...(settings.precision === 'int8' ? { precision: 'int8' as const } : {}),
+  };
+}
+
 /** Settings whose change makes a shown inspection out of date (a re-run would differ). */
-export const RUN_AFFECTING: readonly SettingKey[] = ['model', 'layerNorm', 'prependBos', 'specialTokensInText', 'watchTokens'];
+export const RUN_AFFECTING: readonly SettingKey[] = ['model', 'layerNorm', 'precision', 'prependBos', 'specialTokensInText', 'watchTokens'];
 
 /** Where Select Model writes `circuitInspector.model`: user settings, or this workspace's `.vscode/settings.json`. */
 export type ModelSettingTarget = 'user' | 'workspace';

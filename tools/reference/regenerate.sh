@@ -17,4 +17,6 @@ rm -rf test/golden/saeAttribution
 rm -rf test/golden/sae-analysis
 "$PY" tools/reference/sae_analysis.py test/golden/checkpoints test/golden/cases test/golden/sae-analysis
 "$PY" tools/reference/make_saes.py test/golden/cases test/golden/sae
-du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution test/golden/sae-analysis test/golden/sae | tail -n 1
+rm -rf test/golden/dataset
+"$PY" tools/reference/dataset.py test/golden/checkpoints test/golden/dataset
+du -ch test/golden/checkpoints test/golden/cases test/golden/saeAttribution test/golden/sae-analysis test/golden/sae test/golden/dataset | tail -n 1

@@ -17,6 +17,7 @@ import { residualBench, residualBenchRows } from './residualBench';
 import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
 import { saeBench } from './saeBench';
 import { saeAttributionBench } from './saeAttributionBench';
+import { argValue, forwardScalingBench, parseSizes } from './forwardScaling';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -99,6 +100,15 @@ async function main(): Promise<void> {
     console.log(hookFreeRows.join('\n'));
     console.log('\n## Inspect Attention peak memory, one fresh engine process per row (--no-memory skips both)');
     console.log(inspectMemoryRows(await inspectMemoryBench(dir, 1024, THREADS)).join('\n'));
+  }
+  if (!process.argv.includes('--no-sizes')) {
+    const sizes = parseSizes(argValue('--sizes'));
+    const tokens = (argValue('--tokens') ?? '16,64,256,1024').split(',').map(Number);
+    console.log(
+      `\n## The forward at every size asked (--sizes ${sizes.join(',')}; --no-sizes skips): fresh engine process per size, PyTorch interleaved, ${THREADS} threads`,
+    );
+    console.log((await forwardScalingBench(sizes, tokens, { threads: THREADS, repeat: quick ? 3 : 5 })).join('\n'));
+    console.log('Targets: forward ≤ 0.6× PyTorch at 64 tokens (small, medium, large); RSS ≤ 1.3× the f32 weights.');
   }
   if (!process.argv.includes('--no-boundary')) {
     console.log('\n## The engine process boundary (same server, in this process vs forked), ' + THREADS + ' threads');

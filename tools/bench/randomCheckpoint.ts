@@ -16,6 +16,23 @@ export interface RandomCheckpointSize {
 
 export const GPT2_SMALL: RandomCheckpointSize = { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocabSize: 50257 };
 
+/** The four GPT-2 shapes (OpenAI's configs), for `npm run bench -- --sizes small,medium,large,xl`. */
+export const GPT2_SIZES = {
+  small: GPT2_SMALL,
+  medium: { nLayer: 24, nHead: 16, nEmbd: 1024, nPositions: 1024, vocabSize: 50257 },
+  large: { nLayer: 36, nHead: 20, nEmbd: 1280, nPositions: 1024, vocabSize: 50257 },
+  xl: { nLayer: 48, nHead: 25, nEmbd: 1600, nPositions: 1024, vocabSize: 50257 },
+} as const satisfies Record<string, RandomCheckpointSize>;
+
+export type Gpt2SizeName = keyof typeof GPT2_SIZES;
+
+/** Float32 parameters of a GPT-2 shape (wte, wpe, the blocks, ln_f; the unembedding is tied). */
+export function gpt2ParameterCount(s: RandomCheckpointSize): number {
+  const d = s.nEmbd;
+  const block = 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + 2 * d + (d * 4 * d + 4 * d) + (4 * d * d + d);
+  return s.vocabSize * d + s.nPositions * d + s.nLayer * block + 2 * d;
+}
+
 function seededNormalish(seed: number): (n: number, std: number, mean?: number) => Float32Array {
   let s = seed >>> 0;
   const next = () => {

@@ -8,6 +8,11 @@ torch.inference_mode() with torch.set_num_threads(--threads). Times, after warm-
 Prints one JSON line: {"load_s", "forward_last_ms" (median), "forward_all_ms" (median), "tokens", ...}.
 
 Usage: bench_torch.py --checkpoint DIR --tokens N --repeat R --threads 2 [--warmup W]
+       bench_torch.py --checkpoint DIR --serve --threads 2
+With --serve it loads the weights once, then reads lines "TOKENS REPEAT" from stdin and answers each
+with one JSON line {"tokens", "wall_ms": [...], "cpu_ms": [...]} (last-position logits, after one
+warm-up run; cpu_ms is the process CPU time, all threads), so a caller can interleave its own runs
+with these on the same machine conditions. An empty line or EOF ends it.
 """
 
 import argparse
@@ -71,10 +76,33 @@ def time_ms(fn, repeat):
     return out
 
 
+def serve(forward, cfg):
+    """Answers "TOKENS REPEAT" lines with per-run wall and CPU times (see the module docstring)."""
+    print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        n, repeat = (int(x) for x in line.split())
+        if not 1 <= n <= cfg.n_ctx:
+            print(json.dumps({"error": f"tokens must be in 1..{cfg.n_ctx}"}), flush=True)
+            continue
+        tokens = torch.randint(0, cfg.d_vocab, (n,), generator=torch.Generator().manual_seed(n))
+        wall, cpu = [], []
+        with torch.inference_mode():
+            forward(tokens, True)
+            for _ in range(repeat):
+                c0, t0 = time.process_time(), time.perf_counter()
+                forward(tokens, True)
+                wall.append(round((time.perf_counter() - t0) * 1000.0, 3))
+                cpu.append(round((time.process_time() - c0) * 1000.0, 3))
+        print(json.dumps({"tokens": n, "wall_ms": wall, "cpu_ms": cpu}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description="PyTorch float32 eager GPT-2 forward benchmark")
     ap.add_argument("--checkpoint", required=True)
-    ap.add_argument("--tokens", type=int, required=True)
+    ap.add_argument("--tokens", type=int)
+    ap.add_argument("--serve", action="store_true", help="answer 'TOKENS REPEAT' lines from stdin")
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
@@ -85,6 +113,11 @@ def main():
     t0 = time.perf_counter()
     cfg, w = load_checkpoint(a.checkpoint, dtype=torch.float32)
     load_s = time.perf_counter() - t0
+    if a.serve:
+        serve(make_forward(cfg, w), cfg)
+        return
+    if a.tokens is None:
+        sys.exit("--tokens is required without --serve")
     if not 1 <= a.tokens <= cfg.n_ctx:
         sys.exit(f"--tokens must be in 1..{cfg.n_ctx} (n_positions)")
     tokens = torch.randint(0, cfg.d_vocab, (a.tokens,), generator=torch.Generator().manual_seed(a.seed))

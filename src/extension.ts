@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { attentionFeature } from './features/attention';
+import { datasetFeature } from './features/dataset';
 import { modelFeature } from './features/model';
 import { residualFeature } from './features/residual';
 import { saeFeature } from './features/sae';
@@ -18,6 +19,7 @@ const FEATURES = {
   substitution: substitutionFeature,
   residual: residualFeature,
   sae: saeFeature,
+  dataset: datasetFeature,
   model: modelFeature,
 };
 

@@ -31,6 +31,10 @@ export interface Settings {
   readonly downloadTo: DownloadTo;
   /** The sparse autoencoder for Inspect Features: "" = the one shipped with the shipped model; a folder; or `hf:owner/repo:subfolder`. */
   readonly sae: string;
+  /** How many pairs Generate Prompt Set offers to make (N). */
+  readonly promptSetSize: number;
+  /** Run Prompt Set runs at most this many pairs of a file (the first ones). */
+  readonly promptSetMaxPairs: number;
 }
 
 export type DownloadTo = 'huggingFaceCache' | 'extensionStorage';
@@ -47,6 +51,8 @@ export const DEFAULTS: Settings = {
   patchingMemoryBudgetMB: 2048,
   downloadTo: 'huggingFaceCache',
   sae: '',
+  promptSetSize: 100,
+  promptSetMaxPairs: 1000,
 };
 
 export type SettingKey = keyof Settings;
@@ -70,6 +76,9 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
   const patchBudget = get('patchingMemoryBudgetMB');
   const downloadTo = get('downloadTo');
   const sae = get('sae');
+  const promptSetSize = get('promptSetSize');
+  const promptSetMaxPairs = get('promptSetMaxPairs');
+  const count = (v: unknown, def: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? Math.min(v, 100_000) : def);
   return {
     model: typeof model === 'string' ? model.trim() : DEFAULTS.model,
     layerNorm: layerNorm === 'identity' || layerNorm === 'as_configured' ? layerNorm : DEFAULTS.layerNorm,
@@ -83,6 +92,8 @@ export function readSettings(get: (key: SettingKey) => unknown): Settings {
       typeof patchBudget === 'number' && Number.isInteger(patchBudget) && patchBudget >= 64 ? patchBudget : DEFAULTS.patchingMemoryBudgetMB,
     downloadTo: downloadTo === 'extensionStorage' || downloadTo === 'huggingFaceCache' ? downloadTo : DEFAULTS.downloadTo,
     sae: typeof sae === 'string' ? sae.trim() : DEFAULTS.sae,
+    promptSetSize: count(promptSetSize, DEFAULTS.promptSetSize),
+    promptSetMaxPairs: count(promptSetMaxPairs, DEFAULTS.promptSetMaxPairs),
   };
 }
 

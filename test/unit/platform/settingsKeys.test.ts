@@ -23,6 +23,9 @@ describe('settings keys', () => {
       'circuitInspector.compareSubstitution.state',
       'circuitInspector.compareSubstitution.cancel',
       'circuitInspector.compareSubstitution.export',
+      'circuitInspector.runPromptSet.state',
+      'circuitInspector.runPromptSet.cancel',
+      'circuitInspector.runPromptSet.export',
     ];
     for (const id of registered.keys())
       assert.ok(contributed.includes(id) || internal.includes(id), `${id} is contributed in package.json or listed as internal`);

@@ -19,5 +19,8 @@ export const styles = [
       display: block;
       cursor: crosshair;
     }
+    .tooltip .detail {
+      white-space: normal;
+    }
   `,
 ];

@@ -1,4 +1,4 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { toCss, type Rgba } from '../../lib/color.js';
@@ -76,6 +76,8 @@ export class CiPatchHeatmap extends LitElement {
   @property() badge = '';
   /** Multi-line hover text of a cell. */
   @property({ attribute: false }) describe: (index: number) => string = () => '';
+  /** Optional extra hover content of a cell under its text (a Lit template, e.g. a per-pair strip); none by default. */
+  @property({ attribute: false }) detail?: (index: number) => unknown;
   /** Highlighted cell, or -1. */
   @property({ type: Number }) selected = -1;
   /** Columns always labelled and drawn in the foreground colour (e.g. the substituted positions). */
@@ -118,6 +120,9 @@ export class CiPatchHeatmap extends LitElement {
   protected override render() {
     const g = this.grid;
     const label = g ? `${this.heading} ${this.badge}: ${g.rows} ${g.rowTitle} rows by ${g.cols} ${g.colTitle} columns` : this.heading;
+    // The tooltip keeps white space (multi-line text): its content goes in with none around it.
+    const tip = this.hover ? this.describe(this.hover.index) : '';
+    const more = this.hover && this.detail ? html`<div class="detail">${this.detail(this.hover.index)}</div>` : nothing;
     return html`<div class="wrap">
       <canvas
         part="canvas"
@@ -130,7 +135,7 @@ export class CiPatchHeatmap extends LitElement {
         @keydown=${this.onKey}
         @blur=${this.onLeave}
       ></canvas>
-      <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${this.hover ? this.describe(this.hover.index) : ''}</div>
+      <div class="tooltip" role="tooltip" ?hidden=${!this.hover}>${tip}${more}</div>
     </div>`;
   }
 

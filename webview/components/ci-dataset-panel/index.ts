@@ -1,0 +1,1 @@
+export * from './ci-dataset-panel.js';

@@ -9,6 +9,7 @@
  * group corruption (`group:docstring`) refills only that group's occurrences, so the docstring's
  * `a` and the signature's `a` then differ.
  */
+import { FUNCTION_WORDS } from '../substitution/functionWords';
 import { splitCodeAndProse } from '../substitution/substituteCandidates';
 
 export type SlotGroup = 'definition' | 'docstring';
@@ -57,12 +58,45 @@ export function wordOccurrences(template: string, name: string): CharRange[] {
   return out;
 }
 
-/** The slot for `name`: all its whole-word occurrences, each in its group. */
+/**
+ * The places a name occurs as that name (its slot, by name, as suggestions and `--slots a,b` take it):
+ * - in code (`definition` group): every whole-word occurrence that is not an attribute (`.width`
+ *   is an attribute, not the argument);
+ * - in strings and comments (`docstring` group): a docstring field (`:param a:`, `:type a:`,
+ *   `@param a`, `` `a` ``, a Google-style `a:` or `a (int):` at the start of a line), and any other
+ *   whole-word mention unless the name is a function word (`a` in "Load a thing" is the article) or
+ *   a single letter.
+ */
+export function nameOccurrences(template: string, name: string): TemplateSlot {
+  const group = groupsOf(template);
+  const occurrences: SlotOccurrence[] = [];
+  for (const r of wordOccurrences(template, name)) {
+    const g = group(r.start);
+    if (g === 'definition' ? template[r.start - 1] === '.' : !isDocstringMention(template, r.start, name)) continue;
+    occurrences.push({ ...r, group: g });
+  }
+  return { name, occurrences };
+}
+
+const FIELD_BEFORE = /(?::(?:param|parameter|arg|argument|key|keyword|type)\s+(?:[^:\s]+\s+)?|@param\s+|`)$/;
+
+/** Whether the prose occurrence at `start` names the argument (a docstring field, or a mention that cannot be an ordinary word). */
+function isDocstringMention(template: string, start: number, name: string): boolean {
+  const lineStart = template.lastIndexOf('\n', start - 1) + 1;
+  const before = template.slice(lineStart, start);
+  const after = template.slice(start + name.length);
+  if (FIELD_BEFORE.test(before)) return true;
+  if (/^\s*$/.test(before) && /^(?::|\s*\()/.test(after)) return true; // Google style: `a: …` or `a (int): …`
+  return name.length > 1 && !FUNCTION_WORDS.has(name.toLowerCase());
+}
+
+/** The slot for `name` (its occurrences by `nameOccurrences`); throws when it has none. */
 export function slotByName(template: string, name: string): TemplateSlot {
   if (!IDENT.test(name)) throw new PromptSetTemplateError(`slot '${name}' is not a name (letters, digits and _, not starting with a digit)`);
-  const ranges = wordOccurrences(template, name);
-  if (ranges.length === 0) throw new PromptSetTemplateError(`slot '${name}' does not occur in the template (as a whole word)`);
-  return slotFromRanges(template, ranges);
+  const slot = nameOccurrences(template, name);
+  if (slot.occurrences.length === 0)
+    throw new PromptSetTemplateError(`slot '${name}' does not occur in the template as a name (a whole word, not an attribute)`);
+  return slot;
 }
 
 /** A slot from ranges the user marked: each must hold the same text, and that text is the slot's name. */

@@ -5,7 +5,8 @@
  *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
  *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|[hf:]OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
  *   circuit-inspector prompts --template F [--slots auto|a,b] [--n N] --corrupt slot:NAME|group:definition|group:docstring|all --answer NAME [--wrong NAME] [--seed S] [--no-probe] (JSONL)
- * Common: [--layer-norm as_configured|identity] [--no-bos] [--out FILE] (JSON, streamed; stdout by default).
+ *   circuit-inspector precision-check [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--patch-tokens N]
+ * Common: [--layer-norm as_configured|identity] [--no-bos] [--int8] [--out FILE] (JSON, streamed; stdout by default).
  * Every argument is checked before the model runs; usage errors exit with 2, failures while running with 1.
  */
 import { loadHookedGpt2 } from '../model/loadHookedGpt2';
@@ -17,17 +18,20 @@ import { checkOutPath, writeJsonFile, writeJsonStdout } from './jsonOutput';
 import { lensCommand, LENS_OPTIONS } from './lensCommand';
 import { patchCommand, PATCH_OPTIONS } from './patchCommand';
 import { PROMPTS_OPTIONS, runPromptsCommand } from './promptsCommand';
+import { precisionCheckCommand, PRECISION_CHECK_OPTIONS } from './precisionCheckCommand';
+import { INT8_NOTE, type Precision } from '../shared/precision';
 import { resolveModelArg } from './resolveModelArg';
 
 const COMMON: OptionSpecs = {
   model: { value: 'a model folder or hub id' },
   'layer-norm': { value: 'as_configured or identity' },
   'no-bos': {},
+  int8: {},
   out: { value: 'the JSON file to write' },
   help: { short: 'h' },
 };
 
-const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS, prompts: PROMPTS_OPTIONS } as const;
+const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS, prompts: PROMPTS_OPTIONS, 'precision-check': PRECISION_CHECK_OPTIONS } as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
@@ -47,8 +51,12 @@ const USAGE = `usage:
                             --answer NAME [--wrong NAME] [--seed 1] [--no-probe]
                             (a prompt set as JSONL from a template that ends before the answer; words some head treats specially
                             are left out of the fill, and the summary on stderr says which and why; --no-probe skips that probe)
+  circuit-inspector precision-check [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...) [--patch-tokens 32]
+                            (the int8 mode against fp32 on this prompt: logits error, top-1 agreement, KL, forward time, and the
+                            largest difference of the z patching table on a pair made from the prompt)
 common options: --model DIR|ORG/NAME[@REV] (a model folder, or a hub id looked up in the Hugging Face cache and downloaded when missing; default: the shipped model)  --layer-norm as_configured|identity
                 --no-bos (don't prepend <|endoftext|>)   --out FILE (default: stdout)
+                --int8 (approximate: int8 weight matmuls, faster; every number differs from Hugging Face; the output says "precision": "int8")
 TOKEN is text that is exactly one token (e.g. " c"), or #ID. POSITIONS: token positions, e.g. 0,5.
 Text files (--text-file, --clean-file, --corrupt-file) are UTF-8 files of at most 1 MiB.`;
 
@@ -59,8 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
-    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features' && command !== 'prompts') {
-      throw new UsageError(`unknown command '${command}' (inspect, patch, lens, features or prompts)`);
+    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features' && command !== 'prompts' && command !== 'precision-check') {
+      throw new UsageError(`unknown command '${command}' (inspect, patch, lens, features, prompts or precision-check)`);
     }
     const { [command]: own, ...others } = COMMANDS;
     const values = parseOptions(args, { ...COMMON, ...own }, command, others);
@@ -73,9 +81,12 @@ export async function main(argv: string[]): Promise<number> {
     const out = stringOption(values, 'out');
     if (out !== undefined) checkOutPath(out);
     const model = stringOption(values, 'model'); // a folder or a hub id, resolved (and downloaded) only once the arguments are checked
-    const load = async () => {
-      const dir = model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) });
-      const loaded = await loadHookedGpt2(dir, { layerNorm, prependBos: !values['no-bos'] });
+    const int8 = values.int8 === true;
+    if (int8) process.stderr.write(`circuit-inspector: int8 approximate mode. ${INT8_NOTE}\n`);
+    let dir: string | undefined;
+    const load = async (precision: Precision = int8 ? 'int8' : 'exact') => {
+      dir ??= model === undefined ? shippedModelDir() : await resolveModelArg(model, { log: (line) => process.stderr.write(`${line}\n`) });
+      const loaded = await loadHookedGpt2(dir, { layerNorm, prependBos: !values['no-bos'], precision });
       for (const w of loaded.warnings) process.stderr.write(`circuit-inspector: warning: ${w}\n`);
       return loaded;
     };
@@ -83,14 +94,18 @@ export async function main(argv: string[]): Promise<number> {
       await runPromptsCommand(values, load, out); // JSONL, not JSON
       return 0;
     }
-    const result =
-      command === 'inspect'
+    const ran =
+      command === 'precision-check'
+        ? await precisionCheckCommand(values, load)
+        : command === 'inspect'
         ? await inspectCommand(values, load)
         : command === 'lens'
           ? await lensCommand(values, load)
           : command === 'features'
             ? await featuresCommand(values, load)
             : await patchCommand(values, load);
+    // An int8 run's output says so, first.
+    const result = int8 && command !== 'precision-check' && typeof ran === 'object' && ran !== null ? { precision: 'int8', note: INT8_NOTE, ...ran } : ran;
     if (out !== undefined) await writeJsonFile(out, result);
     else await writeJsonStdout(result);
     return 0;

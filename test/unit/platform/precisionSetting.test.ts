@@ -43,8 +43,7 @@ describe('circuitInspector.precision', () => {
     const probe = defineEngineModule<{ probe: { params: { model: ModelSpec }; result: string } }>('probe', () => ({
       handlers: {
         probe: async ({ model: spec }, ctx) => {
-          const lease = await ctx.model(spec);
-          lease.release();
+          await ctx.model(spec); // held until the request settles
           return spec.displayName;
         },
       },

@@ -4,9 +4,9 @@
  */
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import { logitDifference } from '../analysis/patching/patchingMetric';
-import { runPatchingSweeps } from '../analysis/patching/runPatchingSweeps';
+import { DEFAULT_PATCHING_BUDGET_BYTES, runPatchingSweeps } from '../analysis/patching/runPatchingSweeps';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../shared/patchingVocabulary';
-import { parseNameList, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
 import { checkPrompt, checkTokenId } from './promptChecks';
 import { tableToJson } from './tableJson';
 import { textArg } from './textInput';
@@ -20,6 +20,7 @@ export const PATCH_OPTIONS: OptionSpecs = {
   wrong: { value: 'the token the corrupt prompt should predict: text that is one token (e.g. " c"), or #ID' },
   sweeps: { value: `comma-separated sweeps (${SWEEP_KINDS.join(', ')})` },
   directions: { value: 'denoise, noise, or denoise,noise' },
+  'memory-budget-mb': { value: 'MB the batched patched runs may take, beside the weights (a positive whole number, default 2048)' },
 };
 
 type TokenArg = { readonly id: number } | { readonly text: string };
@@ -69,6 +70,7 @@ export async function patchCommand(values: OptionValues, load: () => Promise<Loa
   const wrongArg = tokenArg(values, 'wrong');
   const sweeps = nameList<SweepKind>(values, 'sweeps', SWEEP_KINDS);
   const directions = nameList<PatchDirection>(values, 'directions', PATCH_DIRECTIONS);
+  const budgetMb = positiveInt(stringOption(values, 'memory-budget-mb'), '--memory-budget-mb', DEFAULT_PATCHING_BUDGET_BYTES / 2 ** 20);
 
   const loaded = await load();
   try {
@@ -95,6 +97,7 @@ export async function patchCommand(values: OptionValues, load: () => Promise<Loa
       metric: logitDifference(answer, wrong),
       sweeps,
       directions,
+      memoryBudgetBytes: budgetMb * 2 ** 20,
       onProgress: (p) => process.stderr.write(`\r${p.direction} ${p.sweep} layer ${p.layer}: ${p.cellsDone}/${p.cellsTotal}   `),
     });
     process.stderr.write('\n');

@@ -35,7 +35,7 @@ import type {
   SaeFeaturesParams,
   SubstitutionRunStateParams,
 } from './shared/protocol';
-import { sweepFraction } from './shared/tables';
+import { formatTimeLeft, sweepFraction, sweepSecondsLeft } from './shared/tables';
 
 export type { CompareOptions };
 
@@ -245,7 +245,8 @@ export class SubstitutionSession extends Disposable {
     const plan = clean.plan;
     const cleanIds = plan.clean.map((t) => t.id);
     const corruptIds = corrupt.tokens.corrupt.map((t) => t.id);
-    const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch };
+    const memoryBudgetBytes = docRef.settings.patchingMemoryBudgetMB * 2 ** 20;
+    const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch, memoryBudgetBytes };
     const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, range: docRef.range, cancelled: false };
     this.current = cur;
 
@@ -303,7 +304,11 @@ export class SubstitutionSession extends Disposable {
             }
             const p = detail.progress;
             const pct = Math.round(sweepFraction(p, comparison.n_layers) * 100);
-            progress.report({ message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}`, increment: Math.max(0, pct - reported) });
+            const left = sweepSecondsLeft(p);
+            progress.report({
+              message: `${p.sweep} (${p.direction}) · table ${p.tablesDone + 1} of ${p.tablesTotal}${left !== undefined ? ` · ${formatTimeLeft(left)}` : ''}`,
+              increment: Math.max(0, pct - reported),
+            });
             reported = Math.max(reported, pct);
             this.showRunState({ runId, state: 'sweeping', message, progress: p });
           });

@@ -67,6 +67,7 @@ describe('circuit-inspector patch: validation before any run', () => {
     ['an unknown sweep', { sweeps: 'resid_pre,resid_post' }, /--sweeps: unknown sweep 'resid_post'/],
     ['an empty sweep list', { sweeps: ',' }, /--sweeps ',' names nothing/],
     ['an unknown direction', { directions: 'denoise,sideways' }, /--directions: unknown direction 'sideways'/],
+    ['a memory budget of 0 MB', { 'memory-budget-mb': '0' }, /--memory-budget-mb: expected a positive whole number, got '0'/],
   ];
   for (const [what, values, message] of refusals) {
     it(`refuses ${what} before the model runs`, async () => {

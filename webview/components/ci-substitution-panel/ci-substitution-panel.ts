@@ -54,7 +54,7 @@ import {
   smallGapText,
   sweepStatus,
 } from './patchView.js';
-import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
+import { formatTimeLeft, mergeTables, sweepFraction, sweepSecondsLeft, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-substitution-panel.styles.js';
 
 export interface SubstitutionChannel {
@@ -188,6 +188,7 @@ export class CiSubstitutionPanel extends LitElement {
     const busy = s?.state === 'sweeping' || s?.state === 'estimating';
     const p = s?.progress;
     const frac = p ? sweepFraction(p, c.n_layers) : undefined;
+    const left = busy && p ? sweepSecondsLeft(p) : undefined;
     const { clean, corrupt } = c.metric;
     return html`<header>
         <h1>Token substitution</h1>
@@ -198,6 +199,7 @@ export class CiSubstitutionPanel extends LitElement {
             ? html`<span class=${`run ${s.state}`} role="status" aria-live="polite">
                 ${STATE_TEXT[s.state]}${p ? html` <span class="muted">${p.sweep} (${p.direction}), table ${p.tablesDone + 1} of ${p.tablesTotal}</span>` : nothing}
                 ${busy && frac !== undefined ? html`<progress max="1" .value=${frac} aria-label="sweep progress"></progress>` : nothing}
+                ${left !== undefined ? html`<span class="muted time-left">${formatTimeLeft(left)}</span>` : nothing}
                 ${busy ? html`<vscode-button secondary @click=${this.cancel}>Cancel</vscode-button>` : nothing}
               </span>`
             : nothing

@@ -121,6 +121,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
           sweeps: p.sweeps,
           directions,
           maxBatch: p.maxBatch,
+          memoryBudgetBytes: p.memoryBudgetBytes,
           signal: ctx.signal,
           onProgress: (q) =>
             ctx.progress(`${q.direction} ${q.sweep} layer ${q.layer}`, {
@@ -133,6 +134,9 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
                 layer: q.layer,
                 cellsDone: q.cellsDone,
                 cellsTotal: q.cellsTotal,
+                workDone: q.workDone,
+                workTotal: q.workTotal,
+                elapsedMs: q.elapsedMs,
               },
             }),
           onTable: (t) => ctx.progress(`${t.direction} ${t.sweep} done`, { kind: 'table', table: toPatchTable(t, 'exact', t.values) }),
@@ -220,6 +224,9 @@ async function runSetup(p: PatchRunParams, ctx: RequestContext) {
   if (!Array.isArray(p.sweeps) || !p.sweeps.every((s) => SWEEP_KINDS.includes(s))) throw badRequest('unknown sweep');
   const directions = p.directions ?? PATCH_DIRECTIONS;
   if (!directions.every((d) => PATCH_DIRECTIONS.includes(d))) throw badRequest('unknown direction');
+  if (p.memoryBudgetBytes !== undefined && !(Number.isFinite(p.memoryBudgetBytes) && p.memoryBudgetBytes > 0)) {
+    throw badRequest(`memoryBudgetBytes ${p.memoryBudgetBytes} must be a positive number`);
+  }
   if (p.clean.length !== p.corrupt.length) {
     throw badRequest(`the clean prompt has ${p.clean.length} tokens and the corrupt one ${p.corrupt.length}: position-wise patching needs equal token counts`);
   }

@@ -76,6 +76,8 @@ export interface PatchRunParams {
   readonly directions?: readonly PatchDirection[];
   /** Most patches per batched run (default 32). */
   readonly maxBatch?: number;
+  /** Bytes the exact sweeps' batched runs may take (the setting `patchingMemoryBudgetMB`; default 2 GiB). */
+  readonly memoryBudgetBytes?: number;
 }
 
 export interface PatchRunResult {

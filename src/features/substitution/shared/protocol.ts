@@ -91,6 +91,10 @@ export interface SweepProgress {
   readonly layer: number;
   readonly cellsDone: number;
   readonly cellsTotal: number;
+  /** Work done and planned over all tables (positions computed: cells × suffix × layers), and the time it took so far: the bar and the time left. */
+  readonly workDone?: number;
+  readonly workTotal?: number;
+  readonly elapsedMs?: number;
 }
 
 export interface SubstitutionRunStateParams {
@@ -274,7 +278,10 @@ function isSweepProgress(v: unknown): v is SweepProgress {
     isIndex(v.layer) &&
     isIndex(v.cellsDone) &&
     isIndex(v.cellsTotal) &&
-    v.cellsDone <= v.cellsTotal
+    v.cellsDone <= v.cellsTotal &&
+    (v.workDone === undefined || isFiniteNumber(v.workDone)) &&
+    (v.workTotal === undefined || isFiniteNumber(v.workTotal)) &&
+    (v.elapsedMs === undefined || isFiniteNumber(v.elapsedMs))
   );
 }
 

@@ -169,6 +169,15 @@ describe('patchingUi: engine patching requests (tiny model)', function () {
     assert.ok(progress.length >= 4);
     const last = progress.at(-1);
     assert.ok(last?.kind === 'progress' && last.progress.tablesTotal === 4);
+    // The bar's work reaches its total.
+    assert.ok(last.progress.workTotal! > 0 && last.progress.workDone === last.progress.workTotal && last.progress.elapsedMs! >= 0);
+    // The memory budget reaches the sweeps: 1 byte means batches of one patch, the same tables.
+    const small: PatchSweepsDetail[] = [];
+    await client.call('patchSweeps', { ...params, memoryBudgetBytes: 1 }, (_p, _m, d) => isPatchSweepsDetail(d) && small.push(d)).result;
+    assert.ok(small.filter((d) => d.kind === 'progress').length > progress.length, 'more, smaller batches');
+    const smallTables = small.flatMap((d) => (d.kind === 'table' ? [d.table] : []));
+    tables.forEach((t, i) => t.patched.forEach((v, j) => assert.ok(Math.abs(v - smallTables[i].patched[j]) < 1e-4, `${t.sweep} ${j}`)));
+    await assert.rejects(client.call('patchSweeps', { ...params, memoryBudgetBytes: 0 }).result, /memoryBudgetBytes 0 must be a positive number/);
   });
 
   it('cancel mid-sweep: answered cancelled, no table arrives after the cancel, nothing half-filled', async () => {

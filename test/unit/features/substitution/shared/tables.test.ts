@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { PatchTable, SweepKind, SweepProgress } from '../../../../../src/features/substitution/shared/protocol';
-import { mergeTables, sweepFraction, tableKey, type TableKey } from '../../../../../src/features/substitution/shared/tables';
+import { formatTimeLeft, mergeTables, sweepFraction, sweepSecondsLeft, tableKey, type TableKey } from '../../../../../src/features/substitution/shared/tables';
 
 const t = (sweep: SweepKind, direction: 'denoise' | 'noise', source: 'exact' | 'attribution', v: number[]): PatchTable => ({
   sweep,
@@ -102,5 +102,86 @@ describe('substitution tables: sweepFraction', () => {
     assert.equal(sweepFraction(progress(0, 1, 2), 0), 0);
     assert.equal(sweepFraction({ ...progress(0, 0, 0), cellsTotal: 0 }, n_layers), 0);
     assert.equal(sweepFraction(progress(1, 9, 9), n_layers), 1);
+  });
+});
+
+describe('substitution tables: the work-weighted bar and the time left', () => {
+  // A run as the engine plans it: 2 tables × 12 layers, cells at positions 8..29 sorted by position,
+  // 6 per batch; a batch's work is its cells × its suffix × the layers from its own (plus a fixed
+  // cost), and here its time is proportional to that work, with ±30% noise (a loaded machine).
+  const n_layers = 12;
+  const nPos = 30;
+  const batches: { layer: number; tablesDone: number; work: number; ms: number }[] = [];
+  let seed = 7;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.6;
+  for (let table = 0; table < 2; table++) {
+    for (let layer = 0; layer < n_layers; layer++) {
+      for (let start = 8; start < nPos; start += 6) {
+        const work = (n_layers - layer) * (Math.min(6, nPos - start) * (nPos - start) + 8);
+        batches.push({ layer, tablesDone: table, work, ms: work * 0.4 * (1 + noise()) });
+      }
+    }
+  }
+  const workTotal = batches.reduce((n, b) => n + b.work, 0);
+  const totalMs = batches.reduce((n, b) => n + b.ms, 0);
+  const progressAfter = (i: number): SweepProgress => {
+    const done = batches.slice(0, i + 1);
+    return {
+      direction: 'denoise',
+      sweep: 'z_by_pos',
+      tablesDone: batches[i].tablesDone,
+      tablesTotal: 2,
+      layer: batches[i].layer,
+      cellsDone: 1,
+      cellsTotal: 4,
+      workDone: done.reduce((n, b) => n + b.work, 0),
+      workTotal,
+      elapsedMs: done.reduce((n, b) => n + b.ms, 0),
+    };
+  };
+
+  it('the bar follows the work and reaches 1; the time left is within 15% of the truth past the first tenth', () => {
+    let previous = 0;
+    for (let i = 0; i < batches.length; i++) {
+      const p = progressAfter(i);
+      const f = sweepFraction(p, n_layers);
+      assert.ok(f >= previous && f <= 1);
+      previous = f;
+      const left = sweepSecondsLeft(p);
+      const trueLeft = (totalMs - p.elapsedMs!) / 1000;
+      if (p.elapsedMs! > totalMs / 10) {
+        assert.ok(left !== undefined, `an estimate after ${p.elapsedMs} ms`);
+        assert.ok(Math.abs(left - trueLeft) <= 0.15 * (totalMs / 1000), `${left.toFixed(1)} s left vs ${trueLeft.toFixed(1)} s`);
+      }
+    }
+    assert.equal(previous, 1);
+    assert.equal(sweepSecondsLeft(progressAfter(batches.length - 1)), 0);
+  });
+
+  it('counting cells instead of work would be far off: early layers and early positions cost more', () => {
+    // Cells done per second: the first quarter of the batches is more than a quarter of the time.
+    const quarter = Math.floor(batches.length / 4);
+    const timeShare = batches.slice(0, quarter).reduce((n, b) => n + b.ms, 0) / totalMs;
+    assert.ok(timeShare > 0.35, `${timeShare}`);
+    const p = progressAfter(quarter - 1);
+    const byWork = sweepSecondsLeft(p)!;
+    const byCells = ((p.elapsedMs! / quarter) * (batches.length - quarter)) / 1000;
+    const trueLeft = (totalMs - p.elapsedMs!) / 1000;
+    assert.ok(Math.abs(byWork - trueLeft) < Math.abs(byCells - trueLeft) / 3, `work ${byWork}, cells ${byCells}, truth ${trueLeft}`);
+  });
+
+  it('no estimate before 2 s or 2% of the work, or without work counts', () => {
+    assert.equal(sweepSecondsLeft({ ...progressAfter(0), elapsedMs: 1500 }), undefined);
+    assert.equal(sweepSecondsLeft({ ...progressAfter(0), workDone: workTotal / 100, elapsedMs: 5000 }), undefined);
+    const { workDone: _w, workTotal: _t, elapsedMs: _e, ...bare } = progressAfter(10);
+    assert.equal(sweepSecondsLeft(bare), undefined);
+  });
+
+  it('says the time left in words, rounded', () => {
+    assert.equal(formatTimeLeft(3), 'a few seconds left');
+    assert.equal(formatTimeLeft(41), 'about 40 s left');
+    assert.equal(formatTimeLeft(88), 'about 90 s left');
+    assert.equal(formatTimeLeft(185), 'about 3 min left');
+    assert.equal(formatTimeLeft(3 * 3600), 'about 3 h left');
   });
 });

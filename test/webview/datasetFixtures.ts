@@ -161,6 +161,14 @@ export function makeDatasetFixture(o: DatasetFixtureOptions = {}): DatasetFixtur
     metricCorrupt[p] = (o.zeroGap ? 1.1 : -0.6) + 0.7 * gauss(rand);
   }
   const mean = (a: Float32Array) => a.reduce((s, x) => s + x, 0) / a.length;
+  if (o.zeroGap) {
+    // Both means exactly 1.1: the set has no gap even though single pairs do.
+    const [mc, mk] = [mean(metricClean), mean(metricCorrupt)];
+    for (let p = 0; p < done; p++) {
+      metricClean[p] += 1.1 - mc;
+      metricCorrupt[p] += 1.1 - mk;
+    }
+  }
   const meanClean = o.zeroGap ? 1.1 : mean(metricClean);
   const meanCorrupt = o.zeroGap ? 1.1 : mean(metricCorrupt);
   let beats = 0;

@@ -342,7 +342,9 @@ export class CiDatasetPanel extends LitElement {
     const side = this.width >= SIDE_BY_SIDE_PX && d.directions.length > 1;
     const shown = views.filter((v) => v !== undefined);
     const n = shown.length ? Math.min(...shown.map((v) => pairCount(v.table))) : 0;
-    const caption = this.figureCaption(d);
+    const res = shown.length ? resolution(shown, scale, n, this.mode) : undefined;
+    // An exported heatmap carries its standard errors, so the PNG claims no more than the view does.
+    const caption = `${this.figureCaption(d)}${res && Number.isFinite(res.medianSe) ? ` · SE per cell: median ±${formatValue(res.medianSe)}, largest ±${formatValue(res.maxSe)}` : ''}`;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
         ${d.directions.map((dir, i) => {
           const v = views[i];
@@ -383,9 +385,9 @@ export class CiDatasetPanel extends LitElement {
         })}
       </div>
       ${
-        shown.length
+        res
           ? html`<p class="resolution" aria-label="standard errors">
-              ${resolution(shown, scale, n, this.mode).text}
+              ${res.text}
               ${this.slotColumns().length && shown[0]?.grid.colTitle === 'position' ? html`<span class="muted">Columns marked * are slots: their tokens differ across pairs.</span>` : nothing}
             </p>`
           : nothing

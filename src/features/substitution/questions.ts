@@ -37,6 +37,11 @@ export interface CompareOptions {
   readonly maxBatch?: number;
   /** When the token counts differ: take the nearest single-token alternative, or stop (default: ask). */
   readonly onMismatch?: 'nearest' | 'cancel';
+  /**
+   * Compare these two prompts directly (a pair of a prompt set): no editor, no token to pick; they
+   * must align token by token. Give `answer`, `wrong` and `metric: 'logit_diff'` to ask nothing.
+   */
+  readonly prompts?: { readonly clean: string; readonly corrupt: string };
 }
 
 export class SubstitutionQuestions {

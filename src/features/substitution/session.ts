@@ -121,6 +121,7 @@ export class SubstitutionSession extends Disposable {
   }
 
   async compare(editor: vscode.TextEditor | undefined, options: CompareOptions = {}): Promise<CompareOutcome> {
+    if (options.prompts) return this.comparePrompts(options.prompts, options);
     if (!editor) return this.tell('no-editor', 'Open a file and select a prompt to compare a token substitution in.');
     const doc = editor.document;
     const sel = editor.selection;
@@ -210,6 +211,50 @@ export class SubstitutionSession extends Disposable {
   }
 
   /**
+   * Two given prompts compared directly (a pair of a prompt set, opened from the dataset panel): no
+   * editor, no token to pick; the prompts must align token by token. The metric comes from the
+   * options (answer and wrong given) or is asked as usual.
+   */
+  private async comparePrompts(prompts: { readonly clean: string; readonly corrupt: string }, options: CompareOptions): Promise<CompareOutcome> {
+    if (!prompts.clean.trim() || !prompts.corrupt.trim()) return this.tell('empty', 'Nothing to compare: the clean or the corrupt prompt is empty.');
+    const settings = getSettings();
+    let spec: ModelSpec;
+    try {
+      spec = await resolveModelSpec(this.context, settings, this.log);
+    } catch (e) {
+      if (e instanceof ModelResolveCancelled) return { status: 'aborted', message: e.message };
+      return this.tell('error', errorMessage(e), 'error');
+    }
+    try {
+      const plan = await this.withWindowProgress(
+        'Tokenizing the prompts…',
+        this.engine.call('openComparison', { model: spec, comparisonId: randomUUID(), clean: prompts.clean }).result,
+      );
+      const corrupt = await this.engine.call('tokenizeCorrupt', { comparisonId: plan.comparisonId, corrupt: prompts.corrupt }).result;
+      if (!corrupt.diff.aligned) {
+        const change = describeChange(plan.clean, corrupt.corrupt, corrupt.diff.ops);
+        return this.tell(
+          'mismatch',
+          `The corrupt prompt has ${corrupt.corrupt.length} tokens and the clean one ${plan.clean.length} (${change}): position-wise patching needs equal token counts.`,
+          'warn',
+        );
+      }
+      if (corrupt.diff.differingPositions.length === 0)
+        return this.tell('identical', 'The clean and corrupt prompts have the same tokens: there is nothing to patch.', 'warn');
+      const picked = await this.questions.pickMetric(spec, plan, corrupt, options);
+      if (!picked) return { status: 'aborted', message: 'no metric picked' };
+      picked.notes.push(...(await this.specialTreatment(plan, corrupt)));
+      const docRef = { uri: '', version: 0, settings };
+      return await this.run(spec, docRef, { text: prompts.clean, plan }, { text: prompts.corrupt, tokens: corrupt }, picked.spec, picked.notes, options);
+    } catch (e) {
+      if (isCancelled(e)) return { status: 'aborted', message: 'cancelled' };
+      if (e instanceof EngineError && e.code === 'too-long') return this.tell('error', `${e.message}.`, 'warn');
+      if (e instanceof EngineError && e.code === 'empty') return this.tell('empty', `Nothing to compare: ${e.message}.`);
+      return this.tell('error', errorMessage(e), 'error');
+    }
+  }
+
+  /**
    * The `param`/`arg` lesson: when one token was swapped, whether some head singles out the
    * original or the substitute (then the comparison measures that head's quirk, not the circuit).
    */
@@ -232,7 +277,7 @@ export class SubstitutionSession extends Disposable {
 
   private async run(
     spec: ModelSpec,
-    docRef: { uri: string; version: number; range: vscode.Range; settings: Settings },
+    docRef: { uri: string; version: number; range?: vscode.Range; settings: Settings },
     clean: { readonly text: string; readonly plan: OpenComparisonResult },
     corrupt: { readonly text: string; readonly tokens: TokenizeCorruptResult },
     metric: MetricSpec,
@@ -370,6 +415,7 @@ export class SubstitutionSession extends Disposable {
       inspectFeature: async (runId: string, feature: number) => {
         const c = this.current;
         if (!c || c.runId !== runId) throw new Error('this comparison is no longer current');
+        if (!c.uri) throw new Error('this comparison has no document (a pair of a prompt set): open its clean prompt in an editor to inspect its features');
         return inspectFeatureAt(c.uri, c.range, feature);
       },
       selectSae: () => this.selectSae(),

@@ -34,6 +34,12 @@ export interface HookedGpt2Options {
   /** How many graph variants stay warm (default 16). */
   readonly maxSessions?: number;
   /**
+   * Let onnxruntime's intra-op threads spin between kernels (default false). Every graph variant is
+   * a session with its own pool, and a spinning pool keeps its cores busy after its run, against the
+   * next session's threads and any other process (tools/bench/threadBench.ts measures both).
+   */
+  readonly spinning?: boolean;
+  /**
    * Embed the weights (as initializers, prepacked by ORT) in the plain forward graph, the one that
    * exposes no hooks: faster small-batch forwards, one more copy of the weights in memory (measured
    * +0.3 to +0.9 GB per session on GPT-2 small). Default: when the weights take at most 800 MiB
@@ -145,7 +151,7 @@ export class HookedGpt2 {
       `${label}${int8 ? ' int8' : ''}${embed ? ' (weights embedded)' : ''}`,
       {
         threads: this.options.threads,
-        spinning: false,
+        spinning: this.options.spinning ?? false,
       },
     );
     this.sessions.set(key, s);

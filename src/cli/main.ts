@@ -2,6 +2,7 @@
  * circuit-inspector — headless CLI.
  *   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--top-k K] [--hooks H1,H2] [--logits none|last|all|P1,P2]
  *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --clean T --corrupt T --answer TOK --wrong TOK [--sweeps ...] [--directions denoise,noise] [--memory-budget-mb MB]
+ *   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --dataset F.prompts.jsonl [--max-pairs N] [--sweeps ...] [--directions ...] [--memory-budget-mb MB]
  *   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text T | --text-file F | --tokens IDS) [--answer TOK] [--wrong TOK] [--position P] [--variant recompute|cached-scale] [--top-k K]
  *   circuit-inspector features [--model DIR|ORG/NAME[@REV]] [--sae DIR|[hf:]OWNER/REPO:SUBFOLDER] (--text T | --text-file F | --tokens IDS) [--feature F] [--position P] [--top-k K] [--ablate] [--dense]
  *   circuit-inspector prompts --template F [--slots auto|a,b] [--n N] --corrupt slot:NAME|group:definition|group:docstring|all --answer NAME [--wrong NAME] [--seed S] [--no-probe] (JSONL)
@@ -39,6 +40,11 @@ const USAGE = `usage:
   circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] (--clean TEXT | --clean-file F) (--corrupt TEXT | --corrupt-file F)
                             --answer TOKEN --wrong TOKEN [--sweeps resid_pre,attn_out,mlp_out,z,z_by_pos,q,k,v,pattern]
                             [--directions denoise,noise] [--memory-budget-mb 2048]
+  circuit-inspector patch   [--model DIR|ORG/NAME[@REV]] --dataset FILE.prompts.jsonl [--max-pairs N] [--sweeps ...] [--directions denoise,noise]
+                            [--memory-budget-mb 2048]
+                            (patching over a set of prompt pairs: per table the mean, standard error, normalised mean, restored fraction and
+                            per-pair values, with the set's summary; every bad line of the file is listed; position sweeps need equal lengths;
+                            Ctrl-C writes the finished pairs, labelled partial)
   circuit-inspector lens    [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
                             [--answer TOKEN] [--wrong TOKEN] [--position -1] [--variant recompute|cached-scale] [--top-k 10]
                             (logit lens, residual norms, direct logit attribution; a multi-token lens TOKEN uses its first token, with a warning)

@@ -7,6 +7,7 @@ import { logitDifference } from '../analysis/patching/patchingMetric';
 import { DEFAULT_PATCHING_BUDGET_BYTES, runPatchingSweeps } from '../analysis/patching/runPatchingSweeps';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../shared/patchingVocabulary';
 import { parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { patchDatasetCommand, PATCH_DATASET_OPTIONS } from './patchDatasetCommand';
 import { checkPrompt, checkTokenId } from './promptChecks';
 import { tableToJson } from './tableJson';
 import { textArg } from './textInput';
@@ -21,6 +22,7 @@ export const PATCH_OPTIONS: OptionSpecs = {
   sweeps: { value: `comma-separated sweeps (${SWEEP_KINDS.join(', ')})` },
   directions: { value: 'denoise, noise, or denoise,noise' },
   'memory-budget-mb': { value: 'MB the batched patched runs may take, beside the weights (a positive whole number, default 2048)' },
+  ...PATCH_DATASET_OPTIONS,
 };
 
 type TokenArg = { readonly id: number } | { readonly text: string };
@@ -59,6 +61,7 @@ function nameList<T extends string>(values: OptionValues, name: string, known: r
 }
 
 export async function patchCommand(values: OptionValues, load: () => Promise<LoadedModel>): Promise<unknown> {
+  if (values.dataset !== undefined) return patchDatasetCommand(values, load);
   // Everything that needs no model is checked before it is loaded.
   const cleanText = textArg(values, 'clean', true)!;
   const corruptText = textArg(values, 'corrupt', true)!;

@@ -83,3 +83,27 @@ export function comparePatchingResults(exact: PatchingResult, approx: PatchingRe
     return { sweep: t.sweep, direction: t.direction, cells: t.values.length, maxAbs, maxAbsNormalised: gap !== 0 ? maxAbs / Math.abs(gap) : null };
   });
 }
+
+/**
+ * The int8 model's logits error per model and prompt, measured once (two forwards) and then reused:
+ * re-inspecting the same text shows the same number without running fp32 again.
+ */
+export class LogitsErrorCache {
+  private readonly entries = new Map<string, Promise<LogitsError>>();
+
+  constructor(private readonly max = 8) {}
+
+  get(modelKey: string, model: HookedGpt2, tokens: readonly number[], signal?: AbortSignal): Promise<LogitsError> {
+    const key = `${modelKey}|${tokens.join(',')}`;
+    let hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key); // LRU: move to the end
+    } else {
+      hit = measureLogitsError(model, tokens, signal);
+      hit.catch(() => this.entries.delete(key)); // a cancelled or failed measure is measured again next time
+    }
+    this.entries.set(key, hit);
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+    return hit;
+  }
+}

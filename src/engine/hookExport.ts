@@ -50,6 +50,7 @@ export function hookExportMetadata(
     token_texts: JSON.stringify(src.tokens.map((t) => t.text)),
     prepend_bos: String(src.model.prependBos),
     layer_norm: src.model.layerNorm,
+    precision: src.model.precision ?? 'exact', // "int8": approximate activations, not Hugging Face's
     n_layers: String(cfg.nLayers),
     n_heads: String(cfg.nHeads),
     d_model: String(cfg.dModel),

@@ -5,6 +5,7 @@
  */
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from './guards';
 import type { PromptToken } from './tokens';
+import { isLogitsError, type LogitsError } from './precision';
 
 /** One attention head. */
 export interface HeadRef {
@@ -88,6 +89,8 @@ export interface InspectionParams {
   readonly watchTokens: readonly string[];
   /** The document changed since this inspection ran. */
   readonly stale: boolean;
+  /** An int8 run only: its logits against fp32 on this prompt (the model name then ends in "int8 approximate"). */
+  readonly precisionError?: LogitsError;
 }
 
 export const isTokenKind = isOneOf(TOKEN_KINDS);
@@ -148,6 +151,7 @@ export function isInspectionParams(v: unknown): v is InspectionParams {
   if (!isArrayOf(tokens, isTokenInfo) || tokens.length === 0 || thumbSize > tokens.length) return false;
   if (!(thumbs instanceof Float32Array) || thumbs.length !== n_layers * n_heads * thumbSize * thumbSize) return false;
   if (!isArrayOf(v.watchTokens, isString)) return false;
+  if (v.precisionError !== undefined && !isLogitsError(v.precisionError)) return false;
   if (!isArrayOf(v.headSummaries, isHeadSummary) || v.headSummaries.length !== n_layers * n_heads) return false;
   if (!v.headSummaries.every((s) => isHeadInRange(s.layer, s.head, n_layers, n_heads))) return false;
   if (!isArrayOf(v.specialTokens, isSpecialTokenFinding)) return false;

@@ -569,3 +569,30 @@ describe('Inspect Attention webview: special tokens in the text', () => {
     await plain.close();
   });
 });
+
+describe('Inspect Attention webview: the int8 approximate mode', () => {
+  it('labels an int8 run next to the model name, says how far its logits are from fp32, and labels nothing in the exact mode', async () => {
+    const { page, errors } = await open('int8');
+    const name = page.locator('ci-panel-header ci-model-name');
+    await name.locator('.name').waitFor();
+    assert.equal(await name.locator('.name').textContent(), 'gpt2-python-mini', 'the name without the label');
+    const badge = name.locator('.badge');
+    assert.equal(await badge.textContent(), 'int8 approximate');
+    const tip = await badge.getAttribute('title');
+    assert.match(tip, /differ from Hugging Face and TransformerLens/);
+    assert.match(tip, /max \|Δ\| 0\.791/);
+    const line = page.locator('ci-panel-header .precision');
+    assert.match(await line.innerText(), /int8 vs fp32 logits: max \|Δ\| 0\.791, mean 0\.140 \(logit range 19\.6\); top-1 agrees at 41\/42 positions/);
+    assert.match(await line.innerText(), /Hook values are approximate too/);
+    assert.ok(await line.isVisible());
+    assert.deepEqual(await page.evaluate(() => window.__ciHarness.violations), []);
+    assert.deepEqual(errors, []);
+
+    const { page: exact } = await open();
+    await exact.locator('ci-panel-header ci-model-name .name').waitFor();
+    assert.equal(await exact.locator('ci-panel-header ci-model-name .badge').count(), 0);
+    assert.equal(await exact.locator('ci-panel-header .precision').count(), 0);
+    await page.close();
+    await exact.close();
+  });
+});

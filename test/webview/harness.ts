@@ -6,11 +6,13 @@
  *
  * Query parameters: theme=dark|light|hc, tokens=N, layers=N, heads=N, hostile, stale, special (a
  * literal <|endoftext|> in the prompt, read as the special token),
- * running (send runState running instead of done), noinspect (send no inspection).
+ * running (send runState running instead of done), noinspect (send no inspection), int8 (an int8
+ * approximate run: labelled model name and a measured logits error).
  */
 import { HeadPattern, Inspection, RunState, isRequestHeadPattern, isReady, type HostToWebviewMessage } from '../../src/features/attention/shared/protocol';
 import { MORE_SOURCE, makeFixture } from './fixtures';
 import { startHarnessPage } from './harnessPage';
+import { labelModelName } from '../../src/shared/precision';
 
 interface HarnessApi {
   /** Every message the webview posted, in order. */
@@ -49,6 +51,10 @@ let fixture = makeFixture({
   watchTokens: q.has('watch') ? (q.get('watch') ?? '').split(',') : undefined,
   specialInText: q.has('special'),
 });
+if (q.has('int8')) {
+  const precisionError = { positions: 42, maxAbs: 0.791, meanAbs: 0.14, top1Agree: 41, meanKl: 0.0033, maxKl: 0.021, meanLogitRange: 19.6 };
+  fixture = { ...fixture, params: { ...fixture.params, modelName: labelModelName('gpt2-python-mini', 'int8'), precisionError } };
+}
 
 const harness: HarnessApi = {
   posted,

@@ -48,6 +48,11 @@ export const styles = [
       width: 16px;
       height: 16px;
     }
+    .precision {
+      margin: 6px 0 0;
+      color: var(--vscode-descriptionForeground, #9d9d9d);
+      font-variant-numeric: tabular-nums;
+    }
     .banner {
       display: flex;
       align-items: baseline;

@@ -4,6 +4,8 @@ import { consume } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { RunStateKind } from '../../../src/features/attention/shared/protocol.js';
+import { formatLogitsError } from '../../../src/shared/precision.js';
+import '../ci-model-name/index.js';
 import { inspectionContext, statusContext, type InspectionView, type PanelStatus } from '../../lib/context.js';
 import { styles } from './ci-panel-header.styles.js';
 
@@ -16,7 +18,8 @@ const RUN_LABEL: Readonly<Record<RunStateKind, string>> = {
 };
 
 /**
- * The panel header: model name, token count, model size, run state, an Export button (the run's
+ * The panel header: model name (with an "int8 approximate" badge, and a line giving the logits error
+ * against fp32, for an int8 run), token count, model size, run state, an Export button (the run's
  * activations as safetensors, for Python), and a banner when the document changed after the
  * inspection ran.
  *
@@ -47,7 +50,7 @@ export class CiPanelHeader extends LitElement {
         <h1>Inspect Attention</h1>
         ${
           p
-            ? html`<span class="model" title="model">${p.modelName}</span>
+            ? html`<ci-model-name class="model" .label=${p.modelName} .precisionError=${p.precisionError}></ci-model-name>
                 <span class="facts muted">${p.tokens.length} tokens · ${p.n_layers} layers × ${p.n_heads} heads</span>`
             : nothing
         }
@@ -80,6 +83,13 @@ export class CiPanelHeader extends LitElement {
             : nothing
         }
       </header>
+      ${
+        p?.precisionError
+          ? html`<p class="precision" role="note">
+              ${formatLogitsError(p.precisionError)}. Hook values are approximate too: they differ from Hugging Face and TransformerLens.
+            </p>`
+          : nothing
+      }
       ${
         stale
           ? html`<div class="banner" role="alert">

@@ -41,6 +41,7 @@ import type { CiNormGrowth, NormPlotKind } from '../ci-norm-growth/ci-norm-growt
 import { growthSummary, type NormMode } from '../ci-norm-growth/normPlot.js';
 import { answerOf, figureCaption, lensPending, mergeDocumentWindows } from './residualView.js';
 import { styles } from './ci-residual-panel.styles.js';
+import '../ci-model-name/index.js';
 
 /** The view's own choices, kept across the webview being hidden and shown again (vscode.setState). */
 export interface ResidualViewState {
@@ -209,7 +210,7 @@ export class CiResidualPanel extends LitElement {
     return html`
       <header>
         <h1>Residual stream</h1>
-        <span class="model">${r.modelName}</span>
+        <ci-model-name class="model" .label=${r.modelName}></ci-model-name>
         <span class="muted">${r.tokens.length} tokens · ${r.n_layers} layers × ${r.n_heads} heads</span>
         ${this.renderRun()}
         <span class="exports" role="group" aria-label="export">
@@ -445,7 +446,7 @@ export class CiResidualPanel extends LitElement {
     const caption = `${d.modelName} · ${d.source} · ${d.totalTokens} tokens in ${d.windows.length} window${d.windows.length === 1 ? '' : 's'} of ≤ ${d.windowTokens}`;
     return html`<header>
         <h1>Residual norms</h1>
-        <span class="model">${d.modelName}</span>
+        <ci-model-name class="model" .label=${d.modelName}></ci-model-name>
         <span class="muted"
           >${d.source} · ${d.totalTokens} tokens in ${d.windows.length} window${d.windows.length === 1 ? '' : 's'} of ≤ ${d.windowTokens}</span
         >

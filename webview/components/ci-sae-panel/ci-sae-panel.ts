@@ -57,6 +57,13 @@ import {
 } from './saeView.js';
 export type { SaeViewState } from './saeView.js';
 import { styles } from './ci-sae-panel.styles.js';
+import '../ci-model-name/index.js';
+import { splitModelLabel } from '../../../src/shared/precision.js';
+
+/** The SAE's label without the model name the header already shows. */
+function saeLabelAfter(label: string, model: string): string {
+  return label.startsWith(`${model} · `) ? label.slice(model.length + 3) : label;
+}
 
 export interface SaeChannel {
   post(msg: SaeWebviewToHost): void;
@@ -212,8 +219,8 @@ export class CiSaePanel extends LitElement {
     return html`
       <header>
         <h1>Features</h1>
-        <span class="model">${f.modelName}</span>
-        <span class="muted sae-label">${f.sae.label.startsWith(`${f.modelName} · `) ? f.sae.label.slice(f.modelName.length + 3) : f.sae.label}</span>
+        <ci-model-name class="model" .label=${f.modelName}></ci-model-name>
+        <span class="muted sae-label">${saeLabelAfter(f.sae.label, splitModelLabel(f.modelName).name)}</span>
         ${this.renderRun()}
         <span class="exports" role="group" aria-label="export">
           <span class="muted">Export</span>

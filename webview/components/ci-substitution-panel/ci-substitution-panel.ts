@@ -56,6 +56,7 @@ import {
 } from './patchView.js';
 import { formatTimeLeft, mergeTables, sweepFraction, sweepSecondsLeft, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-substitution-panel.styles.js';
+import '../ci-model-name/index.js';
 
 export interface SubstitutionChannel {
   post(msg: SubstitutionWebviewToHost): void;
@@ -192,7 +193,7 @@ export class CiSubstitutionPanel extends LitElement {
     const { clean, corrupt } = c.metric;
     return html`<header>
         <h1>Token substitution</h1>
-        <span class="model">${c.modelName}</span>
+        <ci-model-name class="model" .label=${c.modelName}></ci-model-name>
         <span class="muted">${c.clean.tokens.length} tokens · ${c.n_layers} layers × ${c.n_heads} heads</span>
         ${
           s

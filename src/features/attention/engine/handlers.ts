@@ -7,6 +7,7 @@ import type { LayerPattern } from '../../../analysis/headScores';
 import { headPatternOf, InspectionBuilder } from '../../../analysis/inspection';
 import { residualStreamHooks } from '../../../analysis/residual';
 import { tokenActivity } from '../../../analysis/tokenActivity';
+import { LogitsErrorCache } from '../../../analysis/precisionCheck';
 import { checkExportPath } from '../../../engine/hookExport';
 import { badRequest, cancelled, EngineError } from '../../../engine/protocol';
 import { promptTokens } from '../../../engine/promptTokens';
@@ -14,7 +15,7 @@ import { defineEngineModule, type RequestContext } from '../../../engine/registr
 import { SerialQueue } from '../../../engine/serialQueue';
 import { assertFiniteRun } from '../../../model/finiteChecks';
 import { blockHook } from '../../../shared/hookNames';
-import { isModelSpec, type ModelSpec } from '../../../shared/modelSpec';
+import { isModelSpec, modelSpecKey, type ModelSpec } from '../../../shared/modelSpec';
 import type { TokenRef } from '../../../shared/tokens';
 import type { AttentionEngineMethods, ExportCacheParams, InspectParams, InspectResult } from '../shared/engineMethods';
 import { exportCache } from './exportCache';
@@ -34,6 +35,7 @@ interface Kept {
 
 export const attentionEngine = defineEngineModule<AttentionEngineMethods>('attention', (env) => {
   const runs = new SerialQueue();
+  const logitsErrors = new LogitsErrorCache();
   let kept: Kept | undefined;
 
   const keptFor = (inspectionId: string): Kept => {
@@ -57,7 +59,7 @@ export const attentionEngine = defineEngineModule<AttentionEngineMethods>('atten
           ctx.forwards.reserve(bytes);
           if (kept && keptBytes(kept) + bytes > ctx.forwards.byteLimit) kept = undefined;
         };
-        const done = await runs.run(ctx.signal, () => inspect(params, ctx, makeRoom));
+        const done = await runs.run(ctx.signal, () => inspect(params, ctx, makeRoom, logitsErrors));
         if (ctx.signal.aborted) throw cancelled('cancelled while running; result dropped');
         kept = done.kept;
         env.log(
@@ -100,7 +102,12 @@ function inspectForwardBytes(cfg: { nLayers: number; nHeads: number; dModel: num
   return 4 * (cfg.nLayers * cfg.nHeads * nTokens * nTokens + otherHooks * nTokens * cfg.dModel + cfg.dVocab);
 }
 
-async function inspect(p: InspectParams, ctx: RequestContext, makeRoom: (bytes: number) => void): Promise<{ result: InspectResult; kept: Kept }> {
+async function inspect(
+  p: InspectParams,
+  ctx: RequestContext,
+  makeRoom: (bytes: number) => void,
+  logitsErrors: LogitsErrorCache,
+): Promise<{ result: InspectResult; kept: Kept }> {
   const { model: loaded, loadMs } = await ctx.model(p.model);
   const cfg = loaded.model.config;
   const tokens = promptTokens(loaded, p);
@@ -131,7 +138,9 @@ async function inspect(p: InspectParams, ctx: RequestContext, makeRoom: (bytes: 
     builder.addLayer(l, layer);
     return layer;
   });
-  const inspection = builder.finish();
+  // An int8 run says how far its logits are from fp32 on this prompt (two more forwards, once per model and prompt).
+  const precisionError = loaded.model.precision === 'int8' ? await logitsErrors.get(modelSpecKey(p.model), loaded.model, ids, ctx.signal) : undefined;
+  const inspection = precisionError ? { ...builder.finish(), precisionError } : builder.finish();
   const runMs = Date.now() - t0;
   return {
     result: { inspection, promptTokens: tokens.total, truncated: tokens.kept.length < tokens.total, n_ctx: cfg.nCtx, loadMs, runMs },

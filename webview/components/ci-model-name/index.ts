@@ -1,0 +1,1 @@
+export * from './ci-model-name.js';

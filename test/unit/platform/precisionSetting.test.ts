@@ -9,7 +9,11 @@ import { EngineServer } from '../../../src/engine/server';
 import type { EngineToHost } from '../../../src/engine/protocol';
 import { DEFAULTS, modelSpecFor, readSettings } from '../../../src/platform/settingsKeys';
 import { isModelSpec, modelSpecKey, type ModelSpec } from '../../../src/shared/modelSpec';
-import { INT8_LABEL, splitModelLabel } from '../../../src/shared/precision';
+import { INT8_LABEL, isLogitsError, splitModelLabel } from '../../../src/shared/precision';
+import { EngineClient } from '../../../src/engine/client';
+import type { AttentionEngineMethods } from '../../../src/features/attention/shared/engineMethods';
+import { shippedModelDir } from '../../../src/model/shippedModel';
+import { InProcessEngine } from '../engine/inProcessEngine';
 
 const model = { dir: '/models/gpt2', displayName: 'gpt2' };
 
@@ -64,5 +68,35 @@ describe('circuitInspector.precision', () => {
       [`gpt2 · ${INT8_LABEL}`, 'gpt2'],
     );
     await server.dispose();
+  });
+
+  it('an int8 inspection carries its logits error against fp32, measured once per model and prompt; an exact one carries none', async function () {
+    this.timeout(120_000);
+    let worker: InProcessEngine | undefined;
+    const client = new EngineClient(
+      () => (worker = new InProcessEngine()),
+      () => undefined,
+    );
+    const engine = client.methods<AttentionEngineMethods>();
+    const shipped = { dir: shippedModelDir(), displayName: 'gpt2-python-mini' };
+    const int8 = modelSpecFor(shipped, { ...DEFAULTS, precision: 'int8' });
+    const text = 'def area(self):\n    return self.width * self.height\n';
+    try {
+      const first = await engine.call('inspect', { model: int8, inspectionId: 'a', text, watchTokens: [] }).result;
+      const e = first.inspection.precisionError;
+      assert.ok(isLogitsError(e), 'the int8 inspection has its logits error');
+      assert.equal(e.positions, first.inspection.tokens.length);
+      assert.ok(e.maxAbs > 0 && e.top1Agree >= 0.9 * e.positions, `${JSON.stringify(e)}`);
+      assert.equal(first.inspection.modelName, `gpt2-python-mini · ${INT8_LABEL}`);
+      const forwards = worker!.forwards;
+      const again = await engine.call('inspect', { model: int8, inspectionId: 'b', text, watchTokens: [] }).result;
+      assert.deepEqual(again.inspection.precisionError, e);
+      assert.equal(worker!.forwards - forwards, 1, 'the same prompt again: one int8 forward (the inspection), no new error measure');
+      const exact = await engine.call('inspect', { model: modelSpecFor(shipped, DEFAULTS), inspectionId: 'c', text, watchTokens: [] }).result;
+      assert.equal(exact.inspection.precisionError, undefined);
+      assert.equal(exact.inspection.modelName, 'gpt2-python-mini');
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -11,5 +11,7 @@ export const datasetFeature = defineFeature('dataset', (ctx) => {
   return {
     state: () => session.state(),
     closePanel: () => session.closePanel(),
+    /** Opens pair `pair` of the set on screen as a single comparison (the panel's Open as comparison). */
+    openPair: (pair: number) => session.openPair(session.results.runId ?? '', pair),
   };
 });

@@ -17,6 +17,7 @@ import { residualBench, residualBenchRows } from './residualBench';
 import { hookFreeForwardBench, hookFreeForwardRows, inspectMemoryBench, inspectMemoryRows } from './inspectMemoryBench';
 import { saeBench } from './saeBench';
 import { saeAttributionBench } from './saeAttributionBench';
+import { int8Bench } from './int8Bench';
 import { argValue, forwardScalingBench, parseSizes } from './forwardScaling';
 
 const TOKEN_COUNTS = [16, 64, 256];
@@ -100,6 +101,10 @@ async function main(): Promise<void> {
     console.log(hookFreeRows.join('\n'));
     console.log('\n## Inspect Attention peak memory, one fresh engine process per row (--no-memory skips both)');
     console.log(inspectMemoryRows(await inspectMemoryBench(dir, 1024, THREADS)).join('\n'));
+  }
+  if (!process.argv.includes('--no-int8')) {
+    console.log(`\n## int8 approximate mode vs fp32 (opt-in: circuitInspector.precision, --int8; --no-int8 skips), ${THREADS} threads, interleaved`);
+    console.log((await int8Bench(dir, { threads: THREADS, repeat: REPEAT })).join('\n'));
   }
   if (!process.argv.includes('--no-sizes')) {
     const sizes = parseSizes(argValue('--sizes'));

@@ -10,7 +10,7 @@ import type { Gpt2Weights } from './gpt2Weights';
 import { buildGpt2Graph } from './graph/gpt2Graph';
 import { OUTPUT, specKey, type Gpt2GraphSpec, type LayerNormMode } from './graph/gpt2GraphSpec';
 import { encodeOnnxModel } from './graph/onnxModel';
-import { embedWeights } from './graph/embedWeights';
+import { externalWeights } from './graph/embedWeights';
 import { int8WeightNames, quantizeMatMuls, quantizeWeightFeeds, type Precision } from './graph/quantizeWeights';
 import { gradName } from './graph/gpt2Backward';
 import { CausalMasks } from './causalMasks';
@@ -41,8 +41,9 @@ export interface HookedGpt2Options {
   readonly spinning?: boolean;
   /**
    * Embed the weights (as initializers, prepacked by ORT) in the plain forward graph, the one that
-   * exposes no hooks: faster small-batch forwards, one more copy of the weights in memory (measured
-   * +0.3 to +0.9 GB per session on GPT-2 small). Default: when the weights take at most 800 MiB
+   * exposes no hooks: faster small-batch forwards, one more (prepacked) copy of the blocks' weights in
+   * memory (GPT-2 small: +0.32 GB since they are handed over as in-memory external data, +0.85 GB
+   * when they were copied into the protobuf). Default: when the weights take at most 800 MiB
    * (GPT-2 small yes, medium and larger no). Every variant that exposes or patches hooks (one per
    * fetched hook class), and the prefix and backward variants, take the weights as inputs, shared
    * without copies, so the copies stay bounded by the logits modes, not the fetch sets.
@@ -146,14 +147,14 @@ export class HookedGpt2 {
       spec.exposedHooks.length === 0;
     const graph = int8 ? quantizeMatMuls(buildGpt2Graph(this.config, spec), int8) : buildGpt2Graph(this.config, spec);
     const embed = !int8 && plain && (this.options.embedWeightsInForward ?? this.weightBytes <= EMBED_WEIGHTS_MAX_BYTES);
-    s = OrtSession.create(
-      encodeOnnxModel(embed ? embedWeights(graph, this.weightFeeds) : graph),
-      `${label}${int8 ? ' int8' : ''}${embed ? ' (weights embedded)' : ''}`,
-      {
-        threads: this.options.threads,
-        spinning: this.options.spinning ?? false,
-      },
-    );
+    // Embedded as initializers whose data stays in the JS buffers (in-memory external data): ORT
+    // prepacks them without a protobuf copy of the weights.
+    const embedded = embed ? externalWeights(graph, this.weightFeeds) : undefined;
+    s = OrtSession.create(encodeOnnxModel(embedded?.graph ?? graph), `${label}${int8 ? ' int8' : ''}${embed ? ' (weights embedded)' : ''}`, {
+      threads: this.options.threads,
+      spinning: this.options.spinning ?? false,
+      ...(embedded ? { externalData: embedded.externalData } : {}),
+    });
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
     const max = this.options.maxSessions ?? 16;

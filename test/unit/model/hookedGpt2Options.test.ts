@@ -51,3 +51,31 @@ describe('HookedGpt2 thread-pool options', () => {
     }
   });
 });
+
+describe('HookedGpt2 prepacked forward (block weights embedded as in-memory external data)', () => {
+  it('the plain forward declares no block-weight inputs, hands them over as external data, and matches the fed graph', async () => {
+    const w = randomWeights(c, 9);
+    const seen: { label: string; options?: OrtSessionOptions; inputs: readonly string[] }[] = [];
+    const create = OrtSession.create.bind(OrtSession);
+    (OrtSession as unknown as { create: typeof OrtSession.create }).create = async (model, label, options) => {
+      const s = await create(model, label, options);
+      seen.push({ label, options, inputs: s.inputNames });
+      return s;
+    };
+    const embedded = new HookedGpt2(c, w, { embedWeightsInForward: true });
+    const fed = new HookedGpt2(c, w, { embedWeightsInForward: false });
+    try {
+      const a = (await embedded.run(tokens, { logits: 'all' })).logits!;
+      const b = (await fed.run(tokens, { logits: 'all' })).logits!;
+      assert.ok(maxAbsDiff(a.data, b.data) < 1e-5, `embedded vs fed: ${maxAbsDiff(a.data, b.data)}`);
+      const [e, f] = seen;
+      assert.ok(!e.inputs.some((n) => n.startsWith('weight:blocks.')), 'the embedded forward takes no block weights as inputs');
+      assert.equal(e.options?.externalData?.length, c.nLayers * 12, 'twelve block tensors per layer (W_O by head is not used by the plain forward)');
+      assert.ok(f.inputs.some((n) => n.startsWith('weight:blocks.')) && !f.options?.externalData);
+    } finally {
+      (OrtSession as unknown as { create: typeof OrtSession.create }).create = create;
+      await embedded.dispose();
+      await fed.dispose();
+    }
+  });
+});

@@ -55,9 +55,10 @@ export interface PatchingRequest {
   /** Compute the last block only at the metric's position (its keys and values at every position; default true; exact). */
   readonly trimLastBlock?: boolean;
   /**
-   * Bytes a batch's activations may take (default 2 GiB, `DEFAULT_PATCHING_BUDGET_BYTES`): each
-   * batch is sized from the activations' shapes before it runs (`batchForBudget`), so the engine
-   * stays within the budget plus the model's weights at any prompt length.
+   * Bytes the sweeps may take beside the model's weights (default 2 GiB, `DEFAULT_PATCHING_BUDGET_BYTES`):
+   * the two cached runs' activations, and each batch's activations and feeds, sized from their shapes
+   * before it runs (`budgetBatches`), so the engine stays within the budget plus the weights (and
+   * the runtime's own few hundred MB) at any prompt length.
    */
   readonly memoryBudgetBytes?: number;
   /** Most patches in one batched run (default 32). */
@@ -157,6 +158,35 @@ export function patchElementBytes(c: Pick<HookedGpt2['config'], 'nHeads' | 'dMlp
   return 4 * (3 * c.nHeads * suffix * keys + 2 * suffix * c.dMlp + 12 * suffix * c.dModel + 2 * c.dVocab);
 }
 
+/**
+ * Float32 bytes one batch element's feeds take: the reused prefix's keys and values of every layer
+ * from `layer` on (copied per element), the residual stream fed at `layer` and the patch values.
+ */
+export function patchFeedBytes(c: Pick<HookedGpt2['config'], 'nLayers' | 'dModel'>, layer: number, prefix: number, suffix: number): number {
+  return 4 * c.dModel * (2 * (c.nLayers - layer) * prefix + 2 * suffix);
+}
+
+/**
+ * Cells (sorted by their first patched position) cut into batches that each fit the budget: a batch
+ * computes the suffix from its first cell's position, so its elements' bytes are known before it
+ * runs; a batch holds at least one cell and at most `maxBatch`.
+ */
+export function budgetBatches<T>(
+  cells: readonly T[],
+  start: (cell: T) => number,
+  elementBytes: (start: number) => number,
+  budgetBytes: number,
+  maxBatch: number,
+): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < cells.length;) {
+    const n = batchForBudget(budgetBytes, elementBytes(start(cells[i])), maxBatch);
+    out.push(cells.slice(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
 /** The largest batch (1..maxBatch) whose elements fit the budget. */
 export function batchForBudget(budgetBytes: number, elementBytes: number, maxBatch: number): number {
   return Math.max(1, Math.min(maxBatch, Math.floor(budgetBytes / elementBytes)));
@@ -164,12 +194,6 @@ export function batchForBudget(budgetBytes: number, elementBytes: number, maxBat
 
 /** The fixed cost of one batched run, in positions computed per layer (for the progress estimate only). */
 const RUN_COST_POSITIONS = 8;
-
-function fixedBatches(cells: readonly SweepCell[], maxBatch: number): SweepCell[][] {
-  const out: SweepCell[][] = [];
-  for (let i = 0; i < cells.length; i += maxBatch) out.push(cells.slice(i, i + maxBatch));
-  return out;
-}
 
 interface PlannedBatch {
   readonly layer: number;
@@ -229,7 +253,10 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
     denoise: { target: corrupt.cache, source: clean.cache, tokens: req.corrupt, metric: metricCorrupt, sourceMetric: metricClean },
     noise: { target: clean.cache, source: corrupt.cache, tokens: req.clean, metric: metricClean, sourceMetric: metricCorrupt },
   };
-  const budget = req.memoryBudgetBytes ?? DEFAULT_PATCHING_BUDGET_BYTES;
+  // The two cached runs stay in memory for the whole sweep: the batches get what they leave.
+  let cachedBytes = 0;
+  for (const run of [clean.cache, corrupt.cache]) for (const h of run.names) cachedBytes += run.get(h).data.byteLength;
+  const budget = (req.memoryBudgetBytes ?? DEFAULT_PATCHING_BUDGET_BYTES) - cachedBytes;
   const byFirstDiff = req.suffix === 'first-difference';
 
   // Plan every table first (which cells run, in which batches, at what cost), then run them: the
@@ -282,9 +309,12 @@ export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest)
         }
         // Earliest patched position first: a batch of nearby positions shares a short suffix.
         live.sort((a, b) => firstPatched(a, firstDiff) - firstPatched(b, firstDiff) || a.index - b.index);
-        // The first batch starts earliest, so its suffix is the longest: size every batch by it.
-        const longest = nPos - (reuse && live.length ? firstPatched(live[0], firstDiff) : 0);
-        const chunks = fixedBatches(live, batchForBudget(budget, patchElementBytes(c, longest, nPos), maxBatch));
+        // Each batch sized from its own suffix (its first cell's position) and reused prefix.
+        const elementBytes = (start: number) => {
+          const prefix = reuse && !byFirstDiff ? start : reuse ? firstDiff : 0;
+          return patchElementBytes(c, nPos - prefix, nPos) + patchFeedBytes(c, layer, prefix, nPos - prefix);
+        };
+        const chunks = budgetBatches(live, (cell) => firstPatched(cell, firstDiff), elementBytes, budget, maxBatch);
         let done = 0;
         for (const chunk of chunks) {
           const start = byFirstDiff ? firstDiff : (req.planSuffix ?? suffixStart)(chunk, firstDiff);

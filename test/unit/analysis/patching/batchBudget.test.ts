@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { batchForBudget, DEFAULT_PATCHING_BUDGET_BYTES, patchElementBytes } from '../../../../src/analysis/patching/runPatchingSweeps';
+import {
+  batchForBudget,
+  budgetBatches,
+  DEFAULT_PATCHING_BUDGET_BYTES,
+  patchElementBytes,
+  patchFeedBytes,
+} from '../../../../src/analysis/patching/runPatchingSweeps';
 
 const GPT2_SMALL = { nHeads: 12, dMlp: 3072, dModel: 768, dVocab: 50257 };
 
@@ -19,5 +25,25 @@ describe('exact patching: batches sized from the memory budget', () => {
     const a = patchElementBytes(GPT2_SMALL, 256, 1024);
     const b = patchElementBytes(GPT2_SMALL, 1024, 1024);
     assert.ok(b > 3.5 * a && b < 4.1 * a, `${b / a}`);
+  });
+});
+
+describe('exact patching: each batch sized from its own suffix and prefix', () => {
+  const c = { ...GPT2_SMALL, nLayers: 12 };
+  const nPos = 1024;
+  const bytes = (start: number) => patchElementBytes(c, nPos - start, nPos) + patchFeedBytes(c, 0, start, nPos - start);
+
+  it('every batch fits the budget; batches late in the prompt (short suffixes) hold more cells', () => {
+    const cells = Array.from({ length: 384 }, (_, i) => 256 + 2 * i); // cells at positions 256..1022, sorted
+    const batches = budgetBatches(cells, (p) => p, bytes, DEFAULT_PATCHING_BUDGET_BYTES, 32);
+    assert.deepEqual(batches.flat(), cells, 'every cell once, in order');
+    for (const b of batches) assert.ok(b.length === 1 || b.length * bytes(b[0]) <= DEFAULT_PATCHING_BUDGET_BYTES, `${b.length} at ${b[0]}`);
+    assert.ok(batches[0].length < batches.at(-1)!.length, `${batches[0].length} first, ${batches.at(-1)!.length} last`);
+    assert.ok(batches.every((b) => b.length <= 32));
+  });
+
+  it('the reused prefix is fed per element: its keys and values grow with the prefix and the layers left', () => {
+    assert.equal(patchFeedBytes(c, 11, 0, 10), 4 * 768 * 20);
+    assert.equal(patchFeedBytes(c, 0, 1000, 24) - patchFeedBytes(c, 6, 1000, 24), 4 * 768 * 2 * 6 * 1000);
   });
 });

@@ -101,6 +101,7 @@ describe('Compare Token Substitution webview', () => {
     const { page } = await open('theme=dark&source=attribution&sweeping');
     const run = await page.locator('ci-substitution-panel header .run').innerText();
     assert.match(run, /table 8 of 18/);
+    assert.match(run, /about 40 s left/);
     assert.ok((await page.locator('ci-substitution-panel progress').evaluate((p) => p.value)) > 0.35);
     await page.locator('ci-substitution-panel vscode-button', { hasText: 'Cancel' }).click();
     assert.deepEqual((await posted(page)).at(-1), { method: 'cancelRun', params: { runId: 'fixture-run' } });

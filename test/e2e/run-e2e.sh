@@ -6,13 +6,15 @@
 #       hover, truncation, stale, screenshots into $ART; then test/e2e/patching.ui.e2e.mjs: Compare
 #       Token Substitution from the palette to both heatmaps; test/e2e/residual.ui.e2e.mjs: Inspect
 #       Residual Stream's three plots, a DLA head painted over the source, three themes;
+#       test/e2e/dataset.ui.e2e.mjs: Generate Prompt Set from the sample's docstring, Run Prompt Set,
+#       the mean heatmaps, a head's distribution over the pairs, a pair opened as a single comparison;
 #   (b) extension-host mocha tests (test/e2e/host/*.test.ts) through extensionTestsPath.
 # Env: CI_CACHE (Node 24 + code-server cache, shared with tools/start-code-server.sh, default
 # ~/.cache/circuit-inspector), E2E_RUN (user data, workspace, logs; default .tmp/e2e), ART
 # (screenshots, default .tmp/screenshots), PORT (default: a free one), E2E_MODEL (model folder;
 # default the shipped model when it has weights, else the tiny golden checkpoint), SKIP_UI /
 # SKIP_HOST=1, HOST_TESTS=extension,... (extension-host suites by file name; default all of
-# test/e2e/host/*.test.ts).
+# test/e2e/host/*.test.ts), UI_TESTS=ui,patching,residual,sae,dataset (UI suites; default all).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN=${E2E_RUN:-$ROOT/.tmp/e2e}
@@ -37,7 +39,7 @@ elif [ -f "$ROOT/models/gpt2-python-mini/model.safetensors" ]; then MODEL_DIR=""
 else MODEL_DIR="$ROOT/test/golden/checkpoints/f32-bare"; fi
 log "model: ${MODEL_DIR:-shipped (models/gpt2-python-mini)}"
 
-rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/sae-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
+rm -f "$ART/ui-failure.png" "$ART/patching-ui-failure.png" "$ART/residual-ui-failure.png" "$ART/sae-ui-failure.png" "$ART/dataset-ui-failure.png" "$ART/host-tests-failure.png"   # stale failure shots from an earlier run
 cp "$ROOT"/samples/*.py "$RUN/ws/"   # the sample, plus two more files for the workspace scan of Inspect Features
 printf '{ "circuitInspector.model": "%s", "files.autoSave": "off" }\n' "$MODEL_DIR" > "$RUN/ws/.vscode/settings.json"
 write_user_settings "$RUN/ud"
@@ -61,15 +63,14 @@ for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"
 
 export CS_URL="http://127.0.0.1:$PORT" WS="$RUN/ws" ROOT MODEL_DIR
 rc=0
+# UI_TESTS=dataset,sae,... runs only those UI suites (test/e2e/<name>.ui.e2e.mjs); default all.
+ui_suite() { [ -z "${UI_TESTS:-}" ] || [[ ",$UI_TESTS," == *",$1,"* ]]; }
 if [ "${SKIP_UI:-}" != 1 ]; then
-  log "UI tests"
-  node test/e2e/ui.e2e.mjs || rc=1
-  log "UI tests: Compare Token Substitution"
-  node test/e2e/patching.ui.e2e.mjs || rc=1
-  log "UI tests: Inspect Residual Stream"
-  node test/e2e/residual.ui.e2e.mjs || rc=1
-  log "UI tests: Inspect Features"
-  node test/e2e/sae.ui.e2e.mjs || rc=1
+  if ui_suite ui; then log "UI tests"; node test/e2e/ui.e2e.mjs || rc=1; fi
+  if ui_suite patching; then log "UI tests: Compare Token Substitution"; node test/e2e/patching.ui.e2e.mjs || rc=1; fi
+  if ui_suite residual; then log "UI tests: Inspect Residual Stream"; node test/e2e/residual.ui.e2e.mjs || rc=1; fi
+  if ui_suite sae; then log "UI tests: Inspect Features"; node test/e2e/sae.ui.e2e.mjs || rc=1; fi
+  if ui_suite dataset; then log "UI tests: Generate and Run Prompt Set"; node test/e2e/dataset.ui.e2e.mjs || rc=1; fi
 fi
 if [ "${SKIP_HOST:-}" != 1 ]; then
   log "extension-host tests"

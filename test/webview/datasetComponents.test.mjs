@@ -198,6 +198,13 @@ describe('prompt-set (dataset) webview', () => {
     assert.match(await panelText(page, '.hints .withheld'), /mean gap is zero/);
   });
 
+  it('corrupt beating clean on most pairs is said above the maps', async () => {
+    const { page } = await open('theme=dark&source=exact&reversed');
+    assert.match(await panelText(page, '.banner.reversed'), /Clean beats corrupt in only \d+ of 50 pairs/);
+    const normal = await open('theme=dark&source=exact');
+    assert.equal(await normal.page.locator('ci-dataset-panel .banner.reversed').count(), 0);
+  });
+
   it('pairs of different lengths: no position sweeps, with the note; head sweeps still shown', async () => {
     const { page } = await open('theme=dark&source=exact&mixed');
     const sweeps = await page.locator('ci-dataset-panel .sweeps button').allInnerTexts();

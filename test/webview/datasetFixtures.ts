@@ -33,6 +33,8 @@ export interface DatasetFixtureOptions {
   readonly zeroGap?: boolean;
   /** A cancelled run: the tables and summary cover this many finished pairs. */
   readonly partialDone?: number;
+  /** The corrupt prompts score higher than the clean ones (the answer and wrong tokens swapped). */
+  readonly reversed?: boolean;
   readonly seed?: number;
 }
 
@@ -157,8 +159,8 @@ export function makeDatasetFixture(o: DatasetFixtureOptions = {}): DatasetFixtur
   const metricClean = new Float32Array(done);
   const metricCorrupt = new Float32Array(done);
   for (let p = 0; p < done; p++) {
-    metricClean[p] = (o.zeroGap ? 1.1 : 3.4) + 0.9 * gauss(rand);
-    metricCorrupt[p] = (o.zeroGap ? 1.1 : -0.6) + 0.7 * gauss(rand);
+    metricClean[p] = (o.zeroGap ? 1.1 : o.reversed ? -0.6 : 3.4) + 0.9 * gauss(rand);
+    metricCorrupt[p] = (o.zeroGap ? 1.1 : o.reversed ? 3.4 : -0.6) + 0.7 * gauss(rand);
   }
   const mean = (a: Float32Array) => a.reduce((s, x) => s + x, 0) / a.length;
   if (o.zeroGap) {

@@ -229,7 +229,7 @@ export class CiDatasetPanel extends LitElement {
         }
         ${partial ? html`<span class="partial-label" title="Cancelled: the tables cover the finished pairs only">${partialText(partial)}</span>` : nothing}
       </header>
-      ${s?.message ? html`<div class="state-message muted">${s.message}</div>` : nothing}
+      ${s?.message && !(p && s.message.includes(progressText(p))) ? html`<div class="state-message muted">${s.message}</div>` : nothing}
       <div class="metric">
         <span><strong>Metric</strong> logit difference (answer − wrong) at the last position, per pair, averaged</span>
         ${
@@ -255,6 +255,15 @@ export class CiDatasetPanel extends LitElement {
               <strong>Partial: ${partial.done} of ${partial.total} pairs.</strong>
               ${this.busy() ? 'The run is still going;' : 'The run was cancelled;'} every mean, standard error and reading below is over the ${partial.done}
               finished pairs.
+            </div>`
+          : nothing
+      }
+      ${
+        sum && !sum.zeroGap && sum.cleanBeatsCorrupt < 0.5
+          ? html`<div class="banner reversed" role="alert">
+              <strong>Clean beats corrupt in only ${beatsText(sum)}.</strong> On most pairs the model does not prefer the answer over the wrong token more in
+              the clean prompt than in the corrupt one, so “restoring the clean behaviour” moves the metric ${meanGap(sum) < 0 ? 'down' : 'the other way'}:
+              check the answer and wrong tokens before reading the maps as the circuit for the answer.
             </div>`
           : nothing
       }

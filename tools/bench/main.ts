@@ -19,6 +19,7 @@ import { saeBench } from './saeBench';
 import { saeAttributionBench } from './saeAttributionBench';
 import { int8Bench } from './int8Bench';
 import { argValue, forwardScalingBench, parseSizes } from './forwardScaling';
+import { datasetBench } from './datasetBench';
 
 const TOKEN_COUNTS = [16, 64, 256];
 const THREADS = Math.min(2, availableParallelism());
@@ -114,6 +115,12 @@ async function main(): Promise<void> {
     );
     console.log((await forwardScalingBench(sizes, tokens, { threads: THREADS, repeat: quick ? 3 : 5 })).join('\n'));
     console.log('Targets: forward ≤ 0.6× PyTorch at 64 tokens (small, medium, large); RSS ≤ 1.3× the f32 weights.');
+  }
+  if (!process.argv.includes('--no-dataset')) {
+    console.log(
+      '\n## Dataset mode (issue 12): the all-heads z sweep over a prompt set, batched across pairs vs one sweep per pair (--no-dataset skips; --dataset-pairs N)',
+    );
+    console.log((await datasetBench({ pairs: Number(argValue('--dataset-pairs') ?? 50) })).join('\n'));
   }
   if (!process.argv.includes('--no-boundary')) {
     console.log('\n## The engine process boundary (same server, in this process vs forked), ' + THREADS + ' threads');

@@ -42,10 +42,10 @@ export function registerDatasetCommands(
   );
 }
 
-/** The active editor's document when it is a prompt set (`*.prompts.jsonl`, or any `.jsonl`). */
+/** The active editor's document when it is a prompt set (`*.prompts.jsonl`, any `.jsonl`, or an untitled JSON Lines editor). */
 function activePromptSet(): vscode.Uri | undefined {
   const doc = vscode.window.activeTextEditor?.document;
-  return doc && /\.jsonl$/i.test(doc.uri.path) ? doc.uri : undefined;
+  return doc && (/\.jsonl$/i.test(doc.uri.path) || doc.languageId === 'jsonl') ? doc.uri : undefined;
 }
 
 function fileArg(v: unknown): vscode.Uri | undefined {

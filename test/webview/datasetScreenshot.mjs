@@ -71,6 +71,8 @@ const SCENARIOS = [
   {
     name: 'export',
     query: 'theme=dark&source=exact',
+    // Only the exported PNGs: the page itself is dark-wide's.
+    pageShot: false,
     act: async (page) => {
       await openHead(page);
       for (const d of ['denoise', 'noise']) {
@@ -99,7 +101,7 @@ try {
     await s.act(page);
     await page.waitForTimeout(200);
     const file = join(OUT, `${s.name}.png`);
-    await page.screenshot({ path: file, fullPage: !s.viewport });
+    if (s.pageShot !== false) await page.screenshot({ path: file, fullPage: !s.viewport });
     const violations = await page.evaluate(() => window.__ciDatasetHarness.violations);
     const posted = await page.evaluate(() => window.__ciDatasetHarness.posted.map((m) => m.method));
     console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);

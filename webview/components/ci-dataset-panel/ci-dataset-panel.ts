@@ -397,6 +397,7 @@ export class CiDatasetPanel extends LitElement {
         res
           ? html`<p class="resolution" aria-label="standard errors">
               ${res.text}
+              ${!this.fade && shown.some((v) => v.unclear > 0) ? html`<span class="muted">“Fade cells within ${SE_MULTIPLE} SE of no effect” draws those neutral.</span>` : nothing}
               ${this.slotColumns().length && shown[0]?.grid.colTitle === 'position' ? html`<span class="muted">Columns marked * are slots: their tokens differ across pairs.</span>` : nothing}
             </p>`
           : nothing

@@ -228,8 +228,11 @@ export async function runDatasetEngine(
         metricCorrupt[r.index] = r.metricCorrupt;
       }
       if (mode === 'exact') {
+        // The block's caches stay in memory while its batches run: the batches get the rest of the budget.
+        const held = block.length * 2 * cacheBytes(model, hooksFor(runs[0].pair.clean.length), runs[0].pair.clean.length);
+        const batchBudget = Math.max(0, budget - held);
         for (const [ti, slot] of slots.entries()) {
-          await exactTable(model, req, runs, slot, budget, maxBatch, tuning.fault, (f) => progress(slot, ti, block.length * (ti + f)));
+          await exactTable(model, req, runs, slot, batchBudget, maxBatch, tuning.fault, (f) => progress(slot, ti, block.length * (ti + f)));
           progress(slot, ti + 1, block.length * (ti + 1));
         }
       } else {
@@ -241,6 +244,7 @@ export async function runDatasetEngine(
     }
     done.push(...block);
     units += block.length * Math.max(1, tablesTotal);
+    progress(slots[slots.length - 1], tablesTotal, 0);
     if (bi < blocks.length - 1) req.onPairsDone?.(result(done, true));
   }
   const final = result(done, false);
@@ -264,7 +268,7 @@ async function cacheRuns(
   const rows = block.flatMap((i) => [req.pairs[i].clean, req.pairs[i].corrupt]);
   const metrics = block.map((i) => logitDifference(req.pairs[i].answer, req.pairs[i].wrong));
   let gradient: { metricGrad: Float32Array; hooks: readonly HookName[] } | undefined;
-  if (attribution) {
+  if (attribution?.length) {
     const metricGrad = new Float32Array(rows.length * V);
     metrics.forEach((m, k) => {
       // the logit difference is linear: its gradient does not depend on the logits
@@ -289,7 +293,7 @@ async function cacheRuns(
       metricCorrupt: metric(logits.subarray((2 * k + 1) * V, (2 * k + 2) * V)),
     };
   });
-  if (attribution) attributionTables(model, runs, out.gradients!, attribution);
+  if (gradient && attribution) attributionTables(model, runs, out.gradients!, attribution);
   return runs;
 }
 

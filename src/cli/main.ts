@@ -32,7 +32,14 @@ const COMMON: OptionSpecs = {
   help: { short: 'h' },
 };
 
-const COMMANDS = { inspect: INSPECT_OPTIONS, patch: PATCH_OPTIONS, lens: LENS_OPTIONS, features: FEATURES_OPTIONS, prompts: PROMPTS_OPTIONS, 'precision-check': PRECISION_CHECK_OPTIONS } as const;
+const COMMANDS = {
+  inspect: INSPECT_OPTIONS,
+  patch: PATCH_OPTIONS,
+  lens: LENS_OPTIONS,
+  features: FEATURES_OPTIONS,
+  prompts: PROMPTS_OPTIONS,
+  'precision-check': PRECISION_CHECK_OPTIONS,
+} as const;
 
 const USAGE = `usage:
   circuit-inspector inspect [--model DIR|ORG/NAME[@REV]] (--text TEXT | --text-file FILE | --tokens 50256,318,...)
@@ -73,7 +80,14 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
-    if (command !== 'inspect' && command !== 'patch' && command !== 'lens' && command !== 'features' && command !== 'prompts' && command !== 'precision-check') {
+    if (
+      command !== 'inspect' &&
+      command !== 'patch' &&
+      command !== 'lens' &&
+      command !== 'features' &&
+      command !== 'prompts' &&
+      command !== 'precision-check'
+    ) {
       throw new UsageError(`unknown command '${command}' (inspect, patch, lens, features, prompts or precision-check)`);
     }
     const { [command]: own, ...others } = COMMANDS;
@@ -104,12 +118,12 @@ export async function main(argv: string[]): Promise<number> {
       command === 'precision-check'
         ? await precisionCheckCommand(values, load)
         : command === 'inspect'
-        ? await inspectCommand(values, load)
-        : command === 'lens'
-          ? await lensCommand(values, load)
-          : command === 'features'
-            ? await featuresCommand(values, load)
-            : await patchCommand(values, load);
+          ? await inspectCommand(values, load)
+          : command === 'lens'
+            ? await lensCommand(values, load)
+            : command === 'features'
+              ? await featuresCommand(values, load)
+              : await patchCommand(values, load);
     // An int8 run's output says so, first.
     const result = int8 && command !== 'precision-check' && typeof ran === 'object' && ran !== null ? { precision: 'int8', note: INT8_NOTE, ...ran } : ran;
     if (out !== undefined) await writeJsonFile(out, result);

@@ -19,7 +19,7 @@ import { sliceLeading, type Float32Tensor } from '../../model/tensor';
 import { PATCH_DIRECTIONS, type PatchDirection, type SweepKind } from '../../shared/patchingVocabulary';
 import { logitDifference, type LogitsMetric } from '../patching/patchingMetric';
 import { SWEEPS, sweepCells, sweepHook, sweepTableDims, type SweepCell } from '../patching/sweeps';
-import { DEFAULT_PATCHING_BUDGET_BYTES, batchForBudget, patchElementBytes } from '../patching/runPatchingSweeps';
+import { DEFAULT_PATCHING_BUDGET_BYTES, budgetBatches, patchElementBytes, patchFeedBytes } from '../patching/runPatchingSweeps';
 import { accumulateCells } from '../patching/attributionPatching';
 import { cellStats, summarise } from './datasetStats';
 import type { DatasetPair, DatasetSweepRequest, DatasetSweepResult, DatasetTable } from './datasetTypes';
@@ -337,12 +337,14 @@ async function exactTable(
     }
     // Earliest patched position first: a batch of nearby positions shares a short suffix.
     items.sort((a, b) => a.start - b.start || a.run.index - b.run.index || a.cell.index - b.cell.index);
-    const longest = n - (n > 1 && items.length ? Math.min(items[0].start, n - 1) : 0);
-    const batch = batchForBudget(budget, patchElementBytes(c, longest, n), maxBatch);
+    // Each batch is sized from its own suffix (its first item's start) and the feeds each element brings.
+    const prefixAt = (start: number) => (start >= 1 && start < n ? start : 0);
+    const elementBytes = (start: number) => patchElementBytes(c, n - prefixAt(start), n) + patchFeedBytes(c, layer, prefixAt(start), n - prefixAt(start));
+    const chunks = budgetBatches(items, (it) => it.start, elementBytes, budget, maxBatch);
     const residHook = blockHook(layer, 'hook_resid_pre');
-    for (let i = 0; i < items.length; i += batch) {
+    let finished = 0;
+    for (const chunk of chunks) {
       req.signal?.throwIfAborted();
-      const chunk = items.slice(i, i + batch);
       const sides = chunk.map((it) => side(it.run));
       const patches: HookPatch[] = chunk.map((it, b) => ({
         hook,
@@ -352,7 +354,7 @@ async function exactTable(
         batch: [b],
       }));
       const residPre = stackLeading(sides.map((s, b) => (fault === 'residual-of-first-element' && b > 0 ? sides[0] : s).target.get(residHook)));
-      const prefix = chunk[0].start; // items are sorted: the chunk's earliest patch
+      const prefix = prefixAt(chunk[0].start); // items are sorted: the chunk's earliest patch
       const from = sides.map((s) => (fault === 'prefix-of-first-element' ? sides[0] : s).target);
       const out = await model.run(
         sides.map((s) => s.tokens),
@@ -360,14 +362,16 @@ async function exactTable(
           startAt: { layer, residPre },
           patches,
           logits: 'last',
+          trimLastBlock: true,
           signal: req.signal,
-          ...(prefix >= 1 && prefix < n ? { reusePrefix: { length: prefix, from } } : {}),
+          ...(prefix ? { reusePrefix: { length: prefix, from } } : {}),
         },
       );
       chunk.forEach((it, b) => {
         slot.perPair[it.run.index * slot.cells + layer * perLayer + it.cell.index] = it.run.metric(sliceLeading(out.logits!, b).data);
       });
-      onChunk((layer + Math.min(1, (i + chunk.length) / items.length)) / c.nLayers);
+      finished += chunk.length;
+      onChunk((layer + finished / items.length) / c.nLayers);
     }
     if (!items.length) onChunk((layer + 1) / c.nLayers);
   }

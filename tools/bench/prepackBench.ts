@@ -42,6 +42,7 @@ export const PREPACK_CASES = [
   'embedded+mmap-threshold',
   'external-memory',
   'external-memory+no-prepack',
+  'external-memory+mmap-threshold',
   'mapped-prepacked',
   'mapped-prepacked+drop',
   'mapped-file+no-prepack',
@@ -135,7 +136,8 @@ async function child(dir: string, cacheDir: string, kase: PrepackCase, size: str
       session = await OrtSession.create(encodeOnnxModel(embedWeights(graph, feeds)), kase, base);
       break;
     case 'external-memory':
-    case 'external-memory+no-prepack': {
+    case 'external-memory+no-prepack':
+    case 'external-memory+mmap-threshold': {
       const files: { path: string; data: Uint8Array }[] = [];
       const g = externalize(graph, feeds, (name, bytes) => {
         files.push({ path: `${files.length}.bin`, data: bytes });

@@ -1,4 +1,5 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '../ci-model-name/index.js';
 import '../ci-patch-heatmap/index.js';
 import '../ci-pair-distribution/index.js';
 import '../ci-pair-strip/index.js';
@@ -213,7 +214,7 @@ export class CiDatasetPanel extends LitElement {
     return html`<header>
         <h1>Prompt set</h1>
         <span class="file mono">${d.fileName}</span>
-        <span class="model">${d.modelName}</span>
+        <ci-model-name class="model" .label=${d.modelName}></ci-model-name>
         <span class="muted"
           >${d.pairs.length} pairs${d.pairsInFile > d.pairs.length ? ` (of ${d.pairsInFile} in the file)` : ''} · ${lengthsText(lengths)} · ${d.n_layers} layers
           × ${d.n_heads} heads</span

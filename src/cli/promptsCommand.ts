@@ -14,7 +14,15 @@
  */
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import { findSpecialFillWords, type SpecialFillWords } from '../analysis/dataset/specialFillWords';
-import { generatePromptSet, MAX_PAIRS, parseCorruption, type Corruption } from '../analysis/dataset/generatePromptSet';
+import {
+  checkTemplateFits,
+  corruptionLabel,
+  generatePromptSet,
+  MAX_PAIRS,
+  maxPromptTokens,
+  parseCorruption,
+  type Corruption,
+} from '../analysis/dataset/generatePromptSet';
 import { slotForName, suggestSlots } from '../analysis/dataset/slotSuggestions';
 import { PromptSetTemplateError, type TemplateSlot } from '../analysis/dataset/template';
 import { parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
@@ -81,11 +89,13 @@ export async function promptsCommand(values: OptionValues, load: () => Promise<L
     const slots = explicit ?? suggestSlots(template, loaded.tokenizer);
     if (slots.length === 0)
       throw new UsageError(`--slots auto: the template has no def signature with arguments (other than self/cls): name the slots with --slots a,b,c`);
+    const maxTokens = maxPromptTokens({ nCtx: loaded.model.config.nCtx, prependBos: loaded.prependBos });
+    checkTemplateFits(template, loaded.tokenizer, maxTokens); // before the probe: a template the model cannot run is refused at once
     const probe: SpecialFillWords | undefined = values['no-probe'] ? undefined : await findSpecialFillWords(loaded, { template, slots });
     let set;
     try {
       set = generatePromptSet(
-        { template, slots, n, corruption, seed, answer, wrong, excluded: probe?.excluded, templateSpecial: probe?.templateSpecial },
+        { template, slots, n, corruption, seed, answer, wrong, excluded: probe?.excluded, templateSpecial: probe?.templateSpecial, maxTokens },
         loaded.tokenizer,
       );
     } catch (e) {
@@ -94,7 +104,7 @@ export async function promptsCommand(values: OptionValues, load: () => Promise<L
     }
     const groups = (s: TemplateSlot) => [...new Set(s.occurrences.map((o) => o.group))].join(', ');
     const summary = [
-      `${n} pairs of ${set.tokenCount} tokens each (BOS not counted), corruption ${stringOption(values, 'corrupt')!.trim()}, seed ${seed}, answer slot ${answer}`,
+      `${n} pairs of ${set.tokenCount} tokens each (BOS not counted), corruption ${corruptionLabel(corruption)}, seed ${seed}, answer slot ${answer}`,
       `slots: ${slots.map((s) => `${s.name} (${s.occurrences.length}× in ${groups(s)})`).join('; ')}`,
     ];
     if (!probe) summary.push(`special words: not probed (--no-probe); fill words drawn from ${set.poolSize}`);

@@ -69,6 +69,11 @@ export interface GeneratePromptSetRequest {
   readonly templateSpecial?: readonly TemplateSpecialToken[];
   /** The words to draw from (default `fillWordPool(tokenizer, { template })`). */
   readonly pool?: readonly string[];
+  /**
+   * The most tokens a prompt may have, BOS not counted (`maxPromptTokens(loaded)`: the model's
+   * context less the BOS it prepends): a longer template is refused, since no pair of it could run.
+   */
+  readonly maxTokens?: number;
 }
 
 export interface GeneratedPromptSet {
@@ -99,10 +104,26 @@ export function corruptionLabel(c: Corruption): string {
   return c.kind === 'all' ? 'all' : c.kind === 'slot' ? `slot:${c.slot}` : `group:${c.group}`;
 }
 
+/** The most tokens a generated prompt may have on a model: its context (n_positions) less the BOS it prepends. */
+export function maxPromptTokens(model: { readonly nCtx: number; readonly prependBos: boolean }): number {
+  return model.nCtx - (model.prependBos ? 1 : 0);
+}
+
+/** Throws `PromptSetTemplateError` when the template is longer than `maxTokens` (callers check before the special-word probe). */
+export function checkTemplateFits(template: string, tokenizer: Gpt2Tokenizer, maxTokens: number | undefined): void {
+  if (maxTokens === undefined) return;
+  const tokens = tokenizer.encodeWithSpecialTokens(template).ids.length;
+  if (tokens > maxTokens)
+    throw new PromptSetTemplateError(
+      `the template is ${tokens} tokens, more than this model's context holds (${maxTokens} tokens, BOS not counted): select less text, keeping the end before the answer`,
+    );
+}
+
 /** Generates the set; throws `PromptSetTemplateError` for a request it cannot meet (the message names the slot or option). */
 export function generatePromptSet(req: GeneratePromptSetRequest, tokenizer: Gpt2Tokenizer): GeneratedPromptSet {
   const { template, slots, corruption } = req;
   checkSlots(slots);
+  checkTemplateFits(template, tokenizer, req.maxTokens);
   if (!Number.isInteger(req.n) || req.n < 1 || req.n > MAX_PAIRS)
     throw new PromptSetTemplateError(`n: expected a whole number from 1 to ${MAX_PAIRS}, got ${req.n}`);
   if (!Number.isInteger(req.seed)) throw new PromptSetTemplateError(`seed: expected a whole number, got ${req.seed}`);

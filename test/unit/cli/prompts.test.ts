@@ -82,6 +82,8 @@ describe('circuit-inspector prompts', () => {
     writeFileSync(multi, 'def load(self, xyzzyq, name):\n    """Load.\n\n    :param xyzzyq: the first\n    :param');
     const noDef = join(dir, 'nodef.py');
     writeFileSync(noDef, 'x = 1\n');
+    const long = join(dir, 'long.py');
+    writeFileSync(long, TEMPLATE.replace('Load a thing.', 'Load a thing. '.repeat(40)));
     const ok = ['--template', template, '--corrupt', 'all', '--answer', 'path', '--no-probe'];
     const cases: [string[], RegExp][] = [
       [['--corrupt', 'all', '--answer', 'path'], /--template is needed/],
@@ -100,6 +102,11 @@ describe('circuit-inspector prompts', () => {
       [['--template', multi, '--corrupt', 'all', '--answer', 'name', '--no-probe'], /slot xyzzyq cannot be filled keeping the token count/],
       [['--template', noDef, '--corrupt', 'all', '--answer', 'x', '--no-probe'], /--slots auto: the template has no def signature/],
       [[...ok, '--clean', 'x'], /--clean is an option of 'patch', not of 'prompts'/],
+      // Before: 274-token pairs for a model whose context is 128, refused only when the set was run.
+      [
+        ['--template', long, '--corrupt', 'all', '--answer', 'path', '--no-probe'],
+        /the template is \d+ tokens, more than this model's context holds \(127 tokens, BOS not counted\)/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await cli(['prompts', ...args]);

@@ -9,7 +9,7 @@
  */
 import { runDatasetAttribution } from '../../../analysis/dataset/datasetAttribution';
 import { runDatasetSweeps, type DatasetSweepResult, type DatasetTable as AnalysisTable } from '../../../analysis/dataset/datasetSweeps';
-import { generatePromptSet } from '../../../analysis/dataset/generatePromptSet';
+import { checkTemplateFits, generatePromptSet, maxPromptTokens } from '../../../analysis/dataset/generatePromptSet';
 import { parsePromptSetJsonl } from '../../../analysis/dataset/promptSetFile';
 import { suggestSlots } from '../../../analysis/dataset/slotSuggestions';
 import { findSpecialFillWords } from '../../../analysis/dataset/specialFillWords';
@@ -166,6 +166,8 @@ async function generate(p: GeneratePromptSetParams, ctx: RequestContext): Promis
             s.occurrences.map((o: CharRange) => ({ start: o.start, end: o.end })),
           ),
     );
+    const maxTokens = maxPromptTokens({ nCtx: loaded.model.config.nCtx, prependBos: loaded.prependBos });
+    checkTemplateFits(p.template, loaded.tokenizer, maxTokens); // before the probe: a template the model cannot run is refused at once
     const special = p.keepSpecialWords
       ? undefined
       : await findSpecialFillWords(loaded, {
@@ -186,6 +188,7 @@ async function generate(p: GeneratePromptSetParams, ctx: RequestContext): Promis
         wrong: p.wrong,
         excluded: special?.excluded,
         templateSpecial: special?.templateSpecial,
+        maxTokens,
       },
       loaded.tokenizer,
     );

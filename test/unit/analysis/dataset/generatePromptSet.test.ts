@@ -6,7 +6,7 @@
  * never drawn and are recorded; a slot that cannot keep the token count is refused by name.
  */
 import assert from 'node:assert/strict';
-import { generatePromptSet, parseCorruption, type GeneratePromptSetRequest } from '../../../../src/analysis/dataset/generatePromptSet';
+import { generatePromptSet, maxPromptTokens, parseCorruption, type GeneratePromptSetRequest } from '../../../../src/analysis/dataset/generatePromptSet';
 import { fillWordPool } from '../../../../src/analysis/dataset/fillWords';
 import { parsePromptSetJsonl } from '../../../../src/analysis/dataset/promptSetFile';
 import { suggestSlots } from '../../../../src/analysis/dataset/slotSuggestions';
@@ -158,5 +158,16 @@ describe('generatePromptSet (shipped tokenizer)', () => {
     );
     assert.throws(() => parseCorruption('group:body'), /expected slot:NAME, group:definition, group:docstring or all/);
     assert.throws(() => generatePromptSet({ ...base, pool: ['file', 'value'] }, tokenizer), /only 2 fill words/);
+  });
+
+  it('refuses a template longer than the model’s context (its pairs could not run), and accepts one that fits exactly', () => {
+    const tokens = tokenizer.encode(TEMPLATE).ids.length;
+    const fits = maxPromptTokens({ nCtx: tokens + 1, prependBos: true });
+    assert.equal(fits, tokens);
+    assert.equal(generatePromptSet({ ...base, n: 2, maxTokens: fits }, tokenizer).tokenCount, tokens);
+    assert.throws(
+      () => generatePromptSet({ ...base, n: 2, maxTokens: maxPromptTokens({ nCtx: tokens, prependBos: true }) }, tokenizer),
+      new RegExp(`the template is ${tokens} tokens, more than this model's context holds \\(${tokens - 1} tokens, BOS not counted\\)`),
+    );
   });
 });

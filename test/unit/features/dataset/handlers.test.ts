@@ -125,6 +125,22 @@ describe('dataset: engine methods (shipped model)', function () {
     );
   });
 
+  it('generatePromptSet refuses a template longer than the model’s context before probing, as a bad request that says so', async () => {
+    const long = TEMPLATE.replace('Return the volume.', 'Return the volume. '.repeat(40));
+    await assert.rejects(
+      client.call('generatePromptSet', {
+        model: spec,
+        template: long,
+        slots: ['width', 'height', 'depth'],
+        corruption: { kind: 'all' },
+        n: 3,
+        seed: 1,
+        answer: 'depth',
+      }).result,
+      (e: EngineError) => e.code === 'bad-request' && /the template is \d+ tokens, more than this model's context holds \(127 tokens/.test(e.message),
+    );
+  });
+
   it('setAttribution then setSweeps: every table in both directions; the exact mean is the mean of the single-pair sweeps (1e-4); progress says pair i of N, table j of M', async () => {
     assert.ok(generated, 'the previous test generated a set');
     const checked = await client.call('checkPromptSet', { model: spec, text: generated }).result;

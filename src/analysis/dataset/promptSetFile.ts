@@ -13,7 +13,8 @@
  *   when the model spec says so), `answer` and `wrong` are single token ids;
  * - `meta` (optional): any JSON object, kept as it is (the generator records its seed, index,
  *   corruption and fills there).
- * Blank lines (only whitespace) are skipped; a UTF-8 BOM and CRLF line ends are accepted. Every bad
+ * Blank lines (only whitespace) are skipped; a UTF-8 BOM and CRLF or lone CR line ends are accepted
+ * (line numbers count them as the editor does; JSON text cannot hold a raw CR). Every bad
  * line is reported with its 1-based line number; parsing never stops at the first. A file with no
  * pair at all is an error (line 0).
  *
@@ -49,7 +50,7 @@ const QUOTE_CHARS = 60;
 export function parsePromptSetJsonl(text: string): ParsedPromptSet {
   const entries: PromptSetEntry[] = [];
   const errors: PromptSetLineError[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   lines.forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
@@ -117,9 +118,15 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) {
     const bad = v.find((x) => !(typeof x === 'number' && Number.isSafeInteger(x) && x >= 0));
-    return `an array holding ${JSON.stringify(bad)}`;
+    return `an array holding ${show(bad)}`;
   }
+  if (typeof v === 'number') return `number ${show(v)}`;
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** A JSON value as written (a number too large for JSON.stringify, such as 1e400, shows as Infinity, not null). */
+function show(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
 }
 
 function quote(raw: string): string {

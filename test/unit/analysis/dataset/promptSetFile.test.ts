@@ -52,6 +52,27 @@ describe('parsePromptSetJsonl', () => {
     assert.match(byLine.get(11)!, /"meta" must be a JSON object/);
   });
 
+  it('lone CR line ends (as the editor counts lines) split the pairs and number the lines', () => {
+    // Before: the file was one line, "not valid JSON … at position 97", and its pairs were lost.
+    const { entries, errors } = parsePromptSetJsonl(`${TEXT_LINE}\r${IDS_LINE}\r{bad\r`);
+    assert.deepEqual(
+      entries.map((e) => e.line),
+      [1, 2],
+    );
+    assert.deepEqual(
+      errors.map((e) => e.line),
+      [3],
+    );
+  });
+
+  it('a number too large for a token id is shown as written (Infinity), not as null', () => {
+    const { errors } = parsePromptSetJsonl(
+      '{"clean": [1, 1e400], "corrupt": [1, 2], "answer": 1, "wrong": 2}\n{"clean": "a", "corrupt": "b", "answer": -1e999, "wrong": " d"}',
+    );
+    assert.match(errors[0].message, /got an array holding Infinity/);
+    assert.match(errors[1].message, /"answer" must be .*, got number -Infinity/);
+  });
+
   it('an empty set (no lines, or only blank lines) is an error of the file', () => {
     for (const text of ['', '\n\n  \n']) {
       const { entries, errors } = parsePromptSetJsonl(text);

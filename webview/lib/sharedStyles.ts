@@ -140,8 +140,8 @@ export const panelChromeStyles = css`
   }
 `;
 
-/** A panel's section headings (title, a muted subtitle that takes the free space) and their export buttons on the right. */
-export const sectionHeadingStyles = css`
+/** A panel's section title: the heading and a muted subtitle that takes the free space. */
+export const sectionTitleStyles = css`
   h2 {
     display: flex;
     flex-wrap: wrap;
@@ -156,6 +156,11 @@ export const sectionHeadingStyles = css`
     font-size: 0.92em;
     flex: 1 1 auto;
   }
+`;
+
+/** A panel's section headings (sectionTitleStyles) and their export buttons on the right. */
+export const sectionHeadingStyles = css`
+  ${sectionTitleStyles}
   .exports {
     display: inline-flex;
     flex-wrap: wrap;
@@ -183,5 +188,139 @@ export const segmentedButtonStyles = css`
     color: var(--vscode-button-foreground, #ffffff);
     background: var(--vscode-button-background, #0078d4);
     outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
+  }
+`;
+
+/** A thin determinate progress bar (`<progress>`) in the theme's progress colour. */
+export const progressBarStyles = css`
+  progress {
+    width: 140px;
+    height: 6px;
+    appearance: none;
+    border: 1px solid var(--vscode-contrastBorder, transparent);
+    background: var(--vscode-progressBar-background, #0078d4);
+  }
+  progress::-webkit-progress-bar {
+    background: var(--vscode-input-background, #313131);
+  }
+  progress::-webkit-progress-value {
+    background: var(--vscode-progressBar-background, #0078d4);
+  }
+`;
+
+/**
+ * The body of a patching comparison (the substitution panel and the dataset panel's mean maps):
+ * the metric line and its notes, the sweep/values/export controls, the two heatmaps (stacked or
+ * side by side), the threshold picker and the head-hint table with its AND-like / OR-like badges.
+ */
+export const patchComparisonStyles = css`
+  .state-message {
+    margin-bottom: 4px;
+  }
+  .metric {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 18px;
+    margin: 4px 0;
+  }
+  .values {
+    font-variant-numeric: tabular-nums;
+  }
+  .notes {
+    margin: 4px 0;
+    padding-left: 18px;
+    color: var(--vscode-editorWarning-foreground, #cca700);
+  }
+  .threshold select {
+    font: inherit;
+    color: var(--vscode-dropdown-foreground, inherit);
+    background: var(--vscode-dropdown-background, transparent);
+    border: 1px solid var(--vscode-dropdown-border, var(--vscode-contrastBorder, #888));
+    padding: 1px 2px;
+  }
+  .controls {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px 18px;
+    margin: 10px 0;
+  }
+  .sweeps,
+  .modes,
+  .exports {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 4px;
+  }
+  button.seg {
+    border-color: var(--vscode-button-border, var(--vscode-contrastBorder, transparent));
+  }
+  .key {
+    margin-left: 6px;
+    font-size: 0.9em;
+  }
+  .mark {
+    margin-left: 4px;
+    opacity: 0.85;
+  }
+  .pair {
+    display: flex;
+    flex-direction: column;
+    gap: 16px;
+  }
+  .pair.side {
+    flex-direction: row;
+    align-items: flex-start;
+  }
+  figure {
+    margin: 0;
+    min-width: 0;
+    flex: 1 1 0;
+  }
+  figcaption {
+    display: flex;
+    justify-content: space-between;
+    gap: 8px;
+    margin-bottom: 4px;
+  }
+  .pending {
+    padding: 24px 0;
+  }
+  .hints table {
+    border-collapse: collapse;
+  }
+  .hints th,
+  .hints td {
+    text-align: left;
+    padding: 2px 12px 2px 0;
+    vertical-align: top;
+  }
+  .hints th {
+    font-weight: 600;
+    border-bottom: 1px solid var(--vscode-widget-border, rgba(128, 128, 128, 0.35));
+  }
+  .num {
+    font-variant-numeric: tabular-nums;
+    text-align: right;
+  }
+  .hint {
+    font-weight: 600;
+    padding: 0 5px;
+    border-radius: 2px;
+    border: 1px solid var(--vscode-contrastBorder, transparent);
+    color: var(--vscode-badge-foreground, #f8f8f8);
+    background: var(--vscode-badge-background, #616161);
+  }
+  .hint.and-like {
+    background: var(--vscode-charts-purple, #b180d7);
+    color: var(--vscode-editor-background, #1f1f1f);
+  }
+  .hint.or-like {
+    background: var(--vscode-charts-green, #89d185);
+    color: var(--vscode-editor-background, #1f1f1f);
+  }
+  .empty {
+    padding: 24px 0;
   }
 `;

@@ -64,6 +64,7 @@ import {
   type MeanHeatmapView,
 } from './datasetView.js';
 import { styles } from './ci-dataset-panel.styles.js';
+import { PanelHostController } from '../../lib/panelHost.js';
 
 export interface DatasetChannel {
   post(msg: DatasetWebviewToHost): void;
@@ -114,27 +115,11 @@ export class CiDatasetPanel extends LitElement {
   @state() private selected: { direction: PatchDirection; index: number } | null = null;
   @state() private pickedRow = -1;
   @state() private opened?: string;
-  @state() private width = 1000;
 
   @queryAll('ci-patch-heatmap') private heatmaps!: NodeListOf<CiPatchHeatmap>;
 
-  private resize?: ResizeObserver;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.resize = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
-    });
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    this.resize?.disconnect();
-    super.disconnectedCallback();
-  }
+  /** The host's messages and the panel's width. */
+  private readonly page = new PanelHostController(this, (msg) => this.receive(msg));
 
   protected override firstUpdated(_c: PropertyValues<this>): void {
     this.channel?.post(DatasetReady.create({ protocolVersion: DATASET_PROTOCOL_VERSION }));
@@ -167,8 +152,6 @@ export class CiDatasetPanel extends LitElement {
       if (msg.params.runId === runId) this.runState = msg.params;
     }
   }
-
-  private onMessage = (ev: MessageEvent) => this.receive(ev.data);
 
   private post(msg: DatasetWebviewToHost): void {
     this.channel?.post(msg);
@@ -349,7 +332,7 @@ export class CiDatasetPanel extends LitElement {
   private renderPair(d: DatasetParams) {
     const sum = this.summary?.summary;
     const { views, scale } = this.views(d);
-    const side = this.width >= SIDE_BY_SIDE_PX && d.directions.length > 1;
+    const side = this.page.width >= SIDE_BY_SIDE_PX && d.directions.length > 1;
     const shown = views.filter((v) => v !== undefined);
     const n = shown.length ? Math.min(...shown.map((v) => pairCount(v.table))) : 0;
     const res = shown.length ? resolution(shown, scale, n, this.mode) : undefined;

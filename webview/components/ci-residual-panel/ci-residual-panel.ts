@@ -41,6 +41,7 @@ import type { CiNormGrowth, NormPlotKind } from '../ci-norm-growth/ci-norm-growt
 import { growthSummary, type NormMode } from '../ci-norm-growth/normPlot.js';
 import { answerOf, figureCaption, lensPending, mergeDocumentWindows } from './residualView.js';
 import { styles } from './ci-residual-panel.styles.js';
+import { PanelHostController } from '../../lib/panelHost.js';
 import '../ci-model-name/index.js';
 
 /** The view's own choices, kept across the webview being hidden and shown again (vscode.setState). */
@@ -112,28 +113,12 @@ export class CiResidualPanel extends LitElement {
   @state() private normMode: NormMode = 'raw';
   @state() private head: { layer: number; head: number } | null = null;
   @state() private focusColumn = -1;
-  @state() private width = 1000;
 
   @query('ci-logit-lens') private lensEl?: CiLogitLens;
   @query('ci-norm-growth') private normsEl?: CiNormGrowth;
   @query('ci-dla') private dlaEl?: CiDla;
-  private resize?: ResizeObserver;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.resize = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
-    });
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    this.resize?.disconnect();
-    super.disconnectedCallback();
-  }
+  /** The host's messages and the panel's width. */
+  private readonly page = new PanelHostController(this, (msg) => this.receive(msg));
 
   protected override firstUpdated(_c: PropertyValues<this>): void {
     const saved = asViewState(this.channel?.getState?.());
@@ -186,8 +171,6 @@ export class CiResidualPanel extends LitElement {
     }
   }
 
-  private onMessage = (ev: MessageEvent) => this.receive(ev.data);
-
   private post(msg: ResidualWebviewToHost): void {
     this.channel?.post(msg);
   }
@@ -204,7 +187,7 @@ export class CiResidualPanel extends LitElement {
         </div>`;
     }
     const r = s.record;
-    const w = Math.max(320, this.width);
+    const w = Math.max(320, this.page.width);
     const caption = figureCaption(r);
     const variant = recordVariant(r);
     return html`
@@ -442,7 +425,7 @@ export class CiResidualPanel extends LitElement {
   }
 
   private renderDocument(d: DocumentNormsParams, norms: ResidualNormsRecord) {
-    const w = Math.max(320, this.width);
+    const w = Math.max(320, this.page.width);
     const caption = `${d.modelName} · ${d.source} · ${d.totalTokens} tokens in ${d.windows.length} window${d.windows.length === 1 ? '' : 's'} of ≤ ${d.windowTokens}`;
     return html`<header>
         <h1>Residual norms</h1>

@@ -56,6 +56,7 @@ import {
 } from './patchView.js';
 import { formatTimeLeft, mergeTables, sweepFraction, sweepSecondsLeft, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-substitution-panel.styles.js';
+import { PanelHostController } from '../../lib/panelHost.js';
 import '../ci-model-name/index.js';
 
 export interface SubstitutionChannel {
@@ -103,29 +104,13 @@ export class CiSubstitutionPanel extends LitElement {
   @state() private threshold = DEFAULT_SIGNIFICANCE;
   @state() private selected: { layer: number; head: number; index: number; direction: PatchDirection } | null = null;
   @state() private head: { params?: HeadPatternsParams; error?: string; loading: boolean } | null = null;
-  @state() private width = 1000;
 
   @queryAll('ci-patch-heatmap') private heatmaps!: NodeListOf<CiPatchHeatmap>;
 
   private nextId = 1;
   private pendingHead = 0;
-  private resize?: ResizeObserver;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('message', this.onMessage);
-    this.resize = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
-    });
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener('message', this.onMessage);
-    this.resize?.disconnect();
-    super.disconnectedCallback();
-  }
+  /** The host's messages and the panel's width. */
+  private readonly page = new PanelHostController(this, (msg) => this.receive(msg));
 
   protected override firstUpdated(_c: PropertyValues<this>): void {
     this.channel?.post(SubstitutionReady.create({ protocolVersion: SUBSTITUTION_PROTOCOL_VERSION }));
@@ -162,8 +147,6 @@ export class CiSubstitutionPanel extends LitElement {
       this.head = msg.error !== undefined ? { error: msg.error, loading: false } : { params: msg.params, loading: false };
     }
   }
-
-  private onMessage = (ev: MessageEvent) => this.receive(ev.data);
 
   private post(msg: SubstitutionWebviewToHost): void {
     this.channel?.post(msg);
@@ -278,7 +261,7 @@ export class CiSubstitutionPanel extends LitElement {
     );
     const caption = figureCaption(c);
     // Side by side when each half still gets a useful plot; each heatmap fills its own width.
-    const side = this.width >= SIDE_BY_SIDE_PX;
+    const side = this.page.width >= SIDE_BY_SIDE_PX;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
       ${(['denoise', 'noise'] as PatchDirection[]).map((d, i) => {
         const v = views[i];

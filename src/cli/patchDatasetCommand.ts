@@ -53,11 +53,13 @@ export async function patchDatasetCommand(values: OptionValues, load: () => Prom
     // ... and every line against the model's tokenizer, before the first run.
     const tokenized = tokenizePromptSet(parsed.entries, loaded.tokenizer, promptSetTokenizeOptions(loaded));
     const errors = [...parsed.errors, ...tokenized.errors].sort((a, b) => a.line - b.line);
+    if (errors.length === 1 && errors[0].line === 0) throw new UsageError(`--dataset ${file}: ${errors[0].message}`);
     if (errors.length) {
       const lines = errors.map((e) => (e.line > 0 ? `  ${file}:${e.line}: ${e.message}` : `  ${file}: ${e.message}`));
       throw new UsageError(`--dataset ${file}: ${errors.length} bad line${errors.length === 1 ? '' : 's'}, nothing was run:\n${lines.join('\n')}`);
     }
     const pairs = maxPairs !== undefined ? tokenized.pairs.slice(0, maxPairs) : tokenized.pairs;
+    const progress = progressWriter();
     const stop = new AbortController();
     const onInterrupt = () => stop.abort();
     process.once('SIGINT', onInterrupt);
@@ -70,13 +72,13 @@ export async function patchDatasetCommand(values: OptionValues, load: () => Prom
         memoryBudgetBytes: budgetMb * 2 ** 20,
         signal: stop.signal,
         onProgress: (p) =>
-          process.stderr.write(
-            `\rpair ${Math.min(p.pairsDone + 1, p.pairsTotal)} of ${p.pairsTotal}, table ${Math.min(p.tablesDone + 1, p.tablesTotal)} of ${p.tablesTotal} (${p.sweep} ${p.direction})   `,
+          progress.write(
+            `pair ${Math.min(p.pairsDone + 1, p.pairsTotal)} of ${p.pairsTotal}, table ${Math.min(p.tablesDone + 1, p.tablesTotal)} of ${p.tablesTotal} (${p.sweep} ${p.direction})`,
           ),
       });
     } finally {
       process.off('SIGINT', onInterrupt);
-      process.stderr.write('\n');
+      progress.end();
     }
     if (result.partial) process.stderr.write(`circuit-inspector: stopped: partial, ${result.partial.done} of ${result.partial.total} pairs\n`);
     return datasetJson(loaded, file, tokenized.pairs.length, pairs, result);
@@ -85,12 +87,60 @@ export async function patchDatasetCommand(values: OptionValues, load: () => Prom
   }
 }
 
+/**
+ * Progress on stderr: a line is written only when its text changes (the sweeps report many times
+ * per table); on a terminal it is rewritten in place, elsewhere (a log, CI) one line each.
+ */
+function progressWriter() {
+  const tty = process.stderr.isTTY === true;
+  let last = '';
+  return {
+    write(text: string) {
+      if (text === last) return;
+      last = text;
+      process.stderr.write(tty ? `\r${text}   ` : `${text}\n`);
+    },
+    end() {
+      if (tty && last !== '') process.stderr.write('\n');
+    },
+  };
+}
+
+/**
+ * The gap between the clean and corrupt metrics over the pairs: its mean, the standard error of the
+ * per-pair gaps (null with fewer than 2 pairs), and what a reader must know before using the
+ * normalised tables (each message one string).
+ */
+export function gapSummary(
+  metricClean: ArrayLike<number>,
+  metricCorrupt: ArrayLike<number>,
+  zeroGap: boolean,
+): { gap: number; gapStandardError: number | null; warnings: string[] } {
+  const n = metricClean.length;
+  const gaps = Array.from({ length: n }, (_, i) => metricClean[i] - metricCorrupt[i]);
+  const gap = n > 0 ? gaps.reduce((a, b) => a + b, 0) / n : 0;
+  const se = n >= 2 ? Math.sqrt(gaps.reduce((a, g) => a + (g - gap) ** 2, 0) / (n - 1) / n) : null;
+  const warnings: string[] = [];
+  if (zeroGap) warnings.push('the mean clean and corrupt metrics are (nearly) equal: normalised values are undefined (null); read the raw means');
+  else if (se !== null && Math.abs(gap) < 2 * se)
+    warnings.push(
+      `the mean gap (clean − corrupt, ${gap.toPrecision(3)}) is within 2 standard errors (${se.toPrecision(3)}) of zero: the normalised values divide by noise; read the raw means, or choose a corruption or wrong answer that moves the metric`,
+    );
+  else if (gap < 0)
+    warnings.push(
+      'the mean gap is negative (the answer beats the wrong answer by more on the corrupt prompts than on the clean ones): normalised 1 still means "as clean", but check that answer and wrong are the contrast you meant',
+    );
+  if (n < 2) warnings.push('one pair: standard errors need at least 2 pairs (they are 0 here)');
+  return { gap, gapStandardError: se, warnings };
+}
+
 type RunPair = ReturnType<typeof tokenizePromptSet>['pairs'][number];
 
 function datasetJson(loaded: LoadedModel, file: string, pairsInFile: number, pairs: readonly RunPair[], r: DatasetSweepResult) {
   const tok = loaded.tokenizer;
   const s = r.summary;
   const order = r.pairIndices ?? pairs.map((_, i) => i);
+  const gap = gapSummary(s.metricClean, s.metricCorrupt, s.zeroGap);
   return {
     model: { dir: loaded.dir, layerNorm: loaded.model.layerNorm },
     dataset: file,
@@ -104,8 +154,10 @@ function datasetJson(loaded: LoadedModel, file: string, pairsInFile: number, pai
       meanClean: s.meanClean,
       meanCorrupt: s.meanCorrupt,
       cleanBeatsCorrupt: s.cleanBeatsCorrupt,
+      gap: gap.gap,
+      gapStandardError: gap.gapStandardError,
       zeroGap: s.zeroGap,
-      ...(s.zeroGap ? { warning: 'the mean clean and corrupt metrics are (nearly) equal: normalised values are undefined (null); read the raw means' } : {}),
+      warnings: gap.warnings,
     },
     normalisation: '(mean patched − mean corrupt) / (mean clean − mean corrupt)',
     restoredFraction: 'denoise: fraction of pairs where the cell restores at least half the gap; noise: removes at least half',

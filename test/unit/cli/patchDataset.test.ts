@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gapSummary } from '../../../src/cli/patchDatasetCommand';
 import { cli, firstLine, MODEL } from './runCli';
 
 type Nested = number | null | Nested[];
@@ -18,7 +19,16 @@ interface DatasetOut {
   pairsRun: number;
   partial: unknown;
   notes: string[];
-  summary: { pairs: number; meanClean: number; meanCorrupt: number; cleanBeatsCorrupt: number; zeroGap: boolean };
+  summary: {
+    pairs: number;
+    meanClean: number;
+    meanCorrupt: number;
+    cleanBeatsCorrupt: number;
+    gap: number;
+    gapStandardError: number | null;
+    zeroGap: boolean;
+    warnings: string[];
+  };
   pairs: { line: number; metricClean: number; metricCorrupt: number; n_tokens: number }[];
   tables: { sweep: string; direction: string; dims: number[]; mean: Nested; standardError: Nested; normalised: Nested | null; perPair: Nested }[];
 }
@@ -133,5 +143,50 @@ describe('CLI patch --dataset', function () {
     const missing = await cli(['patch', '--model', MODEL, '--dataset', join(dir, 'nope.prompts.jsonl')]);
     assert.equal(missing.code, 2);
     assert.match(firstLine(missing.err), /no such file/);
+  });
+
+  it('an empty set says so (not "1 bad line"), exit 2', async () => {
+    const r = await cli(['patch', '--model', MODEL, '--dataset', file('empty.prompts.jsonl', ['', '  '])]);
+    assert.equal(r.code, 2);
+    assert.match(firstLine(r.err), /empty\.prompts\.jsonl: the prompt set is empty/);
+    assert.doesNotMatch(firstLine(r.err), /bad line/);
+  });
+
+  it('progress on stderr: each line once (it was rewritten thousands of times per run), the JSON on stdout', async () => {
+    const r = await cli(['patch', '--model', MODEL, '--dataset', file('progress.prompts.jsonl', EQUAL), '--sweeps', 'z,resid_pre']);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.err
+      .split(/[\r\n]/)
+      .map((l) => l.trim())
+      .filter((l) => /^pair \d+ of 3, table \d+ of \d+/.test(l));
+    assert.ok(lines.length > 0, r.err);
+    for (let i = 1; i < lines.length; i++) assert.notEqual(lines[i], lines[i - 1], `line ${i} repeats: ${lines[i]}`);
+    JSON.parse(r.out);
+  });
+
+  it('a zero gap and a single pair are said in summary.warnings; the gap and its standard error are in the summary', async () => {
+    const same = JSON.stringify({ clean: 'def f(a, b):', corrupt: 'def f(a, b):', answer: ' a', wrong: ' x' });
+    const zero = JSON.parse((await cli(['patch', '--model', MODEL, '--dataset', file('zero.prompts.jsonl', [same, same]), '--sweeps', 'z'])).out) as DatasetOut;
+    assert.equal(zero.summary.zeroGap, true);
+    assert.equal(zero.summary.gap, 0);
+    assert.ok(zero.summary.warnings.some((w) => /nearly\) equal/.test(w)));
+    assert.ok(zero.tables.every((t) => t.normalised === null));
+    const one = JSON.parse(
+      (await cli(['patch', '--model', MODEL, '--dataset', file('one1.prompts.jsonl', EQUAL.slice(0, 1)), '--sweeps', 'z'])).out,
+    ) as DatasetOut;
+    assert.equal(one.summary.gapStandardError, null);
+    assert.ok(one.summary.warnings.some((w) => /standard errors need at least 2 pairs/.test(w)));
+  });
+
+  it('gapSummary: the mean gap, its standard error, and a warning when the gap is within 2 standard errors of zero or negative', () => {
+    const noisy = gapSummary([1, 2, 3, 4], [1.1, 1.9, 3.1, 3.9], false); // gaps -0.1, 0.1, -0.1, 0.1
+    assert.ok(Math.abs(noisy.gap) < 1e-12);
+    assert.ok(Math.abs(noisy.gapStandardError! - Math.sqrt((4 * 0.01) / 3 / 4)) < 1e-12);
+    assert.match(noisy.warnings.join(' | '), /within 2 standard errors/);
+    const clear = gapSummary([3, 3.2, 2.9], [0, 0.1, -0.2], false);
+    assert.deepEqual(clear.warnings, []);
+    assert.ok(Math.abs(clear.gap - 3.0666666666666664) < 1e-9);
+    const reversed = gapSummary([0, 0.1, -0.2], [3, 3.2, 2.9], false);
+    assert.match(reversed.warnings.join(' | '), /mean gap is negative/);
   });
 });

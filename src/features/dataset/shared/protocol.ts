@@ -13,11 +13,15 @@
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from '../../../shared/guards';
 import { defineMessage } from '../../../shared/messageEnvelope';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../../../shared/patchingVocabulary';
+import { isExportPngParams, isReadyParams, isRunIdParams, type ExportPngParams, type ReadyParams, type RunIdParams } from '../../../shared/panelMessages';
+import { mergeTables, tableKey, type TableKey } from '../../../shared/patchTables';
 
 import type { Message } from '../../../shared/messageEnvelope';
 export type { Message };
 export type { PatchDirection, SweepKind };
 export { PATCH_DIRECTIONS, SWEEP_KINDS };
+export type { ExportPngParams, ReadyParams, RunIdParams, TableKey };
+export { mergeTables, tableKey };
 
 export const DATASET_PROTOCOL_VERSION = 1;
 
@@ -163,14 +167,6 @@ export interface ExportTablesParams {
   readonly format: ExportFormat;
 }
 
-export interface ExportPngParams {
-  readonly runId: string;
-  /** Suggested file name without extension, e.g. "z-denoise-mean". */
-  readonly name: string;
-  /** `data:image/png;base64,…` from canvas.toDataURL(). */
-  readonly dataUrl: string;
-}
-
 export interface OpenPairParams {
   readonly runId: string;
   /** Index into DatasetParams.pairs. */
@@ -181,14 +177,6 @@ export interface RerunParams {
   readonly runId: string;
   readonly sweeps: readonly SweepKind[];
   readonly directions: readonly PatchDirection[];
-}
-
-export interface ReadyParams {
-  readonly protocolVersion: number;
-}
-
-export interface RunIdParams {
-  readonly runId: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,16 +268,6 @@ function isRunStateParams(v: unknown): v is DatasetRunStateParams {
 function isExportTablesParams(v: unknown): v is ExportTablesParams {
   return isRecord(v) && isString(v.runId) && isExportFormat(v.format);
 }
-function isExportPngParams(v: unknown): v is ExportPngParams {
-  return (
-    isRecord(v) &&
-    isString(v.runId) &&
-    isString(v.name) &&
-    /^[\w.-]{1,80}$/.test(v.name) &&
-    isString(v.dataUrl) &&
-    v.dataUrl.startsWith('data:image/png;base64,')
-  );
-}
 function isOpenPairParams(v: unknown): v is OpenPairParams {
   return isRecord(v) && isString(v.runId) && isIndex(v.pair);
 }
@@ -302,12 +280,6 @@ function isRerunParams(v: unknown): v is RerunParams {
     isArrayOf(v.directions, isPatchDirection) &&
     v.directions.length > 0
   );
-}
-function isReadyParams(v: unknown): v is ReadyParams {
-  return isRecord(v) && isPositiveInt(v.protocolVersion);
-}
-function isRunIdParams(v: unknown): v is RunIdParams {
-  return isRecord(v) && isString(v.runId);
 }
 
 // webview → host
@@ -354,20 +326,6 @@ export function isDatasetHostToWebview(msg: unknown): msg is DatasetHostToWebvie
 // ---------------------------------------------------------------------------------------------
 // Reading (pure; shared by the host, the exports and the webview)
 // ---------------------------------------------------------------------------------------------
-
-export type TableKey = `${SweepKind}/${PatchDirection}`;
-export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;
-
-/** `prev` with `incoming` added: one table per (sweep, direction); an exact table is never replaced by an estimate. */
-export function mergeTables(prev: ReadonlyMap<TableKey, DatasetTable>, incoming: readonly DatasetTable[]): Map<TableKey, DatasetTable> {
-  const next = new Map(prev);
-  for (const t of incoming) {
-    const k = tableKey(t.sweep, t.direction);
-    if (next.get(k)?.source === 'exact' && t.source === 'attribution') continue;
-    next.set(k, t);
-  }
-  return next;
-}
 
 /** Rows of a table's perPair (pairs it covers). */
 export function pairRows(t: Pick<DatasetTable, 'dims' | 'perPair'>): number {

@@ -27,6 +27,7 @@
  */
 
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isOptional, isPositiveInt, isRecord, isString } from '../../../shared/guards';
+import { hasPngExport } from '../../../shared/panelMessages';
 import { defineMessage } from '../../../shared/messageEnvelope';
 import { LENS_VARIANTS, type GrowthFit, type LensVariant, type ResidualNormsRecord, type ResidualStreamRecord } from '../../../shared/residualStream';
 import type { PromptToken } from '../../../shared/tokens';
@@ -223,14 +224,7 @@ function isExportResidualParams(v: unknown): v is ExportResidualParams {
   return isRecord(v) && isString(v.inspectionId) && isResidualExportFormat(v.format);
 }
 function isExportPngParams(v: unknown): v is ExportPngParams {
-  return (
-    isRecord(v) &&
-    isString(v.inspectionId) &&
-    isString(v.name) &&
-    /^[\w.-]{1,80}$/.test(v.name) &&
-    isString(v.dataUrl) &&
-    v.dataUrl.startsWith('data:image/png;base64,')
-  );
+  return isRecord(v) && isString(v.inspectionId) && hasPngExport(v);
 }
 function isRunStateParams(v: unknown): v is RunStateParams {
   return (

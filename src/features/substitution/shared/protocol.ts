@@ -13,12 +13,14 @@ import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, i
 import { headLabel } from '../../../shared/inspection';
 import { defineMessage, defineRequest, defineResponse } from '../../../shared/messageEnvelope';
 import { visibleText, type PositionToken, type TokenRef } from '../../../shared/tokens';
+import { isExportPngParams, isReadyParams, isRunIdParams, type ExportPngParams, type ReadyParams, type RunIdParams } from '../../../shared/panelMessages';
 
 import type { Message, RequestMessage, ResponseMessage } from '../../../shared/messageEnvelope';
 export type { Message, RequestMessage, ResponseMessage };
 
 export type { PatchDirection, SweepKind };
 export { PATCH_DIRECTIONS, SWEEP_KINDS };
+export type { ExportPngParams, RunIdParams };
 
 export const SUBSTITUTION_PROTOCOL_VERSION = 1;
 
@@ -135,21 +137,7 @@ export interface ExportTablesParams {
   readonly format: ExportFormat;
 }
 
-export interface ExportPngParams {
-  readonly runId: string;
-  /** Suggested file name without extension, e.g. "z-denoise". */
-  readonly name: string;
-  /** `data:image/png;base64,…` from canvas.toDataURL(). */
-  readonly dataUrl: string;
-}
-
-export interface SubstitutionReadyParams {
-  readonly protocolVersion: number;
-}
-
-export interface RunIdParams {
-  readonly runId: string;
-}
+export type SubstitutionReadyParams = ReadyParams;
 
 /** The SAE whose features the comparison is read through. */
 export interface SaeSummary {
@@ -318,22 +306,6 @@ function isHeadPatternsParams(v: unknown): v is HeadPatternsParams {
 }
 function isExportTablesParams(v: unknown): v is ExportTablesParams {
   return isRecord(v) && isString(v.runId) && isExportFormat(v.format);
-}
-function isExportPngParams(v: unknown): v is ExportPngParams {
-  return (
-    isRecord(v) &&
-    isString(v.runId) &&
-    isString(v.name) &&
-    /^[\w.-]{1,80}$/.test(v.name) &&
-    isString(v.dataUrl) &&
-    v.dataUrl.startsWith('data:image/png;base64,')
-  );
-}
-function isReadyParams(v: unknown): v is SubstitutionReadyParams {
-  return isRecord(v) && isPositiveInt(v.protocolVersion);
-}
-function isRunIdParams(v: unknown): v is RunIdParams {
-  return isRecord(v) && isString(v.runId);
 }
 
 const isSaeFeaturesState = isOneOf(SAE_FEATURES_STATES);

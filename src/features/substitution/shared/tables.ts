@@ -3,25 +3,10 @@
  * draws them) must agree on, written once: an exact table replaces an estimate and never the
  * reverse, how far the exact sweeps have come, and how long they have left.
  */
-import type { PatchDirection, SweepKind } from '../../../shared/patchingVocabulary';
-import type { PatchTable, SweepProgress } from './protocol';
+import { mergeTables, tableKey, type TableKey } from '../../../shared/patchTables';
+import type { SweepProgress } from './protocol';
 
-export type TableKey = `${SweepKind}/${PatchDirection}`;
-export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;
-
-/**
- * `prev` with `incoming` added: one table per (sweep, direction); an exact table is never replaced
- * by an estimate. Returns a new map (`prev` is not changed).
- */
-export function mergeTables(prev: ReadonlyMap<TableKey, PatchTable>, incoming: readonly PatchTable[]): Map<TableKey, PatchTable> {
-  const next = new Map(prev);
-  for (const t of incoming) {
-    const k = tableKey(t.sweep, t.direction);
-    if (next.get(k)?.source === 'exact' && t.source === 'attribution') continue;
-    next.set(k, t);
-  }
-  return next;
-}
+export { mergeTables, tableKey, type TableKey };
 
 /**
  * The fraction 0..1 of all exact sweeps done. `cellsDone` of `cellsTotal` counts the cells of the

@@ -1,0 +1,30 @@
+/**
+ * How patching tables arrive, for every panel that shows them (a single comparison, a prompt
+ * set): one table per (sweep, direction), the attribution estimate first and the exact sweep
+ * replacing it, never the reverse. Pure; the host (which owns the results) and the webview use it.
+ */
+import type { PatchDirection, SweepKind } from './patchingVocabulary';
+
+export type TableKey = `${SweepKind}/${PatchDirection}`;
+export const tableKey = (sweep: SweepKind, direction: PatchDirection): TableKey => `${sweep}/${direction}`;
+
+/** What mergeTables reads of a table. */
+export interface KeyedTable {
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+  readonly source: 'attribution' | 'exact';
+}
+
+/**
+ * `prev` with `incoming` added: one table per (sweep, direction); an exact table is never replaced
+ * by an estimate. Returns a new map (`prev` is not changed).
+ */
+export function mergeTables<T extends KeyedTable>(prev: ReadonlyMap<TableKey, T>, incoming: readonly T[]): Map<TableKey, T> {
+  const next = new Map(prev);
+  for (const t of incoming) {
+    const k = tableKey(t.sweep, t.direction);
+    if (next.get(k)?.source === 'exact' && t.source === 'attribution') continue;
+    next.set(k, t);
+  }
+  return next;
+}

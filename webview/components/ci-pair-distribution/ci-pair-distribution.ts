@@ -1,5 +1,6 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { clip, drawFigureTitle, placeTooltip } from '../../lib/canvasFigure.js';
 import { toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController, startCanvas } from '../../lib/devicePixelRatio.js';
 import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
@@ -36,10 +37,6 @@ interface Palette extends CanvasTheme {
   readonly clean: Rgba;
   readonly corrupt: Rgba;
   readonly mean: Rgba;
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 function fmt(v: number): string {
@@ -136,11 +133,7 @@ export class CiPairDistribution extends LitElement {
     this.draw();
     const tip = this.tooltip;
     const l = this.layout;
-    if (tip && this.hover && l) {
-      const x = Math.max(0, Math.min(this.hover.x + 14, l.width - tip.offsetWidth - 2));
-      const y = this.hover.y + 16 + tip.offsetHeight > l.height ? this.hover.y - tip.offsetHeight - 8 : this.hover.y + 16;
-      tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(Math.max(0, y))}px)`;
-    }
+    if (tip && this.hover && l) placeTooltip(tip, this.hover, l);
   }
 
   private at(ev: MouseEvent): { row: number; x: number; y: number } | null {
@@ -258,22 +251,7 @@ export class CiPairDistribution extends LitElement {
     const bottom = l.top + n * l.rowH;
 
     // Title, badge, caption.
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = 'left';
-    ctx.fillStyle = toCss(t.foreground);
-    ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
-    ctx.fillText(this.heading, 0, TITLE_PX / 2);
-    if (this.badge) {
-      const w = ctx.measureText(this.heading).width;
-      ctx.font = sans;
-      ctx.fillStyle = toCss(t.muted);
-      ctx.fillText(`· ${this.badge}`, w + 6, TITLE_PX / 2);
-    }
-    if (o.caption) {
-      ctx.font = sans;
-      ctx.fillStyle = toCss(t.muted);
-      ctx.fillText(o.caption, 0, TITLE_PX / 2 + 16);
-    }
+    drawFigureTitle(ctx, t, { heading: this.heading, badge: this.badge, caption: o.caption }, FONT_PX, TITLE_PX);
 
     // Plot frame and row stripes (every other row, faint) so a row reads across.
     ctx.strokeStyle = toCss(t.border);

@@ -11,6 +11,7 @@ import { ROTATION, divergingColor, snap } from '../ci-patch-heatmap/heatmapLayou
 import { axisLabels } from '../ci-head-zoom/zoomLayout.js';
 import { CAPTION_PX, FONT_PX, headDetailCellAt, headDetailGeometry, plotOrigin, type HeadDetailGeometry } from './headDetailLayout.js';
 import { styles } from './ci-patch-head-detail.styles.js';
+import { clip } from '../../lib/canvasFigure.js';
 
 /** What one drawing uses: the theme's colour roles plus the two ends of the diverging scale. */
 interface Palette extends CanvasTheme {
@@ -22,10 +23,6 @@ interface Palette extends CanvasTheme {
 const FALLBACK_WIDTH = 900;
 /** The exported figure's title band (title and caption lines), CSS px. */
 const EXPORT_TITLE_PX = 40;
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
 
 /**
  * One head's attention in the clean and the corrupt run, side by side, and their difference

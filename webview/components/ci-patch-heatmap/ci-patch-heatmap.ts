@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TableGrid } from '../../../src/features/substitution/shared/protocol.js';
+import { clip, drawFigureTitle, placeTooltip } from '../../lib/canvasFigure.js';
 import { toCss, type Rgba } from '../../lib/color.js';
 import { DevicePixelRatioController, startCanvas } from '../../lib/devicePixelRatio.js';
 import { EXPORT_NEG, EXPORT_POS, EXPORT_THEME } from '../../lib/exportTheme.js';
@@ -37,10 +38,6 @@ const FALLBACK_WIDTH = 520;
 interface Palette extends CanvasTheme {
   readonly neg: Rgba;
   readonly pos: Rgba;
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /**
@@ -142,12 +139,7 @@ export class CiPatchHeatmap extends LitElement {
   protected override updated(_changed: PropertyValues<this>): void {
     this.draw();
     const tip = this.tooltip;
-    if (tip && this.hover && this.layout) {
-      const maxX = this.layout.width - tip.offsetWidth - 2;
-      const x = Math.max(0, Math.min(this.hover.x + 14, maxX));
-      const y = this.hover.y + 16 + tip.offsetHeight > this.layout.height ? this.hover.y - tip.offsetHeight - 8 : this.hover.y + 16;
-      tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(Math.max(0, y))}px)`;
-    }
+    if (tip && this.hover && this.layout) placeTooltip(tip, this.hover, this.layout);
   }
 
   private cellIndex(ev: PointerEvent | MouseEvent): { index: number; x: number; y: number } | null {
@@ -250,22 +242,7 @@ export class CiPatchHeatmap extends LitElement {
     startCanvas(canvas, ctx, l.width, l.height, dpr, toCss(t.background));
 
     // Title.
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = 'left';
-    ctx.fillStyle = toCss(t.foreground);
-    ctx.font = `600 ${FONT_PX + 1}px ${t.fontFamily}`;
-    ctx.fillText(this.heading, 0, TITLE_PX / 2);
-    if (this.badge) {
-      const w = ctx.measureText(this.heading).width;
-      ctx.font = `${FONT_PX}px ${t.fontFamily}`;
-      ctx.fillStyle = toCss(t.muted);
-      ctx.fillText(`· ${this.badge}`, w + 6, TITLE_PX / 2);
-    }
-    if (o.caption) {
-      ctx.font = `${FONT_PX}px ${t.fontFamily}`;
-      ctx.fillStyle = toCss(t.muted);
-      ctx.fillText(o.caption, 0, TITLE_PX / 2 + 16);
-    }
+    drawFigureTitle(ctx, t, { heading: this.heading, badge: this.badge, caption: o.caption }, FONT_PX, TITLE_PX);
 
     // Cells, their edges on device pixels so neighbours meet without a blurred seam.
     const xs = Array.from({ length: l.cols + 1 }, (_, c) => snap(l.left + c * l.cellW, dpr));

@@ -14,6 +14,7 @@ import { DEFAULT_PATCHING_BUDGET_BYTES } from '../analysis/patching/runPatchingS
 import type { LoadedModel } from '../model/loadHookedGpt2';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../shared/patchingVocabulary';
 import { parseNameList, positiveInt, stringOption, UsageError, type OptionSpecs, type OptionValues } from './cliArgs';
+import { gapSummary } from '../shared/datasetGap';
 import { nest } from './tableJson';
 import { readTextFile } from './textInput';
 
@@ -104,34 +105,6 @@ function progressWriter() {
       if (tty && last !== '') process.stderr.write('\n');
     },
   };
-}
-
-/**
- * The gap between the clean and corrupt metrics over the pairs: its mean, the standard error of the
- * per-pair gaps (null with fewer than 2 pairs), and what a reader must know before using the
- * normalised tables (each message one string).
- */
-export function gapSummary(
-  metricClean: ArrayLike<number>,
-  metricCorrupt: ArrayLike<number>,
-  zeroGap: boolean,
-): { gap: number; gapStandardError: number | null; warnings: string[] } {
-  const n = metricClean.length;
-  const gaps = Array.from({ length: n }, (_, i) => metricClean[i] - metricCorrupt[i]);
-  const gap = n > 0 ? gaps.reduce((a, b) => a + b, 0) / n : 0;
-  const se = n >= 2 ? Math.sqrt(gaps.reduce((a, g) => a + (g - gap) ** 2, 0) / (n - 1) / n) : null;
-  const warnings: string[] = [];
-  if (zeroGap) warnings.push('the mean clean and corrupt metrics are (nearly) equal: normalised values are undefined (null); read the raw means');
-  else if (se !== null && Math.abs(gap) < 2 * se)
-    warnings.push(
-      `the mean gap (clean − corrupt, ${gap.toPrecision(3)}) is within 2 standard errors (${se.toPrecision(3)}) of zero: the normalised values divide by noise; read the raw means, or choose a corruption or wrong answer that moves the metric`,
-    );
-  else if (gap < 0)
-    warnings.push(
-      'the mean gap is negative (the answer beats the wrong answer by more on the corrupt prompts than on the clean ones): normalised 1 still means "as clean", but check that answer and wrong are the contrast you meant',
-    );
-  if (n < 2) warnings.push('one pair: standard errors need at least 2 pairs (they are 0 here)');
-  return { gap, gapStandardError: se, warnings };
 }
 
 type RunPair = ReturnType<typeof tokenizePromptSet>['pairs'][number];

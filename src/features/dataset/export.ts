@@ -5,6 +5,7 @@
  * per pair, named by its line in the file). Pure: the session writes what these return.
  */
 import { csvRows } from '../../shared/csv';
+import { gapSummary } from '../../shared/datasetGap';
 import type { DatasetSnapshot } from './results';
 import { pairOfRow, pairRows, type DatasetTable } from './shared/protocol';
 
@@ -41,6 +42,12 @@ export function cellAddress(t: Pick<DatasetTable, 'dims' | 'axes'>, index: numbe
 const NORMALISATION = '(mean patched − mean corrupt) / (mean clean − mean corrupt), over the pairs the table covers';
 const RESTORED = 'denoise: fraction of pairs (with a non-zero gap) where the cell restores at least half the gap; noise: removes at least half';
 
+/** The mean gap, its standard error and the warnings about it (`gapSummary`), as the CLI writes them. */
+function gapFields(s: { metricClean: ArrayLike<number>; metricCorrupt: ArrayLike<number>; zeroGap: boolean }) {
+  const g = gapSummary(s.metricClean, s.metricCorrupt, s.zeroGap);
+  return { gap: f32(g.gap), gapStandardError: g.gapStandardError === null ? null : f32(g.gapStandardError), warnings: g.warnings };
+}
+
 /** The set's results as one JSON document. */
 export function datasetToJson(s: DatasetSnapshot): unknown {
   const d = s.dataset;
@@ -63,6 +70,7 @@ export function datasetToJson(s: DatasetSnapshot): unknown {
           meanClean: f32(sum.summary.meanClean),
           meanCorrupt: f32(sum.summary.meanCorrupt),
           cleanBeatsCorrupt: f32(sum.summary.cleanBeatsCorrupt),
+          ...gapFields(sum.summary),
           zeroGap: sum.summary.zeroGap,
         }
       : null,

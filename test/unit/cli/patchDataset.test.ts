@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gapSummary } from '../../../src/cli/patchDatasetCommand';
+import { gapSummary } from '../../../src/shared/datasetGap';
 import { cli, firstLine, MODEL } from './runCli';
 
 type Nested = number | null | Nested[];

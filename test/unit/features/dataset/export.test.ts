@@ -75,7 +75,7 @@ const summary: SummaryParams = {
 interface ExportJson {
   partial: unknown;
   notes: string[];
-  summary: { meanClean: number };
+  summary: { meanClean: number; gap: number; gapStandardError: number | null; warnings: string[] };
   pairs: { line: number; metricClean: number | null }[];
   tables: { mean: unknown; standardError: unknown; restoredFraction: unknown; normalised: unknown; perPairLines: unknown; perPair: unknown[] }[];
 }
@@ -86,6 +86,16 @@ describe('dataset export', () => {
     assert.deepEqual(j.partial, { done: 2, total: 3 });
     assert.deepEqual(j.notes, ['a note', 'another note']);
     assert.equal(j.summary.meanClean, 5.5);
+    // The gap as the CLI writes it: gaps 4 and 4, so the mean is 4 with no spread and nothing to warn of.
+    assert.equal(j.summary.gap, 4);
+    assert.equal(j.summary.gapStandardError, 0);
+    assert.deepEqual(j.summary.warnings, []);
+    const noisy = datasetToJson({
+      dataset,
+      summary: { ...summary, summary: { ...summary.summary, metricClean: new Float32Array([5, 1]), metricCorrupt: new Float32Array([1, 4.5]) } },
+      tables: [],
+    }) as ExportJson;
+    assert.match(noisy.summary.warnings.join(' | '), /within 2 standard errors/);
     assert.deepEqual(
       j.pairs.map((p: { line: number; metricClean: number | null }) => [p.line, p.metricClean]),
       [

@@ -8,19 +8,21 @@
  * (`tables`): an attribution-patching preview over the set first, replaced one table at a time by
  * the exact sweeps. Every table is the mean over pairs of the patched metric (logit difference),
  * with its normalised mean, standard error, restored fraction and the per-pair values. The plain
- * data mirrors `src/analysis/dataset/datasetSweeps.ts` (the webview cannot import src/analysis).
+ * records are src/shared/datasetRecords.ts (the webview cannot import src/analysis).
  */
 import { isArrayOf, isFiniteNumber, isIndex, isOneOf, isPositiveInt, isRecord, isString } from '../../../shared/guards';
 import { defineMessage } from '../../../shared/messageEnvelope';
 import { PATCH_DIRECTIONS, SWEEP_KINDS, type PatchDirection, type SweepKind } from '../../../shared/patchingVocabulary';
 import { isExportPngParams, isReadyParams, isRunIdParams, type ExportPngParams, type ReadyParams, type RunIdParams } from '../../../shared/panelMessages';
 import { mergeTables, tableKey, type TableKey } from '../../../shared/patchTables';
+import type { DatasetProgress, DatasetSummary, DatasetTableRecord } from '../../../shared/datasetRecords';
 
 import type { Message } from '../../../shared/messageEnvelope';
 export type { Message };
 export type { PatchDirection, SweepKind };
 export { PATCH_DIRECTIONS, SWEEP_KINDS };
 export type { ExportPngParams, ReadyParams, RunIdParams, TableKey };
+export type { DatasetProgress, DatasetSummary };
 export { mergeTables, tableKey };
 
 export const DATASET_PROTOCOL_VERSION = 1;
@@ -74,41 +76,10 @@ export interface DatasetParams {
   readonly notes: readonly string[];
 }
 
-/** Mirrors DatasetSummary of src/analysis/dataset/datasetSweeps.ts. */
-export interface DatasetSummary {
-  /** Pairs included. */
-  readonly pairs: number;
-  /** Logit difference of each pair's clean and corrupt prompt, [n_pairs]. */
-  readonly metricClean: Float32Array;
-  readonly metricCorrupt: Float32Array;
-  readonly meanClean: number;
-  readonly meanCorrupt: number;
-  /** Fraction of pairs with metricClean > metricCorrupt. */
-  readonly cleanBeatsCorrupt: number;
-  /** |meanClean − meanCorrupt| too small to normalise: views show raw values only. */
-  readonly zeroGap: boolean;
-}
-
 export type TableSource = 'attribution' | 'exact';
 
-/** Mirrors DatasetTable of src/analysis/dataset/datasetSweeps.ts; row-major over `dims`. */
-export interface DatasetTable {
-  readonly sweep: SweepKind;
-  readonly direction: PatchDirection;
-  readonly source: TableSource;
-  /** [n_layers, …] as PatchTable: [layer, pos], [layer, head_index], [layer, head_index, pos]. */
-  readonly dims: readonly number[];
-  readonly axes: readonly string[];
-  /** Mean patched metric (exact) or mean estimate (target metric + AtP). */
-  readonly mean: Float32Array;
-  /** (mean − meanCorrupt) / (meanClean − meanCorrupt); null when the set's gap is zero. */
-  readonly normalised: Float32Array | null;
-  /** Sample sd / √n of the per-pair values; 0 where fewer than 2 pairs. */
-  readonly standardError: Float32Array;
-  /** Denoise: fraction of pairs where the cell restores ≥ half the gap; noise: removes ≥ half. Null when no pair has a gap. */
-  readonly restoredFraction: Float32Array | null;
-  /** [n_pairs, …dims]. */
-  readonly perPair: Float32Array;
+/** A table over the set (DatasetTableRecord) and which pairs its rows are. */
+export interface DatasetTable extends DatasetTableRecord {
   /** Row i of `perPair` is the set's pair `pairIndex[i]`; absent: rows are the pairs in order. */
   readonly pairIndex?: readonly number[];
 }
@@ -137,18 +108,6 @@ export interface TablesParams {
 
 export type DatasetRunStateKind = 'checking' | 'estimating' | 'sweeping' | 'done' | 'cancelled' | 'error';
 export const DATASET_RUN_STATES: readonly DatasetRunStateKind[] = ['checking', 'estimating', 'sweeping', 'done', 'cancelled', 'error'];
-
-/** "pair i of N, table j of M". Mirrors DatasetProgress. */
-export interface DatasetProgress {
-  readonly pairsDone: number;
-  readonly pairsTotal: number;
-  readonly tablesDone: number;
-  readonly tablesTotal: number;
-  readonly sweep: SweepKind;
-  readonly direction: PatchDirection;
-  /** 0..1 overall. */
-  readonly fraction: number;
-}
 
 export interface DatasetRunStateParams {
   readonly runId: string;

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generatePromptSet } from '../../../../src/analysis/dataset/generatePromptSet';
 import { signatureArguments, slotForName, suggestSlots } from '../../../../src/analysis/dataset/slotSuggestions';
 import { checkSlots, fillTemplate, PromptSetTemplateError, slotFromRanges } from '../../../../src/analysis/dataset/template';
 import { shippedModelDir } from '../../../../src/model/shippedModel';
@@ -21,6 +22,23 @@ const DOCSTRING_TEMPLATE = 'def load(self, data, name, path):\n    """Load a thi
 const around = (text: string, o: { start: number; end: number }) => text.slice(o.start - 6, o.end + 2);
 
 describe('suggestSlots', () => {
+  it('samples/docstring_task.py, selected from def to the last :param: path, section and default suggested, and a docstring corruption generates with no slot added by hand', () => {
+    const src = sample('docstring_task.py');
+    const template = src.slice(src.indexOf('def load_setting'), src.indexOf(':param default') + ':param'.length);
+    const slots = suggestSlots(template, tokenizer);
+    assert.deepEqual(
+      slots.map((s) => [s.name, s.tokens, [...new Set(s.occurrences.map((o) => o.group))].join('+')]),
+      [
+        ['path', 1, 'definition+docstring'],
+        ['section', 1, 'definition+docstring'],
+        ['default', 1, 'definition'],
+      ],
+    );
+    const set = generatePromptSet({ template, slots, n: 20, corruption: { kind: 'group', group: 'docstring' }, seed: 1, answer: 'default' }, tokenizer);
+    assert.equal(set.pairs.length, 20);
+    for (const p of set.pairs) assert.ok(p.corrupt.endsWith(':param') && p.clean !== p.corrupt);
+  });
+
   it('samples/docstring_example.py: width, height and factor, never self; attributes left out; docstring mentions in the docstring group', () => {
     const src = sample('docstring_example.py');
     const slots = suggestSlots(src, tokenizer);

@@ -4,6 +4,11 @@
  * datasetSweeps.ts, which re-exports them.
  */
 import type { PatchDirection, SweepKind } from '../../shared/patchingVocabulary';
+import type { DatasetProgress, DatasetSummary, DatasetTableRecord } from '../../shared/datasetRecords';
+
+/** The progress, summary and table records are plain data shared with the host and the webview (src/shared/datasetRecords). */
+export type { DatasetProgress, DatasetSummary };
+export type DatasetTable = DatasetTableRecord;
 
 /**
  * What a sweep needs of a pair: token ids (same length within the pair) and the answer and wrong
@@ -34,51 +39,6 @@ export interface DatasetSweepRequest {
   readonly onTable?: (t: DatasetTable) => void;
   /** After each block of pairs but the last: every table over the pairs finished so far (`partial` set), for a view that fills in as it goes. */
   readonly onPairsDone?: (r: DatasetSweepResult) => void;
-}
-
-export interface DatasetProgress {
-  readonly pairsDone: number;
-  readonly pairsTotal: number;
-  readonly tablesDone: number;
-  readonly tablesTotal: number;
-  readonly sweep: SweepKind;
-  readonly direction: PatchDirection;
-  /** 0..1 overall. */
-  readonly fraction: number;
-}
-
-export interface DatasetSummary {
-  /** Pairs included. */
-  readonly pairs: number;
-  /** Per pair. */
-  readonly metricClean: Float32Array;
-  /** Per pair. */
-  readonly metricCorrupt: Float32Array;
-  readonly meanClean: number;
-  readonly meanCorrupt: number;
-  /** Fraction of pairs with metricClean > metricCorrupt. */
-  readonly cleanBeatsCorrupt: number;
-  /** |meanClean − meanCorrupt| too small to normalise: views show raw values only. */
-  readonly zeroGap: boolean;
-}
-
-export interface DatasetTable {
-  readonly sweep: SweepKind;
-  readonly direction: PatchDirection;
-  readonly source: 'attribution' | 'exact';
-  /** As PatchingTable: [n_layers, ...]. */
-  readonly dims: readonly number[];
-  readonly axes: readonly string[];
-  /** Mean patched metric (exact) or mean estimate (target metric + AtP). */
-  readonly mean: Float32Array;
-  /** (mean − meanCorrupt) / (meanClean − meanCorrupt); null when zeroGap. */
-  readonly normalised: Float32Array | null;
-  /** Of the per-pair values: sample sd / √n; 0 where n < 2. */
-  readonly standardError: Float32Array;
-  /** Denoise: fraction of pairs (with a non-zero gap) where the cell restores ≥ half the gap; noise: removes ≥ half. Null when no pair has a gap. */
-  readonly restoredFraction: Float32Array | null;
-  /** [n_pairs, ...dims]. */
-  readonly perPair: Float32Array;
 }
 
 export interface DatasetSweepResult {

@@ -28,3 +28,14 @@ export function mergeTables<T extends KeyedTable>(prev: ReadonlyMap<TableKey, T>
   }
   return next;
 }
+
+export type SweepStatus = 'exact' | 'estimate' | 'partial' | 'none';
+
+/** "exact" (both directions), "estimate", "partial" (one direction exact) or "none" (no table yet) for a sweep's two tables. */
+export function sweepStatus(sweep: SweepKind, tables: ReadonlyMap<TableKey, Pick<KeyedTable, 'source'>>): SweepStatus {
+  const s = [tables.get(tableKey(sweep, 'denoise'))?.source, tables.get(tableKey(sweep, 'noise'))?.source];
+  if (s.every((x) => x === 'exact')) return 'exact';
+  if (s.every((x) => x === undefined)) return 'none';
+  if (s.some((x) => x === 'exact')) return 'partial';
+  return 'estimate';
+}

@@ -33,7 +33,7 @@ import {
   type SweepKind,
   type TableKey,
 } from '../../../src/features/dataset/shared/protocol.js';
-import { DEFAULT_SIGNIFICANCE, formatValue, SIGNIFICANCE_CHOICES, SWEEP_LABELS } from '../../../src/features/substitution/shared/protocol.js';
+import { DEFAULT_SIGNIFICANCE, formatValue, SWEEP_LABELS } from '../../../src/features/substitution/shared/protocol.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import type { CiPairDistribution, PairPickEvent } from '../ci-pair-distribution/ci-pair-distribution.js';
@@ -64,6 +64,7 @@ import {
   type MeanHeatmapView,
 } from './datasetView.js';
 import { styles } from './ci-dataset-panel.styles.js';
+import { pct, readingAidIntro, sweepPicker, thresholdSelect } from '../../lib/patchControls.js';
 import { PanelHostController } from '../../lib/panelHost.js';
 
 export interface DatasetChannel {
@@ -271,22 +272,14 @@ export class CiDatasetPanel extends LitElement {
 
   private renderControls(d: DatasetParams) {
     const modes = this.summary ? availableDatasetModes(this.summary.summary) : (['raw'] as DatasetMode[]);
-    const mark = { exact: '✓', estimate: '≈', partial: '½', none: '' } as const;
     return html`<div class="controls">
-      <div class="sweeps" role="group" aria-label="sweep">
-        ${d.sweeps.map((s) => {
-          const st = meanSweepStatus(s, this.tables);
-          return html`<button
-            class=${`seg ${st}`}
-            aria-pressed=${this.sweep === s ? 'true' : 'false'}
-            title=${`${SWEEP_LABELS[s]}: ${st === 'exact' ? 'exact in both directions' : st === 'none' ? 'not computed yet' : 'attribution-patching estimate, exact sweep pending'}`}
-            @click=${() => this.pickSweep(s)}
-          >
-            ${s}<span class="mark">${mark[st]}</span>
-          </button>`;
-        })}
-        <span class="muted key">✓ exact · ≈ estimate · ½ one direction exact</span>
-      </div>
+      ${sweepPicker(
+        d.sweeps,
+        this.sweep,
+        (s) => meanSweepStatus(s, this.tables),
+        (s) => this.pickSweep(s),
+        'not computed yet',
+      )}
       <div class="modes" role="group" aria-label="values">
         ${modes.map(
           (m) =>
@@ -458,19 +451,8 @@ export class CiDatasetPanel extends LitElement {
           >on the means over ${Math.min(pairCount(dn), pairCount(ns))} pairs${estimate ? ' (from the estimate; exact sweep pending)' : ''}</span
         >
       </h2>
-      <p class="muted">
-        A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part necessary,
-        none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary).
-      </p>
-      <p class="threshold">
-        <label
-          >Significant: moves at least
-          <select aria-label="significance threshold" @change=${(e: Event) => (this.threshold = Number((e.target as HTMLSelectElement).value))}>
-            ${SIGNIFICANCE_CHOICES.map((v) => html`<option value=${v} ?selected=${v === this.threshold}>${pct(v)}</option>`)}
-          </select>
-          of the mean gap</label
-        >
-      </p>
+      ${readingAidIntro}
+      <p class="threshold">${thresholdSelect(this.threshold, (v) => (this.threshold = v), 'mean gap')}</p>
       <p class="rule muted">${h.rule}</p>
       ${
         h.withheld
@@ -578,10 +560,6 @@ export class CiDatasetPanel extends LitElement {
     const metric = sum ? ` · logit diff: mean clean ${formatValue(sum.meanClean)}, mean corrupt ${formatValue(sum.meanCorrupt)}` : '';
     return `${d.modelName} · ${d.fileName} · ${sum?.pairs ?? d.pairs.length} pairs${partial ? ` (${partialText(partial)})` : ''}${metric}`;
   }
-}
-
-function pct(v: number): string {
-  return `${Math.round(v * 100)}%`;
 }
 
 declare global {

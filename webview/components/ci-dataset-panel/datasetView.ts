@@ -3,25 +3,10 @@
  * unit tests read it without a DOM. Every mean comes with its standard error, and every reading
  * (colour, AND/OR label, ranking) says how far the standard errors let it go.
  */
-import {
-  cellAddress,
-  formatValue,
-  SMALL_GAP,
-  tableGrid,
-  type PatchDirection,
-  type SweepKind,
-  type TableGrid,
-} from '../../../src/features/substitution/shared/protocol.js';
+import { cellAddress, formatValue, SMALL_GAP, tableGrid, type PatchDirection, type TableGrid } from '../../../src/features/substitution/shared/protocol.js';
 import { headLabel } from '../../../src/shared/inspection.js';
-import {
-  pairOfRow,
-  pairRows,
-  tableKey,
-  type DatasetSummary,
-  type DatasetTable,
-  type PairInfo,
-  type TableKey,
-} from '../../../src/features/dataset/shared/protocol.js';
+import { pairOfRow, pairRows, type DatasetSummary, type DatasetTable, type PairInfo } from '../../../src/features/dataset/shared/protocol.js';
+import { sweepStatus } from '../../../src/shared/patchTables.js';
 
 /** How the heatmaps read a cell's mean. */
 export type DatasetMode = 'effect' | 'normalised' | 'raw';
@@ -329,14 +314,8 @@ export function beatsText(s: DatasetSummary): string {
   return `${k} of ${s.pairs} pairs (${Math.round(s.cleanBeatsCorrupt * 100)}%)`;
 }
 
-/** "exact", "estimate", "partial" (one direction exact) or "none" for a sweep's two tables. */
-export function meanSweepStatus(sweep: SweepKind, tables: ReadonlyMap<TableKey, Pick<DatasetTable, 'source'>>): 'exact' | 'estimate' | 'partial' | 'none' {
-  const s = [tables.get(tableKey(sweep, 'denoise'))?.source, tables.get(tableKey(sweep, 'noise'))?.source];
-  if (s.every((x) => x === 'exact')) return 'exact';
-  if (s.every((x) => x === undefined)) return 'none';
-  if (s.some((x) => x === 'exact')) return 'partial';
-  return 'estimate';
-}
+/** "exact", "estimate", "partial" (one direction exact) or "none" for a sweep's two mean tables. */
+export const meanSweepStatus = sweepStatus;
 
 /**
  * The words where a pair's two prompts differ, "self→rect, factor→x" (the first `max`, then "…"):

@@ -24,7 +24,6 @@ import {
   SubstitutionReady,
   SubstitutionRunState,
   SubstitutionStale,
-  SIGNIFICANCE_CHOICES,
   SWEEP_LABELS,
   type ComparisonParams,
   type ExportFormat,
@@ -56,6 +55,7 @@ import {
 } from './patchView.js';
 import { formatTimeLeft, mergeTables, sweepFraction, sweepSecondsLeft, tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { styles } from './ci-substitution-panel.styles.js';
+import { pct, readingAidIntro, sweepPicker, thresholdSelect } from '../../lib/patchControls.js';
 import { PanelHostController } from '../../lib/panelHost.js';
 import '../ci-model-name/index.js';
 
@@ -226,22 +226,14 @@ export class CiSubstitutionPanel extends LitElement {
 
   private renderControls(c: ComparisonParams) {
     const modes = availableModes(c);
-    const mark = { exact: '✓', estimate: '≈', partial: '½', none: '' } as const;
     return html`<div class="controls">
-      <div class="sweeps" role="group" aria-label="sweep">
-        ${c.sweeps.map((s) => {
-          const st = sweepStatus(s, this.tables);
-          return html`<button
-            class=${`seg ${st}`}
-            aria-pressed=${this.sweep === s ? 'true' : 'false'}
-            title=${`${SWEEP_LABELS[s]}: ${st === 'exact' ? 'exact in both directions' : st === 'none' ? 'not computed' : 'attribution-patching estimate, exact sweep pending'}`}
-            @click=${() => this.pickSweep(s)}
-          >
-            ${s}<span class="mark">${mark[st]}</span>
-          </button>`;
-        })}
-        <span class="muted key">✓ exact · ≈ estimate · ½ one direction exact</span>
-      </div>
+      ${sweepPicker(
+        c.sweeps,
+        this.sweep,
+        (s) => sweepStatus(s, this.tables),
+        (s) => this.pickSweep(s),
+        'not computed',
+      )}
       <div class="modes" role="group" aria-label="values">
         ${modes.map((m) => html`<button class="seg" aria-pressed=${this.mode === m ? 'true' : 'false'} title=${MODE_LEGENDS[m]} @click=${() => (this.mode = m)}>${MODE_LABELS[m]}</button>`)}
       </div>
@@ -303,18 +295,9 @@ export class CiSubstitutionPanel extends LitElement {
     const equal = c.metric.clean === c.metric.corrupt;
     return html`<section class="hints" aria-label="reading aid">
       <h2>Reading both directions${estimate ? html` <span class="muted">(from the estimate; exact sweep pending)</span>` : nothing}</h2>
-      <p class="muted">
-        A component that matters in only one direction hints at how it combines: significant when noising only ⇒ <strong>AND-like</strong> (each part necessary,
-        none alone sufficient); when denoising only ⇒ <strong>OR-like</strong> (each alone sufficient, none necessary).
-      </p>
+      ${readingAidIntro}
       <p class="threshold">
-        <label
-          >Significant: moves at least
-          <select aria-label="significance threshold" @change=${(e: Event) => (this.threshold = Number((e.target as HTMLSelectElement).value))}>
-            ${SIGNIFICANCE_CHOICES.map((v) => html`<option value=${v} ?selected=${v === this.threshold}>${pct(v)}</option>`)}
-          </select>
-          of the clean–corrupt gap</label
-        >
+        ${thresholdSelect(this.threshold, (v) => (this.threshold = v), 'clean–corrupt gap')}
         <span class="muted">(restored by denoising, removed by noising; default ${pct(DEFAULT_SIGNIFICANCE)})</span>
       </p>
       ${
@@ -429,10 +412,6 @@ function figureCaption(c: ComparisonParams): string {
     .join(', ');
   const { clean, corrupt, label } = c.metric;
   return `${c.modelName} · ${subst ? `${subst} · ` : ''}${label}: clean ${formatValue(clean)}, corrupt ${formatValue(corrupt)}`;
-}
-
-function pct(v: number): string {
-  return `${Math.round(v * 100)}%`;
 }
 
 declare global {

@@ -26,6 +26,7 @@ import {
 import { headLabel } from '../../../src/shared/inspection.js';
 import { tableKey, type TableKey } from '../../../src/features/substitution/shared/tables.js';
 import { visibleText } from '../../../src/shared/tokens.js';
+import { sweepStatus } from '../../../src/shared/patchTables.js';
 
 /** Effect and normalised modes are undefined when clean and corrupt give the same metric. */
 export function availableModes(c: ComparisonParams): ValueMode[] {
@@ -150,11 +151,4 @@ export const HINT_TEXT: Readonly<Record<HintView['hint'], string>> = {
   both: 'necessary and sufficient: matters in both directions',
 };
 
-/** "exact", "estimate" or "—" for a sweep's two tables. */
-export function sweepStatus(sweep: SweepKind, tables: ReadonlyMap<TableKey, PatchTable>): 'exact' | 'estimate' | 'partial' | 'none' {
-  const s = [tables.get(tableKey(sweep, 'denoise'))?.source, tables.get(tableKey(sweep, 'noise'))?.source];
-  if (s.every((x) => x === 'exact')) return 'exact';
-  if (s.every((x) => x === undefined)) return 'none';
-  if (s.some((x) => x === 'exact')) return 'partial';
-  return 'estimate';
-}
+export { sweepStatus };

@@ -9,7 +9,7 @@
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, serve } from './harnessServer.mjs';
+import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, reportShot, serve } from './harnessServer.mjs';
 import { buildDatasetHarness } from './datasetBuild.mjs';
 
 const DOCS = process.argv.includes('--docs');
@@ -102,11 +102,7 @@ try {
     await page.waitForTimeout(200);
     const file = join(OUT, `${s.name}.png`);
     if (s.pageShot !== false) await page.screenshot({ path: file, fullPage: !s.viewport });
-    const violations = await page.evaluate(() => window.__ciDatasetHarness.violations);
-    const posted = await page.evaluate(() => window.__ciDatasetHarness.posted.map((m) => m.method));
-    console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);
-    for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
-    if (errors.length || violations.length) failed++;
+    if (!(await reportShot(page, '__ciDatasetHarness', file, errors))) failed++;
     await page.close();
   }
 } finally {

@@ -76,6 +76,15 @@ export function collectErrors(page) {
   return errors;
 }
 
+/** After a screenshot: logs what the harness page (`window[harness]`) posted, its CSP violations and errors; true when it had none. */
+export async function reportShot(page, harness, file, errors) {
+  const violations = await page.evaluate((g) => window[g].violations, harness);
+  const posted = await page.evaluate((g) => window[g].posted.map((m) => m.method), harness);
+  console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);
+  for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
+  return !errors.length && !violations.length;
+}
+
 /** A new page at `url` that collects the page's uncaught errors and console errors in `errors`. */
 export async function openPage(browser, url, viewport) {
   const page = await browser.newPage({ viewport });

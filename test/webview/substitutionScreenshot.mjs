@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, serve } from './harnessServer.mjs';
+import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, reportShot, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
 const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
@@ -105,11 +105,7 @@ try {
     await page.waitForTimeout(200);
     const file = join(OUT, `substitution-${s.name}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    const violations = await page.evaluate(() => window.__ciSubstitutionHarness.violations);
-    const posted = await page.evaluate(() => window.__ciSubstitutionHarness.posted.map((m) => m.method));
-    console.log(`${file}  posted=${posted.join(',')}  violations=${violations.length}  errors=${errors.length}`);
-    for (const e of [...errors, ...violations]) console.log(`  ! ${e}`);
-    if (errors.length || violations.length) failed++;
+    if (!(await reportShot(page, '__ciSubstitutionHarness', file, errors))) failed++;
     await page.close();
   }
 } finally {

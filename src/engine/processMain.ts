@@ -16,6 +16,19 @@ export const ENGINE_ENV = {
   memoryLimitMb: 'CIRCUIT_INSPECTOR_ENGINE_MEMORY_LIMIT_MB',
 } as const;
 
+/**
+ * glibc malloc settings for the engine process (ignored by other C libraries), unless the user set
+ * them: one malloc arena and a fixed mmap threshold, so onnxruntime's large per-run buffers, allocated
+ * from its worker threads, go back to the system when a run ends instead of staying in per-thread
+ * arenas. Measured: one batched patched run at 1024 tokens (9 elements, 12 layers) peaks at 2258 MiB
+ * instead of 3237 MiB.
+ */
+export const ENGINE_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '1',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
 /** Exit code of an engine that stopped itself for using more memory than its limit. */
 export const EXIT_OVER_MEMORY_LIMIT = 87;
 

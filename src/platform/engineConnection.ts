@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { describeExit, EngineClient, type EngineEvents, type EngineTransport } from '../engine/client';
-import { ENGINE_ENV, EXIT_OVER_MEMORY_LIMIT } from '../engine/processMain';
+import { ENGINE_ENV, ENGINE_MALLOC_ENV, EXIT_OVER_MEMORY_LIMIT } from '../engine/processMain';
 
 /** onnxruntime threads: the cores we may use, at most 4 (leave the editor some CPU). */
 export function engineThreads(): number {
@@ -53,7 +53,13 @@ export function createEngineClient(extensionPath: string, log: vscode.LogOutputC
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // The JS heap gets the same ceiling; the watchdogs cover onnxruntime's native memory.
       execArgv: limitMb > 0 ? [`--max-old-space-size=${limitMb}`] : [],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', [ENGINE_ENV.threads]: String(engineThreads()), [ENGINE_ENV.memoryLimitMb]: String(limitMb) },
+      env: {
+        ...ENGINE_MALLOC_ENV,
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        [ENGINE_ENV.threads]: String(engineThreads()),
+        [ENGINE_ENV.memoryLimitMb]: String(limitMb),
+      },
     });
     child.stdout?.on('data', (b: Buffer) => log.info(`[engine stdout] ${b.toString('utf8').trimEnd()}`));
     child.stderr?.on('data', (b: Buffer) => log.warn(`[engine stderr] ${b.toString('utf8').trimEnd()}`));

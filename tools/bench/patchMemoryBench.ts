@@ -3,7 +3,8 @@
  * fresh process, so its peak RSS is its own. The model's weights are part of it; batches are sized
  * from the patching budget (`memoryBudgetBytes`, 2 GiB by default) or, for comparison, not at all
  * (32 per batch, as before). GPT-2-small-sized random weights; the differing token at 25%.
- * Run: `node --import tsx tools/bench/patchMemoryBench.ts [--tokens 256,1024] [--unbounded]`.
+ * Each child gets the engine's malloc settings (`ENGINE_MALLOC_ENV`) unless `--default-malloc`.
+ * Run: `node --import tsx tools/bench/patchMemoryBench.ts [--tokens 256,1024] [--unbounded] [--default-malloc]`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { loadHookedGpt2 } from '../../src/model/loadHookedGpt2';
 import { logitDifference } from '../../src/analysis/patching/patchingMetric';
 import { runPatchingSweeps } from '../../src/analysis/patching/runPatchingSweeps';
+import { ENGINE_MALLOC_ENV } from '../../src/engine/processMain';
 import { writeRandomGpt2Checkpoint } from './randomCheckpoint';
 import { fmt } from './timing';
 
@@ -61,7 +63,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const tokens of sizes) {
     for (const budget of budgets) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, CHILD, String(tokens), budget], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      // The engine's malloc settings, as the extension starts it (--default-malloc: glibc's defaults).
+      const env = process.argv.includes('--default-malloc') ? process.env : { ...ENGINE_MALLOC_ENV, ...process.env };
+      const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, CHILD, String(tokens), budget], { encoding: 'utf8', maxBuffer: 1 << 20, env });
       const r = JSON.parse(out.trim().split('\n').pop()!) as Measured;
       const target = tokens === 1024 ? (r.peakMiB <= 2.5 * 1024 ? '≤ 2.5 GB: met' : '≤ 2.5 GB: missed') : '';
       console.log(

@@ -39,3 +39,17 @@ export function sweepStatus(sweep: SweepKind, tables: ReadonlyMap<TableKey, Pick
   if (s.some((x) => x === 'exact')) return 'partial';
   return 'estimate';
 }
+
+/** Where cell `index` of a table is in the model: its layer, and head and/or position (`dims` [layer, head|pos] or [layer, head, pos]). */
+export function cellAddress(
+  t: { readonly dims: readonly number[]; readonly axes: readonly string[] },
+  index: number,
+): { layer: number; head?: number; pos?: number } {
+  if (t.dims.length === 3) {
+    const [, H, P] = t.dims;
+    return { layer: Math.floor(index / (H * P)), head: Math.floor(index / P) % H, pos: index % P };
+  }
+  const w = t.dims[1];
+  const layer = Math.floor(index / w);
+  return t.axes[1] === 'pos' ? { layer, pos: index % w } : { layer, head: index % w };
+}

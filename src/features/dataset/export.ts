@@ -7,7 +7,8 @@
 import { csvRows } from '../../shared/csv';
 import { gapSummary } from '../../shared/datasetGap';
 import type { DatasetSnapshot } from './results';
-import { pairOfRow, pairRows, type DatasetTable } from './shared/protocol';
+import { pairOfRow, pairRows } from './shared/protocol';
+import { cellAddress } from '../../shared/patchTables';
 
 type Nested = number | null | Nested[];
 
@@ -29,15 +30,7 @@ function nest(values: ArrayLike<number>, dims: readonly number[], offset = 0): N
 }
 
 /** Where cell `index` of a table is: layer, and head and/or position. */
-export function cellAddress(t: Pick<DatasetTable, 'dims' | 'axes'>, index: number): { layer: number; head?: number; pos?: number } {
-  if (t.dims.length === 3) {
-    const [, H, P] = t.dims;
-    return { layer: Math.floor(index / (H * P)), head: Math.floor(index / P) % H, pos: index % P };
-  }
-  const w = t.dims[1];
-  const layer = Math.floor(index / w);
-  return t.axes[1] === 'pos' ? { layer, pos: index % w } : { layer, head: index % w };
-}
+export { cellAddress };
 
 const NORMALISATION = '(mean patched − mean corrupt) / (mean clean − mean corrupt), over the pairs the table covers';
 const RESTORED = 'denoise: fraction of pairs (with a non-zero gap) where the cell restores at least half the gap; noise: removes at least half';

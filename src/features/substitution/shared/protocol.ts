@@ -14,6 +14,7 @@ import { headLabel } from '../../../shared/inspection';
 import { defineMessage, defineRequest, defineResponse } from '../../../shared/messageEnvelope';
 import { visibleText, type PositionToken, type TokenRef } from '../../../shared/tokens';
 import { isExportPngParams, isReadyParams, isRunIdParams, type ExportPngParams, type ReadyParams, type RunIdParams } from '../../../shared/panelMessages';
+import { cellAddress } from '../../../shared/patchTables';
 
 import type { Message, RequestMessage, ResponseMessage } from '../../../shared/messageEnvelope';
 export type { Message, RequestMessage, ResponseMessage };
@@ -592,15 +593,7 @@ export function tableGrid(t: Pick<PatchTable, 'dims' | 'axes'>, posLabels: reado
 }
 
 /** Where a grid cell is in the model: its layer, and head and/or position. */
-export function cellAddress(t: Pick<PatchTable, 'dims' | 'axes'>, index: number): { layer: number; head?: number; pos?: number } {
-  if (t.dims.length === 3) {
-    const [, H, P] = t.dims;
-    return { layer: Math.floor(index / (H * P)), head: Math.floor(index / P) % H, pos: index % P };
-  }
-  const w = t.dims[1];
-  const layer = Math.floor(index / w);
-  return t.axes[1] === 'pos' ? { layer, pos: index % w } : { layer, head: index % w };
-}
+export { cellAddress };
 
 /** Short number for labels and tooltips: 4 significant digits, no exponent below 1e-4 in magnitude. */
 export function formatValue(v: number | null): string {

@@ -205,6 +205,21 @@ describe('prompt-set (dataset) webview', () => {
     assert.equal(await normal.page.locator('ci-dataset-panel .banner.reversed').count(), 0);
   });
 
+  it('a mean gap within 2 SE of zero: the gap ± SE in the metric line, a note above the maps that the normalised view divides by noise, and a switch to the raw mean; none for the normal set', async () => {
+    const { page } = await open('theme=dark&source=exact&noisygap');
+    assert.match(await panelText(page, '.metric .gap'), /^mean gap 0\.9 ± 0\.\d+ \(SE\)$/);
+    const note = await panelText(page, '.gap-notes li.warning');
+    assert.match(note, /The mean gap \(clean − corrupt, 0\.900\) is within 2 standard errors \(0\.\d+\) of zero: the normalised values divide by noise/);
+    assert.match(note, /switch to Raw mean/);
+    await page.locator('ci-dataset-panel .gap-notes button.link', { hasText: 'Show the raw mean' }).click();
+    assert.match(await page.locator('ci-dataset-panel button.seg[aria-pressed="true"]', { hasText: 'Raw mean' }).innerText(), /Raw mean/);
+    assert.equal(await page.locator('ci-dataset-panel .gap-notes button.link').count(), 0, 'no switch once the raw mean is shown');
+    const normal = await open('theme=dark&source=exact');
+    assert.match(await panelText(normal.page, '.metric .gap'), /^mean gap 3\.\d+ ± 0\.\d+ \(SE\)$/);
+    assert.equal(await normal.page.locator('ci-dataset-panel .gap-notes').count(), 0);
+    assert.doesNotMatch(await normal.page.locator('ci-dataset-panel').innerText(), /divide by noise/);
+  });
+
   it('pairs of different lengths: no position sweeps, with the note; head sweeps still shown', async () => {
     const { page } = await open('theme=dark&source=exact&mixed');
     const sweeps = await page.locator('ci-dataset-panel .sweeps button').allInnerTexts();

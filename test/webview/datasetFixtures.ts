@@ -35,6 +35,8 @@ export interface DatasetFixtureOptions {
   readonly partialDone?: number;
   /** The corrupt prompts score higher than the clean ones (the answer and wrong tokens swapped). */
   readonly reversed?: boolean;
+  /** Widely spread per-pair metrics whose mean gap (0.9 nats) is within 2 standard errors of zero, though not small. */
+  readonly noisyGap?: boolean;
   readonly seed?: number;
 }
 
@@ -163,6 +165,18 @@ export function makeDatasetFixture(o: DatasetFixtureOptions = {}): DatasetFixtur
     metricCorrupt[p] = (o.zeroGap ? 1.1 : o.reversed ? 3.4 : -0.6) + 0.7 * gauss(rand);
   }
   const mean = (a: Float32Array) => a.reduce((s, x) => s + x, 0) / a.length;
+  if (o.noisyGap) {
+    // Per-pair gaps spread by about 5.7 nats: the mean gap of 0.9 has a standard error near 0.8.
+    for (let p = 0; p < done; p++) {
+      metricClean[p] = 1.9 + 4 * gauss(rand);
+      metricCorrupt[p] = 1 + 4 * gauss(rand);
+    }
+    const [mc, mk] = [mean(metricClean), mean(metricCorrupt)];
+    for (let p = 0; p < done; p++) {
+      metricClean[p] += 1.9 - mc;
+      metricCorrupt[p] += 1 - mk;
+    }
+  }
   if (o.zeroGap) {
     // Both means exactly 1.1: the set has no gap even though single pairs do.
     const [mc, mk] = [mean(metricClean), mean(metricCorrupt)];

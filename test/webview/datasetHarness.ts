@@ -3,7 +3,7 @@
  * records what the panel posts and answers `ready` with a fixture set, its summary and tables.
  * Query: theme=dark|light|hc, source=attribution|exact|mixed (default mixed: z, resid_pre and
  * attn_out exact), sweeping (a run state with "pair i of N, table j of M" progress), partial (a
- * cancelled run: 23 of 50 pairs), zerogap, reversed (corrupt beats clean), mixed (pairs of different lengths), pairs=N, layers=N,
+ * cancelled run: 23 of 50 pairs), zerogap, reversed (corrupt beats clean), noisygap (a mean gap within 2 SE of zero), mixed (pairs of different lengths), pairs=N, layers=N,
  * heads=N, empty (no set), nosummary (the set only, before its first pass).
  */
 import { Dataset, DatasetRunState, Summary, Tables, type DatasetHostToWebview, type DatasetTable } from '../../src/features/dataset/shared/protocol';
@@ -21,6 +21,7 @@ const fixture = makeDatasetFixture({
   zeroGap: q.has('zerogap'),
   partialDone: q.has('partial') ? 23 : undefined,
   reversed: q.has('reversed'),
+  noisyGap: q.has('noisygap'),
 });
 const send = (msg: DatasetHostToWebview) => window.postMessage(msg, '*');
 const runId = fixture.dataset.runId;

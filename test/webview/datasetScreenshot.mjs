@@ -64,6 +64,8 @@ const SCENARIOS = [
   { name: 'light-z_by_pos', query: 'theme=light&source=exact', act: async (page) => tab(page, 'z_by_pos') },
   { name: 'dark-partial', query: 'theme=dark&source=exact&partial', act: async (page) => openHead(page) },
   { name: 'dark-zero-gap', query: 'theme=dark&source=exact&zerogap', act: async () => {} },
+  { name: 'dark-noisy-gap', query: 'theme=dark&source=exact&noisygap', act: async () => {} },
+  { name: 'light-noisy-gap', query: 'theme=light&source=exact&noisygap', act: async () => {} },
   { name: 'dark-mixed-lengths', query: 'theme=dark&source=exact&mixed', act: async () => {} },
   { name: 'hc-few-pairs', query: 'theme=hc&source=exact&pairs=4&layers=6&heads=8', act: async (page) => openHead(page, 3, 0) },
   { name: 'light-waiting', query: 'theme=light&nosummary', act: async () => {} },

@@ -28,6 +28,21 @@ export const styles = [
       border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500);
       color: var(--vscode-editorWarning-foreground, #cca700);
     }
+    /* The mean gap's notes (gapSummary): warnings in the panel's note colour, information muted. */
+    .gap-notes {
+      margin: 4px 0;
+      padding-left: 18px;
+      max-width: 110ch;
+    }
+    .gap-notes .warning {
+      color: var(--vscode-editorWarning-foreground, #cca700);
+    }
+    .gap-notes .info {
+      color: var(--vscode-descriptionForeground, #9d9d9d);
+    }
+    .gap-notes button.link {
+      margin-left: 4px;
+    }
     .fade {
       display: inline-flex;
       align-items: center;

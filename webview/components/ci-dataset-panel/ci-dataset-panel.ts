@@ -46,6 +46,7 @@ import {
   defaultDatasetMode,
   describeMeanCell,
   describePairRow,
+  gapView,
   isSmallMeanGap,
   lengthsText,
   meanGap,
@@ -220,8 +221,8 @@ export class CiDatasetPanel extends LitElement {
         ${
           sum
             ? html`<span class="values"
-                >mean clean <strong>${formatValue(sum.meanClean)}</strong> · mean corrupt <strong>${formatValue(sum.meanCorrupt)}</strong> · mean gap
-                ${formatValue(meanGap(sum))} · clean beats corrupt in <strong class="beats">${beatsText(sum)}</strong></span
+                >mean clean <strong>${formatValue(sum.meanClean)}</strong> · mean corrupt <strong>${formatValue(sum.meanCorrupt)}</strong> ·
+                <span class="gap">${gapView(sum).text}</span> · clean beats corrupt in <strong class="beats">${beatsText(sum)}</strong></span
               >`
             : html`<span class="muted">waiting for the set’s clean and corrupt runs…</span>`
         }
@@ -233,6 +234,7 @@ export class CiDatasetPanel extends LitElement {
     const partial = this.partial();
     const notes = [...new Set([...d.notes, ...(this.summary?.notes ?? [])])];
     if (sum?.zeroGap) notes.push(zeroGapNote(sum));
+    const gap = sum ? gapView(sum) : undefined;
     return html`
       ${
         partial
@@ -258,6 +260,23 @@ export class CiDatasetPanel extends LitElement {
               <strong>Small gap</strong> — the mean gap is ${formatValue(meanGap(sum))} nats: shares of it are dominated by noise, so the heatmaps open on the
               raw mean and no component is called AND-like or OR-like.
             </div>`
+          : nothing
+      }
+      ${
+        gap?.notes.length
+          ? html`<ul class="gap-notes" aria-label="about the mean gap">
+              ${gap.notes.map(
+                (n) =>
+                  html`<li class=${n.level}>
+                    ${n.text}
+                    ${
+                      gap.noisy && this.mode !== 'raw' && n.level === 'warning'
+                        ? html`<button class="link" @click=${() => (this.mode = 'raw')}>Show the raw mean</button>`
+                        : nothing
+                    }
+                  </li>`,
+              )}
+            </ul>`
           : nothing
       }
       ${

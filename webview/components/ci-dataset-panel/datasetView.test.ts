@@ -7,6 +7,7 @@ import {
   defaultDatasetMode,
   describeMeanCell,
   describePairRow,
+  gapView,
   lengthsText,
   meanHeatmapView,
   meanHints,
@@ -207,5 +208,53 @@ describe('dataset panel view', () => {
     m.set(tableKey('z', 'noise'), { source: 'exact' });
     assert.equal(meanSweepStatus('z', m), 'exact');
     assert.equal(meanSweepStatus('q', m), 'none');
+  });
+
+  describe('gapView', () => {
+    const of = (clean: number[], corrupt: number[], zeroGap = false): DatasetSummary => ({
+      pairs: clean.length,
+      metricClean: Float32Array.from(clean),
+      metricCorrupt: Float32Array.from(corrupt),
+      meanClean: clean.reduce((a, b) => a + b, 0) / clean.length,
+      meanCorrupt: corrupt.reduce((a, b) => a + b, 0) / corrupt.length,
+      cleanBeatsCorrupt: clean.filter((c, i) => c > corrupt[i]).length / clean.length,
+      zeroGap,
+    });
+
+    it('a clear gap: "mean gap m ± se (SE)" and no notes', () => {
+      const v = gapView(of([4, 4.5, 3.5, 4], [0, 0.2, -0.2, 0])); // gaps 4, 4.3, 3.7, 4: mean 4, SE 0.1225
+      assert.equal(v.text, 'mean gap 4 ± 0.1225 (SE)');
+      assert.equal(v.noisy, false);
+      assert.deepEqual(v.notes, []);
+    });
+
+    it('a gap within 2 SE of zero: a warning that the normalised (and effect) views divide by noise, pointing to the raw view', () => {
+      const v = gapView(of([3, -1, 2, 0], [1, 1, 1, 1])); // gaps 2, -2, 1, -1: mean 0, not a zero gap to float precision
+      assert.equal(v.noisy, true);
+      assert.equal(v.notes.length, 1);
+      assert.equal(v.notes[0].level, 'warning');
+      assert.match(v.notes[0].text, /^The mean gap .* is within 2 standard errors .* of zero: the normalised values divide by noise/);
+      assert.match(v.notes[0].text, /switch to Raw mean/);
+    });
+
+    it('a negative gap: the shared warning, without the noise advice', () => {
+      const v = gapView(of([0, 0.1, -0.2], [3, 3.2, 2.9]));
+      assert.equal(v.noisy, false);
+      assert.equal(v.notes.length, 1);
+      assert.match(v.notes[0].text, /^The mean gap is negative/);
+      assert.doesNotMatch(v.notes[0].text, /Raw mean/);
+    });
+
+    it('one pair: no SE in the text, an info note; a zero gap is left to the host’s zero-gap note', () => {
+      const one = gapView(of([3], [1]));
+      assert.equal(one.text, 'mean gap 2 (1 pair: no SE)');
+      assert.deepEqual(
+        one.notes.map((n) => n.level),
+        ['info'],
+      );
+      assert.match(one.notes[0].text, /^One pair: standard errors need at least 2 pairs/);
+      const zero = gapView(of([1, 2], [1, 2], true));
+      assert.deepEqual(zero.notes, []);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { cellAddress, formatValue, SMALL_GAP, tableGrid, type PatchDirection, ty
 import { headLabel } from '../../../src/shared/inspection.js';
 import { pairOfRow, pairRows, type DatasetSummary, type DatasetTable, type PairInfo } from '../../../src/features/dataset/shared/protocol.js';
 import { sweepStatus } from '../../../src/shared/patchTables.js';
+import { gapSummary } from '../../../src/shared/datasetGap.js';
 
 /** How the heatmaps read a cell's mean. */
 export type DatasetMode = 'effect' | 'normalised' | 'raw';
@@ -47,6 +48,48 @@ export function availableDatasetModes(s: DatasetSummary): DatasetMode[] {
 /** The mode a new set opens in: normalised, or the raw mean when the gap is zero or small. */
 export function defaultDatasetMode(s: DatasetSummary): DatasetMode {
   return s.zeroGap || isSmallMeanGap(s) ? 'raw' : 'normalised';
+}
+
+export interface GapNote {
+  /** 'warning' where the normalised views mislead (noisy or negative gap), 'info' for what only limits them (one pair). */
+  readonly level: 'warning' | 'info';
+  readonly text: string;
+}
+
+export interface GapView {
+  /** "mean gap 3.95 ± 0.21 (SE)", or "mean gap 3.95 (1 pair: no SE)". */
+  readonly text: string;
+  /** The gap is within SE_MULTIPLE standard errors of zero (and not zero). */
+  readonly noisy: boolean;
+  readonly notes: readonly GapNote[];
+}
+
+/**
+ * The set's mean gap with its standard error and the warnings the CLI and the JSON export give
+ * (`gapSummary`), for the header and the notes above the maps. The zero-gap warning is left out:
+ * the host's zero-gap note says it already. A noisy gap gets the panel's advice: the raw view, since
+ * the normalised and effect views both divide by the gap.
+ */
+export function gapView(s: DatasetSummary): GapView {
+  const g = gapSummary(s.metricClean, s.metricCorrupt, s.zeroGap);
+  const noisy = !s.zeroGap && g.gapStandardError !== null && Math.abs(g.gap) < SE_MULTIPLE * g.gapStandardError;
+  const text =
+    g.gapStandardError === null
+      ? `mean gap ${formatValue(g.gap)} (${s.pairs} pair${s.pairs === 1 ? '' : 's'}: no SE)`
+      : `mean gap ${formatValue(g.gap)} ± ${formatValue(g.gapStandardError)} (SE)`;
+  // gapSummary lists the gap's own warning (zero, noisy or negative) first, the one-pair note last.
+  const ws = [...g.warnings];
+  const onePair = g.gapStandardError === null ? ws.pop() : undefined;
+  if (s.zeroGap) ws.shift();
+  const sentence = (w: string) => `${w.charAt(0).toUpperCase()}${w.slice(1)}.`;
+  const notes: GapNote[] = ws.map((w) => ({
+    level: 'warning',
+    text: noisy
+      ? `${sentence(w)} The Normalised view divides by this gap, and so does the Effect view: switch to Raw mean to read the patched runs in nats.`
+      : sentence(w),
+  }));
+  if (onePair) notes.push({ level: 'info', text: sentence(onePair) });
+  return { text, noisy, notes };
 }
 
 /** Pairs a table covers. */

@@ -210,7 +210,13 @@ describe('prompt-set (dataset) webview', () => {
     assert.match(await panelText(page, '.metric .gap'), /^mean gap 0\.9 ± 0\.\d+ \(SE\)$/);
     const note = await panelText(page, '.gap-notes li.warning');
     assert.match(note, /The mean gap \(clean − corrupt, 0\.900\) is within 2 standard errors \(0\.\d+\) of zero: the normalised values divide by noise/);
-    assert.match(note, /switch to Raw mean/);
+    assert.match(note, /opens on the Raw mean/);
+    assert.equal(
+      await page.locator('ci-dataset-panel button.seg[aria-pressed="true"]', { hasText: 'Raw mean' }).count(),
+      1,
+      'a noisy gap opens on the raw mean',
+    );
+    await page.locator('ci-dataset-panel button.seg', { hasText: 'Normalised' }).click();
     await page.locator('ci-dataset-panel .gap-notes button.link', { hasText: 'Show the raw mean' }).click();
     assert.match(await page.locator('ci-dataset-panel button.seg[aria-pressed="true"]', { hasText: 'Raw mean' }).innerText(), /Raw mean/);
     assert.equal(await page.locator('ci-dataset-panel .gap-notes button.link').count(), 0, 'no switch once the raw mean is shown');

@@ -234,7 +234,8 @@ describe('dataset panel view', () => {
       assert.equal(v.notes.length, 1);
       assert.equal(v.notes[0].level, 'warning');
       assert.match(v.notes[0].text, /^The mean gap .* is within 2 standard errors .* of zero: the normalised values divide by noise/);
-      assert.match(v.notes[0].text, /switch to Raw mean/);
+      assert.match(v.notes[0].text, /opens on the Raw mean/);
+      assert.equal(defaultDatasetMode(of([3, -1, 2, 0], [1, 1, 1, 1])), 'raw', 'a noisy gap opens on the raw mean');
     });
 
     it('a negative gap: the shared warning, without the noise advice', () => {

@@ -47,7 +47,7 @@ export function availableDatasetModes(s: DatasetSummary): DatasetMode[] {
 
 /** The mode a new set opens in: normalised, or the raw mean when the gap is zero or small. */
 export function defaultDatasetMode(s: DatasetSummary): DatasetMode {
-  return s.zeroGap || isSmallMeanGap(s) ? 'raw' : 'normalised';
+  return s.zeroGap || isSmallMeanGap(s) || gapView(s).noisy ? 'raw' : 'normalised';
 }
 
 export interface GapNote {
@@ -68,7 +68,7 @@ export interface GapView {
  * The set's mean gap with its standard error and the warnings the CLI and the JSON export give
  * (`gapSummary`), for the header and the notes above the maps. The zero-gap warning is left out:
  * the host's zero-gap note says it already. A noisy gap gets the panel's advice: the raw view, since
- * the normalised and effect views both divide by the gap.
+ * the normalised and effect views both divide by the gap (and `defaultDatasetMode` opens on it).
  */
 export function gapView(s: DatasetSummary): GapView {
   const g = gapSummary(s.metricClean, s.metricCorrupt, s.zeroGap);
@@ -85,7 +85,7 @@ export function gapView(s: DatasetSummary): GapView {
   const notes: GapNote[] = ws.map((w) => ({
     level: 'warning',
     text: noisy
-      ? `${sentence(w)} The Normalised view divides by this gap, and so does the Effect view: switch to Raw mean to read the patched runs in nats.`
+      ? `${sentence(w)} The Normalised and Effect views divide by this gap, so the panel opens on the Raw mean (the patched runs in nats).`
       : sentence(w),
   }));
   if (onePair) notes.push({ level: 'info', text: sentence(onePair) });

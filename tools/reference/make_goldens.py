@@ -41,6 +41,11 @@ CASES = {
     "wide-gelu": ("wide-gelu", TEXT_B, {5: "param", 8: "Ġarg"}, "as_configured"),
     "noln": ("noln", TEXT_A, {10: "Ġname"}, "as_configured"),
     "noln-identity": ("noln", TEXT_A, {10: "Ġname"}, "identity"),
+    # Where the difference sits, for exact patching's suffix recompute (issue 15): early (the second
+    # token after BOS), late (two before the end) and at the last position only (where the metric is read).
+    "f32-early": ("f32-bare", TEXT_A, {2: "Ġarg"}, "as_configured"),
+    "f32-late": ("f32-bare", TEXT_A, {10: "Ġarg"}, "as_configured"),
+    "f32-last": ("f32-bare", TEXT_A, {12: "arg"}, "as_configured"),
 }
 
 
@@ -132,7 +137,8 @@ def main():
     torch.set_num_threads(1)  # determinism and the shared machine
     ckpt_root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "test", "golden", "checkpoints")
     out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(REPO, "test", "golden", "cases")
-    for name in CASES:
+    only = sys.argv[3].split(",") if len(sys.argv) > 3 else list(CASES)  # e.g. f32-early,f32-late
+    for name in only:
         make_case(name, ckpt_root, out_dir)
 
 

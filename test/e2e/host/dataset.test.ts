@@ -5,7 +5,7 @@
  * too, nothing run), and a cancel mid-set (the finished pairs kept, labelled partial N of M).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -30,6 +30,10 @@ describe('Dataset mode in the extension host', function () {
   before(async () => {
     ({ api, editor } = await openSample());
     tmp = mkdtempSync(path.join(os.tmpdir(), 'ci-dataset-'));
+    // A set generated from the sample by an earlier suite (the UI e2e shares the workspace) would make
+    // this one `docstring_example-2.prompts.jsonl`.
+    const dir = path.dirname(editor.document.uri.fsPath);
+    for (const f of readdirSync(dir)) if (/^docstring_example(-\d+)?\.prompts\.jsonl$/.test(f)) rmSync(path.join(dir, f));
   });
   after(() => {
     if (generated && existsSync(generated)) rmSync(generated);

@@ -32,6 +32,7 @@
  *   loaded.tokenizer)` → `{ pairs, jsonl, tokenCount, poolSize }` (./generatePromptSet.ts). A request
  *   it cannot meet throws `PromptSetTemplateError` (./template.ts) with a message for the user.
  */
+import { isRecord } from '../../shared/guards';
 import type { PromptPair, PromptSetEntry, PromptSetLineError } from '../../shared/promptSet';
 
 export interface ParsedPromptSet {
@@ -70,10 +71,10 @@ function parseLine(raw: string): PromptPair | string {
   } catch (e) {
     return `not valid JSON (${(e as Error).message}): ${quote(raw)}`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return `expected a JSON object {"clean", "corrupt", "answer", "wrong"}, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
   }
-  const o = value as Record<string, unknown>;
+  const o = value;
   const problems: string[] = [];
   const missing = FIELDS.filter((f) => !(f in o));
   if (missing.length > 0) problems.push(`missing ${missing.map((f) => `"${f}"`).join(', ')}`);
@@ -82,7 +83,7 @@ function parseLine(raw: string): PromptPair | string {
     problems.push(
       `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (a pair has clean, corrupt, answer, wrong and an optional meta)`,
     );
-  if ('meta' in o && (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))) problems.push('"meta" must be a JSON object');
+  if ('meta' in o && !isRecord(o.meta)) problems.push('"meta" must be a JSON object');
   const present = FIELDS.filter((f) => f in o);
   const forms = present.map((f) => formOf(f, o[f]));
   for (let j = 0; j < present.length; j++) {

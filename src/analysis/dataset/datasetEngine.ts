@@ -19,7 +19,7 @@ import { sliceLeading, type Float32Tensor } from '../../model/tensor';
 import { PATCH_DIRECTIONS, type PatchDirection, type SweepKind } from '../../shared/patchingVocabulary';
 import { logitDifference, type LogitsMetric } from '../patching/patchingMetric';
 import { SWEEPS, sweepCells, sweepHook, sweepTableDims, type SweepCell } from '../patching/sweeps';
-import { DEFAULT_PATCHING_BUDGET_BYTES, budgetBatches, patchElementBytes, patchFeedBytes } from '../patching/runPatchingSweeps';
+import { DEFAULT_PATCHING_BUDGET_BYTES, budgetBatches, differingPositions, patchElementBytes, patchFeedBytes } from '../patching/runPatchingSweeps';
 import { accumulateCells } from '../patching/attributionPatching';
 import { cellStats, summarise } from './datasetStats';
 import type { DatasetPair, DatasetSweepRequest, DatasetSweepResult, DatasetTable } from './datasetTypes';
@@ -84,21 +84,8 @@ function stackLeading(tensors: readonly Float32Tensor[]): Float32Tensor {
  * the patched run (causal attention), so the run can reuse the target's keys and values up to it.
  */
 export function firstDiffering(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): number {
-  const dims = a.dims; // [1, pos, head, d] | [1, pos, d] | pattern [1, head, q, k]
-  const isPattern = hook.endsWith('hook_pattern');
-  const hasHeads = dims.length === 4;
-  const nPos = isPattern ? dims[2] : dims[1];
-  const nHeads = isPattern ? dims[1] : dims[2];
-  const inner = dims[dims.length - 1];
-  const heads = hasHeads ? (cell.heads ?? Array.from({ length: nHeads }, (_, i) => i)) : [0];
-  const positions = cell.positions ?? Array.from({ length: nPos }, (_, i) => i);
-  for (const p of [...positions].sort((x, y) => x - y)) {
-    for (const h of heads) {
-      const off = !hasHeads ? p * inner : isPattern ? (h * dims[2] + p) * inner : (p * dims[2] + h) * inner;
-      for (let i = 0; i < inner; i++) if (a.data[off + i] !== b.data[off + i]) return p;
-    }
-  }
-  return -1;
+  const differing = differingPositions(a, b, cell, hook);
+  return differing.length ? Math.min(...differing) : -1;
 }
 
 function checkPairs(pairs: readonly DatasetPair[], nCtx: number): void {

@@ -114,7 +114,7 @@ const POSITION_LOCAL = ['attn.hook_z', 'attn.hook_q', 'hook_attn_out', 'hook_mlp
  * The positions of `cell` (all, when it has none) where `a` and `b` differ in any of the cell's
  * heads. The hooks are [1, pos, head, d] / [1, pos, d] / [1, head, query_pos, key_pos].
  */
-function differingPositions(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): number[] {
+export function differingPositions(a: Float32Tensor, b: Float32Tensor, cell: SweepCell, hook: HookName): number[] {
   const dims = a.dims;
   const isPattern = hook.endsWith('hook_pattern');
   const hasHeads = dims.length === 4;

@@ -61,6 +61,9 @@ export interface HookedGpt2Options {
 
 export type { LogitsRequest, RunOptions, RunResult, TokenInput } from './runOptions';
 
+/** What an analysis that only runs forwards needs of a model (`runPatchingSweeps`): a `HookedGpt2`, or its `exactForwards()`. */
+export type ModelForwards = Pick<HookedGpt2, 'config' | 'run' | 'runWithCache'>;
+
 export class HookedGpt2 {
   private readonly weightFeeds: Record<string, FeedTensor>;
   private readonly sessions = new Map<string, Promise<OrtSession>>();
@@ -107,6 +110,19 @@ export class HookedGpt2 {
   /** The fp32 forward, whatever this model's precision: the reference the int8 mode's error is measured against. */
   runExact(tokens: TokenInput, options: RunOptions = {}): Promise<RunResult> {
     return this.enqueue(tokens, options, 'exact');
+  }
+
+  /**
+   * This model's fp32 forwards as a model of their own (same weights, same run queue, no second
+   * load): an analysis given it runs exactly, e.g. one patching table of an int8 model checked
+   * against fp32.
+   */
+  exactForwards(): ModelForwards {
+    return {
+      config: this.config,
+      run: (tokens, options) => this.runExact(tokens, options),
+      runWithCache: (tokens, hookNames, options = {}) => this.runExact(tokens, { ...options, fetch: hookNames }),
+    };
   }
 
   private enqueue(tokens: TokenInput, options: RunOptions, precision: Precision): Promise<RunResult> {

@@ -20,7 +20,7 @@
  *   cell) have the same value: it is run once.
  */
 import { blockHook, type HookName } from '../../shared/hookNames';
-import type { HookedGpt2 } from '../../model/hookedGpt2';
+import type { HookedGpt2, ModelForwards } from '../../model/hookedGpt2';
 import type { HookPatch } from '../../model/hookPatch';
 import { sliceLeading, type Float32Tensor } from '../../model/tensor';
 import type { ActivationCache } from '../../model/activationCache';
@@ -221,7 +221,7 @@ interface PlannedTable {
   inferred: number;
 }
 
-export async function runPatchingSweeps(model: HookedGpt2, req: PatchingRequest): Promise<PatchingResult> {
+export async function runPatchingSweeps(model: ModelForwards, req: PatchingRequest): Promise<PatchingResult> {
   const c = model.config;
   const nPos = req.clean.length;
   if (nPos === 0) throw new Error('empty prompts: nothing to patch');

@@ -210,7 +210,14 @@ function stackPrefixes(caches: readonly ActivationCache[], hook: HookName, prefi
 /** Last-block hooks computed before `trimLastBlock` selects the logit positions: they may still be patched. */
 const BEFORE_TRIM = new Set(['hook_resid_pre', 'ln1.hook_scale', 'ln1.hook_normalized', 'attn.hook_q', 'attn.hook_k', 'attn.hook_v']);
 
-function canTrimLastBlock(c: Gpt2Config, logits: RunOptions['logits'], fetch: readonly HookName[], patches: readonly HookPatch[], gradient: boolean): boolean {
+/** Whether a run honours `trimLastBlock` (exported for the patching benchmark's row count). */
+export function canTrimLastBlock(
+  c: Gpt2Config,
+  logits: RunOptions['logits'],
+  fetch: readonly HookName[],
+  patches: readonly HookPatch[],
+  gradient: boolean,
+): boolean {
   if (fetch.length || gradient || logits === 'none' || logits === 'all') return false;
   if (patches.some((p) => p.hook.endsWith('attn.hook_result'))) return false; // per-head results: not trimmed
   return patches.every((p) => {

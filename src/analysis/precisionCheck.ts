@@ -5,7 +5,7 @@
  */
 import type { HookedGpt2 } from '../model/hookedGpt2';
 import type { Float32Tensor } from '../model/tensor';
-import type { LogitsError } from '../shared/precision';
+import type { LogitsError, PatchTableCheck } from '../shared/precision';
 import type { PatchingResult } from './patching/runPatchingSweeps';
 
 /** Compares [.., pos, d_vocab] logits (fp32 first) over every position. */
@@ -78,10 +78,55 @@ export function comparePatchingResults(exact: PatchingResult, approx: PatchingRe
     if (!u || u.sweep !== t.sweep || u.direction !== t.direction || u.values.length !== t.values.length) {
       throw new Error(`comparePatchingResults: table ${i} (${t.direction} ${t.sweep}) has no counterpart`);
     }
-    let maxAbs = 0;
-    for (let k = 0; k < t.values.length; k++) maxAbs = Math.max(maxAbs, Math.abs(t.values[k] - u.values[k]));
+    const maxAbs = maxAbsDelta(t.values, u.values);
     return { sweep: t.sweep, direction: t.direction, cells: t.values.length, maxAbs, maxAbsNormalised: gap !== 0 ? maxAbs / Math.abs(gap) : null };
   });
+}
+
+function maxAbsDelta(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
+  return m;
+}
+
+/** One table of one precision: its patched metric per cell, and the unpatched runs' metric. */
+export interface TableOfPrecision {
+  readonly values: ArrayLike<number>;
+  readonly metricClean: number;
+  readonly metricCorrupt: number;
+}
+
+/**
+ * The `k` cells that move the metric most (|patched − unpatched|, the unpatched run being the
+ * direction's target: corrupt when denoising, clean when noising), strongest first; ties by index.
+ */
+export function strongestCells(t: TableOfPrecision, direction: 'denoise' | 'noise', k: number): number[] {
+  const target = direction === 'denoise' ? t.metricCorrupt : t.metricClean;
+  const order = Array.from({ length: t.values.length }, (_, i) => i);
+  order.sort((a, b) => Math.abs(t.values[b] - target) - Math.abs(t.values[a] - target) || a - b);
+  return order.slice(0, k);
+}
+
+/**
+ * One patching table of an int8 run against the same table recomputed in fp32: max |Δ| of the
+ * metric over the cells, as a share of fp32's clean − corrupt gap, and how many of the `k`
+ * strongest cells the two share (a table read for its strongest cells reads the same when all are).
+ */
+export function checkPatchTable(exact: TableOfPrecision, approx: TableOfPrecision, direction: 'denoise' | 'noise', k = 5): PatchTableCheck {
+  if (exact.values.length !== approx.values.length) throw new Error(`checkPatchTable: ${exact.values.length} vs ${approx.values.length} cells`);
+  const maxAbs = maxAbsDelta(exact.values, approx.values);
+  const gap = Math.abs(exact.metricClean - exact.metricCorrupt);
+  const n = Math.min(k, exact.values.length);
+  const fp32 = strongestCells(exact, direction, n);
+  const int8 = strongestCells(approx, direction, n);
+  const inInt8 = new Set(int8);
+  return {
+    cells: exact.values.length,
+    maxAbs,
+    maxAbsShare: gap > 0 && Number.isFinite(gap) ? maxAbs / gap : null,
+    metric: { fp32: { clean: exact.metricClean, corrupt: exact.metricCorrupt }, int8: { clean: approx.metricClean, corrupt: approx.metricCorrupt } },
+    top: { k: n, shared: fp32.filter((i) => inInt8.has(i)).length, fp32, int8 },
+  };
 }
 
 /**

@@ -58,3 +58,54 @@ export function formatLogitsError(e: LogitsError): string {
     `top-1 agrees at ${e.top1Agree}/${e.positions} positions; KL ${num(e.meanKl)} nats (max ${num(e.maxKl)})`
   );
 }
+
+/** One patching table of an int8 run recomputed with the fp32 weights, and how far the two are apart. */
+export interface PatchTableCheck {
+  readonly cells: number;
+  /** Max over the cells of |int8 − fp32| of the patched metric. */
+  readonly maxAbs: number;
+  /** The same, as a share of fp32's |clean − corrupt| metric gap; null when that gap is 0. */
+  readonly maxAbsShare: number | null;
+  /** The metric of the unpatched runs in each precision (the gap the views normalise by). */
+  readonly metric: { readonly fp32: MetricPair; readonly int8: MetricPair };
+  /** The strongest cells (largest |patched − unpatched|) of each table, strongest first, and how many both share. */
+  readonly top: { readonly k: number; readonly shared: number; readonly fp32: readonly number[]; readonly int8: readonly number[] };
+}
+
+export interface MetricPair {
+  readonly clean: number;
+  readonly corrupt: number;
+}
+
+function isMetricPair(v: unknown): v is MetricPair {
+  return isRecord(v) && typeof v.clean === 'number' && typeof v.corrupt === 'number';
+}
+const isIndexList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
+
+export function isPatchTableCheck(v: unknown): v is PatchTableCheck {
+  if (!isRecord(v) || typeof v.cells !== 'number' || typeof v.maxAbs !== 'number') return false;
+  if (!(v.maxAbsShare === null || typeof v.maxAbsShare === 'number')) return false;
+  const m = v.metric;
+  const t = v.top;
+  return (
+    isRecord(m) &&
+    isMetricPair(m.fp32) &&
+    isMetricPair(m.int8) &&
+    isRecord(t) &&
+    typeof t.k === 'number' &&
+    typeof t.shared === 'number' &&
+    isIndexList(t.fp32) &&
+    isIndexList(t.int8)
+  );
+}
+
+/** One line: `int8 vs fp32 on this table: max |Δ| 0.031 (2.1% of the gap) over 40 cells; strongest 5 cells: 5 of 5 shared`. */
+export function formatTableCheck(c: PatchTableCheck): string {
+  const share = c.maxAbsShare !== null ? ` (${pctText(c.maxAbsShare)} of the gap)` : '';
+  return `int8 vs fp32 on this table: max |Δ| ${num(c.maxAbs)}${share} over ${c.cells} cells; strongest ${c.top.k} cells: ${c.top.shared} of ${c.top.k} shared`;
+}
+
+function pctText(x: number): string {
+  const p = 100 * x;
+  return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p === 0 ? '0' : p.toExponential(0)}%`;
+}

@@ -7,6 +7,7 @@
 import { runAttributionPatching } from '../../../analysis/patching/attributionPatching';
 import { answerProbability, klDivergenceFrom, logitDifference, type LogitsMetric } from '../../../analysis/patching/patchingMetric';
 import { runPatchingSweeps, type PatchingTable } from '../../../analysis/patching/runPatchingSweeps';
+import { checkPatchTable, LogitsErrorCache } from '../../../analysis/precisionCheck';
 import { attributionByPosition, rankFeatures, runFeatureAttribution } from '../../../analysis/sae/featureAttribution';
 import { runFeaturePatching } from '../../../analysis/sae/featurePatching';
 import { rankSubstitutes } from '../../../analysis/substitution/rankSubstitutes';
@@ -18,16 +19,26 @@ import type { LoadedModel } from '../../../model/loadHookedGpt2';
 import { checkSaeFitsModel, SaeError } from '../../../model/sae';
 import { topK } from '../../../model/logitsMath';
 import type { Prompt } from '../../../model/prompt';
+import { isRecord } from '../../../shared/guards';
 import { blockHook } from '../../../shared/hookNames';
-import { isModelSpec } from '../../../shared/modelSpec';
+import { isModelSpec, modelSpecKey } from '../../../shared/modelSpec';
 import { PATCH_DIRECTIONS, SWEEP_KINDS } from '../../../shared/patchingVocabulary';
 import type { PromptToken, TopToken } from '../../../shared/tokens';
-import type { FeatureAttributionParams, FeatureAttributionResult, PatchRunParams, PatchRunResult, SubstitutionEngineMethods } from '../shared/engineMethods';
+import type {
+  CheckTableParams,
+  CheckTableResult,
+  FeatureAttributionParams,
+  FeatureAttributionResult,
+  PatchRunParams,
+  PatchRunResult,
+  SubstitutionEngineMethods,
+} from '../shared/engineMethods';
 import { isMetricSpec, type MetricSpec, type PatchTable, type SaeFeatureRow } from '../shared/protocol';
 import { ComparisonContexts, type ComparisonContext } from './comparisonContexts';
 
 export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>('substitution', () => {
   const comparisons = new ComparisonContexts();
+  const logitsErrors = new LogitsErrorCache();
 
   /** A kept comparison with its model (the same spec, so the same weights, reloaded if another ran since). */
   const comparison = async (comparisonId: string, ctx: RequestContext): Promise<{ c: ComparisonContext; loaded: LoadedModel }> => {
@@ -47,6 +58,9 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const cleanLogits = await lastLogits(loaded, clean.ids, ctx.signal);
         const c: ComparisonContext = { comparisonId: p.comparisonId, model: p.model, clean, cleanLogits, topK: p.topK ?? 5 };
         comparisons.add(c);
+        // An int8 run says how far its logits are from fp32 on the clean prompt (as Inspect Attention does; measured once per model and prompt).
+        const precisionError =
+          loaded.model.precision === 'int8' ? await logitsErrors.get(modelSpecKey(p.model), loaded.model, clean.ids, ctx.signal) : undefined;
         return {
           comparisonId: p.comparisonId,
           clean: promptTokens(clean),
@@ -54,6 +68,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
           n_layers: cfg.nLayers,
           n_heads: cfg.nHeads,
           n_ctx: cfg.nCtx,
+          ...(precisionError ? { precisionError } : {}),
         };
       },
       rankSubstitutes: async (p, ctx) => {
@@ -144,6 +159,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         ctx.signal.throwIfAborted();
         return { metricClean: r.metricClean, metricCorrupt: r.metricCorrupt, tables: [], ms: Date.now() - t0 };
       },
+      checkTable: async (p, ctx) => checkTable(p, ctx),
       headPatterns: async (q, ctx) => {
         const { model: loaded } = await ctx.model(q.model);
         const cfg = loaded.model.config;
@@ -217,8 +233,43 @@ async function featureAttribution(p: FeatureAttributionParams, ctx: RequestConte
   return { ...estimate, features, exactMs: Date.now() - t1 };
 }
 
-/** Checks a patching request and builds its metric on the model it names. */
-async function runSetup(p: PatchRunParams, ctx: RequestContext) {
+/**
+ * One exact table of an int8 run recomputed with the fp32 weights of the same loaded model
+ * (`exactForwards`: no second load) and compared with the int8 table the host sent: max |Δ|, its
+ * share of fp32's gap, and the strongest cells both share.
+ */
+async function checkTable(p: CheckTableParams, ctx: RequestContext): Promise<CheckTableResult> {
+  const t0 = Date.now();
+  const i8 = p.int8;
+  if (!isRecord(i8) || !(i8.patched instanceof Float32Array) || !Number.isFinite(i8.metricClean) || !Number.isFinite(i8.metricCorrupt)) {
+    throw badRequest('malformed checkTable request: no int8 table');
+  }
+  const { loaded, metric, directions } = await runSetup({ ...p, sweeps: [p.sweep], directions: [p.direction] }, ctx, 'exact');
+  if (loaded.model.precision !== 'int8') throw badRequest('the model runs in the exact mode: there is no int8 table to check against fp32');
+  const r = await runPatchingSweeps(loaded.model.exactForwards(), {
+    clean: p.clean,
+    corrupt: p.corrupt,
+    metric,
+    sweeps: [p.sweep],
+    directions,
+    maxBatch: p.maxBatch,
+    memoryBudgetBytes: p.memoryBudgetBytes,
+    signal: ctx.signal,
+    onProgress: (q) => ctx.progress(`fp32 ${q.direction} ${q.sweep} layer ${q.layer}`, { done: q.workDone, total: q.workTotal }),
+  });
+  ctx.signal.throwIfAborted();
+  const t = r.tables[0];
+  if (t.values.length !== i8.patched.length) throw badRequest(`the int8 table has ${i8.patched.length} cells and the fp32 one ${t.values.length}`);
+  const int8 = { values: i8.patched, metricClean: i8.metricClean, metricCorrupt: i8.metricCorrupt };
+  const check = checkPatchTable({ values: t.values, metricClean: r.metricClean, metricCorrupt: r.metricCorrupt }, int8, p.direction);
+  return { check, fp32: toPatchTable(t, 'exact', t.values), ms: Date.now() - t0 };
+}
+
+/**
+ * Checks a patching request and builds its metric on the model it names; `forwards` 'exact' builds
+ * it from the fp32 forward (the KL metric's clean distribution) of an int8 model.
+ */
+async function runSetup(p: PatchRunParams, ctx: RequestContext, forwards: 'model' | 'exact' = 'model') {
   const okIds = (a: unknown): a is number[] => Array.isArray(a) && a.length > 0 && a.every((x) => Number.isInteger(x) && x >= 0);
   if (!okIds(p.clean) || !okIds(p.corrupt)) throw badRequest('malformed token ids');
   if (!Array.isArray(p.sweeps) || !p.sweeps.every((s) => SWEEP_KINDS.includes(s))) throw badRequest('unknown sweep');
@@ -231,11 +282,17 @@ async function runSetup(p: PatchRunParams, ctx: RequestContext) {
     throw badRequest(`the clean prompt has ${p.clean.length} tokens and the corrupt one ${p.corrupt.length}: position-wise patching needs equal token counts`);
   }
   const { model: loaded } = await ctx.model(p.model);
-  const metric = await buildMetric(loaded, p.metric, p.clean, ctx.signal);
+  const metric = await buildMetric(loaded, p.metric, p.clean, ctx.signal, forwards);
   return { loaded, metric, directions };
 }
 
-async function buildMetric(loaded: LoadedModel, spec: MetricSpec, clean: readonly number[], signal: AbortSignal): Promise<LogitsMetric> {
+async function buildMetric(
+  loaded: LoadedModel,
+  spec: MetricSpec,
+  clean: readonly number[],
+  signal: AbortSignal,
+  forwards: 'model' | 'exact' = 'model',
+): Promise<LogitsMetric> {
   if (!isMetricSpec(spec)) throw badRequest('malformed metric');
   const v = loaded.model.config.dVocab;
   const check = (id: number) => {
@@ -248,7 +305,7 @@ async function buildMetric(loaded: LoadedModel, spec: MetricSpec, clean: readonl
     case 'prob':
       return answerProbability(check(spec.answer.id));
     case 'kl':
-      return klDivergenceFrom(await lastLogits(loaded, clean, signal));
+      return klDivergenceFrom(await lastLogits(loaded, clean, signal, forwards));
   }
 }
 
@@ -272,8 +329,8 @@ function top(loaded: LoadedModel, row: Float32Array, k: number): TopToken[] {
   return topK(row, k).map((t) => ({ id: t.id, text: loaded.tokenizer.displayText(t.id), logit: t.logit, prob: t.prob }));
 }
 
-async function lastLogits(loaded: LoadedModel, ids: readonly number[], signal: AbortSignal): Promise<Float32Array> {
-  const out = await loaded.model.run(ids, { logits: 'last', signal });
+async function lastLogits(loaded: LoadedModel, ids: readonly number[], signal: AbortSignal, forwards: 'model' | 'exact' = 'model'): Promise<Float32Array> {
+  const out = await (forwards === 'exact' ? loaded.model.runExact(ids, { logits: 'last', signal }) : loaded.model.run(ids, { logits: 'last', signal }));
   return out.logits!.data.slice();
 }
 

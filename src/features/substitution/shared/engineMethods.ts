@@ -4,6 +4,7 @@
  * and the small methods after it (`rankSubstitutes`, `tokenizeCorrupt`) reuse it instead of
  * re-running the clean prompt. The patching runs take token ids. Plain data, no `vscode`.
  */
+import type { LogitsError, PatchTableCheck } from '../../../shared/precision';
 import type { SubstituteRanking } from '../../../shared/substitutes';
 import type { ModelSpec } from '../../../shared/modelSpec';
 import type { PromptToken, TokenRef, TopToken } from '../../../shared/tokens';
@@ -25,6 +26,8 @@ export interface OpenComparisonResult {
   readonly n_layers: number;
   readonly n_heads: number;
   readonly n_ctx: number;
+  /** An int8 model's logits error on the clean prompt against its fp32 forward (absent in the exact mode). */
+  readonly precisionError?: LogitsError;
 }
 
 export interface RankSubstitutesParams {
@@ -91,6 +94,31 @@ export interface PatchRunResult {
 /** `detail` of a patchSweeps progress message. */
 export type PatchSweepsDetail = { readonly kind: 'progress'; readonly progress: SweepProgress } | { readonly kind: 'table'; readonly table: PatchTable };
 
+/** One exact table of an int8 run, recomputed with the fp32 weights of the same loaded model and compared. */
+export interface CheckTableParams extends Omit<PatchRunParams, 'sweeps' | 'directions'> {
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+  /** The int8 table shown: its patched metric per cell and the int8 runs' metric. */
+  readonly int8: { readonly patched: Float32Array; readonly metricClean: number; readonly metricCorrupt: number };
+}
+
+export interface CheckTableResult {
+  readonly check: PatchTableCheck;
+  /** The table recomputed in fp32. */
+  readonly fp32: PatchTable;
+  readonly ms: number;
+}
+
+/** `detail` of a checkTable progress message: work done of the table's planned work. */
+export interface CheckTableDetail {
+  readonly done: number;
+  readonly total: number;
+}
+
+export function isCheckTableDetail(v: unknown): v is CheckTableDetail {
+  return typeof v === 'object' && v !== null && 'done' in v && 'total' in v && typeof v.done === 'number' && typeof v.total === 'number';
+}
+
 export interface HeadPatternsQuery {
   readonly model: ModelSpec;
   readonly clean: readonly number[];
@@ -153,6 +181,7 @@ export type SubstitutionEngineMethods = {
   attribution: { params: PatchRunParams; result: PatchRunResult };
   patchSweeps: { params: PatchRunParams; result: PatchRunResult; progress: PatchSweepsDetail };
   headPatterns: { params: HeadPatternsQuery; result: HeadPatternsResult };
+  checkTable: { params: CheckTableParams; result: CheckTableResult; progress: CheckTableDetail };
   featureAttribution: { params: FeatureAttributionParams; result: FeatureAttributionResult; progress: FeatureAttributionDetail };
 };
 

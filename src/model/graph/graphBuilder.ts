@@ -76,6 +76,18 @@ export class GraphBuilder {
     return outs;
   }
 
+  /**
+   * x [..., K] · Wᵀ for W [N, K] → [..., N], as one Gemm with transB (MLAS reads W transposed in
+   * place: no transposed copy, per run or kept). Gemm takes 2-D operands, so an x of rank 3 is
+   * flattened to [rows, K] and the result shaped back.
+   */
+  matmulTransposed(x: string, w: string, k: number, n: number, rank: 2 | 3): string {
+    if (rank === 2) return this.op('Gemm', [x, w], { transB: 1 }); // [rows, N]
+    const lead = this.op('Slice', [this.op('Shape', [x]), this.int64s([0]), this.int64s([2])]); // [2]: x's first two dims
+    const y = this.op('Gemm', [this.op('Reshape', [x, this.int64s([-1, k])]), w], { transB: 1 }); // [rows, N]
+    return this.op('Reshape', [y, this.op('Concat', [lead, this.int64s([n])], { axis: 0 })]);
+  }
+
   /** An int64 constant (cached, so each distinct value is one node). */
   int64s(values: readonly number[], dims: readonly number[] = [values.length]): string {
     const key = `i64:${dims.join('x')}:${values.join(',')}`;

@@ -18,11 +18,11 @@ import { planRun } from './runPlan';
 import type { RunOptions, RunResult, TokenInput } from './runOptions';
 import type { HookPatch } from './hookPatch';
 import { OrtSession, type FeedTensor } from './ort';
-import { makeWeightFeeds } from './weightFeeds';
+import { distinctFeedBytes, makeWeightFeeds } from './weightFeeds';
 
 /**
  * Embedding copies the weights into the forward session (and into one protobuf message, whose
- * limit is 2 GiB): worth it for GPT-2 small (~650 MB of weight inputs), not for medium and up.
+ * limit is 2 GiB): worth it for GPT-2 small (475 MiB of weights), not for medium (1354 MiB) and up.
  */
 const EMBED_WEIGHTS_MAX_BYTES = 800 * 2 ** 20;
 
@@ -74,7 +74,7 @@ export class HookedGpt2 {
   readonly precision: Precision;
   /** The int8 mode's weight feeds (fp32 ones plus the quantized matmul weights) and the quantized names. */
   private readonly int8?: { readonly feeds: Record<string, FeedTensor>; readonly names: ReadonlySet<string> };
-  /** Bytes of all weight inputs (float32). */
+  /** Bytes of memory behind the weight inputs (float32): the checkpoint's arrays, each counted once (views and a tied unembedding share them). */
   readonly weightBytes: number;
 
   constructor(
@@ -84,7 +84,7 @@ export class HookedGpt2 {
   ) {
     this.layerNorm = options.layerNorm ?? 'as_configured';
     this.weightFeeds = makeWeightFeeds(config, weights);
-    this.weightBytes = Object.values(this.weightFeeds).reduce((n, f) => n + f.data.byteLength, 0);
+    this.weightBytes = distinctFeedBytes(this.weightFeeds);
     this.precision = options.precision ?? 'exact';
     if (this.precision === 'int8') {
       const names = int8WeightNames(config, options.int8Unembed ?? false);

@@ -53,7 +53,7 @@ export function buildLensGraph(c: Gpt2Config, norm: LensNorm): OnnxGraph {
     const b = g.input(WEIGHT.lnFinalB, F, [d]);
     x = g.op('Add', [g.op('Mul', [g.op('Div', [centred, scale]), w]), b]); // [rows, d_model]
   }
-  const logits = g.op('MatMul', [x, g.input(WEIGHT.unembed, F, [d, c.dVocab])]); // [rows, d_vocab]
+  const logits = g.matmulTransposed(x, g.input(WEIGHT.unembed, F, [c.dVocab, d]), d, c.dVocab, 2); // [rows, d_vocab]: x · W_U, W_U fed as W_Uᵀ
   // Few passes over [rows, d_vocab]: one softmax; its top-k gives the probabilities and ids, and
   // lse = top logit − ln(top probability), so no second exponential pass (ReduceLogSumExp).
   const probs = g.op('Softmax', [logits], { axis: -1 }); // [rows, d_vocab]

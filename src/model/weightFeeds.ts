@@ -1,7 +1,8 @@
 /**
  * Turns loaded GPT-2 weights into the named weight inputs every graph variant is fed. Made once
- * per model: the unembedding is transposed once, and the typed arrays are shared by all sessions
- * (ORT reads inputs without copying).
+ * per model, without copies: every input is a checkpoint array (or a view of one), shared by all
+ * sessions (ORT reads inputs without copying). The unembedding stays [d_vocab, d_model] as stored
+ * (wte itself when tied); the graphs multiply by its transpose with Gemm's transB.
  */
 import type { Gpt2Config } from './gpt2Config';
 import type { Gpt2Weights } from './gpt2Weights';
@@ -12,20 +13,28 @@ function f32(dims: readonly number[], data: Float32Array): FeedTensor {
   return { type: 'float32', dims, data };
 }
 
-/** [rows, cols] → [cols, rows] */
-export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  const tile = 64;
-  for (let r0 = 0; r0 < rows; r0 += tile) {
-    for (let c0 = 0; c0 < cols; c0 += tile) {
-      const rEnd = Math.min(r0 + tile, rows);
-      const cEnd = Math.min(c0 + tile, cols);
-      for (let r = r0; r < rEnd; r++) {
-        for (let c = c0; c < cEnd; c++) out[c * rows + r] = data[r * cols + c];
-      }
+/**
+ * Bytes of memory behind `feeds`: views of one buffer (the per-head W_O, a tied unembedding that is
+ * wte itself) count once. What the model holds, not the sum of what each input reads.
+ */
+export function distinctFeedBytes(feeds: Readonly<Record<string, FeedTensor>>): number {
+  const spans = new Map<ArrayBufferLike, [number, number][]>();
+  for (const { data } of Object.values(feeds)) {
+    const list = spans.get(data.buffer) ?? [];
+    list.push([data.byteOffset, data.byteOffset + data.byteLength]);
+    spans.set(data.buffer, list);
+  }
+  let bytes = 0;
+  for (const list of spans.values()) {
+    list.sort((a, b) => a[0] - b[0]);
+    let end = -1;
+    for (const [s, e] of list) {
+      if (e <= end) continue;
+      bytes += e - Math.max(s, end);
+      end = e;
     }
   }
-  return out;
+  return bytes;
 }
 
 export function makeWeightFeeds(c: Gpt2Config, w: Gpt2Weights): Record<string, FeedTensor> {
@@ -33,7 +42,8 @@ export function makeWeightFeeds(c: Gpt2Config, w: Gpt2Weights): Record<string, F
   const feeds: Record<string, FeedTensor> = {
     [WEIGHT.wte]: f32([c.dVocab, d], w.wte),
     [WEIGHT.wpe]: f32([c.nCtx, d], w.wpe),
-    [WEIGHT.unembed]: f32([d, c.dVocab], transpose2d(w.lmHead ?? w.wte, c.dVocab, d)), // W_U [d_model, d_vocab]
+    // W_Uᵀ [d_vocab, d_model] as the checkpoint stores it: lm_head, or wte's very array when tied (no copy)
+    [WEIGHT.unembed]: f32([c.dVocab, d], w.lmHead ?? w.wte),
     [WEIGHT.lnFinalW]: f32([d], w.lnFinal.w),
     [WEIGHT.lnFinalB]: f32([d], w.lnFinal.b),
   };

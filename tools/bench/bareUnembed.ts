@@ -1,6 +1,6 @@
 /**
- * The logit lens's unavoidable part, for the residual bench: the bare unembedding MatMul
- * [rows, d_model] × W_U [d_model, d_vocab], chunked exactly as `lensUnembed` chunks
+ * The logit lens's unavoidable part, for the residual bench: the bare unembedding matmul
+ * [rows, d_model] × W_U [d_model, d_vocab] (a Gemm with transB on W_Uᵀ, as the lens runs it), chunked exactly as `lensUnembed` chunks
  * (`lensChunkRows`), with W_U fed from the model's own weight buffers as the lens feeds it, and a
  * session created with the lens's options. No ln_final, softmax, top-k, entropy or rank: only a
  * ReduceMax per row leaves the graph (one read of the logits), so the logits never reach JS either.
@@ -21,7 +21,7 @@ const ROW_MAX = 'row_max';
 export function buildBareUnembedGraph(c: Gpt2Config): OnnxGraph {
   const g = new GraphBuilder('bare_unembed');
   const rows = g.input(ROWS, F, ['rows', c.dModel]); // [rows, d_model]
-  const logits = g.op('MatMul', [rows, g.input(WEIGHT.unembed, F, [c.dModel, c.dVocab])]); // [rows, d_vocab]
+  const logits = g.matmulTransposed(rows, g.input(WEIGHT.unembed, F, [c.dVocab, c.dModel]), c.dModel, c.dVocab, 2); // [rows, d_vocab]: W_U fed as W_Uᵀ, as the lens does
   g.output(g.op('ReduceMax', [logits], { axes: [-1], keepdims: 1 }), ROW_MAX, F, ['rows', 1]); // [rows, 1]
   return g.build();
 }

@@ -29,8 +29,7 @@ import { embedWeights } from '../../src/model/graph/embedWeights';
 import { OnnxDataType, encodeOnnxModel, type OnnxGraph } from '../../src/model/graph/onnxModel';
 import { OrtSession, type FeedTensor, type OrtSessionOptions } from '../../src/model/ort';
 import { planRun } from '../../src/model/runPlan';
-import { makeWeightFeeds } from '../../src/model/weightFeeds';
-import { WEIGHT } from '../../src/model/graph/weightNames';
+import { distinctFeedBytes, makeWeightFeeds } from '../../src/model/weightFeeds';
 import { argValue, ensureRandomCheckpoint, loadAverage, parseSizes } from './forwardScaling';
 import { fmt } from './timing';
 
@@ -106,11 +105,8 @@ export interface PrepackResult {
 async function child(dir: string, cacheDir: string, kase: PrepackCase, size: string): Promise<PrepackResult> {
   const { config, weights } = await loadGpt2Checkpoint(dir);
   const feeds = makeWeightFeeds(config, weights);
-  // the checkpoint's float32 parameters: not the per-head view of W_O, nor the transposed copy of a tied unembedding
-  const weightBytes = Object.entries(feeds).reduce(
-    (n, [k, f]) => n + (k.includes('by_head') || (k === WEIGHT.unembed && !weights.lmHead) ? 0 : f.data.byteLength),
-    0,
-  );
+  // the checkpoint's float32 parameters: the per-head view of W_O and a tied unembedding (wte itself) count once
+  const weightBytes = distinctFeedBytes(feeds);
   const blockBytes = Object.entries(feeds).reduce((n, [k, f]) => n + (isBlockWeight(k) && !k.includes('by_head') ? f.data.byteLength : 0), 0);
   const loaded = memory();
   const masks = new CausalMasks();

@@ -27,11 +27,11 @@ export interface DlaOptions {
 
 /** The residual-space direction ũ that a component is dotted with, and ln_f.b's constant. */
 export function dlaDirection(model: HookedGpt2, answerId: number, wrongId: number | undefined, scale: number): { u: Float64Array; lnFinalBias: number } {
-  const { dModel: d, dVocab: V } = model.config;
+  const d = model.config.dModel;
   const w = model.weightInputs;
-  const WU = w[WEIGHT.unembed].data as Float32Array; // [d_model, d_vocab]
+  const WUT = w[WEIGHT.unembed].data as Float32Array; // W_Uᵀ [d_vocab, d_model]: W_U[:, t] is row t
   const dir = new Float64Array(d);
-  for (let i = 0; i < d; i++) dir[i] = WU[i * V + answerId] - (wrongId === undefined ? 0 : WU[i * V + wrongId]);
+  for (let i = 0; i < d; i++) dir[i] = WUT[answerId * d + i] - (wrongId === undefined ? 0 : WUT[wrongId * d + i]);
   if (model.layerNorm === 'identity') return { u: dir, lnFinalBias: 0 };
   const lnW = w[WEIGHT.lnFinalW].data as Float32Array;
   const lnB = w[WEIGHT.lnFinalB].data as Float32Array;

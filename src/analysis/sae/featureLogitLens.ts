@@ -48,13 +48,13 @@ export function featureLogits(model: HookedGpt2, sae: LoadedSae, feature: number
     mean /= d;
     for (let i = 0; i < d; i++) dir[i] = (dir[i] - mean) * w[i];
   }
-  const U = model.weightInputs[WEIGHT.unembed].data as Float32Array; // [d_model, d_vocab]
+  const UT = model.weightInputs[WEIGHT.unembed].data as Float32Array; // W_Uᵀ [d_vocab, d_model]
   const logits = new Float64Array(V);
-  for (let i = 0; i < d; i++) {
-    const a = dir[i];
-    if (a === 0) continue;
-    const row = i * V;
-    for (let t = 0; t < V; t++) logits[t] += a * U[row + t];
+  for (let t = 0; t < V; t++) {
+    const row = t * d;
+    let s = 0;
+    for (let i = 0; i < d; i++) s += dir[i] * UT[row + i];
+    logits[t] = s;
   }
   let mean = 0;
   for (let t = 0; t < V; t++) mean += logits[t];

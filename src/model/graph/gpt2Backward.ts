@@ -40,11 +40,7 @@ export class Gpt2BackwardWriter {
 
   /** x [batch, pos, K] · Wᵀ with W [N, K] → [batch, pos, N] (Gemm with transB: no transposed copy of W). */
   private matmulTransposed(x: string, w: string, k: number, n: number): string {
-    const g = this.g;
-    const lead = g.op('Slice', [g.op('Shape', [x]), g.int64s([0]), g.int64s([2])]); // [batch, pos]
-    const flat = g.op('Reshape', [x, g.int64s([-1, k])]);
-    const y = g.op('Gemm', [flat, w], { transB: 1 });
-    return g.op('Reshape', [y, g.op('Concat', [lead, g.int64s([n])], { axis: 0 })]);
+    return this.g.matmulTransposed(x, w, k, n, 3);
   }
 
   private output(value: string, hook: HookName, dims: readonly OnnxDim[]): void {
@@ -94,9 +90,9 @@ export class Gpt2BackwardWriter {
     const { nLayers, dModel: d, nHeads: h, dHead: e, dMlp, dVocab } = this.c;
     const metricGrad = g.input(INPUT.metricGrad, F, ['batch', dVocab]);
     const atPosition = g.input(INPUT.metricPosition, F, ['pos', 1]);
-    // ∂m/∂ln_final.hook_normalized = onehot(pos) ⊗ (metric_grad · W_Uᵀ)
+    // ∂m/∂ln_final.hook_normalized = onehot(pos) ⊗ (metric_grad · W_Uᵀ); the unembedding input is W_Uᵀ [d_vocab, d_model]
     const lastResid = blockHook(nLayers - 1, 'hook_resid_post');
-    const gLnf = g.op('Mul', [g.op('Unsqueeze', [g.op('Gemm', [metricGrad, WEIGHT.unembed], { transB: 1 }), g.int64s([1])]), atPosition]); // [batch, pos, d_model]
+    const gLnf = g.op('Mul', [g.op('Unsqueeze', [g.op('MatMul', [metricGrad, WEIGHT.unembed]), g.int64s([1])]), atPosition]); // [batch, pos, d_model]
     let gResid = this.layerNormBackward(lastResid, 'ln_final.hook_scale', WEIGHT.lnFinalW, gLnf);
     const residDims: OnnxDim[] = ['batch', 'pos', d];
     const headDims: OnnxDim[] = ['batch', 'pos', h, e];

@@ -221,7 +221,8 @@ class Gpt2GraphWriter {
     if (this.spec.logits === 'selected' && !this.spec.trimLastBlock) {
       x = g.op('Gather', [x, this.logitPositions()], { axis: 1 }); // [batch, n, d_model]
     }
-    const logits = g.op('MatMul', [x, this.weight(WEIGHT.unembed, [d, this.c.dVocab])]);
+    // x · W_U with the input W_Uᵀ [d_vocab, d_model] (wte itself when tied): Gemm's transB, no transposed copy
+    const logits = g.matmulTransposed(x, this.weight(WEIGHT.unembed, [this.c.dVocab, d]), d, this.c.dVocab, 3); // [batch, n, d_vocab]
     g.output(logits, OUTPUT.logits, F, ['batch', this.spec.logits === 'selected' ? 'n' : 'pos', this.c.dVocab]);
   }
 

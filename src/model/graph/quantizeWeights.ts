@@ -10,7 +10,7 @@
  */
 import type { FeedTensor } from '../ort';
 import { MS_DOMAIN, OnnxDataType, type OnnxGraph, type OnnxNode, type OnnxValueInfo } from './onnxModel';
-import { WEIGHT } from './weightNames';
+import { WEIGHT, isFedTransposed } from './weightNames';
 import type { Gpt2Config } from '../gpt2Config';
 
 export type { Precision } from '../../shared/precision';
@@ -23,7 +23,7 @@ export type { Precision } from '../../shared/precision';
 export const INT8_WEIGHT_MAX = 63;
 
 export const QUANTIZED = {
-  values: (weight: string) => `${weight}:int8`, // int8 [rows, cols]
+  values: (weight: string) => `${weight}:int8`, // int8 [K, N]: the matmul's B, also for a weight fed transposed
   scales: (weight: string) => `${weight}:scale`, // float [cols]: w ≈ values · scale
 } as const;
 
@@ -58,6 +58,29 @@ export function quantizeColumns(w: Float32Array, rows: number, cols: number, max
   return { values, scales };
 }
 
+/**
+ * The same quantization for a matrix stored transposed: `wT` [cols, rows] row-major is W [rows, cols]
+ * read column-major. The values come out as W's, [rows, cols] with one scale per column (per row of
+ * wT): equal to `quantizeColumns` of the transposed matrix, without making that fp32 copy.
+ */
+export function quantizeColumnsOfTransposed(wT: Float32Array, rows: number, cols: number, max = INT8_WEIGHT_MAX): QuantizedColumns {
+  if (wT.length !== rows * cols) throw new Error(`quantizeColumnsOfTransposed: ${wT.length} values for [${cols}, ${rows}]`);
+  const scales = new Float32Array(cols);
+  const values = new Int8Array(rows * cols);
+  for (let c = 0; c < cols; c++) {
+    const col = c * rows; // W[:, c] is wT's row c
+    let absMax = 0;
+    for (let r = 0; r < rows; r++) {
+      const a = Math.abs(wT[col + r]);
+      if (a > absMax) absMax = a;
+    }
+    scales[c] = absMax > 0 ? absMax / max : 1;
+    const inverse = Math.fround(1 / scales[c]); // float32, as quantizeColumns keeps it
+    for (let r = 0; r < rows; r++) values[r * cols + c] = Math.max(-max, Math.min(max, Math.round(wT[col + r] * inverse)));
+  }
+  return { values, scales };
+}
+
 /** The weights whose matmuls the int8 mode quantizes: every block's QKV, W_O, MLP in and out (the unembedding when asked). */
 export function int8WeightNames(c: Gpt2Config, unembed: boolean): string[] {
   const names: string[] = [];
@@ -71,37 +94,49 @@ export function int8WeightNames(c: Gpt2Config, unembed: boolean): string[] {
 
 /**
  * The int8 values and scales of the named fp32 weights, as feeds named by `QUANTIZED`. Made once per
- * model (~¼ of those weights' fp32 bytes); the fp32 weights stay, for the graphs' other uses.
+ * model (~¼ of those weights' fp32 bytes); the fp32 weights stay, for the graphs' other uses. The
+ * values are always the matmul's B [K, N] (what `DynamicQuantizeMatMul` reads), also for a weight
+ * fed transposed (the unembedding, fed as W_Uᵀ [d_vocab, d_model]): its int8 values are W_U's.
  */
 export function quantizeWeightFeeds(weights: Readonly<Record<string, FeedTensor>>, names: readonly string[]): Record<string, FeedTensor> {
   const out: Record<string, FeedTensor> = {};
   for (const name of names) {
     const w = weights[name];
     if (!w || w.type !== 'float32' || w.dims.length !== 2) throw new Error(`int8 mode: no 2-D float32 weights '${name}'`);
-    const [rows, cols] = w.dims;
-    const q = quantizeColumns(w.data, rows, cols);
+    const [rows, cols] = isFedTransposed(name) ? [w.dims[1], w.dims[0]] : w.dims;
+    const q = isFedTransposed(name) ? quantizeColumnsOfTransposed(w.data, rows, cols) : quantizeColumns(w.data, rows, cols);
     out[QUANTIZED.values(name)] = { type: 'int8', dims: [rows, cols], data: q.values };
     out[QUANTIZED.scales(name)] = { type: 'float32', dims: [cols], data: q.scales };
   }
   return out;
 }
 
+/** Whether `n` is the forward product x · W of weight input `w` (B [K, N]): `MatMul(x, W)`, or `Gemm(x, Wᵀ, transB=1)` for a weight fed transposed. */
+function multipliesByWeight(n: OnnxNode, w: string): boolean {
+  if (!isFedTransposed(w)) return n.opType === 'MatMul';
+  const a = n.attributes;
+  const is = (k: string, v: number) => (a[k] === undefined ? v === 0 : a[k].kind === 'int' && a[k].value === v);
+  return n.opType === 'Gemm' && n.inputs.length === 2 && is('transB', 1) && is('transA', 0) && a.alpha === undefined && a.beta === undefined;
+}
+
 /**
- * Replaces each `MatMul(x, W)` whose W is a graph input named in `quantized` by
- * `DynamicQuantizeMatMul(x, W:int8, W:scale)`, declaring those two inputs. W stays an input only if
- * another node still reads it (the per-head W_O view, the backward pass): those stay fp32.
+ * Replaces each forward product x · W whose W is a graph input named in `quantized` (`MatMul(x, W)`,
+ * or `Gemm(x, Wᵀ, transB=1)` for the unembedding fed as W_Uᵀ) by
+ * `DynamicQuantizeMatMul(x, W:int8, W:scale)`, declaring those two inputs (W [K, N] in int8). W stays
+ * an input only if another node still reads it (the per-head W_O view, the backward pass): those stay fp32.
  */
 export function quantizeMatMuls(graph: OnnxGraph, quantized: ReadonlySet<string>): OnnxGraph {
   const inputs = new Map(graph.inputs.map((i) => [i.name, i]));
   const added = new Map<string, OnnxValueInfo>();
   const nodes: OnnxNode[] = graph.nodes.map((n) => {
     const w = n.inputs[1];
-    if (n.opType !== 'MatMul' || !quantized.has(w)) return n;
+    if (!quantized.has(w) || !multipliesByWeight(n, w)) return n;
     const info = inputs.get(w);
-    if (!info || info.dims.length !== 2) throw new Error(`int8 mode: MatMul '${n.name}' reads '${w}', which is not a 2-D graph input`);
+    if (!info || info.dims.length !== 2) throw new Error(`int8 mode: ${n.opType} '${n.name}' reads '${w}', which is not a 2-D graph input`);
+    const [k, cols] = isFedTransposed(w) ? [info.dims[1], info.dims[0]] : info.dims; // B [K, N]
     const [values, scales] = [QUANTIZED.values(w), QUANTIZED.scales(w)];
-    added.set(values, { name: values, elemType: OnnxDataType.Int8, dims: info.dims });
-    added.set(scales, { name: scales, elemType: OnnxDataType.Float, dims: [info.dims[1]] });
+    added.set(values, { name: values, elemType: OnnxDataType.Int8, dims: [k, cols] });
+    added.set(scales, { name: scales, elemType: OnnxDataType.Float, dims: [cols] });
     return {
       opType: 'DynamicQuantizeMatMul',
       domain: MS_DOMAIN,

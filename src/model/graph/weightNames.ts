@@ -4,7 +4,7 @@ import type { Gpt2Config } from '../gpt2Config';
 export const WEIGHT = {
   wte: 'weight:wte', // [d_vocab, d_model]
   wpe: 'weight:wpe', // [n_ctx, d_model]
-  unembed: 'weight:unembed', // [d_model, d_vocab]
+  unembed: 'weight:unembed', // [d_vocab, d_model]: W_Uᵀ, wte itself when tied (the logits are x · unembedᵀ, a Gemm with transB)
   lnFinalW: 'weight:ln_final.w', // [d_model]
   lnFinalB: 'weight:ln_final.b', // [d_model]
   block: (l: number) => ({
@@ -23,6 +23,12 @@ export const WEIGHT = {
     bOut: `weight:blocks.${l}.mlp.b_out`, // [d_model]
   }),
 } as const;
+
+/**
+ * Weight inputs fed as Wᵀ [N, K], the layout the checkpoint stores, and multiplied with Gemm's transB:
+ * only the unembedding (its [d_vocab, d_model] is wte's own array when tied).
+ */
+export const isFedTransposed = (name: string): boolean => name === WEIGHT.unembed;
 
 export type BlockWeightNames = ReturnType<typeof WEIGHT.block>;
 

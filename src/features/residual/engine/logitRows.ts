@@ -22,7 +22,7 @@ export function logitRowsFromResidual(model: HookedGpt2, cache: ActivationCache,
   const d = c.dModel;
   const v = c.dVocab;
   const resid = cache.get(blockHook(c.nLayers - 1, 'hook_resid_post')).data; // [batch=1, pos, d_model]
-  const wU = floatInput(model, WEIGHT.unembed); // [d_model, d_vocab]
+  const wUT = floatInput(model, WEIGHT.unembed); // W_Uᵀ [d_vocab, d_model]
   const identity = model.layerNorm === 'identity';
   const w = identity ? undefined : floatInput(model, WEIGHT.lnFinalW); // [d_model]
   const b = identity ? undefined : floatInput(model, WEIGHT.lnFinalB); // [d_model]
@@ -39,13 +39,12 @@ export function logitRowsFromResidual(model: HookedGpt2, cache: ActivationCache,
       const scale = Math.sqrt(varSum / d + c.layerNormEps);
       for (let i = 0; i < d; i++) x[i] = ((x[i] - mean) / scale) * w[i] + b[i];
     }
-    const row = new Float64Array(v);
-    for (let i = 0; i < d; i++) {
-      const xi = x[i];
-      const base = i * v;
-      for (let j = 0; j < v; j++) row[j] += xi * wU[base + j];
+    for (let j = 0; j < v; j++) {
+      const base = j * d;
+      let logit = 0; // float64, rounded once
+      for (let i = 0; i < d; i++) logit += x[i] * wUT[base + i];
+      out[r * v + j] = logit;
     }
-    out.set(row, r * v);
   });
   return out;
 }

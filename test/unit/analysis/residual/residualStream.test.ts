@@ -12,11 +12,13 @@ const c = tinyConfig();
 const ids = [49, 3, 17, 8, 3, 17, 22, 5, 9, 30];
 const tokens: PromptToken[] = ids.map((id, i) => ({ id, text: `t${id}`, isBos: i === 0, start: i, end: i + 1 }));
 
-/** ln_final(resid) · W_U in float64 for one row; `scale` given = cached-scale variant. */
+const weights = randomWeights(c);
+
+/** ln_final(resid) · W_U in float64 for one row; `scale` given = cached-scale variant. W_U is the checkpoint's wteᵀ (tied), read here as stored. */
 function lensLogits(model: HookedGpt2, row: Float32Array, scale?: number): Float64Array {
   const { dModel: d, dVocab: V, layerNormEps } = model.config;
   const w = model.weightInputs;
-  const WU = w[WEIGHT.unembed].data as Float32Array;
+  const wte = weights.wte; // [d_vocab, d_model]
   const x = Float64Array.from(row);
   if (model.layerNorm !== 'identity') {
     const mean = x.reduce((a, v) => a + v, 0) / d;
@@ -27,7 +29,7 @@ function lensLogits(model: HookedGpt2, row: Float32Array, scale?: number): Float
     for (let i = 0; i < d; i++) x[i] = (x[i] / s) * lw[i] + lb[i];
   }
   const out = new Float64Array(V);
-  for (let i = 0; i < d; i++) for (let v = 0; v < V; v++) out[v] += x[i] * WU[i * V + v];
+  for (let v = 0; v < V; v++) for (let i = 0; i < d; i++) out[v] += x[i] * wte[v * d + i];
   return out;
 }
 
@@ -35,7 +37,7 @@ for (const layerNorm of ['as_configured', 'identity'] as const) {
   describe(`residual stream analysis (${layerNorm})`, () => {
     let model: HookedGpt2;
     before(() => {
-      model = new HookedGpt2(c, randomWeights(c), { layerNorm });
+      model = new HookedGpt2(c, weights, { layerNorm });
     });
     after(async () => {
       await releaseLensSessions(model);

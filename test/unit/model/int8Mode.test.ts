@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compareLogits, measureLogitsError } from '../../../src/analysis/precisionCheck';
 import { buildGpt2Graph } from '../../../src/model/graph/gpt2Graph';
-import { INT8_WEIGHT_MAX, QUANTIZED, int8WeightNames, quantizeColumns, quantizeMatMuls } from '../../../src/model/graph/quantizeWeights';
+import {
+  INT8_WEIGHT_MAX,
+  QUANTIZED,
+  int8WeightNames,
+  quantizeColumns,
+  quantizeColumnsOfTransposed,
+  quantizeMatMuls,
+  quantizeWeightFeeds,
+} from '../../../src/model/graph/quantizeWeights';
 import { WEIGHT } from '../../../src/model/graph/weightNames';
 import { HookedGpt2 } from '../../../src/model/hookedGpt2';
 import { loadHookedGpt2, type LoadedModel } from '../../../src/model/loadHookedGpt2';
@@ -35,6 +43,17 @@ describe('int8 mode: quantizeColumns', () => {
       for (let r = 0; r < rows; r++) m = Math.max(m, Math.abs(q.values[r * cols + c]));
       assert.equal(m, INT8_WEIGHT_MAX);
     }
+  });
+
+  it('of a matrix stored transposed (the unembedding, fed as W_Uᵀ): the same values and scales as of the transposed copy', () => {
+    const [rows, cols] = [13, 9]; // W [rows, cols]; stored as wT [cols, rows]
+    const wT = Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i * 0.9) * (1 + (i % 5)));
+    const w = new Float32Array(rows * cols);
+    for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) w[r * cols + c] = wT[c * rows + r];
+    const a = quantizeColumns(w, rows, cols);
+    const b = quantizeColumnsOfTransposed(wT, rows, cols);
+    assert.deepEqual([...b.values], [...a.values]);
+    assert.deepEqual([...b.scales], [...a.scales]);
   });
 
   it('an all-zero column stays zero', () => {
@@ -67,6 +86,33 @@ describe('int8 mode: quantizeMatMuls', () => {
       assert.ok(inputs.has(QUANTIZED.values(w)) && inputs.has(QUANTIZED.scales(w)));
     }
     assert.ok(inputs.has(WEIGHT.unembed), 'the unembedding stays fp32 by default');
+  });
+
+  it('with the unembedding: its Gemm(transB) on W_Uᵀ becomes a DynamicQuantizeMatMul on int8 W_U [d_model, d_vocab], fed from wte without a fp32 copy', () => {
+    const names = int8WeightNames(c, true);
+    const g = quantizeMatMuls(buildGpt2Graph(c, spec), new Set(names));
+    assert.equal(g.nodes.filter((n) => n.opType === 'DynamicQuantizeMatMul').length, 4 * c.nLayers + 1);
+    assert.ok(!g.nodes.some((n) => n.opType === 'Gemm'), 'the logits Gemm is replaced');
+    const inputs = new Map(g.inputs.map((i) => [i.name, i.dims]));
+    assert.ok(!inputs.has(WEIGHT.unembed));
+    assert.deepEqual(inputs.get(QUANTIZED.values(WEIGHT.unembed)), [c.dModel, c.dVocab]);
+    assert.deepEqual(inputs.get(QUANTIZED.scales(WEIGHT.unembed)), [c.dVocab]);
+    const w = randomWeights(c, 2);
+    const feeds = quantizeWeightFeeds(new HookedGpt2(c, w).weightInputs, names);
+    assert.deepEqual(feeds[QUANTIZED.values(WEIGHT.unembed)].dims, [c.dModel, c.dVocab]);
+    // W_U[i, t] = wte[t, i] ≈ values[i, t] · scale[t]
+    const values = feeds[QUANTIZED.values(WEIGHT.unembed)].data as Int8Array;
+    const scales = feeds[QUANTIZED.scales(WEIGHT.unembed)].data as Float32Array;
+    for (let t = 0; t < c.dVocab; t++) {
+      for (let i = 0; i < c.dModel; i++) assert.ok(Math.abs(values[i * c.dVocab + t] * scales[t] - w.wte[t * c.dModel + i]) <= scales[t] / 2 + 1e-6);
+    }
+  });
+
+  it('a backward pass keeps reading the unembedding in fp32 (its MatMul by W_Uᵀ is not the forward product)', () => {
+    const g = quantizeMatMuls(buildGpt2Graph(c, { ...spec, logits: 'all', backward: true }), new Set(int8WeightNames(c, true)));
+    const inputs = new Set(g.inputs.map((i) => i.name));
+    assert.ok(inputs.has(WEIGHT.unembed) && inputs.has(QUANTIZED.values(WEIGHT.unembed)));
+    assert.ok(g.nodes.some((n) => n.opType === 'MatMul' && n.inputs[1] === WEIGHT.unembed));
   });
 
   it('leaves the per-head W_O (a batched matmul) fp32', () => {
@@ -135,14 +181,17 @@ describe('int8 mode on a GPT-2-small-shaped checkpoint (random weights)', functi
   const c = tinyConfig({ nLayers: 12, nHeads: 12, dModel: 768, dMlp: 3072, nCtx: 64, dVocab: 512, bosTokenId: 511 });
   let exact: HookedGpt2;
   let int8: HookedGpt2;
+  let int8Unembed: HookedGpt2;
   before(() => {
     const w = randomWeights(c, 7, 0.02 * Math.sqrt(3)); // uniform with GPT-2's std 0.02
     exact = new HookedGpt2(c, w, { threads: 1 });
     int8 = new HookedGpt2(c, w, { threads: 1, precision: 'int8' });
+    int8Unembed = new HookedGpt2(c, w, { threads: 1, precision: 'int8', int8Unembed: true });
   });
   after(async () => {
     await exact?.dispose();
     await int8?.dispose();
+    await int8Unembed?.dispose();
   });
 
   it('keeps the logits error under 2% of the logit range, and the exact mode unchanged', async () => {
@@ -155,5 +204,15 @@ describe('int8 mode on a GPT-2-small-shaped checkpoint (random weights)', functi
     assert.ok(e.meanKl < 1e-3, `KL ${e.meanKl}`);
     const again = await int8.runExact(ids, { logits: 'all' });
     assert.ok(maxAbsDiff(again.logits!.data, fp32.logits!.data) < 1e-5, 'the fp32 forward is unchanged by the int8 option');
+  });
+
+  it('with the unembedding quantized too (int8 W_U from the tied wte), the logits error stays bounded', async () => {
+    const ids = Array.from({ length: 48 }, (_, i) => (i * 89 + 5) % c.dVocab);
+    const fp32 = await exact.run(ids, { logits: 'all' });
+    const blocksOnly = compareLogits(fp32.logits!, (await int8.run(ids, { logits: 'all' })).logits!);
+    const e = compareLogits(fp32.logits!, (await int8Unembed.run(ids, { logits: 'all' })).logits!);
+    assert.ok(e.maxAbs !== blocksOnly.maxAbs, 'the unembedding option changes the logits');
+    assert.ok(e.maxAbs < 0.03 * e.meanLogitRange, `max |Δ| ${e.maxAbs} vs range ${e.meanLogitRange}`);
+    assert.ok(e.meanKl < 1e-3, `KL ${e.meanKl}`);
   });
 });

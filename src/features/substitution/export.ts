@@ -4,6 +4,8 @@
  * JSON; no scripts, no remote resources). Pure: the panel writes what these return.
  */
 import { csvField } from '../../shared/csv';
+import { INT8_NOTE, type LogitsError } from '../../shared/precision';
+import type { TableCheckRecord } from './results';
 import {
   cellAddress,
   cellValue,
@@ -64,7 +66,45 @@ export function saeFeaturesToJson(p: SaeFeaturesParams): unknown {
   };
 }
 
-export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTable[], saeFeatures?: SaeFeaturesParams): unknown {
+/**
+ * An int8 comparison's error against fp32: the clean prompt's logits error, and each table checked
+ * in fp32 (its error summary and the fp32 table itself). Undefined for an exact comparison.
+ */
+export function precisionToJson(c: ComparisonParams, checks: readonly TableCheckRecord[] = []): unknown {
+  const done = checks.filter((r) => r.params.state === 'done' && r.params.check);
+  if (!c.precisionError && done.length === 0) return undefined;
+  const logits = (e: LogitsError) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, f32(v)]));
+  return {
+    precision: 'int8',
+    note: INT8_NOTE,
+    ...(c.precisionError ? { logits: logits(c.precisionError) } : {}),
+    tableChecks: done.map(({ params: p, fp32 }) => {
+      const k = p.check!;
+      const at = (i: number) => (fp32 ? cellAddress(fp32, i) : { index: i });
+      return {
+        sweep: p.sweep,
+        direction: p.direction,
+        cells: k.cells,
+        maxAbs: f32(k.maxAbs),
+        maxAbsShareOfGap: k.maxAbsShare === null ? null : f32(k.maxAbsShare),
+        metric: {
+          fp32: { clean: f32(k.metric.fp32.clean), corrupt: f32(k.metric.fp32.corrupt) },
+          int8: { clean: f32(k.metric.int8.clean), corrupt: f32(k.metric.int8.corrupt) },
+        },
+        strongestCells: { k: k.top.k, shared: k.top.shared, fp32: k.top.fp32.map(at), int8: k.top.int8.map(at) },
+        ...(fp32 ? { fp32: { axes: fp32.axes, dims: fp32.dims, patched: nest(fp32.patched, fp32.dims, f32) } } : {}),
+      };
+    }),
+  };
+}
+
+export function comparisonToJson(
+  c: ComparisonParams,
+  tables: readonly PatchTable[],
+  saeFeatures?: SaeFeaturesParams,
+  tableChecks?: readonly TableCheckRecord[],
+): unknown {
+  const precision = precisionToJson(c, tableChecks);
   const { clean, corrupt } = c.metric;
   return {
     model: c.modelName,
@@ -89,6 +129,7 @@ export function comparisonToJson(c: ComparisonParams, tables: readonly PatchTabl
       }),
     })),
     ...(saeFeatures && saeFeatures.state !== 'no-sae' ? { saeFeatures: saeFeaturesToJson(saeFeatures) } : {}),
+    ...(precision ? { precision } : {}),
   };
 }
 

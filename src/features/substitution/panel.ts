@@ -16,6 +16,7 @@ import {
   SUBSTITUTION_PROTOCOL_VERSION,
   SubstitutionRunState,
   SubstitutionStale,
+  TableCheck,
   type ComparisonParams,
   type ExportFormat,
   type HeadPatternsParams,
@@ -25,6 +26,8 @@ import {
   type SubstitutionHostToWebview,
   type SubstitutionRunStateParams,
   type SubstitutionWebviewToHost,
+  type TableCheckParams,
+  type TableRefParams,
 } from './shared/protocol';
 
 export interface SubstitutionPanelHandlers {
@@ -33,6 +36,9 @@ export interface SubstitutionPanelHandlers {
   exportPng(runId: string, name: string, dataUrl: string): Promise<void>;
   headPatterns(params: HeadPatternsRequestParams): Promise<HeadPatternsParams>;
   cancelSaeFeatures(runId: string): void;
+  /** Recomputes one table of an int8 comparison with the fp32 weights (its states arrive as `tableCheck`). */
+  checkTable(p: TableRefParams): Promise<void>;
+  cancelTableCheck(runId: string): void;
   /** Opens Inspect Features on `feature` (the comparison's prompt selected in its editor). */
   inspectFeature(runId: string, feature: number): Promise<unknown>;
   selectSae(): Promise<unknown>;
@@ -101,6 +107,10 @@ export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, S
     this.host.post(SaeFeatures.create(p));
   }
 
+  showTableCheck(p: TableCheckParams): void {
+    this.host.post(TableCheck.create(p));
+  }
+
   showStale(runId: string, reason: string): void {
     this.host.post(SubstitutionStale.create({ runId, reason }));
   }
@@ -130,6 +140,12 @@ export class SubstitutionPanel extends FeaturePanel<SubstitutionWebviewToHost, S
           .inspectFeature(msg.params.runId, msg.params.feature)
           .catch((e: unknown) => void vscode.window.showErrorMessage(`Inspect Features failed: ${errorMessage(e)}`));
         return;
+      case 'checkTable':
+        void this.handlers.checkTable(msg.params).catch((e: unknown) => void vscode.window.showErrorMessage(`Check against fp32: ${errorMessage(e)}`));
+        return;
+      case 'cancelTableCheck':
+        this.handlers.cancelTableCheck(msg.params.runId);
+        return;
       case 'selectSae':
         void this.handlers.selectSae().catch((e: unknown) => void vscode.window.showErrorMessage(`Select SAE failed: ${errorMessage(e)}`));
         return;
@@ -154,5 +170,6 @@ function replay(s: ResultsSnapshot | undefined): SubstitutionHostToWebview[] {
   if (s.runState) out.push(SubstitutionRunState.create(s.runState));
   if (s.staleReason) out.push(SubstitutionStale.create({ runId, reason: s.staleReason }));
   if (s.saeFeatures) out.push(SaeFeatures.create(s.saeFeatures));
+  for (const r of s.tableChecks) out.push(TableCheck.create(r.params));
   return out;
 }

@@ -3,8 +3,8 @@
  * estimate, never the reverse), its run state and whether the document changed since. The session
  * owns this; the panel renders it and export reads it. No `vscode` import.
  */
-import { mergeTables, type TableKey } from './shared/tables';
-import type { ComparisonParams, PatchTable, SaeFeaturesParams, SubstitutionRunStateParams } from './shared/protocol';
+import { mergeTables, tableKey, type TableKey } from './shared/tables';
+import type { ComparisonParams, PatchTable, SaeFeaturesParams, SubstitutionRunStateParams, TableCheckParams } from './shared/protocol';
 
 export interface ResultsSnapshot {
   readonly comparison: ComparisonParams;
@@ -13,6 +13,14 @@ export interface ResultsSnapshot {
   readonly staleReason?: string;
   /** The SAE features that carry the substitution, as far as they are known. */
   readonly saeFeatures?: SaeFeaturesParams;
+  /** int8 runs: the tables checked against fp32 (or being checked), with the fp32 table of each finished check. */
+  readonly tableChecks: readonly TableCheckRecord[];
+}
+
+export interface TableCheckRecord {
+  readonly params: TableCheckParams;
+  /** The table recomputed in fp32 (a finished check). */
+  readonly fp32?: PatchTable;
 }
 
 export class ComparisonResults {
@@ -21,14 +29,16 @@ export class ComparisonResults {
   private runState: SubstitutionRunStateParams | undefined;
   private staleReason: string | undefined;
   private saeFeatures: SaeFeaturesParams | undefined;
+  private tableChecks = new Map<TableKey, TableCheckRecord>();
 
-  /** A new comparison: the previous one's tables, run state and staleness go. */
+  /** A new comparison: the previous one's tables, run state, staleness and fp32 checks go. */
   start(c: ComparisonParams): void {
     this.comparison = c;
     this.tables = new Map();
     this.runState = undefined;
     this.staleReason = undefined;
     this.saeFeatures = undefined;
+    this.tableChecks = new Map();
   }
 
   get runId(): string | undefined {
@@ -58,6 +68,13 @@ export class ComparisonResults {
     return true;
   }
 
+  /** Records the fp32 check of one table of run `runId` (each replaces the last for its table); false for another run. */
+  setTableCheck(p: TableCheckParams, fp32?: PatchTable): boolean {
+    if (this.runId !== p.runId) return false;
+    this.tableChecks.set(tableKey(p.sweep, p.direction), fp32 ? { params: p, fp32 } : { params: p });
+    return true;
+  }
+
   /** Marks run `runId` stale once; true when this call did. */
   markStale(runId: string, reason: string): boolean {
     if (!this.comparison || this.comparison.runId !== runId || this.staleReason) return false;
@@ -70,7 +87,14 @@ export class ComparisonResults {
   snapshot(): ResultsSnapshot | undefined {
     const c = this.comparison;
     if (!c) return undefined;
-    return { comparison: c, tables: [...this.tables.values()], runState: this.runState, staleReason: this.staleReason, saeFeatures: this.saeFeatures };
+    return {
+      comparison: c,
+      tables: [...this.tables.values()],
+      runState: this.runState,
+      staleReason: this.staleReason,
+      saeFeatures: this.saeFeatures,
+      tableChecks: [...this.tableChecks.values()],
+    };
   }
 
   /** The snapshot of run `runId`; throws when another comparison replaced it. */

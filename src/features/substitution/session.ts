@@ -25,6 +25,7 @@ import { SubstitutionPanel, type SubstitutionPanelHandlers } from './panel';
 import { SubstitutionQuestions, type CompareOptions } from './questions';
 import { inspectFeatureAt, SaeFeatureRunner, SELECT_SAE_COMMAND } from './saeFeatures';
 import { ComparisonResults } from './results';
+import { TableCheckRunner } from './tableCheck';
 import { isPatchSweepsDetail, type OpenComparisonResult, type SubstitutionEngineMethods, type TokenizeCorruptResult } from './shared/engineMethods';
 import type {
   ComparisonParams,
@@ -32,8 +33,11 @@ import type {
   HeadPatternsParams,
   HeadPatternsRequestParams,
   MetricSpec,
+  PatchTable,
   SaeFeaturesParams,
   SubstitutionRunStateParams,
+  TableCheckParams,
+  TableRefParams,
 } from './shared/protocol';
 import { formatTimeLeft, sweepFraction, sweepSecondsLeft } from './shared/tables';
 
@@ -58,6 +62,8 @@ interface Current {
   readonly version: number;
   /** The prompt's range in its document (Inspect Features opens there). */
   readonly range?: vscode.Range;
+  readonly maxBatch?: number;
+  readonly memoryBudgetBytes: number;
   call?: EngineCall<unknown>;
   cancelled: boolean;
 }
@@ -65,6 +71,7 @@ interface Current {
 export class SubstitutionSession extends Disposable {
   private readonly questions: SubstitutionQuestions;
   private readonly saeFeatures: SaeFeatureRunner;
+  private readonly tableChecks: TableCheckRunner;
   private current: Current | undefined;
   /** The comparison on screen: the panel renders it, export reads it. */
   readonly results = new ComparisonResults();
@@ -78,6 +85,11 @@ export class SubstitutionSession extends Disposable {
     super();
     this.questions = new SubstitutionQuestions(this.engine, log);
     this.saeFeatures = new SaeFeatureRunner(context, log, engine, (p) => this.showSaeFeatures(p));
+    this.tableChecks = new TableCheckRunner(
+      engine,
+      (p, fp32) => this.showTableCheck(p, fp32),
+      (m) => this.log.info(m),
+    );
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         const c = this.current;
@@ -103,6 +115,8 @@ export class SubstitutionSession extends Disposable {
         message: r.saeFeatures.message,
         features: r.saeFeatures.features.map((f) => ({ feature: f.feature, attribution: f.attribution, exact: f.exact })),
       },
+      precisionError: c?.precisionError,
+      tableChecks: (r?.tableChecks ?? []).map(({ params: p }) => ({ sweep: p.sweep, direction: p.direction, state: p.state, check: p.check })),
       tables: (r?.tables ?? []).map((t) => ({
         sweep: t.sweep,
         direction: t.direction,
@@ -285,6 +299,7 @@ export class SubstitutionSession extends Disposable {
     options: CompareOptions,
   ): Promise<CompareOutcome> {
     this.cancelRun();
+    this.tableChecks.cancel(); // a re-run drops the check of the comparison it replaces
     const runId = randomUUID();
     const sweeps = options.sweeps ?? SWEEP_ORDER;
     const plan = clean.plan;
@@ -292,7 +307,18 @@ export class SubstitutionSession extends Disposable {
     const corruptIds = corrupt.tokens.corrupt.map((t) => t.id);
     const memoryBudgetBytes = docRef.settings.patchingMemoryBudgetMB * 2 ** 20;
     const params = { model: spec, clean: cleanIds, corrupt: corruptIds, metric, sweeps, maxBatch: options.maxBatch, memoryBudgetBytes };
-    const cur: Current = { runId, spec, cleanIds, corruptIds, uri: docRef.uri, version: docRef.version, range: docRef.range, cancelled: false };
+    const cur: Current = {
+      runId,
+      spec,
+      cleanIds,
+      corruptIds,
+      uri: docRef.uri,
+      version: docRef.version,
+      range: docRef.range,
+      maxBatch: options.maxBatch,
+      memoryBudgetBytes,
+      cancelled: false,
+    };
     this.current = cur;
 
     const atp = this.engine.call('attribution', params);
@@ -318,6 +344,7 @@ export class SubstitutionSession extends Disposable {
       sweeps,
       notes,
       stale: false,
+      ...(plan.precisionError ? { precisionError: plan.precisionError } : {}),
     };
     this.results.start(comparison);
     const shownTables = this.results.addTables(runId, preview.tables);
@@ -399,6 +426,40 @@ export class SubstitutionSession extends Disposable {
     if (this.results.setSaeFeatures(p)) SubstitutionPanel.instance?.showSaeFeatures(p);
   }
 
+  /** Records an fp32 check with the results and shows it (for the comparison on screen only). */
+  private showTableCheck(p: TableCheckParams, fp32?: PatchTable): void {
+    if (this.results.setTableCheck(p, fp32)) SubstitutionPanel.instance?.showTableCheck(p);
+  }
+
+  /**
+   * "Check against fp32": recomputes the shown exact table of an int8 comparison with the fp32
+   * weights. Keeps running when the panel closes (recorded with the results); cancelled by its own
+   * Cancel and by a new comparison.
+   */
+  private async checkTable(p: TableRefParams): Promise<void> {
+    const c = this.current;
+    const shown = this.results.snapshot();
+    if (!c || c.runId !== p.runId || shown?.comparison.runId !== p.runId) throw new Error('this comparison is no longer current');
+    if (c.spec.precision !== 'int8') throw new Error('the model runs in the exact mode: there is nothing to check against fp32');
+    const table = shown.tables.find((t) => t.sweep === p.sweep && t.direction === p.direction);
+    if (table?.source !== 'exact') throw new Error('only an exact table can be checked against fp32: wait for its sweep');
+    const busy = shown.runState?.state === 'sweeping' || shown.runState?.state === 'estimating';
+    if (busy) throw new Error('the exact sweeps are still running: check a table once they finish (or are cancelled)');
+    const { metric } = shown.comparison;
+    await this.tableChecks.run({
+      runId: c.runId,
+      model: c.spec,
+      clean: c.cleanIds,
+      corrupt: c.corruptIds,
+      metric: metric.spec,
+      table,
+      metricClean: metric.clean,
+      metricCorrupt: metric.corrupt,
+      maxBatch: c.maxBatch,
+      memoryBudgetBytes: c.memoryBudgetBytes,
+    });
+  }
+
   /** Records the run state with the results and shows it (for the comparison on screen only). */
   private showRunState(p: SubstitutionRunStateParams): void {
     if (this.results.setRunState(p)) SubstitutionPanel.instance?.showRunState(p);
@@ -412,6 +473,8 @@ export class SubstitutionSession extends Disposable {
       exportPng: (runId: string, name: string, dataUrl: string) => this.exportPng(runId, name, dataUrl),
       headPatterns: (p: HeadPatternsRequestParams) => this.headPatterns(p),
       cancelSaeFeatures: (runId: string) => this.saeFeatures.cancel(runId),
+      checkTable: (p: TableRefParams) => this.checkTable(p),
+      cancelTableCheck: (runId: string) => this.tableChecks.cancel(runId),
       inspectFeature: async (runId: string, feature: number) => {
         const c = this.current;
         if (!c || c.runId !== runId) throw new Error('this comparison is no longer current');
@@ -455,10 +518,10 @@ export class SubstitutionSession extends Disposable {
   }
 
   private async exportTables(runId: string, format: ExportFormat): Promise<string | undefined> {
-    const { comparison, tables, saeFeatures } = this.results.snapshotOf(runId);
+    const { comparison, tables, saeFeatures, tableChecks } = this.results.snapshotOf(runId);
     const body =
       format === 'json'
-        ? JSON.stringify(comparisonToJson(comparison, tables, saeFeatures), null, 1)
+        ? JSON.stringify(comparisonToJson(comparison, tables, saeFeatures, tableChecks), null, 1)
         : format === 'csv'
           ? comparisonToCsv(comparison, tables)
           : comparisonToHtml(comparison, tables);

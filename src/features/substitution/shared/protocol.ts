@@ -15,6 +15,7 @@ import { defineMessage, defineRequest, defineResponse } from '../../../shared/me
 import { visibleText, type PositionToken, type TokenRef } from '../../../shared/tokens';
 import { isExportPngParams, isReadyParams, isRunIdParams, type ExportPngParams, type ReadyParams, type RunIdParams } from '../../../shared/panelMessages';
 import { cellAddress } from '../../../shared/patchTables';
+import { isLogitsError, isPatchTableCheck, type LogitsError, type PatchTableCheck } from '../../../shared/precision';
 
 import type { Message, RequestMessage, ResponseMessage } from '../../../shared/messageEnvelope';
 export type { Message, RequestMessage, ResponseMessage };
@@ -80,6 +81,8 @@ export interface ComparisonParams {
   /** Things the user should know about how the input was read (e.g. a multi-token answer). */
   readonly notes: readonly string[];
   readonly stale: boolean;
+  /** An int8 run's logits error on the clean prompt against fp32 (absent in the exact mode). */
+  readonly precisionError?: LogitsError;
 }
 
 export type SubstitutionRunStateKind = 'estimating' | 'sweeping' | 'done' | 'cancelled' | 'error';
@@ -186,6 +189,26 @@ export interface SaeFeaturesParams {
   readonly progress?: { readonly done: number; readonly total: number };
 }
 
+/** One table of the comparison (int8 runs only) to recompute with the fp32 weights. */
+export interface TableRefParams {
+  readonly runId: string;
+  readonly sweep: SweepKind;
+  readonly direction: PatchDirection;
+}
+
+export type TableCheckState = 'running' | 'done' | 'cancelled' | 'error';
+export const TABLE_CHECK_STATES: readonly TableCheckState[] = ['running', 'done', 'cancelled', 'error'];
+
+/** An int8 table's check against fp32, as far as it got (each message replaces the last for its table). */
+export interface TableCheckParams extends TableRefParams {
+  readonly state: TableCheckState;
+  /** What is happening or went wrong, in a sentence. */
+  readonly message?: string;
+  /** Share of the recompute done, 0..1 (running). */
+  readonly progress?: number;
+  readonly check?: PatchTableCheck;
+}
+
 export interface InspectFeatureParams {
   readonly runId: string;
   readonly feature: number;
@@ -253,6 +276,7 @@ export function isComparisonParams(v: unknown): v is ComparisonParams {
   if (!d.ops.every((op) => (op.a === undefined || op.a < nA) && (op.b === undefined || op.b < nB))) return false;
   const m = v.metric;
   // Metric values may be any finite number; equal values are allowed (normalisation is then undefined).
+  if (v.precisionError !== undefined && !isLogitsError(v.precisionError)) return false;
   return isRecord(m) && isMetricSpec(m.spec) && isString(m.label) && isFiniteNumber(m.clean) && isFiniteNumber(m.corrupt);
 }
 
@@ -339,6 +363,21 @@ export function isSaeFeaturesParams(v: unknown): v is SaeFeaturesParams {
     (p === undefined || (isRecord(p) && isIndex(p.done) && isIndex(p.total) && p.done <= p.total))
   );
 }
+function isTableRefParams(v: unknown): v is TableRefParams {
+  return isRecord(v) && isString(v.runId) && isSweepKind(v.sweep) && isPatchDirection(v.direction);
+}
+const isTableCheckState = isOneOf(TABLE_CHECK_STATES);
+export function isTableCheckParams(v: unknown): v is TableCheckParams {
+  if (!isTableRefParams(v)) return false;
+  const r = v as unknown as Record<string, unknown>;
+  const p = r.progress;
+  return (
+    isTableCheckState(r.state) &&
+    (r.message === undefined || isString(r.message)) &&
+    (p === undefined || (isFiniteNumber(p) && p >= 0 && p <= 1)) &&
+    (r.check === undefined || isPatchTableCheck(r.check))
+  );
+}
 function isInspectFeatureParams(v: unknown): v is InspectFeatureParams {
   return isRecord(v) && isString(v.runId) && isIndex(v.feature);
 }
@@ -358,6 +397,10 @@ export const CancelSaeFeatures = defineMessage('cancelSaeFeatures', 'command', i
 export const InspectFeature = defineMessage('inspectFeature', 'command', isInspectFeatureParams);
 /** Command: choose an SAE (the command `circuitInspector.selectSae`). */
 export const SelectSae = defineMessage('selectSae', 'command', isRunIdParams);
+/** Command: recompute one table of an int8 run with the fp32 weights and compare (answered by `tableCheck` notifications). */
+export const CheckTable = defineMessage('checkTable', 'command', isTableRefParams);
+/** Command: stop the running fp32 check (the tables stay as they are). */
+export const CancelTableCheck = defineMessage('cancelTableCheck', 'command', isRunIdParams);
 /** Request: one head's clean and corrupt attention patterns; answered by `headPatterns`. */
 export const RequestHeadPatterns = defineRequest('requestHeadPatterns', isHeadPatternsRequestParams);
 
@@ -375,6 +418,8 @@ export const SubstitutionRunState = defineMessage('runState', 'notification', is
 export const SubstitutionStale = defineMessage('stale', 'notification', isSubstitutionStaleParams);
 /** Notification: the SAE features that carry the substitution (or why there are none). */
 export const SaeFeatures = defineMessage('saeFeatures', 'notification', isSaeFeaturesParams);
+/** Notification: an int8 table's check against fp32 (running, done, cancelled or failed). */
+export const TableCheck = defineMessage('tableCheck', 'notification', isTableCheckParams);
 /** Response to `requestHeadPatterns`. */
 export const HeadPatterns = defineResponse('headPatterns', isHeadPatternsParams);
 
@@ -386,6 +431,8 @@ export type SubstitutionWebviewToHost =
   | Message<'cancelSaeFeatures', RunIdParams>
   | Message<'inspectFeature', InspectFeatureParams>
   | Message<'selectSae', RunIdParams>
+  | Message<'checkTable', TableRefParams>
+  | Message<'cancelTableCheck', RunIdParams>
   | RequestMessage<'requestHeadPatterns', HeadPatternsRequestParams>;
 export type SubstitutionHostToWebview =
   | Message<'comparison', ComparisonParams>
@@ -393,6 +440,7 @@ export type SubstitutionHostToWebview =
   | Message<'runState', SubstitutionRunStateParams>
   | Message<'stale', SubstitutionStaleParams>
   | Message<'saeFeatures', SaeFeaturesParams>
+  | Message<'tableCheck', TableCheckParams>
   | ResponseMessage<'headPatterns', HeadPatternsParams>;
 
 export function isSubstitutionWebviewToHost(msg: unknown): msg is SubstitutionWebviewToHost {
@@ -404,11 +452,21 @@ export function isSubstitutionWebviewToHost(msg: unknown): msg is SubstitutionWe
     RequestHeadPatterns.is(msg) ||
     CancelSaeFeatures.is(msg) ||
     InspectFeature.is(msg) ||
-    SelectSae.is(msg)
+    SelectSae.is(msg) ||
+    CheckTable.is(msg) ||
+    CancelTableCheck.is(msg)
   );
 }
 export function isSubstitutionHostToWebview(msg: unknown): msg is SubstitutionHostToWebview {
-  return Comparison.is(msg) || PatchTables.is(msg) || SubstitutionRunState.is(msg) || SubstitutionStale.is(msg) || SaeFeatures.is(msg) || HeadPatterns.is(msg);
+  return (
+    Comparison.is(msg) ||
+    PatchTables.is(msg) ||
+    SubstitutionRunState.is(msg) ||
+    SubstitutionStale.is(msg) ||
+    SaeFeatures.is(msg) ||
+    TableCheck.is(msg) ||
+    HeadPatterns.is(msg)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,14 @@ export const styles = [
       border-color: var(--vscode-charts-purple, #b180d7);
       color: var(--vscode-charts-purple, #b180d7);
     }
+    /* An int8 run's logits error against fp32, under the header (as Inspect Attention shows it). */
+    .precision {
+      margin: 2px 0 6px;
+      padding: 4px 8px;
+      border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700);
+      background: var(--vscode-textBlockQuote-background, rgba(127, 127, 127, 0.1));
+      font-size: 0.95em;
+    }
     .tok.diff {
       border-color: var(--vscode-diffEditor-insertedTextBorder, var(--vscode-focusBorder, #0078d4));
       background: var(--vscode-diffEditor-insertedTextBackground, rgba(156, 204, 44, 0.2));

@@ -2,12 +2,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '../ci-patch-heatmap/index.js';
 import '../ci-patch-head-detail/index.js';
 import '../ci-feature-attribution/index.js';
+import '../ci-table-check/index.js';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
 import {
   CancelRun,
   CancelSaeFeatures,
+  CancelTableCheck,
   cellAddress,
+  CheckTable,
   Comparison,
   DEFAULT_SIGNIFICANCE,
   ExportPng,
@@ -25,6 +28,7 @@ import {
   SubstitutionRunState,
   SubstitutionStale,
   SWEEP_LABELS,
+  TableCheck,
   type ComparisonParams,
   type ExportFormat,
   type HeadPatternsParams,
@@ -34,8 +38,10 @@ import {
   type SubstitutionRunStateParams,
   type SubstitutionWebviewToHost,
   type SweepKind,
+  type TableCheckParams,
   type ValueMode,
 } from '../../../src/features/substitution/shared/protocol.js';
+import { formatLogitsError, splitModelLabel } from '../../../src/shared/precision.js';
 import { visibleText } from '../../../src/shared/tokens.js';
 import type { CiPatchHeatmap, PatchCellEvent } from '../ci-patch-heatmap/ci-patch-heatmap.js';
 import type { FeatureInspectEvent } from '../ci-feature-attribution/ci-feature-attribution.js';
@@ -98,6 +104,8 @@ export class CiSubstitutionPanel extends LitElement {
   @state() private runState?: SubstitutionRunStateParams;
   @state() private staleReason?: string;
   @state() private saeFeatures?: SaeFeaturesParams;
+  /** int8 runs: each table's check against fp32, as far as it got. */
+  @state() private tableChecks: ReadonlyMap<TableKey, TableCheckParams> = new Map();
   @state() private sweep: SweepKind = 'z';
   @state() private mode: ValueMode = 'effect';
   /** Share of the gap a component must move to count as significant in a direction. */
@@ -125,6 +133,7 @@ export class CiSubstitutionPanel extends LitElement {
       this.runState = undefined;
       this.staleReason = c.stale ? 'The document changed after this comparison was taken.' : undefined;
       this.saeFeatures = undefined;
+      this.tableChecks = new Map();
       this.selected = null;
       this.head = null;
       if (!c.sweeps.includes(this.sweep)) this.sweep = c.sweeps[0] ?? 'z';
@@ -140,6 +149,9 @@ export class CiSubstitutionPanel extends LitElement {
       if (msg.params.runId === runId) this.runState = msg.params;
     } else if (SaeFeatures.is(msg)) {
       if (msg.params.runId === runId) this.saeFeatures = msg.params;
+    } else if (TableCheck.is(msg)) {
+      const p = msg.params;
+      if (p.runId === runId) this.tableChecks = new Map(this.tableChecks).set(tableKey(p.sweep, p.direction), p);
     } else if (SubstitutionStale.is(msg)) {
       if (msg.params.runId === runId) this.staleReason = msg.params.reason;
     } else if (HeadPatterns.is(msg)) {
@@ -176,7 +188,7 @@ export class CiSubstitutionPanel extends LitElement {
     const { clean, corrupt } = c.metric;
     return html`<header>
         <h1>Token substitution</h1>
-        <ci-model-name class="model" .label=${c.modelName}></ci-model-name>
+        <ci-model-name class="model" .label=${c.modelName} .precisionError=${c.precisionError}></ci-model-name>
         <span class="muted">${c.clean.tokens.length} tokens · ${c.n_layers} layers × ${c.n_heads} heads</span>
         ${
           s
@@ -190,6 +202,14 @@ export class CiSubstitutionPanel extends LitElement {
         }
       </header>
       ${s?.message ? html`<div class="state-message muted">${s.message}</div>` : nothing}
+      ${
+        c.precisionError
+          ? html`<p class="precision" role="note">
+              ${formatLogitsError(c.precisionError)}, on the clean prompt. The metric and every table below are int8 too: check a table against fp32 under its
+              heatmap.
+            </p>`
+          : nothing
+      }
       <div class="metric">
         <span><strong>Metric</strong> <span class="mono">${c.metric.label}</span></span>
         <span class="values"
@@ -254,6 +274,7 @@ export class CiSubstitutionPanel extends LitElement {
     const caption = figureCaption(c);
     // Side by side when each half still gets a useful plot; each heatmap fills its own width.
     const side = this.page.width >= SIDE_BY_SIDE_PX;
+    const int8 = splitModelLabel(c.modelName).int8;
     return html`<div class=${`pair${side ? ' side' : ''}`}>
       ${(['denoise', 'noise'] as PatchDirection[]).map((d, i) => {
         const v = views[i];
@@ -282,9 +303,35 @@ export class CiSubstitutionPanel extends LitElement {
                 ></ci-patch-heatmap>`
               : html`<div class="pending muted">${text.title}: not computed yet.</div>`
           }
+          ${v && int8 ? this.renderCheck(v.table) : nothing}
         </figure>`;
       })}
     </div>`;
+  }
+
+  /** int8 runs: the table's "Check against fp32" action and, once run, how far it is from fp32. */
+  private renderCheck(t: PatchTable) {
+    const key = tableKey(t.sweep, t.direction);
+    const check = this.tableChecks.get(key);
+    const state = this.runState?.state;
+    const otherRunning = [...this.tableChecks.entries()].some(([k, p]) => k !== key && p.state === 'running');
+    const reason =
+      t.source !== 'exact'
+        ? 'available once the exact sweep has replaced this estimate'
+        : state === 'sweeping' || state === 'estimating'
+          ? 'available when the exact sweeps finish'
+          : otherRunning
+            ? 'another table is being checked'
+            : '';
+    const runId = this.comparison?.runId ?? '';
+    return html`<ci-table-check
+      data-direction=${t.direction}
+      .check=${check}
+      .disabledReason=${reason}
+      .label=${(i: number) => cellLabel(t, i)}
+      @ci-table-check-run=${() => this.post(CheckTable.create({ runId, sweep: t.sweep, direction: t.direction }))}
+      @ci-table-check-cancel=${() => this.post(CancelTableCheck.create({ runId }))}
+    ></ci-table-check>`;
   }
 
   private renderHints(c: ComparisonParams) {
@@ -402,6 +449,12 @@ export class CiSubstitutionPanel extends LitElement {
     if (url && this.comparison && this.selected)
       this.post(ExportPng.create({ runId: this.comparison.runId, name: `head-${this.selected.layer}.${this.selected.head}-patterns`, dataUrl: url }));
   };
+}
+
+/** A cell's short label: `L1 H2`, `L0 pos 5`, `L1 H2 pos 5`. */
+function cellLabel(t: PatchTable, index: number): string {
+  const a = cellAddress(t, index);
+  return [`L${a.layer}`, a.head !== undefined ? `H${a.head}` : '', a.pos !== undefined ? `pos ${a.pos}` : ''].filter(Boolean).join(' ');
 }
 
 /** The exported figure's second title line: model, substitution and metric, so a PNG stands alone. */

@@ -107,25 +107,31 @@ export function strongestCells(t: TableOfPrecision, direction: 'denoise' | 'nois
   return order.slice(0, k);
 }
 
+/** A cell counts among a table's strongest only when it moves the metric by at least this share of the table's largest move. */
+export const STRONG_CELL_SHARE = 0.1;
+
 /**
  * One patching table of an int8 run against the same table recomputed in fp32: max |Δ| of the
- * metric over the cells, as a share of fp32's clean − corrupt gap, and how many of the `k`
- * strongest cells the two share (a table read for its strongest cells reads the same when all are).
+ * metric over the cells, as a share of fp32's clean − corrupt gap, and how many of the strongest
+ * cells the two share: fp32's top `k` by |effect|, fewer when fewer cells move the metric by
+ * STRONG_CELL_SHARE of its largest move (weak cells' order is noise), against int8's top as many.
  */
 export function checkPatchTable(exact: TableOfPrecision, approx: TableOfPrecision, direction: 'denoise' | 'noise', k = 5): PatchTableCheck {
   if (exact.values.length !== approx.values.length) throw new Error(`checkPatchTable: ${exact.values.length} vs ${approx.values.length} cells`);
   const maxAbs = maxAbsDelta(exact.values, approx.values);
   const gap = Math.abs(exact.metricClean - exact.metricCorrupt);
-  const n = Math.min(k, exact.values.length);
-  const fp32 = strongestCells(exact, direction, n);
-  const int8 = strongestCells(approx, direction, n);
+  const target = direction === 'denoise' ? exact.metricCorrupt : exact.metricClean;
+  const ranked = strongestCells(exact, direction, Math.min(k, exact.values.length));
+  const largest = ranked.length ? Math.abs(exact.values[ranked[0]] - target) : 0;
+  const fp32 = ranked.filter((i, j) => j === 0 || Math.abs(exact.values[i] - target) >= STRONG_CELL_SHARE * largest);
+  const int8 = strongestCells(approx, direction, fp32.length);
   const inInt8 = new Set(int8);
   return {
     cells: exact.values.length,
     maxAbs,
     maxAbsShare: gap > 0 && Number.isFinite(gap) ? maxAbs / gap : null,
     metric: { fp32: { clean: exact.metricClean, corrupt: exact.metricCorrupt }, int8: { clean: approx.metricClean, corrupt: approx.metricCorrupt } },
-    top: { k: n, shared: fp32.filter((i) => inInt8.has(i)).length, fp32, int8 },
+    top: { k: fp32.length, shared: fp32.filter((i) => inInt8.has(i)).length, fp32, int8 },
   };
 }
 

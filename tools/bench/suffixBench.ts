@@ -111,7 +111,11 @@ export interface SuffixCaseResult {
   readonly comparisonMeasured: WallCpu;
   readonly sampleFwd?: number;
   /** A run's fixed cost: batch 1, the last position of the last layer only; median and best of the repeats. */
-  readonly fixedRun: { readonly median: WallCpu; readonly best: WallCpu; readonly repeats: number };
+  readonly fixedRun: { readonly median: WallCpu; readonly best: WallCpu; readonly repeats: number; readonly first: WallCpu };
+  /** A new graph variant from layer 0 (z patched at the first difference, batch 1): its first run (the build included) and a second. */
+  readonly layer0Variant: { readonly first: WallCpu; readonly second: WallCpu };
+  /** Distinct graph variants the comparison's runs use (patched hook, start layer, prefix, trim): each built once (the model keeps 16). */
+  readonly variants: number;
   /** A patched batch from layer 0 (z at the first difference), per batch size. */
   readonly batchScaling?: readonly { readonly batch: number; readonly rowsPerElement: number; readonly wallMs: number; readonly cpuMs: number }[];
   readonly tables: readonly TableTiming[];
@@ -131,11 +135,11 @@ export const DEFAULT_CASES: readonly SuffixBenchCase[] = [
   { kind: 'early', tokens: 30 },
   { kind: 'late', tokens: 64 },
 ];
-/** Sampled (see the module comment): about 10 minutes of CPU on 2 threads all together, instead of hours. */
+/** Sampled (see the module comment): about 15 minutes on a quiet 2-core machine all together, instead of hours. */
 export const LARGE_CASES: readonly SuffixBenchCase[] = [
-  { kind: 'early', tokens: 64, sampleFwd: 20 },
-  { kind: 'early', tokens: 256, sampleFwd: 8 },
-  { kind: 'late', tokens: 256, sampleFwd: 8 },
+  { kind: 'early', tokens: 64, sampleFwd: 10 },
+  { kind: 'early', tokens: 256, sampleFwd: 4 },
+  { kind: 'late', tokens: 256, sampleFwd: 4 },
 ];
 /** Batch sizes of the per-element cost of a patched run from layer 0 (the dataset run's). */
 export const BATCH_SIZES = [1, 4, 12, 36];
@@ -157,11 +161,11 @@ const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((n, x) => n 
 
 /**
  * The comparison, table by table, with every patched run recorded. `run` decides which runs are run
- * (by their index in the comparison; all by default). When some are not, those that run run twice
- * (the first builds a new graph variant, the second is timed warm), and a table's time is what was
- * measured less the warm repeats, plus for the runs not run `fixed` (one run's fixed cost) and a cost
- * per unit of work fitted on the table's warm runs, plus the graph builds of variants no run built
- * (the mean build measured: first run less warm run, over variants run for the first time).
+ * (by their index in the comparison; all by default). When some are not, each graph variant's first
+ * run runs twice (the first builds the variant, the second is timed warm), and a table's time is
+ * what was measured less those warm repeats, plus for the runs not run `fixed` (one run's fixed cost)
+ * and a cost per unit of work fitted on the table's runs that ran, plus the graph builds of the
+ * variants no run built (the mean build measured: first run less warm run).
  */
 async function timedComparison(
   loaded: LoadedModel,
@@ -242,7 +246,7 @@ async function timedComparison(
 }
 
 /** The comparison's patched runs, planned and counted without running them (the two cached runs do run), per table. */
-async function planComparison(loaded: LoadedModel, req: PatchingRequest): Promise<PatchedRun[][]> {
+export async function planComparison(loaded: LoadedModel, req: PatchingRequest): Promise<PatchedRun[][]> {
   const recorder = recordPatchedRuns(loaded.model, () => false);
   const tables: PatchedRun[][] = [];
   let first = 0;
@@ -261,17 +265,19 @@ async function planComparison(loaded: LoadedModel, req: PatchingRequest): Promis
 }
 
 /** Wall and CPU of `fn` after one warm-up: the median and the best of `repeats`. */
-async function repeatedWallCpu(fn: () => Promise<unknown>, repeats: number): Promise<{ median: WallCpu; best: WallCpu; repeats: number }> {
+async function repeatedWallCpu(fn: () => Promise<unknown>, repeats: number): Promise<{ median: WallCpu; best: WallCpu; repeats: number; first: WallCpu }> {
+  const [t0, c0] = [performance.now(), cpuNow()];
   await fn();
+  const first = { wallMs: performance.now() - t0, cpuMs: cpuNow() - c0 };
   const xs: WallCpu[] = [];
   for (let i = 0; i < repeats; i++) {
-    const [t0, c0] = [performance.now(), cpuNow()];
+    const [t1, c1] = [performance.now(), cpuNow()];
     await fn();
-    xs.push({ wallMs: performance.now() - t0, cpuMs: cpuNow() - c0 });
+    xs.push({ wallMs: performance.now() - t1, cpuMs: cpuNow() - c1 });
   }
   const med = (k: keyof WallCpu) => xs.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const min = (k: keyof WallCpu) => Math.min(...xs.map((x) => x[k]));
-  return { median: { wallMs: med('wallMs'), cpuMs: med('cpuMs') }, best: { wallMs: min('wallMs'), cpuMs: min('cpuMs') }, repeats };
+  return { median: { wallMs: med('wallMs'), cpuMs: med('cpuMs') }, best: { wallMs: min('wallMs'), cpuMs: min('cpuMs') }, repeats, first };
 }
 
 export async function suffixCase(loaded: LoadedModel, bc: SuffixBenchCase, samples = 6, switches = false, log = (_: string) => {}): Promise<SuffixCaseResult> {
@@ -333,6 +339,13 @@ export async function suffixCase(loaded: LoadedModel, bc: SuffixBenchCase, sampl
     });
   };
   const fixedRun = await repeatedWallCpu(() => patchedRun(L - 1, 1, n - 1), 7);
+  // A variant from layer 0 (all 12 blocks in its graph): its build, from its first run against its second.
+  const timeOnce = async (fn: () => Promise<unknown>): Promise<WallCpu> => {
+    const [t0, c0] = [performance.now(), cpuNow()];
+    await fn();
+    return { wallMs: performance.now() - t0, cpuMs: cpuNow() - c0 };
+  };
+  const layer0Variant = { first: await timeOnce(() => patchedRun(0, 1, at)), second: await timeOnce(() => patchedRun(0, 1, at)) };
   log(`  fixed cost of a run: ${fmt(fixedRun.median.wallMs, 1)} ms wall, ${fmt(fixedRun.median.cpuMs, 1)} ms CPU (median of ${fixedRun.repeats})`);
 
   // Per-element cost of a batch from layer 0 (z patched at the first difference, so the suffix is
@@ -424,6 +437,8 @@ export async function suffixCase(loaded: LoadedModel, bc: SuffixBenchCase, sampl
     comparisonMeasured: fast.measured,
     ...(sampling ? { sampleFwd: bc.sampleFwd } : {}),
     fixedRun,
+    layer0Variant,
+    variants: new Set(plan.flat().map((r) => r.variant)).size,
     batchScaling,
     tables: fast.tables,
     naive,
@@ -493,9 +508,11 @@ export function suffixBenchRows(results: readonly SuffixCaseResult[]): string[] 
       `| **all 18** | ${sum(ts, (t) => t.cells)} | ${sum(ts, (t) => t.ran)} | ${sum(ts, (t) => t.inferred)} | ${sum(ts, (t) => t.noop)} | ${runs} | **${fe(minRows, r)}** | ${fe(rows, r)} | ${fmt(rows / minRows, 2)} | ${fmt(r.comparison.wallMs / 1000, 1)} s${est} | ${fmt(r.comparison.cpuMs / 1000, 1)} s${est} |`,
     );
     const f = r.fixedRun;
+    const buildLast = Math.max(0, f.first.cpuMs - f.median.cpuMs);
+    const build0 = Math.max(0, r.layer0Variant.first.cpuMs - r.layer0Variant.second.cpuMs);
     lines.push(
       '',
-      `**Runs and their fixed cost.** The comparison makes ${runs} batched runs. One run of batch 1 that computes only the last position of the last layer (z of one head patched there, every other position reused): ${fmt(f.median.wallMs, 2)} ms wall, ${fmt(f.median.cpuMs, 2)} ms CPU (median of ${f.repeats}; best ${fmt(f.best.wallMs, 2)} / ${fmt(f.best.cpuMs, 2)} ms). Runs × that: ${fmt((runs * f.median.wallMs) / 1000, 1)} s wall, ${fmt((runs * f.median.cpuMs) / 1000, 1)} s CPU, **${fmt((100 * runs * f.median.cpuMs) / r.comparison.cpuMs, 1)}%** of the comparison's CPU (${fmt((100 * runs * f.median.wallMs) / r.comparison.wallMs, 1)}% of its wall): the most that fewer runs (sharing runs across layers) could save.`,
+      `**Runs and their fixed cost.** The comparison makes ${runs} batched runs. One run of batch 1 that computes only the last position of the last layer (z of one head patched there, every other position reused): ${fmt(f.median.wallMs, 2)} ms wall, ${fmt(f.median.cpuMs, 2)} ms CPU (median of ${f.repeats}; best ${fmt(f.best.wallMs, 2)} / ${fmt(f.best.cpuMs, 2)} ms). Runs × that: ${fmt((runs * f.median.wallMs) / 1000, 1)} s wall, ${fmt((runs * f.median.cpuMs) / 1000, 1)} s CPU, **${fmt((100 * runs * f.median.cpuMs) / r.comparison.cpuMs, 1)}%** of the comparison's CPU (${fmt((100 * runs * f.median.wallMs) / r.comparison.wallMs, 1)}% of its wall): the most that fewer runs (sharing runs across layers) could save. Graph variants: the runs use ${r.variants} (patched hook × start layer × prefix × trim), each built on its first run (the model keeps 16). A build, measured as a variant's first run less its next: ${fmt(buildLast, 0)} ms CPU for the last layer's (the fixed-cost run's), ${fmt(build0, 0)} ms for one from layer 0; ${r.variants} builds ≈ ${fmt((r.variants * buildLast) / 1000, 1)}–${fmt((r.variants * build0) / 1000, 1)} s CPU, ${fmt((100 * r.variants * buildLast) / r.comparison.cpuMs, 1)}–${fmt((100 * r.variants * build0) / r.comparison.cpuMs, 1)}% of the comparison's.`,
     );
     if (r.batchScaling) {
       const b1 = r.batchScaling[0].cpuMs;

@@ -43,7 +43,7 @@ export interface PatchedRun {
   readonly ran: boolean;
   readonly wallMs: number;
   readonly cpuMs: number;
-  /** With `warm`: the first of the two runs (a new variant's graph build included); `wallMs`, `cpuMs` are the second's. */
+  /** With `warm`, on a variant's first run: the first of two runs (the graph build included); `wallMs`, `cpuMs` are the second's. */
   readonly cold?: { readonly wallMs: number; readonly cpuMs: number };
 }
 
@@ -93,7 +93,8 @@ function describe(model: HookedGpt2, tokens: TokenInput, options: RunOptions): D
 /**
  * Records every patched run of `model` until `restore()`; a run for which `shouldRun` (given the
  * run and its index among the recorded ones) is false is answered with zero logits, not run. With
- * `warm`, a run that runs runs twice and is timed the second time (`cold`: the first).
+ * `warm`, the first run of each graph variant runs twice and is timed the second time (`cold`: the
+ * first, which builds the variant).
  */
 export function recordPatchedRuns(
   model: HookedGpt2,
@@ -101,6 +102,7 @@ export function recordPatchedRuns(
   warm = false,
 ): { runs: PatchedRun[]; restore: () => void } {
   const runs: PatchedRun[] = [];
+  const built = new Set<string>();
   const original = model.run.bind(model);
   model.run = async (tokens: TokenInput, options: RunOptions = {}): Promise<RunResult> => {
     if (options.fetch?.length || !options.patches?.length) return original(tokens, options);
@@ -111,7 +113,8 @@ export function recordPatchedRuns(
       return { logits: { dims: [d.batch, d.logitRows, model.config.dVocab], data }, logitPositions: [], cache: new ActivationCache(new Map()) };
     }
     let cold: PatchedRun['cold'];
-    if (warm) {
+    if (warm && !built.has(d.variant)) {
+      built.add(d.variant);
       const [t0, c0] = [performance.now(), cpuNow()];
       await original(tokens, options);
       cold = { wallMs: performance.now() - t0, cpuMs: cpuNow() - c0 };

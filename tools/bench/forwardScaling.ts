@@ -211,6 +211,7 @@ export async function forwardScalingForSize(
   const torch = options.torch && torchAvailable() ? startTorch(dir, options.threads) : undefined;
   try {
     const ready = (await ask(child, undefined)) as { loadS: number };
+    console.error(`${size}: loaded in ${fmt(ready.loadS, 1)} s; waiting for PyTorch…`);
     await torch?.ready;
     const rows: SizeResult['rows'][number][] = [];
     const c = {
@@ -235,6 +236,7 @@ export async function forwardScalingForSize(
           theirs.cpu.push(...t.cpu);
         }
       }
+      console.error(`${size}, ${n} tokens: ours ${fmt(median(ours.wall), 0)} ms${torch ? `, PyTorch ${fmt(median(theirs.wall), 0)} ms` : ''} (wall, median)`);
       rows.push({
         tokens: n,
         oursWallMs: median(ours.wall),

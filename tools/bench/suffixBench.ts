@@ -22,8 +22,9 @@
  * batches and their rows are exact), then runs, in each table planned above `sampleFwd`
  * forward-equivalents of rows, only batches spread evenly over it (about that many rows, at least 2
  * batches); the others' time is extrapolated per table: the fixed cost per run plus a cost per row
- * (rows + the unembedding's row-equivalents) fitted on the batches that ran. Every sampled number
- * says so.
+ * (rows + the unembedding's row-equivalents) fitted on the batches that ran (warm), plus the graph
+ * builds of the variants no sampled batch built. Every sampled number says so (at 8 tokens, sampled
+ * at 3 against every batch run: 76.8 s against 74.6 s CPU).
  * With `switches`, the 30-token early comparison also runs with each speed-up off, in turn (each
  * batch from the first difference, no inferred cells, the full last block).
  * Run alone: `node --import tsx tools/bench/suffixBench.ts [--large | --large-only] [--switches] [--tokens 30,64] [--late] [--samples 6] [--sample-fwd N]`.

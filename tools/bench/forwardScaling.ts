@@ -15,7 +15,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { OnnxDataType, encodeOnnxModel } from '../../src/model/graph/onnxModel';
 import { OrtSession } from '../../src/model/ort';
@@ -26,6 +26,8 @@ import { fmt } from './timing';
 import { torchAvailable } from './torchBaseline';
 
 const CHILD_FLAG = '--forward-child';
+/** f32 weight copies (ours ~1.4 at its peak, PyTorch's loader up to ~3 while it reads: xl filled 23 GB) that must fit in memory to run the two side by side. */
+const SIDE_BY_SIDE_WEIGHT_COPIES = 4.5;
 const PYTHON = '/usr/bin/python3';
 
 /** The SIMD flags that decide fp32 and int8 matmul speed, as /proc/cpuinfo spells them. */
@@ -119,6 +121,8 @@ export interface SizeResult {
   /** Bytes of the checkpoint's parameters as float32. */
   readonly weightBytes: number;
   readonly loadS: number;
+  /** PyTorch ran after ours instead of interleaved (the two did not fit in memory together). */
+  readonly sequential?: boolean;
   readonly rows: readonly {
     readonly tokens: number;
     readonly oursWallMs: number;
@@ -207,50 +211,71 @@ export async function forwardScalingForSize(
   const dir = await ensureRandomCheckpoint(size);
   const shape = GPT2_SIZES[size];
   const parameters = gpt2ParameterCount(shape);
+  // Both processes hold the weights (ours about 1.4×, PyTorch's at least 1×): when the two would not
+  // fit in the machine's memory together (xl: 6.2 GB of f32 weights on a 23 GB machine), PyTorch
+  // runs after ours has exited instead of interleaved, round by round.
+  const sequential = parameters * 4 * SIDE_BY_SIDE_WEIGHT_COPIES > totalmem();
+  const torchOn = !!options.torch && torchAvailable();
   const child = fork(__filename, [CHILD_FLAG, dir, String(options.threads)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const torch = options.torch && torchAvailable() ? startTorch(dir, options.threads) : undefined;
+  let torch = torchOn && !sequential ? startTorch(dir, options.threads) : undefined;
+  const repeatFor = (n: number) => (n >= 1024 ? Math.max(2, Math.ceil(options.repeat / 2)) : options.repeat);
+  const rounds = options.rounds ?? 2;
+  const ours = new Map(tokenCounts.map((n) => [n, { wall: [] as number[], cpu: [] as number[] }]));
+  const theirs = new Map(tokenCounts.map((n) => [n, { wall: [] as number[], cpu: [] as number[] }]));
+  const add = (into: { wall: number[]; cpu: number[] }, r: { wall: number[]; cpu: number[] }) => {
+    into.wall.push(...r.wall);
+    into.cpu.push(...r.cpu);
+  };
+  let ready: { loadS: number };
+  let mem: { rssMb: number; peakRssMb: number };
   try {
-    const ready = (await ask(child, undefined)) as { loadS: number };
-    console.error(`${size}: loaded in ${fmt(ready.loadS, 1)} s; waiting for PyTorch…`);
+    ready = (await ask(child, undefined)) as { loadS: number };
+    console.error(`${size}: loaded in ${fmt(ready.loadS, 1)} s${torch ? '; waiting for PyTorch…' : ''}`);
     await torch?.ready;
-    const rows: SizeResult['rows'][number][] = [];
-    const c = {
-      nLayers: shape.nLayer,
-      nHeads: shape.nHead,
-      dHead: shape.nEmbd / shape.nHead,
-      dModel: shape.nEmbd,
-      dMlp: 4 * shape.nEmbd,
-      dVocab: shape.vocabSize,
-    };
     for (const n of tokenCounts) {
-      const repeat = n >= 1024 ? Math.max(2, Math.ceil(options.repeat / 2)) : options.repeat;
-      const ours = { wall: [] as number[], cpu: [] as number[] };
-      const theirs = { wall: [] as number[], cpu: [] as number[] };
-      for (let r = 0; r < (options.rounds ?? 2); r++) {
-        const o = (await ask(child, { tokens: n, repeat })) as { wall: number[]; cpu: number[] };
-        ours.wall.push(...o.wall);
-        ours.cpu.push(...o.cpu);
-        if (torch) {
-          const t = await torch.ask(n, repeat);
-          theirs.wall.push(...t.wall);
-          theirs.cpu.push(...t.cpu);
-        }
+      for (let r = 0; r < rounds; r++) {
+        add(ours.get(n)!, (await ask(child, { tokens: n, repeat: repeatFor(n) })) as { wall: number[]; cpu: number[] });
+        if (torch) add(theirs.get(n)!, await torch.ask(n, repeatFor(n)));
       }
-      console.error(`${size}, ${n} tokens: ours ${fmt(median(ours.wall), 0)} ms${torch ? `, PyTorch ${fmt(median(theirs.wall), 0)} ms` : ''} (wall, median)`);
-      rows.push({
-        tokens: n,
-        oursWallMs: median(ours.wall),
-        oursCpuMs: median(ours.cpu),
-        ...(torch ? { torchWallMs: median(theirs.wall), torchCpuMs: median(theirs.cpu) } : {}),
-        flop: 2 * forwardMultiplyAdds(c as never, n, 1),
-      });
+      console.error(
+        `${size}, ${n} tokens: ours ${fmt(median(ours.get(n)!.wall), 0)} ms${torch ? `, PyTorch ${fmt(median(theirs.get(n)!.wall), 0)} ms` : ''} (wall, median)`,
+      );
     }
-    const mem = (await ask(child, { memory: true })) as { rssMb: number; peakRssMb: number };
-    return { size, parameters, weightBytes: parameters * 4, loadS: ready.loadS, rows, ...mem };
+    mem = (await ask(child, { memory: true })) as { rssMb: number; peakRssMb: number };
   } finally {
     torch?.stop();
     child.kill();
   }
+  if (torchOn && sequential) {
+    console.error(`${size}: PyTorch after ours (the two would not fit in memory together)…`);
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    torch = startTorch(dir, options.threads);
+    try {
+      await torch.ready;
+      for (const n of tokenCounts) {
+        for (let r = 0; r < rounds; r++) add(theirs.get(n)!, await torch.ask(n, repeatFor(n)));
+        console.error(`${size}, ${n} tokens: PyTorch ${fmt(median(theirs.get(n)!.wall), 0)} ms (wall, median)`);
+      }
+    } finally {
+      torch.stop();
+    }
+  }
+  const c = {
+    nLayers: shape.nLayer,
+    nHeads: shape.nHead,
+    dHead: shape.nEmbd / shape.nHead,
+    dModel: shape.nEmbd,
+    dMlp: 4 * shape.nEmbd,
+    dVocab: shape.vocabSize,
+  };
+  const rows: SizeResult['rows'][number][] = tokenCounts.map((n) => ({
+    tokens: n,
+    oursWallMs: median(ours.get(n)!.wall),
+    oursCpuMs: median(ours.get(n)!.cpu),
+    ...(torchOn ? { torchWallMs: median(theirs.get(n)!.wall), torchCpuMs: median(theirs.get(n)!.cpu) } : {}),
+    flop: 2 * forwardMultiplyAdds(c as never, n, 1),
+  }));
+  return { size, parameters, weightBytes: parameters * 4, loadS: ready.loadS, rows, sequential: torchOn && sequential, ...mem };
 }
 
 export interface Peak {
@@ -295,6 +320,9 @@ export function forwardScalingRows(results: readonly SizeResult[], peak: Peak): 
       `| ${r.size} | ${(r.parameters / 1e6).toFixed(0)} M | ${fmt(w, 0)} | ${fmt(r.loadS, 2)} | ${fmt(r.rssMb, 0)} / ${fmt(r.peakRssMb, 0)} | ${fmt(r.rssMb / w, 2)}× / ${fmt(r.peakRssMb / w, 2)}× |`,
     );
   }
+  const sequential = results.filter((r) => r.sequential).map((r) => r.size);
+  if (sequential.length)
+    out.push('', `PyTorch ran after ours, not interleaved, for ${sequential.join(', ')}: the two processes would not fit in memory together.`);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { INPUT, OUTPUT, type Gpt2GraphSpec, type LayerNormMode } from './graph/g
 import { patchFeeds, positionAxis, type HookPatch } from './hookPatch';
 import type { FeedTensor } from './ort';
 import type { RunOptions, TokenInput } from './runOptions';
-import { numel, repeatBatch, sliceAxisFrom, type Float32Tensor } from './tensor';
+import { numel, sliceAxisFrom, type Float32Tensor } from './tensor';
 import type { ActivationCache } from './activationCache';
 
 export interface RunPlan {
@@ -108,7 +108,7 @@ export function planRun(c: Gpt2Config, layerNorm: LayerNormMode, masks: CausalMa
         const hook = blockHook(l, suffix);
         const past = Array.isArray(from)
           ? stackPrefixes(from as readonly ActivationCache[], hook, prefix)
-          : repeatBatch(sliceAxisFrom((from as ActivationCache).get(hook), 1, 0, prefix), batch);
+          : sliceAxisFrom((from as ActivationCache).get(hook), 1, 0, prefix); // [1, prefix, …]: the graph broadcasts it over the batch
         feeds[input] = { type: 'float32', dims: past.dims, data: past.data };
       }
     }

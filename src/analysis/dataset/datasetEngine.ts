@@ -326,7 +326,7 @@ async function exactTable(
     items.sort((a, b) => a.start - b.start || a.run.index - b.run.index || a.cell.index - b.cell.index);
     // Each batch is sized from its own suffix (its first item's start) and the feeds each element brings.
     const prefixAt = (start: number) => (start >= 1 && start < n ? start : 0);
-    const elementBytes = (start: number) => patchElementBytes(c, n - prefixAt(start), n) + patchFeedBytes(c, layer, prefixAt(start), n - prefixAt(start));
+    const elementBytes = (start: number) => patchElementBytes(c, n - prefixAt(start), n) + patchFeedBytes(c, layer, prefixAt(start), n - prefixAt(start), true);
     const chunks = budgetBatches(items, (it) => it.start, elementBytes, budget, maxBatch);
     const residHook = blockHook(layer, 'hook_resid_pre');
     let finished = 0;

@@ -159,11 +159,20 @@ export function patchElementBytes(c: Pick<HookedGpt2['config'], 'nHeads' | 'dMlp
 }
 
 /**
- * Float32 bytes one batch element's feeds take: the reused prefix's keys and values of every layer
- * from `layer` on (copied per element), the residual stream fed at `layer` and the patch values.
+ * Float32 bytes one batch element's feeds take: the residual stream fed at `layer` and the patch
+ * values, the reused prefix's keys and values as the running layer broadcasts them to the element
+ * (one layer at a time), and, when each element brings its own prefix (`perElementPrefix`, prompt
+ * sets), that prefix's keys and values for every layer from `layer` on. One prefix shared by the
+ * batch is fed once, not per element.
  */
-export function patchFeedBytes(c: Pick<HookedGpt2['config'], 'nLayers' | 'dModel'>, layer: number, prefix: number, suffix: number): number {
-  return 4 * c.dModel * (2 * (c.nLayers - layer) * prefix + 2 * suffix);
+export function patchFeedBytes(
+  c: Pick<HookedGpt2['config'], 'nLayers' | 'dModel'>,
+  layer: number,
+  prefix: number,
+  suffix: number,
+  perElementPrefix = false,
+): number {
+  return 4 * c.dModel * ((perElementPrefix ? 2 * (c.nLayers - layer) * prefix : 0) + 2 * prefix + 2 * suffix);
 }
 
 /**

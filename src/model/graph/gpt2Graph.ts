@@ -116,9 +116,15 @@ class Gpt2GraphWriter {
 
     let [kAll, vAll] = [k, v]; // [batch, key_pos, head_index, d_head]
     if (this.spec.pastPrefix) {
-      const pastDims: OnnxDim[] = ['batch', 'prefix', h, e];
-      kAll = g.op('Concat', [g.input(INPUT.pastK(l), F, pastDims), k], { axis: 1 });
-      vAll = g.op('Concat', [g.input(INPUT.pastV(l), F, pastDims), v], { axis: 1 });
+      // The prefix's keys and values come once for the whole batch (past_batch 1, broadcast here, so
+      // a batch of patches does not feed a copy per element) or once per element (past_batch = batch).
+      const pastDims: OnnxDim[] = ['past_batch', 'prefix', h, e];
+      const [pastK, pastV] = [g.input(INPUT.pastK(l), F, pastDims), g.input(INPUT.pastV(l), F, pastDims)];
+      const batchOfK = g.op('Slice', [g.op('Shape', [k]), g.int64s([0]), g.int64s([1])]); // [1]: batch
+      const prefixDims = g.op('Slice', [g.op('Shape', [pastK]), g.int64s([1]), g.int64s([4])]); // [3]: prefix, head_index, d_head
+      const expanded = g.op('Concat', [batchOfK, prefixDims], { axis: 0 }); // [4]: batch, prefix, head_index, d_head
+      kAll = g.op('Concat', [g.op('Expand', [pastK, expanded]), k], { axis: 1 });
+      vAll = g.op('Concat', [g.op('Expand', [pastV, expanded]), v], { axis: 1 });
     }
     const qT = g.op('Transpose', [qRows], { perm: [0, 2, 1, 3] }); // [batch, head_index, query_pos, d_head]
     const kT = g.op('Transpose', [kAll], { perm: [0, 2, 3, 1] }); // [batch, head_index, d_head, key_pos]

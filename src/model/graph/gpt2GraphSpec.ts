@@ -34,7 +34,8 @@ export interface Gpt2GraphSpec {
   readonly residInputAtStart?: boolean;
   /**
    * Reuse a computed prefix: the fed tokens/residual are the positions after it, and each block
-   * gets the prefix's keys and values as inputs `past_k:<l>` / `past_v:<l>` [batch, prefix, head_index, d_head].
+   * gets the prefix's keys and values as inputs `past_k:<l>` / `past_v:<l>` [past_batch, prefix, head_index, d_head]
+   * (past_batch 1: one prefix broadcast over the batch; or one per batch element).
    * Hooks then cover the new (query) positions only; patterns span prefix + new keys.
    */
   readonly pastPrefix?: boolean;
@@ -82,7 +83,7 @@ export const INPUT = {
   positions: 'positions', // int64 [pos]: absolute positions of the fed tokens
   causalMask: 'causal_mask', // bool [query_pos, key_pos]: true where attention is allowed ("where" graphs)
   causalBias: 'causal_bias', // float [query_pos, key_pos]: 0 where attention is allowed, −inf elsewhere ("additive" graphs)
-  pastK: (layer: number) => `past_k:${layer}`, // float [batch, prefix, head_index, d_head]
+  pastK: (layer: number) => `past_k:${layer}`, // float [past_batch (1 or batch), prefix, head_index, d_head]
   pastV: (layer: number) => `past_v:${layer}`,
   residIn: 'resid_in', // float [batch, pos, d_model]: blocks.{startLayer}.hook_resid_pre
   logitPositions: 'logit_positions', // int64 [n]: positions whose logits are computed

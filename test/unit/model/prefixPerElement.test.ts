@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { HookedGpt2 } from '../../../src/model/hookedGpt2';
+import { CausalMasks } from '../../../src/model/causalMasks';
+import { planRun } from '../../../src/model/runPlan';
+import { INPUT } from '../../../src/model/graph/gpt2GraphSpec';
 import { blockHook } from '../../../src/shared/hookNames';
 import { maxAbsDiff, randomWeights, tinyConfig } from './randomGpt2';
 
@@ -34,5 +37,16 @@ describe('reusePrefix.from: one cache per batch element', () => {
   it('one cache per element, or an error that says how many', async () => {
     const ra = await model.runWithCache(a, kv);
     await assert.rejects(model.run([a, b], { reusePrefix: { length: 5, from: [ra.cache] } }), /1 caches for a batch of 2/);
+  });
+
+  it('one cache for the whole batch is fed once (batch 1) and broadcast: every element gets the full run', async () => {
+    const ra = await model.runWithCache(a, kv, { logits: 'all' });
+    const batch = [a, a, a];
+    const plan = planRun(c, 'as_configured', new CausalMasks(), batch, { reusePrefix: { length: 5, from: ra.cache } });
+    for (let l = 0; l < c.nLayers; l++) assert.deepEqual(plan.feeds[INPUT.pastK(l)].dims, [1, 5, c.nHeads, c.dHead], `past_k:${l} is not repeated per element`);
+    const out = await model.run(batch, { reusePrefix: { length: 5, from: ra.cache }, logits: [5, 6, 7] });
+    const V = c.dVocab;
+    for (let e = 0; e < 3; e++)
+      assert.ok(maxAbsDiff(out.logits!.data.subarray(3 * e * V, 3 * (e + 1) * V), ra.logits!.data.subarray(5 * V, 8 * V)) < 1e-5, `element ${e}`);
   });
 });

@@ -42,8 +42,14 @@ describe('exact patching: each batch sized from its own suffix and prefix', () =
     assert.ok(batches.every((b) => b.length <= 32));
   });
 
-  it('the reused prefix is fed per element: its keys and values grow with the prefix and the layers left', () => {
-    assert.equal(patchFeedBytes(c, 11, 0, 10), 4 * 768 * 20);
-    assert.equal(patchFeedBytes(c, 0, 1000, 24) - patchFeedBytes(c, 6, 1000, 24), 4 * 768 * 2 * 6 * 1000);
+  it("a prompt set's per-element prefixes grow with the prefix and the layers left", () => {
+    assert.equal(patchFeedBytes(c, 11, 0, 10, true), 4 * 768 * 20);
+    assert.equal(patchFeedBytes(c, 0, 1000, 24, true) - patchFeedBytes(c, 6, 1000, 24, true), 4 * 768 * 2 * 6 * 1000);
+  });
+
+  it('one prefix shared by the batch costs each element only the running layer’s broadcast keys and values', () => {
+    assert.equal(patchFeedBytes(c, 0, 1000, 24), patchFeedBytes(c, 6, 1000, 24));
+    assert.equal(patchFeedBytes(c, 0, 1000, 24), 4 * 768 * (2 * 1000 + 2 * 24));
+    assert.ok(patchFeedBytes(c, 0, 1000, 24) < patchFeedBytes(c, 0, 1000, 24, true) / 10);
   });
 });

@@ -19,7 +19,14 @@ import { sliceLeading, type Float32Tensor } from '../../model/tensor';
 import { PATCH_DIRECTIONS, type PatchDirection, type SweepKind } from '../../shared/patchingVocabulary';
 import { logitDifference, type LogitsMetric } from '../patching/patchingMetric';
 import { SWEEPS, sweepCells, sweepHook, sweepTableDims, type SweepCell } from '../patching/sweeps';
-import { DEFAULT_PATCHING_BUDGET_BYTES, budgetBatches, differingPositions, patchElementBytes, patchFeedBytes } from '../patching/runPatchingSweeps';
+import {
+  DEFAULT_PATCHING_BUDGET_BYTES,
+  batchForRows,
+  budgetBatches,
+  differingPositions,
+  patchElementBytes,
+  patchFeedBytes,
+} from '../patching/runPatchingSweeps';
 import { accumulateCells } from '../patching/attributionPatching';
 import { cellStats, summarise } from './datasetStats';
 import type { DatasetPair, DatasetSweepRequest, DatasetSweepResult, DatasetTable } from './datasetTypes';
@@ -327,7 +334,13 @@ async function exactTable(
     // Each batch is sized from its own suffix (its first item's start) and the feeds each element brings.
     const prefixAt = (start: number) => (start >= 1 && start < n ? start : 0);
     const elementBytes = (start: number) => patchElementBytes(c, n - prefixAt(start), n) + patchFeedBytes(c, layer, prefixAt(start), n - prefixAt(start), true);
-    const chunks = budgetBatches(items, (it) => it.start, elementBytes, budget, maxBatch);
+    const chunks = budgetBatches(
+      items,
+      (it) => it.start,
+      elementBytes,
+      budget,
+      (start) => batchForRows(maxBatch, n - prefixAt(start)),
+    );
     const residHook = blockHook(layer, 'hook_resid_pre');
     let finished = 0;
     for (const chunk of chunks) {

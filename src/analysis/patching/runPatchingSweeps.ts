@@ -178,18 +178,19 @@ export function patchFeedBytes(
 /**
  * Cells (sorted by their first patched position) cut into batches that each fit the budget: a batch
  * computes the suffix from its first cell's position, so its elements' bytes are known before it
- * runs; a batch holds at least one cell and at most `maxBatch`.
+ * runs; a batch holds at least one cell and at most `maxBatch` (a number, or one per suffix start).
  */
 export function budgetBatches<T>(
   cells: readonly T[],
   start: (cell: T) => number,
   elementBytes: (start: number) => number,
   budgetBytes: number,
-  maxBatch: number,
+  maxBatch: number | ((start: number) => number),
 ): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < cells.length;) {
-    const n = batchForBudget(budgetBytes, elementBytes(start(cells[i])), maxBatch);
+    const s = start(cells[i]);
+    const n = batchForBudget(budgetBytes, elementBytes(s), typeof maxBatch === 'number' ? maxBatch : maxBatch(s));
     out.push(cells.slice(i, i + n));
     i += n;
   }
@@ -199,6 +200,19 @@ export function budgetBatches<T>(
 /** The largest batch (1..maxBatch) whose elements fit the budget. */
 export function batchForBudget(budgetBytes: number, elementBytes: number, maxBatch: number): number {
   return Math.max(1, Math.min(maxBatch, Math.floor(budgetBytes / elementBytes)));
+}
+
+/**
+ * Rows (batch elements × suffix positions) a batched run's matmuls work best with on this kind of CPU:
+ * CPU per row, measured from layer 0 on GPT-2-small shapes, is lowest from about 350 to 760 rows
+ * (0.29–0.31 ms) and 10–35% higher from 1,100 rows on (BENCHMARKS.md, issue 15 run I), where a
+ * layer's activations no longer stay in cache.
+ */
+export const BATCH_ROWS = 768;
+
+/** The batch cap for a suffix of `suffix` positions: `maxBatch`, or fewer so the batch holds about `BATCH_ROWS` rows. */
+export function batchForRows(maxBatch: number, suffix: number): number {
+  return Math.max(1, Math.min(maxBatch, Math.floor(BATCH_ROWS / Math.max(1, suffix))));
 }
 
 /** The fixed cost of one batched run, in positions computed per layer (for the progress estimate only). */
@@ -319,11 +333,17 @@ export async function runPatchingSweeps(model: ModelForwards, req: PatchingReque
         // Earliest patched position first: a batch of nearby positions shares a short suffix.
         live.sort((a, b) => firstPatched(a, firstDiff) - firstPatched(b, firstDiff) || a.index - b.index);
         // Each batch sized from its own suffix (its first cell's position) and reused prefix.
-        const elementBytes = (start: number) => {
-          const prefix = reuse && !byFirstDiff ? start : reuse ? firstDiff : 0;
-          return patchElementBytes(c, nPos - prefix, nPos) + patchFeedBytes(c, layer, prefix, nPos - prefix);
-        };
-        const chunks = budgetBatches(live, (cell) => firstPatched(cell, firstDiff), elementBytes, budget, maxBatch);
+        // Each batch also holds about BATCH_ROWS rows at most, where the matmuls run fastest.
+        const prefixFor = (start: number) => (reuse && !byFirstDiff ? start : reuse ? firstDiff : 0);
+        const elementBytes = (start: number) =>
+          patchElementBytes(c, nPos - prefixFor(start), nPos) + patchFeedBytes(c, layer, prefixFor(start), nPos - prefixFor(start));
+        const chunks = budgetBatches(
+          live,
+          (cell) => firstPatched(cell, firstDiff),
+          elementBytes,
+          budget,
+          (start) => batchForRows(maxBatch, nPos - prefixFor(start)),
+        );
         let done = 0;
         for (const chunk of chunks) {
           const start = byFirstDiff ? firstDiff : (req.planSuffix ?? suffixStart)(chunk, firstDiff);

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import {
+  BATCH_ROWS,
   batchForBudget,
+  batchForRows,
   budgetBatches,
   DEFAULT_PATCHING_BUDGET_BYTES,
   patchElementBytes,
@@ -51,5 +53,28 @@ describe('exact patching: each batch sized from its own suffix and prefix', () =
     assert.equal(patchFeedBytes(c, 0, 1000, 24), patchFeedBytes(c, 6, 1000, 24));
     assert.equal(patchFeedBytes(c, 0, 1000, 24), 4 * 768 * (2 * 1000 + 2 * 24));
     assert.ok(patchFeedBytes(c, 0, 1000, 24) < patchFeedBytes(c, 0, 1000, 24, true) / 10);
+  });
+});
+
+describe('exact patching: batches hold about BATCH_ROWS rows, where the matmuls run fastest', () => {
+  it('short suffixes keep maxBatch; long ones get fewer elements, never none', () => {
+    assert.equal(batchForRows(32, 22), 32, '30 tokens, difference at 8: 704 rows');
+    assert.equal(batchForRows(32, 47), Math.floor(BATCH_ROWS / 47), '64 tokens, difference at 17');
+    assert.equal(batchForRows(32, 191), 4, '256 tokens, difference at 65');
+    assert.equal(batchForRows(32, 5000), 1);
+  });
+
+  it('budgetBatches takes the cap per suffix start', () => {
+    const nPos = 256;
+    const cells = Array.from({ length: 40 }, (_, i) => 65 + i);
+    const batches = budgetBatches(
+      cells,
+      (p) => p,
+      () => 1,
+      DEFAULT_PATCHING_BUDGET_BYTES,
+      (start) => batchForRows(32, nPos - start),
+    );
+    assert.deepEqual(batches.flat(), cells);
+    for (const b of batches) assert.ok(b.length * (nPos - b[0]) <= BATCH_ROWS, `${b.length} × ${nPos - b[0]} rows`);
   });
 });

@@ -1,7 +1,8 @@
 // Screenshots of the Compare Token Substitution webview in the harness (dark, light and
 // high-contrast themes; estimate vs exact; progress; z by position; equal metrics; a small gap; narrow;
-// 600 and 1400 px with a head's detail; a literal <|endoftext|>),
-// written to .tmp/screenshots/substitution-*.png. Exits non-zero on page errors or CSP violations.
+// 600 and 1400 px with a head's detail; a literal <|endoftext|>; the int8 mode's logits error and
+// table checks, close, notable and running), written to .tmp/screenshots/substitution-*.png (the int8
+// ones to docs/screenshots/int8/). Exits non-zero on page errors or CSP violations.
 //
 //   node test/webview/substitutionScreenshot.mjs [--only=dark-z,...] [--out=DIR]
 import { chromium } from 'playwright-core';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { CHROMIUM_OPTIONS, ROOT, clickHeatmapCell, collectErrors, heatmapCellCentre, reportShot, serve } from './harnessServer.mjs';
 import { buildSubstitutionHarness } from './substitutionBuild.mjs';
 
-const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(ROOT, '.tmp', 'screenshots');
+const OUT = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
+const outDir = (s) => OUT ?? (s.int8 ? join(ROOT, 'docs', 'screenshots', 'int8') : join(ROOT, '.tmp', 'screenshots'));
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -29,6 +31,13 @@ const tab = (page, name) =>
 async function openHead(page) {
   await clickCell(page, 'denoise', 3, 5);
   await page.locator('ci-patch-head-detail canvas').waitFor();
+}
+
+/** Presses "Check against fp32" under a direction's table and waits for what the fake host answers. */
+async function checkTable(page, direction, wait) {
+  const el = page.locator(`ci-substitution-panel ci-table-check[data-direction="${direction}"]`);
+  await el.locator('vscode-button', { hasText: 'Check against fp32' }).click();
+  await el.locator(wait).waitFor();
 }
 
 const SCENARIOS = [
@@ -67,11 +76,11 @@ const SCENARIOS = [
       await clickCell(page, 'denoise', 3, 5);
       for (const d of ['denoise', 'noise']) {
         const url = await page.locator(`ci-patch-heatmap[data-direction="${d}"]`).evaluate((h) => h.toPng());
-        await writeFile(join(OUT, `substitution-export-z-${d}.png`), Buffer.from(url.split(',')[1], 'base64'));
+        await writeFile(join(outDir({}), `substitution-export-z-${d}.png`), Buffer.from(url.split(',')[1], 'base64'));
       }
       await page.locator('ci-patch-head-detail canvas').waitFor();
       const head = await page.locator('ci-patch-head-detail').evaluate((h) => h.toPng());
-      await writeFile(join(OUT, 'substitution-export-head.png'), Buffer.from(head.split(',')[1], 'base64'));
+      await writeFile(join(outDir({}), 'substitution-export-head.png'), Buffer.from(head.split(',')[1], 'base64'));
     },
   },
   { name: 'light-empty', query: 'theme=light&empty', act: async () => {} },
@@ -87,9 +96,29 @@ const SCENARIOS = [
       if (!/Head 0\.2/.test(title ?? '')) throw new Error(`keyboard picked the wrong head: ${title}`);
     },
   },
+  // The int8 mode (the logits error under the header, a table checked against fp32): docs/screenshots/int8/, the viewport only.
+  ...['dark', 'light', 'hc'].map((theme) => ({
+    name: `${theme}-check`,
+    query: `theme=${theme}&source=exact&int8=close`,
+    int8: true,
+    act: async (page) => checkTable(page, 'noise', '.result'),
+  })),
+  ...['dark', 'light'].map((theme) => ({
+    name: `${theme}-notable`,
+    query: `theme=${theme}&source=exact&int8=notable`,
+    int8: true,
+    act: async (page) => checkTable(page, 'denoise', '.result.notable'),
+  })),
+  {
+    name: 'dark-running-600',
+    query: 'theme=dark&source=exact&int8=running',
+    width: 600,
+    int8: true,
+    act: async (page) => checkTable(page, 'denoise', 'progress'),
+  },
+  { name: 'dark-sweeping', query: 'theme=dark&source=mixed&sweeping&int8=close', int8: true, act: async () => {} },
 ];
 
-await mkdir(OUT, { recursive: true });
 await buildSubstitutionHarness();
 const server = await serve();
 const browser = await chromium.launch(CHROMIUM_OPTIONS);
@@ -103,8 +132,9 @@ try {
     if (!s.query.includes('empty')) await page.locator('ci-patch-heatmap canvas').first().waitFor();
     await s.act(page);
     await page.waitForTimeout(200);
-    const file = join(OUT, `substitution-${s.name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await mkdir(outDir(s), { recursive: true });
+    const file = join(outDir(s), `substitution-${s.name}.png`);
+    await page.screenshot({ path: file, fullPage: !s.int8 });
     if (!(await reportShot(page, '__ciSubstitutionHarness', file, errors))) failed++;
     await page.close();
   }

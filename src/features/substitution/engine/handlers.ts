@@ -15,6 +15,7 @@ import { nearestSingleTokenAlternatives, substituteCandidates } from '../../../a
 import { diffTokens } from '../../../analysis/substitution/tokenDiff';
 import { badRequest, EngineError } from '../../../engine/protocol';
 import { defineEngineModule, type RequestContext } from '../../../engine/registry';
+import type { ModelForwards } from '../../../model/hookedGpt2';
 import type { LoadedModel } from '../../../model/loadHookedGpt2';
 import { checkSaeFitsModel, SaeError } from '../../../model/sae';
 import { topK } from '../../../model/logitsMath';
@@ -55,7 +56,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
         const cfg = loaded.model.config;
         const clean = loaded.toPrompt(p.clean, p.model.specialTokensInText);
         checkPrompt(clean, cfg.nCtx, 'clean');
-        const cleanLogits = await lastLogits(loaded, clean.ids, ctx.signal);
+        const cleanLogits = await lastLogits(loaded.model, clean.ids, ctx.signal);
         const c: ComparisonContext = { comparisonId: p.comparisonId, model: p.model, clean, cleanLogits, topK: p.topK ?? 5 };
         comparisons.add(c);
         // An int8 run says how far its logits are from fp32 on the clean prompt (as Inspect Attention does; measured once per model and prompt).
@@ -102,7 +103,7 @@ export const substitutionEngine = defineEngineModule<SubstitutionEngineMethods>(
           !diff.aligned && replaced && replaced.position < c.clean.ids.length && !c.clean.tokens[replaced.position].isBos
             ? nearestSingleTokenAlternatives(loaded.tokenizer, c.clean.ids[replaced.position], replaced.text, 6, c.clean.text)
             : undefined;
-        const topCorrupt = diff.aligned ? top(loaded, await lastLogits(loaded, corrupt.ids, ctx.signal), c.topK) : undefined;
+        const topCorrupt = diff.aligned ? top(loaded, await lastLogits(loaded.model, corrupt.ids, ctx.signal), c.topK) : undefined;
         return { corrupt: promptTokens(corrupt), diff, topCorrupt, nearest };
       },
       encode: async (p, ctx) => {
@@ -244,9 +245,9 @@ async function checkTable(p: CheckTableParams, ctx: RequestContext): Promise<Che
   if (!isRecord(i8) || !(i8.patched instanceof Float32Array) || !Number.isFinite(i8.metricClean) || !Number.isFinite(i8.metricCorrupt)) {
     throw badRequest('malformed checkTable request: no int8 table');
   }
-  const { loaded, metric, directions } = await runSetup({ ...p, sweeps: [p.sweep], directions: [p.direction] }, ctx, 'exact');
+  const { loaded, forwards, metric, directions } = await runSetup({ ...p, sweeps: [p.sweep], directions: [p.direction] }, ctx, 'exact');
   if (loaded.model.precision !== 'int8') throw badRequest('the model runs in the exact mode: there is no int8 table to check against fp32');
-  const r = await runPatchingSweeps(loaded.model.exactForwards(), {
+  const r = await runPatchingSweeps(forwards, {
     clean: p.clean,
     corrupt: p.corrupt,
     metric,
@@ -266,10 +267,11 @@ async function checkTable(p: CheckTableParams, ctx: RequestContext): Promise<Che
 }
 
 /**
- * Checks a patching request and builds its metric on the model it names; `forwards` 'exact' builds
- * it from the fp32 forward (the KL metric's clean distribution) of an int8 model.
+ * Checks a patching request, and gives the forwards to run (the model's own, or with `precision`
+ * 'exact' the fp32 forwards of an int8 model) and the metric built on them (the KL metric's clean
+ * distribution comes from those forwards).
  */
-async function runSetup(p: PatchRunParams, ctx: RequestContext, forwards: 'model' | 'exact' = 'model') {
+async function runSetup(p: PatchRunParams, ctx: RequestContext, precision: 'model' | 'exact' = 'model') {
   const okIds = (a: unknown): a is number[] => Array.isArray(a) && a.length > 0 && a.every((x) => Number.isInteger(x) && x >= 0);
   if (!okIds(p.clean) || !okIds(p.corrupt)) throw badRequest('malformed token ids');
   if (!Array.isArray(p.sweeps) || !p.sweeps.every((s) => SWEEP_KINDS.includes(s))) throw badRequest('unknown sweep');
@@ -282,8 +284,9 @@ async function runSetup(p: PatchRunParams, ctx: RequestContext, forwards: 'model
     throw badRequest(`the clean prompt has ${p.clean.length} tokens and the corrupt one ${p.corrupt.length}: position-wise patching needs equal token counts`);
   }
   const { model: loaded } = await ctx.model(p.model);
+  const forwards: ModelForwards = precision === 'exact' ? loaded.model.exactForwards() : loaded.model;
   const metric = await buildMetric(loaded, p.metric, p.clean, ctx.signal, forwards);
-  return { loaded, metric, directions };
+  return { loaded, forwards, metric, directions };
 }
 
 async function buildMetric(
@@ -291,7 +294,7 @@ async function buildMetric(
   spec: MetricSpec,
   clean: readonly number[],
   signal: AbortSignal,
-  forwards: 'model' | 'exact' = 'model',
+  forwards: ModelForwards = loaded.model,
 ): Promise<LogitsMetric> {
   if (!isMetricSpec(spec)) throw badRequest('malformed metric');
   const v = loaded.model.config.dVocab;
@@ -305,7 +308,7 @@ async function buildMetric(
     case 'prob':
       return answerProbability(check(spec.answer.id));
     case 'kl':
-      return klDivergenceFrom(await lastLogits(loaded, clean, signal, forwards));
+      return klDivergenceFrom(await lastLogits(forwards, clean, signal));
   }
 }
 
@@ -329,8 +332,8 @@ function top(loaded: LoadedModel, row: Float32Array, k: number): TopToken[] {
   return topK(row, k).map((t) => ({ id: t.id, text: loaded.tokenizer.displayText(t.id), logit: t.logit, prob: t.prob }));
 }
 
-async function lastLogits(loaded: LoadedModel, ids: readonly number[], signal: AbortSignal, forwards: 'model' | 'exact' = 'model'): Promise<Float32Array> {
-  const out = await (forwards === 'exact' ? loaded.model.runExact(ids, { logits: 'last', signal }) : loaded.model.run(ids, { logits: 'last', signal }));
+async function lastLogits(forwards: ModelForwards, ids: readonly number[], signal: AbortSignal): Promise<Float32Array> {
+  const out = await forwards.run(ids, { logits: 'last', signal });
   return out.logits!.data.slice();
 }
 

@@ -36,11 +36,25 @@ export interface QuantizedColumns {
 /** Symmetric per-column quantization of a row-major [rows, cols] matrix to ±`max`. */
 export function quantizeColumns(w: Float32Array, rows: number, cols: number, max = INT8_WEIGHT_MAX): QuantizedColumns {
   if (w.length !== rows * cols) throw new Error(`quantizeColumns: ${w.length} values for [${rows}, ${cols}]`);
+  return quantizeStrided(w, rows, cols, cols, 1, max);
+}
+
+/**
+ * The same quantization for a matrix stored transposed: `wT` [cols, rows] row-major is W [rows, cols]
+ * read column-major. The values come out as W's, [rows, cols] with one scale per column (per row of
+ * wT): equal to `quantizeColumns` of the transposed matrix, without making that fp32 copy.
+ */
+export function quantizeColumnsOfTransposed(wT: Float32Array, rows: number, cols: number, max = INT8_WEIGHT_MAX): QuantizedColumns {
+  if (wT.length !== rows * cols) throw new Error(`quantizeColumnsOfTransposed: ${wT.length} values for [${cols}, ${rows}]`);
+  return quantizeStrided(wT, rows, cols, 1, rows, max);
+}
+
+/** W[r, c] = w[r · rowStride + c · colStride], quantized per column into row-major [rows, cols] values. */
+function quantizeStrided(w: Float32Array, rows: number, cols: number, rowStride: number, colStride: number, max: number): QuantizedColumns {
   const absMax = new Float32Array(cols);
   for (let r = 0; r < rows; r++) {
-    const row = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const a = Math.abs(w[row + c]);
+    for (let c = 0, i = r * rowStride; c < cols; c++, i += colStride) {
+      const a = Math.abs(w[i]);
       if (a > absMax[c]) absMax[c] = a;
     }
   }
@@ -53,30 +67,7 @@ export function quantizeColumns(w: Float32Array, rows: number, cols: number, max
   const values = new Int8Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
-    for (let c = 0; c < cols; c++) values[row + c] = Math.max(-max, Math.min(max, Math.round(w[row + c] * inverse[c])));
-  }
-  return { values, scales };
-}
-
-/**
- * The same quantization for a matrix stored transposed: `wT` [cols, rows] row-major is W [rows, cols]
- * read column-major. The values come out as W's, [rows, cols] with one scale per column (per row of
- * wT): equal to `quantizeColumns` of the transposed matrix, without making that fp32 copy.
- */
-export function quantizeColumnsOfTransposed(wT: Float32Array, rows: number, cols: number, max = INT8_WEIGHT_MAX): QuantizedColumns {
-  if (wT.length !== rows * cols) throw new Error(`quantizeColumnsOfTransposed: ${wT.length} values for [${cols}, ${rows}]`);
-  const scales = new Float32Array(cols);
-  const values = new Int8Array(rows * cols);
-  for (let c = 0; c < cols; c++) {
-    const col = c * rows; // W[:, c] is wT's row c
-    let absMax = 0;
-    for (let r = 0; r < rows; r++) {
-      const a = Math.abs(wT[col + r]);
-      if (a > absMax) absMax = a;
-    }
-    scales[c] = absMax > 0 ? absMax / max : 1;
-    const inverse = Math.fround(1 / scales[c]); // float32, as quantizeColumns keeps it
-    for (let r = 0; r < rows; r++) values[r * cols + c] = Math.max(-max, Math.min(max, Math.round(wT[col + r] * inverse)));
+    for (let c = 0, i = r * rowStride; c < cols; c++, i += colStride) values[row + c] = Math.max(-max, Math.min(max, Math.round(w[i] * inverse[c])));
   }
   return { values, scales };
 }
